@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hvl: hypervisor-less virtio backends, built out of tree.
+#
+#   make [KDIR=<kernel build dir>]   build the modules
+#   make check                       static checks + KUnit + QEMU integration
+#   make demo                        boot the test board, show a console session
+#
+# KDIR defaults to the project's own test-kernel build when it exists, else
+# to the running kernel's headers.  Cross-compile as usual, e.g.
+#   make KDIR=~/linux-arm64 ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+
+KDIR ?= $(shell tests/qemu/kernel.sh --path 2>/dev/null || \
+		echo /lib/modules/$(shell uname -r)/build)
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf .out
+
+check:
+	tests/qemu/check.sh
+
+demo:
+	tests/qemu/demo.sh
+
+.PHONY: all modules clean check demo

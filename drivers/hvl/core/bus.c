@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The hvl bus: one struct hvl_device per backend device of a window,
+ * matched to device modules by virtio device ID, and the per-device work
+ * item that serves it.
+ *
+ * The work item is the only context that touches a device's transaction
+ * block and rings, and it takes hvl_core_dev.lock, which bind and unbind
+ * take as well: a driver's callbacks therefore never run concurrently with
+ * each other nor after its remove() has started.  The doorbell only queues
+ * work; everything else happens here, under a budget so one busy device
+ * cannot starve the others on the workqueue.
+ */
+#include <linux/export.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+
+#include "core.h"
+
+static int match(struct device *dev, const struct device_driver *drv)
+{
+	return to_hvl_device(dev)->device_id == to_hvl_driver(drv)->device_id;
+}
+
+static int uevent(const struct device *dev, struct kobj_uevent_env *env)
+{
+	return add_uevent_var(env, "MODALIAS=hvl:d%08X",
+			      to_hvl_device(dev)->device_id);
+}
+
+/* The peer restarted: whatever it negotiated before is void. */
+static void check_peer(struct hvl_core_dev *cd)
+{
+	u32 gen = le32_to_cpu(READ_ONCE(cd->hdev.win->hdr->peer_gen));
+
+	if (gen == cd->peer_gen)
+		return;
+	cd->peer_gen = gen;
+	if (cd->hdev.status) {
+		hvl_txn_reset(cd);
+		hvl_txn_publish(cd);
+		cd->irq = true;
+	}
+}
+
+static void work_fn(struct work_struct *work)
+{
+	struct hvl_core_dev *cd = container_of(work, struct hvl_core_dev, work);
+	struct hvl_device *hdev = &cd->hdev;
+	bool more = false;
+
+	mutex_lock(&cd->lock);
+	check_peer(cd);
+	if (hvl_txn_process(cd))
+		cd->irq = true;
+	if (cd->active && cd->drv && cd->drv->poll &&
+	    !(hdev->status & VIRTIO_CONFIG_S_NEEDS_RESET))
+		more = cd->drv->poll(hdev, HVL_BUDGET);
+	if (cd->irq) {
+		cd->irq = false;
+		hdev->stats.irqs_out++;
+		hvl_window_ring(hdev->win);
+	}
+	mutex_unlock(&cd->lock);
+
+	if (more)
+		queue_work(hdev->win->wq, &cd->work);
+}
+
+/**
+ * hvl_device_kick() - have the device's work item run soon
+ * @hdev: the device
+ *
+ * Any context.  Device modules call it when they have something for the
+ * peer (data written to a tty, a socket, ...).
+ */
+void hvl_device_kick(struct hvl_device *hdev)
+{
+	queue_work(hdev->win->wq, &to_core_dev(hdev)->work);
+}
+EXPORT_SYMBOL_GPL(hvl_device_kick);
+
+/**
+ * hvl_device_interrupt() - signal used buffers on @vq to the peer
+ * @hdev: the device
+ * @vq: the queue the device pushed to
+ *
+ * Work item context.  Honours EVENT_IDX / NO_INTERRUPT; the doorbell is
+ * rung once at the end of the work item, however many queues asked.
+ */
+void hvl_device_interrupt(struct hvl_device *hdev, struct hvl_vq *vq)
+{
+	struct hvl_core_dev *cd = to_core_dev(hdev);
+
+	lockdep_assert_held(&cd->lock);
+
+	if (!hvl_vq_should_notify(vq))
+		return;
+	spin_lock_irq(&cd->isr_lock);
+	cd->isr |= VIRTIO_MMIO_INT_VRING;
+	WRITE_ONCE(*(__le32 *)(cd->page + VIRTIO_MMIO_INTERRUPT_STATUS),
+		   cpu_to_le32(cd->isr));
+	spin_unlock_irq(&cd->isr_lock);
+	cd->irq = true;
+}
+EXPORT_SYMBOL_GPL(hvl_device_interrupt);
+
+static void raise_config(struct hvl_core_dev *cd, u32 status_bits)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&cd->isr_lock, flags);
+	cd->hdev.status |= status_bits;
+	cd->config_gen++;
+	cd->isr |= VIRTIO_MMIO_INT_CONFIG;
+	WRITE_ONCE(*(__le32 *)(cd->page + VIRTIO_MMIO_STATUS),
+		   cpu_to_le32(cd->hdev.status));
+	WRITE_ONCE(*(__le32 *)(cd->page + VIRTIO_MMIO_CONFIG_GENERATION),
+		   cpu_to_le32(cd->config_gen));
+	WRITE_ONCE(*(__le32 *)(cd->page + VIRTIO_MMIO_INTERRUPT_STATUS),
+		   cpu_to_le32(cd->isr));
+	spin_unlock_irqrestore(&cd->isr_lock, flags);
+}
+
+/**
+ * hvl_device_config_changed() - the device changed its config space
+ * @hdev: the device
+ *
+ * Any context.  Bumps ConfigGeneration and raises the config interrupt.
+ */
+void hvl_device_config_changed(struct hvl_device *hdev)
+{
+	struct hvl_core_dev *cd = to_core_dev(hdev);
+
+	raise_config(cd, 0);
+	hvl_window_ring(hdev->win);
+}
+EXPORT_SYMBOL_GPL(hvl_device_config_changed);
+
+/**
+ * hvl_device_needs_reset() - stop serving a misbehaving peer
+ * @hdev: the device
+ * @why: what went wrong, for the log
+ *
+ * Work item context.  Sets DEVICE_NEEDS_RESET and the config interrupt;
+ * the core stops polling the device until the peer resets it.
+ */
+void hvl_device_needs_reset(struct hvl_device *hdev, const char *why)
+{
+	struct hvl_core_dev *cd = to_core_dev(hdev);
+
+	lockdep_assert_held(&cd->lock);
+
+	if (hdev->status & VIRTIO_CONFIG_S_NEEDS_RESET)
+		return;
+	hdev->stats.needs_reset++;
+	dev_err_ratelimited(&hdev->dev, "device needs reset: %s\n", why);
+	raise_config(cd, VIRTIO_CONFIG_S_NEEDS_RESET);
+	cd->irq = true;
+}
+EXPORT_SYMBOL_GPL(hvl_device_needs_reset);
+
+/**
+ * hvl_device_ready() - may the device use its queues?
+ * @hdev: the device
+ *
+ * Return: true between DRIVER_OK and the next reset or fatal error.
+ */
+bool hvl_device_ready(const struct hvl_device *hdev)
+{
+	return to_core_dev((struct hvl_device *)hdev)->active &&
+	       !(hdev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+EXPORT_SYMBOL_GPL(hvl_device_ready);
+
+static int probe(struct device *dev)
+{
+	struct hvl_device *hdev = to_hvl_device(dev);
+	struct hvl_core_dev *cd = to_core_dev(hdev);
+	struct hvl_driver *drv = to_hvl_driver(dev->driver);
+	int ret;
+
+	if (drv->config_size > HVL_CONFIG_SIZE)
+		return -EINVAL;
+	hdev->config_size = drv->config_size;
+	ret = drv->probe ? drv->probe(hdev) : 0;
+	if (ret)
+		return ret;
+
+	mutex_lock(&cd->lock);
+	hvl_txn_bind(cd, drv);
+	mutex_unlock(&cd->lock);
+	hvl_window_table_update(cd, hdev->device_id);
+	return 0;
+}
+
+static void remove(struct device *dev)
+{
+	struct hvl_device *hdev = to_hvl_device(dev);
+	struct hvl_core_dev *cd = to_core_dev(hdev);
+	struct hvl_driver *drv = cd->drv;
+
+	/* Withdraw the device from the table first, so the peer lets go. */
+	hvl_window_table_update(cd, 0);
+
+	mutex_lock(&cd->lock);
+	hvl_txn_bind(cd, NULL);
+	mutex_unlock(&cd->lock);
+	cancel_work_sync(&cd->work);
+
+	if (drv->remove)
+		drv->remove(hdev);
+	hdev->priv = NULL;
+}
+
+const struct bus_type hvl_bus = {
+	.name = "hvl",
+	.match = match,
+	.uevent = uevent,
+	.probe = probe,
+	.remove = remove,
+};
+
+static void release(struct device *dev)
+{
+	struct hvl_core_dev *cd = to_core_dev(to_hvl_device(dev));
+
+	kfree(cd->qregs);
+	kfree(cd->hdev.vqs);
+	kfree(cd->queue_max);
+	of_node_put(cd->hdev.of_node);
+	kfree(cd);
+}
+
+/**
+ * hvl_bus_alloc() - allocate a device of @win
+ * @win: its window
+ * @np: its device-tree node
+ * @index: its device-table slot
+ * @device_id: virtio device ID
+ * @queue_max: QueueNumMax per queue
+ * @nq: number of queues
+ *
+ * The device is initialised but not added; put_device() frees it.
+ *
+ * Return: the device or NULL.
+ */
+struct hvl_core_dev *hvl_bus_alloc(struct hvl_window *win,
+				   struct device_node *np, unsigned int index,
+				   u32 device_id, const u16 *queue_max,
+				   unsigned int nq)
+{
+	struct hvl_core_dev *cd = kzalloc(sizeof(*cd), GFP_KERNEL);
+	struct hvl_device *hdev;
+
+	if (!cd)
+		return NULL;
+	hdev = &cd->hdev;
+	mutex_init(&cd->lock);
+	spin_lock_init(&cd->isr_lock);
+	INIT_WORK(&cd->work, work_fn);
+	hdev->win = win;
+	hdev->index = index;
+	hdev->device_id = device_id;
+	hdev->num_queues = nq;
+	hdev->of_node = of_node_get(np);
+	hdev->dev.bus = &hvl_bus;
+	hdev->dev.parent = win->dev;
+	hdev->dev.release = release;
+	hdev->dev.of_node = np;
+	device_initialize(&hdev->dev);
+
+	cd->queue_max = kmemdup(queue_max, nq * sizeof(*queue_max), GFP_KERNEL);
+	hdev->vqs = kcalloc(nq, sizeof(*hdev->vqs), GFP_KERNEL);
+	cd->qregs = kcalloc(nq, sizeof(*cd->qregs), GFP_KERNEL);
+	if (!cd->queue_max || !hdev->vqs || !cd->qregs ||
+	    dev_set_name(&hdev->dev, "%s.%u", dev_name(win->dev), index)) {
+		put_device(&hdev->dev);
+		return NULL;
+	}
+	cd->peer_gen = le32_to_cpu(READ_ONCE(win->hdr->peer_gen));
+	return cd;
+}
+
+/**
+ * hvl_bus_add() - register a device allocated by hvl_bus_alloc()
+ * @cd: the device
+ *
+ * Return: 0 or a negative errno; the caller's reference stays either way.
+ */
+int hvl_bus_add(struct hvl_core_dev *cd)
+{
+	return device_add(&cd->hdev.dev);
+}
+
+/* Unregister; the caller drops its reference afterwards. */
+void hvl_bus_del(struct hvl_core_dev *cd)
+{
+	device_del(&cd->hdev.dev);
+	cancel_work_sync(&cd->work);
+}
+
+/* Doorbell from the peer (atomic context): look at every device. */
+void hvl_bus_kick_all(struct hvl_window *win)
+{
+	/* Pairs with the release in add_children(): devs[i] is set up. */
+	unsigned int i, n = smp_load_acquire(&win->nr_devs);
+
+	for (i = 0; i < n; i++)
+		queue_work(win->wq, &win->devs[i]->work);
+}
+
+int __hvl_driver_register(struct hvl_driver *drv, struct module *owner)
+{
+	drv->driver.bus = &hvl_bus;
+	drv->driver.owner = owner;
+	return driver_register(&drv->driver);
+}
+EXPORT_SYMBOL_GPL(__hvl_driver_register);
+
+void hvl_driver_unregister(struct hvl_driver *drv)
+{
+	driver_unregister(&drv->driver);
+}
+EXPORT_SYMBOL_GPL(hvl_driver_unregister);

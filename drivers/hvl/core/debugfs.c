@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /sys/kernel/debug/hvl/<window>/{doorbell,<device>}: what a developer
+ * bringing up a board needs to see: negotiated state, queue sizes and
+ * every counter (doorbells, interrupts, transactions, ring errors).
+ *
+ * The counters are written by the device's work item without locks; a
+ * reader may see a value that is one event old, which is fine here.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "core.h"
+
+static struct dentry *root;
+
+static int device_show(struct seq_file *s, void *unused)
+{
+	struct hvl_core_dev *cd = s->private;
+	struct hvl_device *hdev = &cd->hdev;
+	const struct hvl_device_stats *st = &hdev->stats;
+	unsigned int i;
+
+	mutex_lock(&cd->lock);
+	seq_printf(s, "device_id: %u\nbound: %s\nstatus: %#x\nactive: %d\n",
+		   hdev->device_id, cd->drv ? cd->drv->driver.name : "-",
+		   hdev->status, cd->active);
+	seq_printf(s, "host_features: %#018llx\nguest_features: %#018llx\n",
+		   hdev->host_features, hdev->guest_features);
+	seq_printf(s, "txns: %llu\ntxn_errors: %llu\nresets: %llu\nneeds_reset: %llu\nirqs_out: %llu\n",
+		   st->txns, st->txn_errors, st->resets, st->needs_reset,
+		   st->irqs_out);
+	for (i = 0; i < hdev->num_queues; i++) {
+		const struct hvl_vq *vq = &hdev->vqs[i];
+
+		seq_printf(s, "queue%u: num=%u max=%u ready=%d broken=%d last_avail=%u used=%u popped=%llu notifies=%llu suppressed=%llu errors=%llu\n",
+			   i, vq->num, vq->num_max, vq->ready, vq->broken,
+			   vq->last_avail, vq->used_idx, vq->stats.popped,
+			   vq->stats.notifies, vq->stats.suppressed,
+			   vq->stats.errors);
+	}
+	mutex_unlock(&cd->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(device);
+
+static int doorbell_show(struct seq_file *s, void *unused)
+{
+	struct hvl_window *win = s->private;
+	struct hvl_doorbell *db = &win->db;
+
+	seq_printf(s, "mode: %s\nrung: %lld\ncoalesced: %lld\nreceived: %lld\nerrors: %lld\n",
+		   db->poll_period ? "poll" : "mailbox",
+		   atomic64_read(&db->rung), atomic64_read(&db->coalesced),
+		   atomic64_read(&db->received), atomic64_read(&db->errors));
+	seq_printf(s, "host_gen: %u\npeer_gen: %u\npeer_state: %u\n",
+		   le32_to_cpu(READ_ONCE(win->hdr->host_gen)),
+		   le32_to_cpu(READ_ONCE(win->hdr->peer_gen)),
+		   le32_to_cpu(READ_ONCE(win->hdr->peer_state)));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(doorbell);
+
+void hvl_debugfs_window_add(struct hvl_window *win)
+{
+	unsigned int i;
+
+	win->debugfs = debugfs_create_dir(dev_name(win->dev), root);
+	debugfs_create_file("doorbell", 0444, win->debugfs, win, &doorbell_fops);
+	for (i = 0; i < win->nr_devs; i++)
+		debugfs_create_file(dev_name(&win->devs[i]->hdev.dev), 0444,
+				    win->debugfs, win->devs[i], &device_fops);
+}
+
+void hvl_debugfs_window_del(struct hvl_window *win)
+{
+	debugfs_remove(win->debugfs);
+	win->debugfs = NULL;
+}
+
+void hvl_debugfs_init(void)
+{
+	root = debugfs_create_dir("hvl", NULL);
+}
+
+void hvl_debugfs_exit(void)
+{
+	debugfs_remove(root);
+}

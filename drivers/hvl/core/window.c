@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A window: the platform device bound to an "hvl,virtio-backend" node.
+ *
+ * The node names the shared memory (memory-region, reserved-memory nodes,
+ * possibly no-map), the doorbells (mboxes) and one child per backend
+ * device (Documentation/devicetree/bindings/hvl/hvl,virtio-backend.yaml).
+ * Probe validates all of it before touching the window, so a malformed
+ * tree fails with a message naming the property and registers nothing.
+ * Then it writes the header and one register page per child, registers
+ * the children on the hvl bus (device modules bind to them) and declares
+ * the window READY.  Per-device work lives in bus.c.
+ */
+#include <kunit/visibility.h>
+#include <linux/io.h>
+#include <linux/log2.h>
+#include <linux/of.h>
+#include <linux/of_address.h>
+#include <linux/of_reserved_mem.h>
+#include <linux/platform_device.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+
+#include "core.h"
+
+#define BEAT_PERIOD	HZ
+
+static void hdr_put(__le32 *field, u32 v)
+{
+	WRITE_ONCE(*field, cpu_to_le32(v));
+}
+
+static u32 hdr_get(__le32 *field)
+{
+	return le32_to_cpu(READ_ONCE(*field));
+}
+
+/* Ring the peer, unless the window is going away (see remove()). */
+void hvl_window_ring(struct hvl_window *win)
+{
+	rcu_read_lock();
+	if (READ_ONCE(win->live))
+		hvl_doorbell_ring(&win->db);
+	rcu_read_unlock();
+}
+
+/**
+ * hvl_window_table_update() - publish a device-table change
+ * @cd: the device whose entry changes
+ * @device_id: the ID now served, 0 for none
+ *
+ * A new host_gen tells the peer to rescan: the protocol has no finer
+ * hot-plug event, and rescanning everything is what a restarting driver
+ * side does anyway.
+ */
+void hvl_window_table_update(struct hvl_core_dev *cd, u32 device_id)
+{
+	struct hvl_window *win = cd->hdev.win;
+
+	mutex_lock(&win->table_lock);
+	hdr_put(&cd->entry->device_id, device_id);
+	wmb();	/* entry before generation */
+	hdr_put(&win->hdr->host_gen, hdr_get(&win->hdr->host_gen) + 1);
+	mutex_unlock(&win->table_lock);
+	hvl_window_ring(win);
+}
+
+static void notify(struct hvl_doorbell *db)
+{
+	hvl_bus_kick_all(container_of(db, struct hvl_window, db));
+}
+
+static void beat(struct work_struct *work)
+{
+	struct hvl_window *win = container_of(to_delayed_work(work),
+					      struct hvl_window, beat);
+
+	hdr_put(&win->hdr->host_beat, hdr_get(&win->hdr->host_beat) + 1);
+	schedule_delayed_work(&win->beat, BEAT_PERIOD);
+}
+
+/**
+ * hvl_window_check_regions() - regions must not wrap or overlap
+ * @dev: for messages
+ * @r: the regions, bus address and size filled in
+ * @n: how many
+ *
+ * The peer names memory by bus address, so two regions sharing a bus
+ * address would make a translation ambiguous.
+ *
+ * Return: 0 or -EINVAL after a dev_err.
+ */
+int hvl_window_check_regions(struct device *dev, const struct hvl_region *r,
+			     unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		if (!r[i].size || r[i].bus + r[i].size - 1 < r[i].bus)
+			return dev_err_probe(dev, -EINVAL,
+					     "\"memory-region\" entry %u: bus range %#llx+%#llx is empty or wraps\n",
+					     i, r[i].bus, r[i].size);
+		for (j = 0; j < i; j++)
+			if (r[i].bus <= r[j].bus + (r[j].size - 1) &&
+			    r[j].bus <= r[i].bus + (r[i].size - 1))
+				return dev_err_probe(dev, -EINVAL,
+						     "\"memory-region\" entries %u and %u overlap on the peer's bus\n",
+						     j, i);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_window_check_regions);
+
+static int map_regions(struct hvl_window *win)
+{
+	struct device *dev = win->dev;
+	struct device_node *np = dev->of_node;
+	u64 bus[HVL_MAX_REGIONS];
+	int n, nbus, i, ret;
+
+	n = of_count_phandle_with_args(np, "memory-region", NULL);
+	if (n <= 0 || n > HVL_MAX_REGIONS)
+		return dev_err_probe(dev, -EINVAL,
+				     "\"memory-region\" must list 1 to %d reserved-memory nodes\n",
+				     HVL_MAX_REGIONS);
+	nbus = of_property_count_u64_elems(np, "hvl,bus-addresses");
+	if (nbus != -EINVAL && nbus != n)
+		return dev_err_probe(dev, -EINVAL,
+				     "\"hvl,bus-addresses\" needs one 64-bit address per \"memory-region\"\n");
+	if (nbus > 0)
+		of_property_read_u64_array(np, "hvl,bus-addresses", bus, n);
+
+	for (i = 0; i < n; i++) {
+		struct hvl_region *r = &win->regions[i];
+		struct device_node *rnp = of_parse_phandle(np, "memory-region", i);
+		struct reserved_mem *rmem = rnp ? of_reserved_mem_lookup(rnp) : NULL;
+
+		of_node_put(rnp);
+		if (!rmem || !rmem->size)
+			return dev_err_probe(dev, -EINVAL,
+					     "\"memory-region\" entry %d is not a reserved-memory region\n",
+					     i);
+		r->phys = rmem->base;
+		r->size = rmem->size;
+		r->bus = nbus > 0 ? bus[i] : rmem->base;
+	}
+	ret = hvl_window_check_regions(dev, win->regions, n);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < n; i++) {
+		struct hvl_region *r = &win->regions[i];
+
+		/*
+		 * Cacheable only if the peer snoops our caches; otherwise
+		 * write-combining keeps both sides' views consistent.
+		 */
+		r->va = devm_memremap(dev, r->phys, r->size,
+				      win->coherent ? MEMREMAP_WB : MEMREMAP_WC);
+		if (IS_ERR(r->va))
+			return dev_err_probe(dev, PTR_ERR(r->va),
+					     "cannot map \"memory-region\" entry %d\n", i);
+	}
+	win->xlate.nr = n;
+	win->xlate.regions = win->regions;
+	win->hdr = win->regions[0].va;
+	return 0;
+}
+
+/**
+ * hvl_window_check_queues() - check the values of "hvl,queue-sizes"
+ * @dev: for messages
+ * @v: the values
+ * @n: how many (negative: the property is missing or malformed)
+ * @max: most queues allowed
+ * @sizes: out, one QueueNumMax per queue
+ *
+ * Return: the number of queues, or -EINVAL after a dev_err.
+ */
+int hvl_window_check_queues(struct device *dev, const u32 *v, int n,
+			    unsigned int max, u16 *sizes)
+{
+	int i;
+
+	if (n <= 0 || n > max)
+		return dev_err_probe(dev, -EINVAL,
+				     "\"hvl,queue-sizes\" must list 1 to %u queue sizes\n",
+				     max);
+	for (i = 0; i < n; i++) {
+		if (!v[i] || v[i] > HVL_QUEUE_MAX || !is_power_of_2(v[i]))
+			return dev_err_probe(dev, -EINVAL,
+					     "\"hvl,queue-sizes\" entry %d (%u) must be a power of two up to %u\n",
+					     i, v[i], HVL_QUEUE_MAX);
+		sizes[i] = v[i];
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_window_check_queues);
+
+/**
+ * hvl_window_check_child() - check a child's "reg" against the window
+ * @dev: for messages
+ * @region_size: size of region 0
+ * @offset: the child's register page offset
+ * @size: the child's area
+ * @taken: (offset, size) pairs of the children before it
+ * @nr_taken: number of pairs in @taken
+ *
+ * Return: 0 or -EINVAL after a dev_err.
+ */
+int hvl_window_check_child(struct device *dev, u64 region_size, u32 offset,
+			   u32 size, const u32 *taken, unsigned int nr_taken)
+{
+	unsigned int i;
+
+	if (offset < HVL_PAGE_SIZE || !IS_ALIGNED(offset, HVL_PAGE_SIZE) ||
+	    size < HVL_PAGE_SIZE || (u64)offset + size > region_size)
+		return dev_err_probe(dev, -EINVAL,
+				     "\"reg\" <%#x %#x>: must be 4 KiB aligned, at least 4 KiB, after the header and inside the first memory-region (%#llx bytes)\n",
+				     offset, size, region_size);
+	for (i = 0; i < nr_taken; i++)
+		if ((u64)offset < (u64)taken[2 * i] + taken[2 * i + 1] &&
+		    (u64)taken[2 * i] < (u64)offset + size)
+			return dev_err_probe(dev, -EINVAL,
+					     "\"reg\" <%#x %#x> overlaps <%#x %#x>\n",
+					     offset, size, taken[2 * i],
+					     taken[2 * i + 1]);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_window_check_child);
+
+static struct hvl_core_dev *parse_child(struct hvl_window *win,
+					struct device_node *np,
+					unsigned int index, u32 *taken)
+{
+	struct device *dev = win->dev;
+	struct hvl_core_dev *cd;
+	u16 sizes[HVL_MAX_QUEUES];
+	u32 q[HVL_MAX_QUEUES];
+	u32 reg[2], id;
+	u64 features = ~0ULL;
+	int nq, ret;
+
+	if (of_property_read_u32_array(np, "reg", reg, 2)) {
+		dev_err(dev, "%pOF: missing \"reg\" <offset size>\n", np);
+		return ERR_PTR(-EINVAL);
+	}
+	ret = hvl_window_check_child(dev, win->regions[0].size, reg[0], reg[1],
+				     taken, index);
+	if (ret)
+		return ERR_PTR(ret);
+	taken[2 * index] = reg[0];
+	taken[2 * index + 1] = reg[1];
+
+	if (of_property_read_u32(np, "hvl,device-id", &id) || !id) {
+		dev_err(dev, "%pOF: missing or zero \"hvl,device-id\"\n", np);
+		return ERR_PTR(-EINVAL);
+	}
+	nq = of_property_count_u32_elems(np, "hvl,queue-sizes");
+	if (nq > 0 && nq <= HVL_MAX_QUEUES)
+		of_property_read_u32_array(np, "hvl,queue-sizes", q, nq);
+	nq = hvl_window_check_queues(dev, q, nq, HVL_MAX_QUEUES, sizes);
+	if (nq < 0)
+		return ERR_PTR(nq);
+	if (of_property_present(np, "hvl,device-features") &&
+	    of_property_read_u64(np, "hvl,device-features", &features)) {
+		dev_err(dev, "%pOF: \"hvl,device-features\" must be one 64-bit value\n",
+			np);
+		return ERR_PTR(-EINVAL);
+	}
+
+	cd = hvl_bus_alloc(win, np, index, id, sizes, nq);
+	if (!cd)
+		return ERR_PTR(-ENOMEM);
+	/* Transport bits are never the DT's to withhold. */
+	cd->dt_features = features & GENMASK_ULL(23, 0);
+	cd->reg_offset = reg[0];
+	cd->reg_size = reg[1];
+	return cd;
+}
+
+/* Lay out a validated device in the window: table entry, register page. */
+static void init_child(struct hvl_window *win, struct hvl_core_dev *cd)
+{
+	struct hvl_dev_entry *e = (void *)win->hdr + HVL_HDR_SIZE +
+				  cd->hdev.index * sizeof(*e);
+
+	cd->entry = e;
+	hdr_put(&e->device_id, 0);
+	hdr_put(&e->flags, 0);
+	WRITE_ONCE(e->offset, cpu_to_le64(cd->reg_offset));
+	WRITE_ONCE(e->size, cpu_to_le64(cd->reg_size));
+	WRITE_ONCE(e->reserved, 0);
+	hvl_txn_init(cd, win->regions[0].va + cd->reg_offset,
+		     cd->hdev.num_queues);
+}
+
+static void del_children(struct hvl_window *win, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = win->nr_devs; i > 0; i--)
+		hvl_bus_del(win->devs[i - 1]);
+	win->nr_devs = 0;
+	for (i = 0; i < n; i++)
+		if (win->devs[i])
+			put_device(&win->devs[i]->hdev.dev);
+}
+
+static int add_children(struct hvl_window *win)
+{
+	struct device *dev = win->dev;
+	unsigned int n = 0, i = 0;
+	u32 *taken;
+	int ret;
+
+	for_each_available_child_of_node_scoped(dev->of_node, np)
+		if (of_device_is_compatible(np, "hvl,virtio-device"))
+			n++;
+	if (!n || n > HVL_MAX_DEVICES)
+		return dev_err_probe(dev, -EINVAL,
+				     "need 1 to %u \"hvl,virtio-device\" children, found %u\n",
+				     HVL_MAX_DEVICES, n);
+
+	win->devs = devm_kcalloc(dev, n, sizeof(*win->devs), GFP_KERNEL);
+	taken = kcalloc(2 * n, sizeof(*taken), GFP_KERNEL);
+	if (!win->devs || !taken) {
+		kfree(taken);
+		return -ENOMEM;
+	}
+
+	/* Validate and lay out everything before anything is registered. */
+	for_each_available_child_of_node_scoped(dev->of_node, np) {
+		struct hvl_core_dev *cd;
+
+		if (!of_device_is_compatible(np, "hvl,virtio-device"))
+			continue;
+		cd = parse_child(win, np, i, taken);
+		if (IS_ERR(cd)) {
+			ret = PTR_ERR(cd);
+			goto err_put;
+		}
+		win->devs[i++] = cd;
+	}
+	kfree(taken);
+	taken = NULL;
+	win->nr_alloc = n;
+
+	/* Only now, with the whole tree valid, do we write to the window. */
+	hdr_put(&win->hdr->host_state, HVL_STATE_INIT);
+	wmb();	/* a peer must see INIT before the page changes under it */
+	memset(win->hdr->reserved, 0, sizeof(win->hdr->reserved));
+	WRITE_ONCE(win->hdr->version, cpu_to_le16(HVL_WIN_VERSION));
+	WRITE_ONCE(win->hdr->hdr_size, cpu_to_le16(HVL_HDR_SIZE));
+	hdr_put(&win->hdr->num_devices, n);
+	for (i = 0; i < n; i++)
+		init_child(win, win->devs[i]);
+
+	for (i = 0; i < n; i++) {
+		ret = hvl_bus_add(win->devs[i]);
+		if (ret)
+			goto err_put;
+		/* The doorbell handler walks devs[0..nr_devs). */
+		smp_store_release(&win->nr_devs, i + 1);
+	}
+	return 0;
+
+err_put:
+	kfree(taken);
+	if (win->nr_alloc)
+		hdr_put(&win->hdr->host_state, HVL_STATE_OFFLINE);
+	del_children(win, n);
+	win->nr_alloc = 0;
+	return ret;
+}
+
+static int probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct hvl_window *win;
+	struct hvl_win_hdr *h;
+	int ret;
+
+	win = devm_kzalloc(dev, sizeof(*win), GFP_KERNEL);
+	if (!win)
+		return -ENOMEM;
+	win->dev = dev;
+	win->coherent = of_dma_is_coherent(dev->of_node);
+	mutex_init(&win->table_lock);
+	INIT_DELAYED_WORK(&win->beat, beat);
+	platform_set_drvdata(pdev, win);
+
+	ret = map_regions(win);
+	if (ret)
+		return ret;
+	if (win->regions[0].size < HVL_PAGE_SIZE)
+		return dev_err_probe(dev, -EINVAL,
+				     "first \"memory-region\" smaller than 4 KiB\n");
+
+	h = win->hdr;
+	win->wq = alloc_workqueue("hvl-%s", WQ_UNBOUND | WQ_HIGHPRI, 0,
+				  dev_name(dev));
+	if (!win->wq)
+		return -ENOMEM;
+
+	/* Before the children: its notify walks only registered devices. */
+	ret = hvl_doorbell_init(&win->db, dev, notify);
+	if (ret)
+		goto err_wq;
+	WRITE_ONCE(win->live, true);
+
+	ret = add_children(win);
+	if (ret)
+		goto err_doorbell;
+
+	hdr_put(&h->magic, HVL_WIN_MAGIC);
+	hdr_put(&h->host_gen, hdr_get(&h->host_gen) + 1);
+	wmb();	/* everything before READY */
+	hdr_put(&h->host_state, HVL_STATE_READY);
+	hvl_window_ring(win);
+	schedule_delayed_work(&win->beat, BEAT_PERIOD);
+	hvl_debugfs_window_add(win);
+	dev_info(dev, "%u device(s), %u region(s), %s\n", win->nr_devs,
+		 win->xlate.nr, win->db.poll_period ? "polling" : "mailbox");
+	return 0;
+
+err_doorbell:
+	WRITE_ONCE(win->live, false);
+	synchronize_rcu();
+	hvl_doorbell_fini(&win->db);
+err_wq:
+	destroy_workqueue(win->wq);
+	return ret;
+}
+
+static void remove(struct platform_device *pdev)
+{
+	struct hvl_window *win = platform_get_drvdata(pdev);
+	unsigned int i;
+
+	hvl_debugfs_window_del(win);
+	hdr_put(&win->hdr->host_state, HVL_STATE_OFFLINE);
+	hvl_window_ring(win);
+
+	/* Stop the backends while the doorbell still works for them. */
+	for (i = 0; i < win->nr_devs; i++)
+		device_release_driver(&win->devs[i]->hdev.dev);
+
+	/* No ring may race with freeing the channels. */
+	WRITE_ONCE(win->live, false);
+	synchronize_rcu();
+	hvl_doorbell_fini(&win->db);
+	cancel_delayed_work_sync(&win->beat);
+
+	del_children(win, win->nr_alloc);
+	destroy_workqueue(win->wq);
+}
+
+static const struct of_device_id ids[] = {
+	{ .compatible = "hvl,virtio-backend" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, ids);
+
+struct platform_driver hvl_window_driver = {
+	.driver = {
+		.name = "hvl-backend",
+		.of_match_table = ids,
+	},
+	.probe = probe,
+	.remove = remove,
+};

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvl_console: a virtio-console device (ID 3) for the peer, seen on Linux
+ * as /dev/ttyHVL<n>.  The peer runs the stock virtio_console driver
+ * (/dev/hvc0 on Linux) or its RTOS equivalent.
+ *
+ * One port, no multiport: queue 0 (receiveq) carries Linux -> peer bytes,
+ * queue 1 (transmitq) peer -> Linux.  VIRTIO_CONSOLE_F_EMERG_WRITE is
+ * offered so a peer can print through config space before its queues are
+ * up.
+ *
+ * Flow control, both ways, without unbounded buffering:
+ *  - Linux -> peer: tty writes land in a fixed kfifo; write_room() is its
+ *    free space, so writers block in the tty layer while the peer posts no
+ *    receive buffers.
+ *  - peer -> Linux: a transmit chain is copied into the tty flip buffer as
+ *    space allows; a chain that does not fit stays popped, with its offset,
+ *    and is finished later (we retry on a timer, since the tty layer has
+ *    no "room available" callback).  If nobody has the tty open the bytes
+ *    are dropped and counted: the stock driver busy-waits for us to consume
+ *    its output, and a closed tty must not stall the peer.
+ */
+#include <linux/hvl.h>
+#include <linux/idr.h>
+#include <linux/kfifo.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/tty.h>
+#include <linux/tty_flip.h>
+#include <linux/virtio_console.h>
+#include <linux/virtio_ids.h>
+
+#define MAX_PORTS	16
+#define FIFO_SIZE	(64 * 1024)
+#define RX_Q		0
+#define TX_Q		1
+
+struct hvl_console {
+	struct tty_port port;
+	struct hvl_device *hdev;	/* NULL once removed; under lock */
+	spinlock_t lock;
+	DECLARE_KFIFO(fifo, u8, FIFO_SIZE);
+	struct delayed_work retry;
+	unsigned int minor;
+	void *bounce;			/* PAGE_SIZE, kfifo -> chain */
+	struct kvec rx_iov[HVL_CHAIN_MAX];
+	struct kvec tx_iov[HVL_CHAIN_MAX];
+	struct hvl_chain txc;		/* partly delivered transmit chain */
+	size_t tx_off;
+	bool tx_pending;
+	u64 rx_bytes, tx_bytes, dropped;
+};
+
+static struct tty_driver *driver;
+static DEFINE_IDA(minors);
+
+static struct hvl_console *port_to_con(struct tty_port *port)
+{
+	return container_of(port, struct hvl_console, port);
+}
+
+/* Linux -> peer: fill the peer's receive buffers from the fifo. */
+static bool serve_rx(struct hvl_device *hdev, struct hvl_console *con,
+		     int *budget)
+{
+	struct hvl_vq *vq = &hdev->vqs[RX_Q];
+	struct hvl_chain c = { .iov = con->rx_iov, .max = HVL_CHAIN_MAX };
+	struct iov_iter it;
+	bool sent = false;
+	size_t n;
+	int ret;
+
+	while (*budget > 0 && !kfifo_is_empty(&con->fifo)) {
+		ret = hvl_vq_pop(vq, &c);
+		if (ret == -EAGAIN) {
+			/* Ask for a kick when buffers come; recheck the race. */
+			if (!hvl_vq_enable_notify(vq))
+				break;
+			continue;
+		}
+		if (ret) {
+			hvl_device_needs_reset(hdev, "bad receiveq chain");
+			return sent;
+		}
+		hvl_chain_in_iter(&c, &it);
+		n = kfifo_out(&con->fifo, con->bounce,
+			      min_t(size_t, c.in_len, PAGE_SIZE));
+		n = copy_to_iter(con->bounce, n, &it);
+		hvl_vq_push(vq, &c, n);
+		con->rx_bytes += n;
+		hvl_device_interrupt(hdev, vq);
+		sent = true;
+		(*budget)--;
+	}
+	if (sent)
+		tty_port_tty_wakeup(&con->port);
+	return sent;
+}
+
+/*
+ * Copy what fits of the pending transmit chain into the tty.  Returns
+ * false if the tty is full and the chain must wait.
+ */
+static bool deliver_tx(struct hvl_device *hdev, struct hvl_console *con)
+{
+	struct hvl_chain *c = &con->txc;
+	struct tty_struct *tty = tty_port_tty_get(&con->port);
+	struct iov_iter it;
+	size_t left = c->out_len - con->tx_off;
+	unsigned char *p;
+	int room;
+
+	if (!tty) {
+		con->dropped += left;
+		goto done;
+	}
+	hvl_chain_out_iter(c, &it);
+	iov_iter_advance(&it, con->tx_off);
+	while (left) {
+		room = tty_prepare_flip_string(&con->port, &p, left);
+		if (room <= 0)
+			break;
+		room = copy_from_iter(p, room, &it);
+		con->tx_off += room;
+		con->tx_bytes += room;
+		left -= room;
+	}
+	tty_flip_buffer_push(&con->port);
+	tty_kref_put(tty);
+	if (left)
+		return false;
+done:
+	hvl_vq_push(&hdev->vqs[TX_Q], c, 0);
+	hvl_device_interrupt(hdev, &hdev->vqs[TX_Q]);
+	con->tx_pending = false;
+	return true;
+}
+
+/* Peer -> Linux. Returns true if it stopped for want of tty room. */
+static bool serve_tx(struct hvl_device *hdev, struct hvl_console *con,
+		     int *budget)
+{
+	struct hvl_vq *vq = &hdev->vqs[TX_Q];
+	int ret;
+
+	for (;;) {
+		if (con->tx_pending && !deliver_tx(hdev, con))
+			return true;
+		if (*budget <= 0)
+			return false;
+		con->txc.iov = con->tx_iov;
+		con->txc.max = HVL_CHAIN_MAX;
+		ret = hvl_vq_pop(vq, &con->txc);
+		if (ret == -EAGAIN) {
+			/* Re-arm; a chain that raced in is served now. */
+			if (!hvl_vq_enable_notify(vq))
+				return false;
+			continue;
+		}
+		if (ret) {
+			hvl_device_needs_reset(hdev, "bad transmitq chain");
+			return false;
+		}
+		hvl_vq_disable_notify(vq);
+		con->tx_pending = true;
+		con->tx_off = 0;
+		(*budget)--;
+	}
+}
+
+static bool poll(struct hvl_device *hdev, int budget)
+{
+	struct hvl_console *con = hdev->priv;
+
+	if (serve_tx(hdev, con, &budget))
+		schedule_delayed_work(&con->retry, msecs_to_jiffies(10));
+	serve_rx(hdev, con, &budget);
+	return budget <= 0;
+}
+
+static void retry(struct work_struct *work)
+{
+	struct hvl_console *con = container_of(to_delayed_work(work),
+					       struct hvl_console, retry);
+	unsigned long flags;
+
+	spin_lock_irqsave(&con->lock, flags);
+	if (con->hdev)
+		hvl_device_kick(con->hdev);
+	spin_unlock_irqrestore(&con->lock, flags);
+}
+
+static int activate(struct hvl_device *hdev)
+{
+	hvl_device_kick(hdev);
+	return 0;
+}
+
+/* The peer let go of the queues: forget the chain it may have reused. */
+static void reset(struct hvl_device *hdev)
+{
+	struct hvl_console *con = hdev->priv;
+
+	con->tx_pending = false;
+}
+
+static int config_write(struct hvl_device *hdev, unsigned int offset,
+			unsigned int width, u32 value)
+{
+	struct hvl_console *con = hdev->priv;
+
+	if (offset != offsetof(struct virtio_console_config, emerg_wr) ||
+	    width != 4 || !(hdev->guest_features &
+			    BIT_ULL(VIRTIO_CONSOLE_F_EMERG_WRITE)))
+		return -EINVAL;
+	tty_insert_flip_char(&con->port, value, TTY_NORMAL);
+	tty_flip_buffer_push(&con->port);
+	con->tx_bytes++;
+	return 0;
+}
+
+static ssize_t con_write(struct tty_struct *tty, const u8 *buf, size_t count)
+{
+	struct hvl_console *con = tty->driver_data;
+	unsigned long flags;
+	size_t n;
+
+	spin_lock_irqsave(&con->lock, flags);
+	n = con->hdev ? kfifo_in(&con->fifo, buf, count) : 0;
+	if (n)
+		hvl_device_kick(con->hdev);
+	spin_unlock_irqrestore(&con->lock, flags);
+	return n;
+}
+
+static unsigned int con_write_room(struct tty_struct *tty)
+{
+	struct hvl_console *con = tty->driver_data;
+
+	return kfifo_avail(&con->fifo);
+}
+
+static unsigned int con_chars_in_buffer(struct tty_struct *tty)
+{
+	struct hvl_console *con = tty->driver_data;
+
+	return kfifo_len(&con->fifo);
+}
+
+static int con_install(struct tty_driver *drv, struct tty_struct *tty)
+{
+	struct hvl_console *con;
+	struct tty_port *port = tty_port_get(drv->ports[tty->index]);
+
+	if (!port)
+		return -ENODEV;
+	con = port_to_con(port);
+	tty->driver_data = con;
+	return tty_port_install(port, drv, tty);
+}
+
+static void con_cleanup(struct tty_struct *tty)
+{
+	struct hvl_console *con = tty->driver_data;
+
+	tty_port_put(&con->port);
+}
+
+static int con_open(struct tty_struct *tty, struct file *filp)
+{
+	return tty_port_open(tty->port, tty, filp);
+}
+
+static void con_close(struct tty_struct *tty, struct file *filp)
+{
+	tty_port_close(tty->port, tty, filp);
+}
+
+static void con_hangup(struct tty_struct *tty)
+{
+	tty_port_hangup(tty->port);
+}
+
+static const struct tty_operations tty_ops = {
+	.install = con_install,
+	.cleanup = con_cleanup,
+	.open = con_open,
+	.close = con_close,
+	.hangup = con_hangup,
+	.write = con_write,
+	.write_room = con_write_room,
+	.chars_in_buffer = con_chars_in_buffer,
+};
+
+static void port_destruct(struct tty_port *port)
+{
+	struct hvl_console *con = port_to_con(port);
+
+	ida_free(&minors, con->minor);
+	kfree(con->bounce);
+	kvfree(con);
+}
+
+static const struct tty_port_operations port_ops = {
+	.destruct = port_destruct,
+};
+
+static int probe(struct hvl_device *hdev)
+{
+	struct virtio_console_config *cfg = hdev->config;
+	struct hvl_console *con;
+	struct device *tdev;
+	int minor;
+
+	if (hdev->num_queues != 2) {
+		dev_err(&hdev->dev, "console needs exactly 2 queues, DT gives %u\n",
+			hdev->num_queues);
+		return -EINVAL;
+	}
+	minor = ida_alloc_max(&minors, MAX_PORTS - 1, GFP_KERNEL);
+	if (minor < 0)
+		return minor;
+	con = kvzalloc(sizeof(*con), GFP_KERNEL);
+	if (!con) {
+		ida_free(&minors, minor);
+		return -ENOMEM;
+	}
+	con->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!con->bounce) {
+		kvfree(con);
+		ida_free(&minors, minor);
+		return -ENOMEM;
+	}
+	con->minor = minor;
+	con->hdev = hdev;
+	spin_lock_init(&con->lock);
+	INIT_KFIFO(con->fifo);
+	INIT_DELAYED_WORK(&con->retry, retry);
+	tty_port_init(&con->port);
+	con->port.ops = &port_ops;
+
+	/* The config image is ours: the peer only writes through transactions. */
+	WRITE_ONCE(cfg->cols, 0);
+	WRITE_ONCE(cfg->rows, 0);
+	WRITE_ONCE(cfg->max_nr_ports, 0);
+	WRITE_ONCE(cfg->emerg_wr, 0);
+	hdev->priv = con;
+
+	tdev = tty_port_register_device(&con->port, driver, minor, &hdev->dev);
+	if (IS_ERR(tdev)) {
+		hdev->priv = NULL;
+		tty_port_put(&con->port);
+		return PTR_ERR(tdev);
+	}
+	dev_info(&hdev->dev, "console on %s%d\n", driver->name, minor);
+	return 0;
+}
+
+static void remove(struct hvl_device *hdev)
+{
+	struct hvl_console *con = hdev->priv;
+
+	spin_lock_irq(&con->lock);
+	con->hdev = NULL;
+	spin_unlock_irq(&con->lock);
+	cancel_delayed_work_sync(&con->retry);
+	tty_port_tty_hangup(&con->port, false);
+	tty_unregister_device(driver, con->minor);
+	tty_port_put(&con->port);
+}
+
+static struct hvl_driver console_driver = {
+	.driver.name = "hvl_console",
+	.device_id = VIRTIO_ID_CONSOLE,
+	.features = BIT_ULL(VIRTIO_CONSOLE_F_EMERG_WRITE),
+	.config_size = sizeof(struct virtio_console_config),
+	.probe = probe,
+	.remove = remove,
+	.activate = activate,
+	.reset = reset,
+	.poll = poll,
+	.config_write = config_write,
+};
+
+static int __init console_init(void)
+{
+	int ret;
+
+	driver = tty_alloc_driver(MAX_PORTS, TTY_DRIVER_REAL_RAW |
+				  TTY_DRIVER_DYNAMIC_DEV);
+	if (IS_ERR(driver))
+		return PTR_ERR(driver);
+	driver->driver_name = "hvl_console";
+	driver->name = "ttyHVL";
+	driver->type = TTY_DRIVER_TYPE_SYSTEM;
+	driver->subtype = SYSTEM_TYPE_CONSOLE;
+	driver->init_termios = tty_std_termios;
+	tty_set_operations(driver, &tty_ops);
+	ret = tty_register_driver(driver);
+	if (ret)
+		goto err_put;
+	ret = hvl_driver_register(&console_driver);
+	if (ret)
+		goto err_unregister;
+	return 0;
+
+err_unregister:
+	tty_unregister_driver(driver);
+err_put:
+	tty_driver_kref_put(driver);
+	return ret;
+}
+
+static void __exit console_exit(void)
+{
+	hvl_driver_unregister(&console_driver);
+	tty_unregister_driver(driver);
+	tty_driver_kref_put(driver);
+}
+
+module_init(console_init);
+module_exit(console_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hvl virtio-console backend: /dev/ttyHVL<n> for the peer");
+MODULE_ALIAS("hvl:d00000003");

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hvl_front internals, shared by main.c (platform driver, window, life
+ * cycle) and vdev.c (virtio devices and their register transactions).
+ *
+ * Locking:
+ *   hvl_front.lock      life cycle; the only writer of hvl_front.vdevs,
+ *                       .online and .gen.  Taken before any txn_lock.
+ *   hvl_front_vdev.txn_lock  one register transaction per device.
+ *   hvl_front_vdev.vq_lock   the vqs[] array against the doorbell callback,
+ *                       which runs vring_interrupt() under it.
+ * The doorbell callback walks hvl_front.vdevs under RCU.
+ */
+#ifndef _HVL_FRONT_H
+#define _HVL_FRONT_H
+
+#include <linux/atomic.h>
+#include <linux/hvl.h>
+#include <linux/hvl_abi.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/virtio.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+struct seq_file;
+
+struct hvl_front {
+	struct device *dev;
+	void *base;			/* region 0: header + register pages */
+	phys_addr_t phys;
+	u64 size;
+	struct hvl_doorbell db;
+	struct mutex lock;		/* see above */
+	struct list_head vdevs;		/* struct hvl_front_vdev, RCU */
+	bool online;			/* devices registered for @gen */
+	u32 gen;			/* host_gen the devices belong to */
+	bool rejected;			/* window refused at @rejected_gen */
+	u32 rejected_gen;
+	bool removing;
+	struct work_struct life;	/* start/stop on host changes */
+	struct timer_list watch;	/* catches lost doorbells */
+	struct dentry *dbg;
+};
+
+struct hvl_front_vdev {
+	struct virtio_device vdev;
+	struct hvl_front *front;
+	struct list_head node;		/* in hvl_front.vdevs */
+	void *regs;			/* register page in the window */
+	unsigned int index;		/* device table entry */
+	u32 gen;			/* host_gen at registration */
+	bool registered;		/* register_virtio_device() returned */
+	bool dead;			/* transactions fail at once */
+	struct mutex txn_lock;
+	wait_queue_head_t txn_wq;	/* woken by every doorbell */
+	spinlock_t vq_lock;
+	struct virtqueue *vqs[HVL_MAX_QUEUES];
+	struct work_struct config_work;	/* InterruptACK + config_changed */
+	atomic64_t txns;		/* transactions sent */
+	atomic64_t timeouts;		/* of which never acknowledged */
+	atomic64_t errors;		/* of which refused by the device */
+};
+
+/* The window is plain (shared) memory, little-endian, written by both sides. */
+static inline u32 front_get(const void *p)
+{
+	return le32_to_cpu(READ_ONCE(*(const __le32 *)p));
+}
+
+static inline void front_put(void *p, u32 v)
+{
+	WRITE_ONCE(*(__le32 *)p, cpu_to_le32(v));
+}
+
+/* Is the device side still READY in generation @gen? */
+static inline bool front_host_live(const struct hvl_front *f, u32 gen)
+{
+	const struct hvl_win_hdr *h = f->base;
+
+	return front_get(&h->host_state) == HVL_STATE_READY &&
+	       front_get(&h->host_gen) == gen;
+}
+
+int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
+		       u64 offset);
+void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead);
+void hvl_front_vdev_notify_all(struct hvl_front *f);
+void hvl_front_vdev_show(struct hvl_front *f, struct seq_file *s);
+
+#endif /* _HVL_FRONT_H */

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvl_front: Linux as the driver side ("peer") of an hvl window, so that
+ * unmodified virtio drivers use the backends of a device side (hvl_core on
+ * another OS instance, or in the same kernel for tests) through shared
+ * memory and doorbells, with no hypervisor.
+ *
+ * The front end is instantiated by a Device Tree node, eg.:
+ *
+ *		reserved-memory {
+ *			hvl_regs: hvl-regs@30000000 {
+ *				reg = <0x0 0x30000000 0x0 0x100000>;
+ *				no-map;
+ *			};
+ *			hvl_pool: hvl-pool@30100000 {
+ *				compatible = "restricted-dma-pool";
+ *				reg = <0x0 0x30100000 0x0 0x1000000>;
+ *			};
+ *		};
+ *
+ *		virtio-frontend {
+ *			compatible = "hvl,virtio-frontend";
+ *			memory-region = <&hvl_regs>, <&hvl_pool>;
+ *			mboxes = <&hvl_mbox 1>;
+ *		};
+ *
+ * memory-region 0 is the window's region 0 (header, device table, register
+ * pages); memory-region 1 becomes the device's restricted DMA pool, so the
+ * DMA API places every ring and bounces every buffer into the window.
+ * Instead of "mboxes", "hvl,poll-interval-us" selects polling.
+ *
+ * Life cycle (Documentation/hvl/protocol.rst): the header is validated at
+ * probe; if the device side is not READY yet, the front end waits for it in
+ * a work item run by doorbells and by a slow timer that covers lost ones.
+ * Once READY it announces itself (peer_state, peer_gen) and registers one
+ * virtio device per table entry (vdev.c).  When host_gen changes or
+ * host_state leaves READY, every device is dropped and the window is
+ * scanned again once the device side is READY.
+ */
+#include <linux/debugfs.h>
+#include <linux/dma-mapping.h>
+#include <linux/io.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/of_address.h>
+#include <linux/of_reserved_mem.h>
+#include <linux/platform_device.h>
+#include <linux/seq_file.h>
+
+#include "front.h"
+
+#define WATCH_PERIOD	msecs_to_jiffies(100)
+
+static struct dentry *front_root;
+
+/*
+ * Work is due when the devices no longer match the device side, or when
+ * it is READY and we have no devices (and did not refuse this generation).
+ */
+static bool life_changed(struct hvl_front *f)
+{
+	const struct hvl_win_hdr *h = f->base;
+	u32 state = front_get(&h->host_state);
+	u32 gen = front_get(&h->host_gen);
+
+	if (READ_ONCE(f->online))
+		return state != HVL_STATE_READY || gen != READ_ONCE(f->gen);
+	return state == HVL_STATE_READY &&
+	       !(READ_ONCE(f->rejected) && gen == READ_ONCE(f->rejected_gen));
+}
+
+/* Doorbell from the device side (or a poll tick): atomic context. */
+static void notify(struct hvl_doorbell *db)
+{
+	struct hvl_front *f = container_of(db, struct hvl_front, db);
+
+	if (life_changed(f))
+		queue_work(system_unbound_wq, &f->life);
+	hvl_front_vdev_notify_all(f);
+}
+
+static void watch(struct timer_list *t)
+{
+	struct hvl_front *f = from_timer(f, t, watch);
+	struct hvl_win_hdr *h = f->base;
+
+	if (READ_ONCE(f->online))
+		front_put(&h->peer_beat, front_get(&h->peer_beat) + 1);
+	if (life_changed(f))
+		queue_work(system_unbound_wq, &f->life);
+	mod_timer(&f->watch, jiffies + WATCH_PERIOD);
+}
+
+static int bad_field(struct hvl_front *f, const char *field, u32 val, u32 want,
+		     bool verbose)
+{
+	if (verbose)
+		dev_err(f->dev, "window header: %s is %#x, expected %#x\n",
+			field, val, want);
+	return -EINVAL;
+}
+
+/* Device table entry @i, with its offset checked against region 0. */
+static int read_entry(struct hvl_front *f, u32 i, u32 *id, u64 *off,
+		      bool verbose)
+{
+	const struct hvl_dev_entry *e = f->base + HVL_HDR_SIZE + i * sizeof(*e);
+	u64 o = le64_to_cpu(READ_ONCE(e->offset));
+
+	if (o < HVL_PAGE_SIZE || !IS_ALIGNED(o, HVL_PAGE_SIZE) ||
+	    o > f->size - HVL_PAGE_SIZE) {
+		if (verbose)
+			dev_err(f->dev,
+				"device table entry %u: offset %#llx is not a 4 KiB page of memory-region 0 after the header\n",
+				i, o);
+		return -EINVAL;
+	}
+	*id = front_get(&e->device_id);
+	*off = o;
+	return 0;
+}
+
+/*
+ * Validate the header and the device table; return num_devices or -EINVAL.
+ * Quiet unless @verbose: a read racing with a re-initialisation of the
+ * device side is no error.
+ */
+static int check_window(struct hvl_front *f, bool verbose)
+{
+	const struct hvl_win_hdr *h = f->base;
+	u32 magic = front_get(&h->magic);
+	u16 version = le16_to_cpu(READ_ONCE(h->version));
+	u16 hdr_size = le16_to_cpu(READ_ONCE(h->hdr_size));
+	u32 n = front_get(&h->num_devices);
+	u32 i, j, id;
+	u64 off, other;
+
+	if (magic != HVL_WIN_MAGIC)
+		return bad_field(f, "magic", magic, HVL_WIN_MAGIC, verbose);
+	if (version != HVL_WIN_VERSION)
+		return bad_field(f, "version", version, HVL_WIN_VERSION,
+				 verbose);
+	if (hdr_size != HVL_HDR_SIZE)
+		return bad_field(f, "hdr_size", hdr_size, HVL_HDR_SIZE,
+				 verbose);
+	if (n > HVL_MAX_DEVICES) {
+		if (verbose)
+			dev_err(f->dev, "window header: num_devices is %u, at most %u\n",
+				n, HVL_MAX_DEVICES);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (read_entry(f, i, &id, &off, verbose))
+			return -EINVAL;
+		for (j = 0; j < i; j++) {
+			if (read_entry(f, j, &id, &other, verbose))
+				return -EINVAL;
+			if (other != off)
+				continue;
+			if (verbose)
+				dev_err(f->dev,
+					"device table entry %u: offset %#llx is also used by entry %u\n",
+					i, off, j);
+			return -EINVAL;
+		}
+	}
+	return n;
+}
+
+/*
+ * If the device side is READY: validate the window, announce the driver
+ * side and register the devices.  Return 0 (also when not READY), or
+ * -EINVAL after a dev_err() naming the bad field; then nothing is
+ * registered and this host_gen is not tried again.
+ */
+static int start(struct hvl_front *f)
+{
+	struct hvl_win_hdr *h = f->base;
+	u32 gen, i, id, count = 0;
+	u64 off;
+	int n;
+
+	lockdep_assert_held(&f->lock);
+
+	gen = front_get(&h->host_gen);
+	if (front_get(&h->host_state) != HVL_STATE_READY ||
+	    (f->rejected && f->rejected_gen == gen))
+		return 0;
+	/* The device side filled the header and table before READY. */
+	rmb();
+	n = check_window(f, false);
+	/* Re-read the state after the table: did it change meanwhile? */
+	rmb();
+	if (!front_host_live(f, gen))
+		return 0;	/* changed under us: the next doorbell retries */
+	if (n < 0) {
+		check_window(f, true);	/* now say what is wrong */
+		WRITE_ONCE(f->rejected_gen, gen);
+		WRITE_ONCE(f->rejected, true);
+		return n;
+	}
+	WRITE_ONCE(f->rejected, false);
+
+	/* The device side resets every device when peer_gen changes. */
+	front_put(&h->peer_state, HVL_STATE_INIT);
+	front_put(&h->peer_gen, front_get(&h->peer_gen) + 1);
+	/* Header stores visible before the doorbell (the window may be WC). */
+	wmb();
+	hvl_doorbell_ring(&f->db);
+	front_put(&h->peer_state, HVL_STATE_READY);
+	/* As above. */
+	wmb();
+	hvl_doorbell_ring(&f->db);
+
+	WRITE_ONCE(f->gen, gen);
+	WRITE_ONCE(f->online, true);
+	for (i = 0; i < n; i++) {
+		/* Entries are read again, so checked again. */
+		if (read_entry(f, i, &id, &off, true) || !id)
+			continue;
+		if (!hvl_front_vdev_add(f, i, id, off))
+			count++;
+	}
+	dev_info(f->dev, "device side ready (host_gen %u): %u of %d entries registered\n",
+		 gen, count, n);
+	return 0;
+}
+
+static void stop(struct hvl_front *f, bool dead)
+{
+	lockdep_assert_held(&f->lock);
+
+	hvl_front_vdev_remove_all(f, dead);
+	WRITE_ONCE(f->online, false);
+}
+
+static void life_work(struct work_struct *work)
+{
+	struct hvl_front *f = container_of(work, struct hvl_front, life);
+	struct hvl_win_hdr *h = f->base;
+
+	mutex_lock(&f->lock);
+	if (f->removing)
+		goto unlock;
+	if (f->online && !front_host_live(f, f->gen)) {
+		dev_info(f->dev, "device side restarted or gone (host_state %u host_gen %u, devices of %u): dropping them\n",
+			 front_get(&h->host_state), front_get(&h->host_gen),
+			 f->gen);
+		stop(f, true);
+		front_put(&h->peer_state, HVL_STATE_INIT);
+		/* Visible before the doorbell. */
+		wmb();
+		hvl_doorbell_ring(&f->db);
+	}
+	if (!f->online)
+		start(f);
+unlock:
+	mutex_unlock(&f->lock);
+}
+
+static int map_window(struct hvl_front *f)
+{
+	struct device_node *np = f->dev->of_node, *rnp;
+	struct reserved_mem *rmem;
+
+	rnp = of_parse_phandle(np, "memory-region", 0);
+	if (!rnp)
+		return dev_err_probe(f->dev, -EINVAL, "missing \"memory-region\"\n");
+	rmem = of_reserved_mem_lookup(rnp);
+	of_node_put(rnp);
+	if (!rmem)
+		return dev_err_probe(f->dev, -EINVAL,
+				     "memory-region 0 is not reserved memory\n");
+	if (!IS_ALIGNED(rmem->base, HVL_PAGE_SIZE) || rmem->size < HVL_PAGE_SIZE)
+		return dev_err_probe(f->dev, -EINVAL,
+				     "memory-region 0: %pa+%pa is not 4 KiB aligned or too small\n",
+				     &rmem->base, &rmem->size);
+
+	f->phys = rmem->base;
+	f->size = rmem->size;
+	f->base = devm_memremap(f->dev, rmem->base, rmem->size,
+				of_dma_is_coherent(np) ? MEMREMAP_WB : MEMREMAP_WC);
+	if (IS_ERR(f->base))
+		return dev_err_probe(f->dev, PTR_ERR(f->base),
+				     "cannot map memory-region 0\n");
+	return 0;
+}
+
+/*
+ * memory-region 1 becomes this device's restricted DMA pool (swiotlb).
+ * of_dma_configure() normally attached it already; saying it here makes the
+ * dependency explicit and pairs with the release in remove.
+ */
+static int attach_pool(struct hvl_front *f)
+{
+	struct device_node *np = f->dev->of_node, *pool;
+	bool ok;
+	int ret;
+
+	pool = of_parse_phandle(np, "memory-region", 1);
+	ok = pool && of_device_is_available(pool) &&
+	     of_device_is_compatible(pool, "restricted-dma-pool");
+	of_node_put(pool);
+	if (!ok)
+		return dev_err_probe(f->dev, -EINVAL,
+				     "memory-region 1 must be an available restricted-dma-pool\n");
+	ret = of_reserved_mem_device_init_by_idx(f->dev, np, 1);
+	if (ret)
+		return dev_err_probe(f->dev, ret,
+				     "cannot attach memory-region 1 as DMA pool\n");
+	return 0;
+}
+
+static int status_show(struct seq_file *s, void *unused)
+{
+	struct hvl_front *f = s->private;
+	struct hvl_win_hdr *h = f->base;
+
+	seq_printf(s, "window %pa+%#llx\n", &f->phys, f->size);
+	seq_printf(s, "host_state %u host_gen %u host_beat %u peer_state %u peer_gen %u\n",
+		   front_get(&h->host_state), front_get(&h->host_gen),
+		   front_get(&h->host_beat), front_get(&h->peer_state),
+		   front_get(&h->peer_gen));
+	seq_printf(s, "doorbell rung %lld coalesced %lld received %lld errors %lld\n",
+		   atomic64_read(&f->db.rung), atomic64_read(&f->db.coalesced),
+		   atomic64_read(&f->db.received), atomic64_read(&f->db.errors));
+	if (mutex_lock_interruptible(&f->lock))
+		return -EINTR;
+	seq_printf(s, "online %d gen %u\n", f->online, f->gen);
+	hvl_front_vdev_show(f, s);
+	mutex_unlock(&f->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(status);
+
+static int hvl_front_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct hvl_win_hdr *h;
+	struct hvl_front *f;
+	u32 magic;
+	int ret;
+
+	f = devm_kzalloc(dev, sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	f->dev = dev;
+	mutex_init(&f->lock);
+	INIT_LIST_HEAD(&f->vdevs);
+	INIT_WORK(&f->life, life_work);
+	timer_setup(&f->watch, watch, 0);
+	platform_set_drvdata(pdev, f);
+
+	ret = map_window(f);
+	if (ret)
+		return ret;
+	/* magic 0: the device side has not initialised the window yet. */
+	h = f->base;
+	magic = front_get(&h->magic);
+	if (magic && magic != HVL_WIN_MAGIC)
+		return bad_field(f, "magic", magic, HVL_WIN_MAGIC, true);
+	if (magic && le16_to_cpu(READ_ONCE(h->version)) != HVL_WIN_VERSION)
+		return bad_field(f, "version", le16_to_cpu(READ_ONCE(h->version)),
+				 HVL_WIN_VERSION, true);
+
+	ret = attach_pool(f);
+	if (ret)
+		return ret;
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (ret)
+		ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(32));
+	if (ret)
+		dev_warn(dev, "no usable DMA mask, trying to continue\n");
+
+	ret = hvl_doorbell_init(&f->db, dev, notify);
+	if (ret)
+		goto err_pool;
+
+	mutex_lock(&f->lock);
+	ret = start(f);
+	if (ret)
+		f->removing = true;
+	else if (!f->online)
+		dev_info(dev, "waiting for the device side (host_state %u)\n",
+			 front_get(&h->host_state));
+	mutex_unlock(&f->lock);
+	if (ret)
+		goto err_doorbell;
+
+	mod_timer(&f->watch, jiffies + WATCH_PERIOD);
+	f->dbg = debugfs_create_dir(dev_name(dev), front_root);
+	debugfs_create_file("status", 0444, f->dbg, f, &status_fops);
+	return 0;
+
+err_doorbell:
+	hvl_doorbell_fini(&f->db);
+	cancel_work_sync(&f->life);
+err_pool:
+	of_reserved_mem_device_release(dev);
+	return ret;
+}
+
+static void hvl_front_remove(struct platform_device *pdev)
+{
+	struct hvl_front *f = platform_get_drvdata(pdev);
+	struct hvl_win_hdr *h = f->base;
+
+	debugfs_remove_recursive(f->dbg);
+
+	/* Drivers reset live devices on the way out; dead ones fail fast. */
+	mutex_lock(&f->lock);
+	f->removing = true;
+	if (f->online)
+		stop(f, false);
+	mutex_unlock(&f->lock);
+
+	timer_shutdown_sync(&f->watch);
+	front_put(&h->peer_state, HVL_STATE_OFFLINE);
+	/* Visible before the doorbell. */
+	wmb();
+	hvl_doorbell_ring(&f->db);
+	hvl_doorbell_fini(&f->db);
+	/* Queued by the last doorbells; sees ->removing and does nothing. */
+	cancel_work_sync(&f->life);
+	of_reserved_mem_device_release(f->dev);
+}
+
+static const struct of_device_id hvl_front_of_match[] = {
+	{ .compatible = "hvl,virtio-frontend" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, hvl_front_of_match);
+
+static struct platform_driver hvl_front_driver = {
+	.probe = hvl_front_probe,
+	.remove = hvl_front_remove,
+	.driver = {
+		.name = "hvl-virtio-frontend",
+		.of_match_table = hvl_front_of_match,
+	},
+};
+
+static int __init hvl_front_init(void)
+{
+	int ret;
+
+	front_root = debugfs_create_dir("hvl_front", NULL);
+	ret = platform_driver_register(&hvl_front_driver);
+	if (ret)
+		debugfs_remove(front_root);
+	return ret;
+}
+module_init(hvl_front_init);
+
+static void __exit hvl_front_exit(void)
+{
+	platform_driver_unregister(&hvl_front_driver);
+	debugfs_remove(front_root);
+}
+module_exit(hvl_front_exit);
+
+MODULE_DESCRIPTION("hvl: virtio transport for the driver side of an hvl window");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,640 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvl virtio transport, driver side: one virtio device per entry of an hvl
+ * window's device table, so that unmodified virtio drivers (virtio_console,
+ * vsock, 9p, ...) use the backends of the peer's device side.
+ *
+ * The devices are instantiated by hvl_front's platform driver (main.c)
+ * from a Device Tree node, eg.:
+ *
+ *		virtio-frontend {
+ *			compatible = "hvl,virtio-frontend";
+ *			memory-region = <&hvl_regs>, <&hvl_pool>;
+ *			mboxes = <&hvl_mbox 1>;
+ *		};
+ *
+ * One device is registered for every table entry with a non-zero device_id
+ * once the device side is READY.  Its parent is the platform device, whose
+ * DMA goes through the restricted DMA pool in the window, so with
+ * VIRTIO_F_ACCESS_PLATFORM (required) every ring and buffer lives where
+ * the device side can reach it.
+ *
+ * The register page is the virtio-mmio register image: reads are plain
+ * loads, writes are transactions acknowledged by the device (see
+ * Documentation/hvl/protocol.rst).  Transactions sleep, as virtio_ccw's
+ * channel programs do.  A transaction that is not acknowledged within
+ * TXN_TIMEOUT, or that finds the device side gone, makes the device dead:
+ * its queues are broken and every later transaction fails at once, so
+ * removing a device whose backend vanished never hangs.
+ */
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/rculist.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/unaligned.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+#include <uapi/linux/virtio_mmio.h>
+
+#include "front.h"
+
+#define TXN_TIMEOUT	(2 * HZ)
+
+static const int txn_errno[] = {
+	[HVL_TXN_OK]		= 0,
+	[HVL_TXN_EINVAL]	= -EINVAL,
+	[HVL_TXN_EFAULT]	= -EFAULT,
+	[HVL_TXN_ESTATE]	= -EBUSY,
+};
+
+static struct hvl_front_vdev *to_vd(struct virtio_device *vdev)
+{
+	return container_of(vdev, struct hvl_front_vdev, vdev);
+}
+
+static u32 reg_get(struct hvl_front_vdev *vd, unsigned int offset)
+{
+	return front_get(vd->regs + offset);
+}
+
+static struct hvl_txn *txn_block(struct hvl_front_vdev *vd)
+{
+	return vd->regs + HVL_TXN_OFFSET;
+}
+
+static bool acked(struct hvl_front_vdev *vd, u32 seq)
+{
+	return front_get(&txn_block(vd)->ack_seq) == seq;
+}
+
+static void kill(struct hvl_front_vdev *vd, const char *why)
+{
+	if (!READ_ONCE(vd->dead)) {
+		WRITE_ONCE(vd->dead, true);
+		dev_err_ratelimited(&vd->vdev.dev, "%s: device is dead\n", why);
+	}
+	/* Drivers spinning on a used buffer (virtio_console) give up. */
+	virtio_break_device(&vd->vdev);
+}
+
+/* Wait until the device acknowledged @seq. */
+static int txn_wait(struct hvl_front_vdev *vd, u32 seq)
+{
+	unsigned long end = jiffies + TXN_TIMEOUT;
+
+	while (!acked(vd, seq)) {
+		if (!front_host_live(vd->front, vd->gen))
+			return -ENODEV;
+		if (time_after(jiffies, end))
+			return -ETIMEDOUT;
+		/* Doorbells wake us; the short slices cover a polling device. */
+		wait_event_timeout(vd->txn_wq, acked(vd, seq) ||
+				   !front_host_live(vd->front, vd->gen), 1);
+	}
+	/* ack_status and the refreshed image were written before ack_seq. */
+	rmb();
+	return 0;
+}
+
+/*
+ * Write @value (@width bytes) at @offset of the register page.
+ * Return: 0, a negative errno for a refused write, or -ENODEV.
+ */
+static int txn(struct hvl_front_vdev *vd, u32 offset, u32 width, u32 value)
+{
+	struct hvl_txn *t = txn_block(vd);
+	u32 seq, status;
+	int ret;
+
+	lockdep_assert_held(&vd->txn_lock);
+	if (READ_ONCE(vd->dead))
+		return -ENODEV;
+
+	atomic64_inc(&vd->txns);
+	seq = front_get(&t->seq);
+	ret = front_host_live(vd->front, vd->gen) ? txn_wait(vd, seq) : -ENODEV;
+	if (ret)
+		goto err_dead;
+
+	front_put(&t->offset, offset);
+	front_put(&t->width, width);
+	front_put(&t->value, value);
+	/* Not dma_wmb(): the window may be mapped write-combining. */
+	wmb();
+	front_put(&t->seq, ++seq);
+	hvl_doorbell_ring(&vd->front->db);
+
+	ret = txn_wait(vd, seq);
+	if (ret)
+		goto err_dead;
+
+	status = front_get(&t->ack_status);
+	if (status == HVL_TXN_OK)
+		return 0;
+	atomic64_inc(&vd->errors);
+	dev_dbg(&vd->vdev.dev, "write %#x to %#x/%u refused: status %u\n",
+		value, offset, width, status);
+	return status < ARRAY_SIZE(txn_errno) ? txn_errno[status] : -EIO;
+
+err_dead:
+	if (ret == -ETIMEDOUT) {
+		atomic64_inc(&vd->timeouts);
+		kill(vd, "transaction not acknowledged");
+	} else {
+		kill(vd, "device side offline or restarted");
+	}
+	return -ENODEV;
+}
+
+static int reg_put(struct hvl_front_vdev *vd, u32 offset, u32 value)
+{
+	int ret;
+
+	mutex_lock(&vd->txn_lock);
+	ret = txn(vd, offset, 4, value);
+	mutex_unlock(&vd->txn_lock);
+	return ret;
+}
+
+static u64 get_features(struct virtio_device *vdev)
+{
+	struct hvl_front_vdev *vd = to_vd(vdev);
+	u64 features = 0;
+
+	mutex_lock(&vd->txn_lock);
+	if (!txn(vd, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 4, 1)) {
+		features = (u64)reg_get(vd, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
+		if (!txn(vd, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 4, 0))
+			features |= reg_get(vd, VIRTIO_MMIO_DEVICE_FEATURES);
+		else
+			features = 0;
+	}
+	mutex_unlock(&vd->txn_lock);
+	return features;
+}
+
+static int finalize_features(struct virtio_device *vdev)
+{
+	struct hvl_front_vdev *vd = to_vd(vdev);
+	int ret;
+
+	if (READ_ONCE(vd->dead))
+		return -ENODEV;
+	vring_transport_features(vdev);
+	/* Split rings only; doorbells carry no notification data. */
+	__virtio_clear_bit(vdev, VIRTIO_F_RING_PACKED);
+	__virtio_clear_bit(vdev, VIRTIO_F_NOTIFICATION_DATA);
+
+	if (!__virtio_test_bit(vdev, VIRTIO_F_VERSION_1)) {
+		dev_err(&vdev->dev, "device lacks VIRTIO_F_VERSION_1\n");
+		return -EINVAL;
+	}
+	/* Without it, rings and buffers would not be in the window. */
+	if (!__virtio_test_bit(vdev, VIRTIO_F_ACCESS_PLATFORM)) {
+		dev_err(&vdev->dev, "device lacks VIRTIO_F_ACCESS_PLATFORM\n");
+		return -EINVAL;
+	}
+
+	mutex_lock(&vd->txn_lock);
+	ret = txn(vd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 4, 1) ?:
+	      txn(vd, VIRTIO_MMIO_DRIVER_FEATURES, 4, vdev->features >> 32) ?:
+	      txn(vd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 4, 0) ?:
+	      txn(vd, VIRTIO_MMIO_DRIVER_FEATURES, 4, (u32)vdev->features);
+	mutex_unlock(&vd->txn_lock);
+	return ret;
+}
+
+static bool config_range_ok(struct virtio_device *vdev, unsigned int offset,
+			    unsigned int len)
+{
+	if (offset <= HVL_CONFIG_SIZE && len <= HVL_CONFIG_SIZE - offset)
+		return true;
+	dev_err_ratelimited(&vdev->dev, "config access %u+%u out of range\n",
+			    offset, len);
+	return false;
+}
+
+/* Largest naturally aligned access of at most @len bytes at @offset. */
+static unsigned int chunk(unsigned int offset, unsigned int len)
+{
+	if (len >= 4 && IS_ALIGNED(offset, 4))
+		return 4;
+	if (len >= 2 && IS_ALIGNED(offset, 2))
+		return 2;
+	return 1;
+}
+
+static void get(struct virtio_device *vdev, unsigned int offset, void *buf,
+		unsigned int len)
+{
+	const void *cfg = to_vd(vdev)->regs + HVL_CONFIG_OFFSET;
+	u8 *dst = buf;
+	__le32 l;
+	__le16 w;
+	u8 b;
+
+	if (!config_range_ok(vdev, offset, len)) {
+		memset(buf, 0, len);
+		return;
+	}
+	while (len) {
+		unsigned int n = chunk(offset, len);
+
+		if (n == 4) {
+			l = READ_ONCE(*(const __le32 *)(cfg + offset));
+			memcpy(dst, &l, n);
+		} else if (n == 2) {
+			w = READ_ONCE(*(const __le16 *)(cfg + offset));
+			memcpy(dst, &w, n);
+		} else {
+			b = READ_ONCE(*(const u8 *)(cfg + offset));
+			*dst = b;
+		}
+		dst += n;
+		offset += n;
+		len -= n;
+	}
+}
+
+static void set(struct virtio_device *vdev, unsigned int offset,
+		const void *buf, unsigned int len)
+{
+	struct hvl_front_vdev *vd = to_vd(vdev);
+	const u8 *src = buf;
+	int ret = 0;
+
+	if (!config_range_ok(vdev, offset, len))
+		return;
+	mutex_lock(&vd->txn_lock);
+	while (len && !ret) {
+		unsigned int n = chunk(offset, len);
+		u32 v = n == 4 ? get_unaligned_le32(src) :
+			n == 2 ? get_unaligned_le16(src) : *src;
+
+		ret = txn(vd, HVL_CONFIG_OFFSET + offset, n, v);
+		src += n;
+		offset += n;
+		len -= n;
+	}
+	mutex_unlock(&vd->txn_lock);
+	if (ret)
+		dev_err_ratelimited(&vdev->dev, "config write failed: %d\n",
+				    ret);
+}
+
+static u32 generation(struct virtio_device *vdev)
+{
+	return reg_get(to_vd(vdev), VIRTIO_MMIO_CONFIG_GENERATION);
+}
+
+static u8 get_status(struct virtio_device *vdev)
+{
+	struct hvl_front_vdev *vd = to_vd(vdev);
+
+	/* A dead device is as good as reset (virtio_dev_remove checks). */
+	if (READ_ONCE(vd->dead))
+		return 0;
+	return reg_get(vd, VIRTIO_MMIO_STATUS) & 0xff;
+}
+
+static void set_status(struct virtio_device *vdev, u8 status)
+{
+	reg_put(to_vd(vdev), VIRTIO_MMIO_STATUS, status);
+}
+
+/* Once Status=0 is acknowledged the reset is complete. */
+static void reset(struct virtio_device *vdev)
+{
+	reg_put(to_vd(vdev), VIRTIO_MMIO_STATUS, 0);
+}
+
+/* QueueNotify is not a transaction: a doorbell makes the device look. */
+static bool notify(struct virtqueue *vq)
+{
+	struct hvl_front_vdev *vd = to_vd(vq->vdev);
+
+	if (READ_ONCE(vd->dead))
+		return false;
+	hvl_doorbell_ring(&vd->front->db);
+	return true;
+}
+
+static int queue_addr(struct hvl_front_vdev *vd, u32 low, u64 addr)
+{
+	return txn(vd, low, 4, lower_32_bits(addr)) ?:
+	       txn(vd, low + 4, 4, upper_32_bits(addr));
+}
+
+static void del_vq(struct hvl_front_vdev *vd, struct virtqueue *vq)
+{
+	unsigned int index = vq->index;
+
+	/* Normally already stopped by the reset; still, be explicit. */
+	mutex_lock(&vd->txn_lock);
+	if (!txn(vd, VIRTIO_MMIO_QUEUE_SEL, 4, index) &&
+	    reg_get(vd, VIRTIO_MMIO_QUEUE_READY))
+		txn(vd, VIRTIO_MMIO_QUEUE_READY, 4, 0);
+	mutex_unlock(&vd->txn_lock);
+
+	spin_lock_irq(&vd->vq_lock);
+	vd->vqs[index] = NULL;
+	spin_unlock_irq(&vd->vq_lock);
+	vring_del_virtqueue(vq);
+}
+
+static void del_vqs(struct virtio_device *vdev)
+{
+	struct virtqueue *vq, *n;
+
+	list_for_each_entry_safe(vq, n, &vdev->vqs, list)
+		del_vq(to_vd(vdev), vq);
+}
+
+static struct virtqueue *setup_vq(struct hvl_front_vdev *vd,
+				  unsigned int index,
+				  const struct virtqueue_info *info)
+{
+	struct virtqueue *vq;
+	u32 num;
+	int ret;
+
+	if (index >= HVL_MAX_QUEUES)
+		return ERR_PTR(-ENOENT);
+
+	mutex_lock(&vd->txn_lock);
+	ret = txn(vd, VIRTIO_MMIO_QUEUE_SEL, 4, index);
+	if (ret)
+		goto err_unlock;
+	/* The queue must not be set up yet, and must exist. */
+	num = reg_get(vd, VIRTIO_MMIO_QUEUE_NUM_MAX);
+	if (reg_get(vd, VIRTIO_MMIO_QUEUE_READY) || !num) {
+		ret = -ENOENT;
+		goto err_unlock;
+	}
+	num = rounddown_pow_of_two(min(num, HVL_QUEUE_MAX));
+
+	/* weak_barriers = false: the device may run on another cluster. */
+	vq = vring_create_virtqueue(index, num, SMP_CACHE_BYTES, &vd->vdev,
+				    false, true, info->ctx, notify,
+				    info->callback, info->name);
+	if (!vq) {
+		ret = -ENOMEM;
+		goto err_unlock;
+	}
+	vq->num_max = num;
+
+	ret = txn(vd, VIRTIO_MMIO_QUEUE_NUM, 4, virtqueue_get_vring_size(vq)) ?:
+	      queue_addr(vd, VIRTIO_MMIO_QUEUE_DESC_LOW,
+			 virtqueue_get_desc_addr(vq)) ?:
+	      queue_addr(vd, VIRTIO_MMIO_QUEUE_AVAIL_LOW,
+			 virtqueue_get_avail_addr(vq)) ?:
+	      queue_addr(vd, VIRTIO_MMIO_QUEUE_USED_LOW,
+			 virtqueue_get_used_addr(vq)) ?:
+	      txn(vd, VIRTIO_MMIO_QUEUE_READY, 4, 1);
+	if (ret)
+		goto err_del;
+	mutex_unlock(&vd->txn_lock);
+
+	spin_lock_irq(&vd->vq_lock);
+	vd->vqs[index] = vq;
+	spin_unlock_irq(&vd->vq_lock);
+	return vq;
+
+err_del:
+	dev_err(&vd->vdev.dev, "cannot set up queue %u (%s): %d\n", index,
+		info->name, ret);
+	vring_del_virtqueue(vq);
+err_unlock:
+	mutex_unlock(&vd->txn_lock);
+	return ERR_PTR(ret);
+}
+
+static int find_vqs(struct virtio_device *vdev, unsigned int nvqs,
+		    struct virtqueue *vqs[], struct virtqueue_info vqs_info[],
+		    struct irq_affinity *desc)
+{
+	unsigned int i, index = 0;
+
+	for (i = 0; i < nvqs; i++) {
+		if (!vqs_info[i].name) {
+			vqs[i] = NULL;
+			continue;
+		}
+		vqs[i] = setup_vq(to_vd(vdev), index++, &vqs_info[i]);
+		if (IS_ERR(vqs[i])) {
+			del_vqs(vdev);
+			return PTR_ERR(vqs[i]);
+		}
+	}
+	return 0;
+}
+
+/* The doorbell callback runs vring_interrupt() under vq_lock. */
+static void synchronize_cbs(struct virtio_device *vdev)
+{
+	struct hvl_front_vdev *vd = to_vd(vdev);
+
+	spin_lock_irq(&vd->vq_lock);
+	spin_unlock_irq(&vd->vq_lock);
+}
+
+static const char *bus_name(struct virtio_device *vdev)
+{
+	return dev_name(to_vd(vdev)->front->dev);
+}
+
+static bool get_shm_region(struct virtio_device *vdev,
+			   struct virtio_shm_region *region, u8 id)
+{
+	return false;
+}
+
+static const struct virtio_config_ops hvl_front_config_ops = {
+	.get			= get,
+	.set			= set,
+	.generation		= generation,
+	.get_status		= get_status,
+	.set_status		= set_status,
+	.reset			= reset,
+	.find_vqs		= find_vqs,
+	.del_vqs		= del_vqs,
+	.synchronize_cbs	= synchronize_cbs,
+	.get_features		= get_features,
+	.finalize_features	= finalize_features,
+	.bus_name		= bus_name,
+	.get_shm_region		= get_shm_region,
+};
+
+/* Acknowledge a configuration change, then tell the driver. */
+static void config_work(struct work_struct *work)
+{
+	struct hvl_front_vdev *vd =
+		container_of(work, struct hvl_front_vdev, config_work);
+
+	if (!(reg_get(vd, VIRTIO_MMIO_INTERRUPT_STATUS) &
+	      VIRTIO_MMIO_INT_CONFIG))
+		return;
+	if (!reg_put(vd, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG))
+		virtio_config_changed(&vd->vdev);
+}
+
+/**
+ * hvl_front_vdev_notify_all() - the device side rang: look at every device
+ * @f: the front end
+ *
+ * Atomic context (the doorbell callback).  Wakes transaction waiters and
+ * inspects every used ring: the VRING bit of InterruptStatus is not needed.
+ */
+void hvl_front_vdev_notify_all(struct hvl_front *f)
+{
+	struct hvl_front_vdev *vd;
+	unsigned long flags;
+	unsigned int i;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(vd, &f->vdevs, node) {
+		wake_up(&vd->txn_wq);
+		/* Pairs with the release in hvl_front_vdev_add(). */
+		if (!smp_load_acquire(&vd->registered))
+			continue;
+		if (reg_get(vd, VIRTIO_MMIO_INTERRUPT_STATUS) &
+		    VIRTIO_MMIO_INT_CONFIG)
+			queue_work(system_unbound_wq, &vd->config_work);
+		/* The device serves no queue before DRIVER_OK. */
+		if (!(reg_get(vd, VIRTIO_MMIO_STATUS) &
+		      VIRTIO_CONFIG_S_DRIVER_OK))
+			continue;
+
+		spin_lock_irqsave(&vd->vq_lock, flags);
+		for (i = 0; i < HVL_MAX_QUEUES; i++)
+			if (vd->vqs[i])
+				vring_interrupt(0, vd->vqs[i]);
+		spin_unlock_irqrestore(&vd->vq_lock, flags);
+	}
+	rcu_read_unlock();
+}
+
+static void release(struct device *dev)
+{
+	kfree(container_of(dev, struct hvl_front_vdev, vdev.dev));
+}
+
+/**
+ * hvl_front_vdev_add() - register the virtio device of one table entry
+ * @f: the front end, with @f->lock held and the device side READY
+ * @index: device table entry
+ * @device_id: its device_id, non-zero
+ * @offset: its validated register page offset in region 0
+ *
+ * Return: 0, or a negative errno after a message naming the problem.
+ */
+int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
+		       u64 offset)
+{
+	void *regs = f->base + offset;
+	struct hvl_front_vdev *vd;
+	u32 magic, version, id;
+	int ret;
+
+	lockdep_assert_held(&f->lock);
+
+	magic = front_get(regs + VIRTIO_MMIO_MAGIC_VALUE);
+	version = front_get(regs + VIRTIO_MMIO_VERSION);
+	id = front_get(regs + VIRTIO_MMIO_DEVICE_ID);
+	if (magic != 0x74726976 || version != 2 || id != device_id) {
+		dev_err(f->dev,
+			"entry %u: register page has MagicValue %#x Version %u DeviceID %u, expected 0x74726976 2 %u\n",
+			index, magic, version, id, device_id);
+		return -EINVAL;
+	}
+
+	vd = kzalloc(sizeof(*vd), GFP_KERNEL);
+	if (!vd)
+		return -ENOMEM;
+	vd->front = f;
+	vd->regs = regs;
+	vd->index = index;
+	vd->gen = f->gen;
+	mutex_init(&vd->txn_lock);
+	init_waitqueue_head(&vd->txn_wq);
+	spin_lock_init(&vd->vq_lock);
+	INIT_WORK(&vd->config_work, config_work);
+	vd->vdev.dev.parent = f->dev;
+	vd->vdev.dev.release = release;
+	vd->vdev.config = &hvl_front_config_ops;
+	vd->vdev.id.device = device_id;
+	vd->vdev.id.vendor = front_get(regs + VIRTIO_MMIO_VENDOR_ID);
+
+	/* Visible to the doorbell before the driver's first transaction. */
+	list_add_tail_rcu(&vd->node, &f->vdevs);
+	ret = register_virtio_device(&vd->vdev);
+	if (ret)
+		goto err_unlist;
+	/* The virtio core's locks and lists are initialised now. */
+	smp_store_release(&vd->registered, true);
+	/* A config change raised while registering. */
+	if (reg_get(vd, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG)
+		queue_work(system_unbound_wq, &vd->config_work);
+	return 0;
+
+err_unlist:
+	dev_err(f->dev, "entry %u: cannot register virtio device: %d\n", index,
+		ret);
+	list_del_rcu(&vd->node);
+	synchronize_rcu();
+	put_device(&vd->vdev.dev);
+	return ret;
+}
+
+/**
+ * hvl_front_vdev_remove_all() - unregister every virtio device
+ * @f: the front end, with @f->lock held
+ * @dead: the device side is gone: fail transactions at once and break the
+ *	  queues instead of letting the drivers reset their devices
+ */
+void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead)
+{
+	struct hvl_front_vdev *vd, *n;
+	LIST_HEAD(gone);
+
+	lockdep_assert_held(&f->lock);
+
+	if (dead)
+		list_for_each_entry(vd, &f->vdevs, node)
+			kill(vd, "device side went away");
+
+	/* Doorbells keep reaching the devices while their drivers go. */
+	list_for_each_entry(vd, &f->vdevs, node) {
+		get_device(&vd->vdev.dev);
+		unregister_virtio_device(&vd->vdev);
+	}
+	list_splice_init_rcu(&f->vdevs, &gone, synchronize_rcu);
+
+	list_for_each_entry_safe(vd, n, &gone, node) {
+		cancel_work_sync(&vd->config_work);
+		put_device(&vd->vdev.dev);
+	}
+}
+
+/**
+ * hvl_front_vdev_show() - one debugfs line per device
+ * @f: the front end, with @f->lock held
+ * @s: the seq_file
+ */
+void hvl_front_vdev_show(struct hvl_front *f, struct seq_file *s)
+{
+	struct hvl_front_vdev *vd;
+
+	lockdep_assert_held(&f->lock);
+
+	list_for_each_entry(vd, &f->vdevs, node)
+		seq_printf(s, "%s: entry %u id %u status %#x%s txns %lld timeouts %lld errors %lld\n",
+			   dev_name(&vd->vdev.dev), vd->index,
+			   vd->vdev.id.device, get_status(&vd->vdev),
+			   READ_ONCE(vd->dead) ? " dead" : "",
+			   atomic64_read(&vd->txns),
+			   atomic64_read(&vd->timeouts),
+			   atomic64_read(&vd->errors));
+}

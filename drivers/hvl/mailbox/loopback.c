@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Software mailbox controller that connects channels in pairs, so that both
+ * sides of an hvl window (hvl_core, the device side, and hvl_front, the
+ * driver side) can run in one kernel for tests without mailbox hardware.
+ *
+ * Device tree:
+ *
+ *	mbox: mailbox {
+ *		compatible = "hvl,mailbox-loopback";
+ *		#mbox-cells = <1>;
+ *		hvl,channels = <8>;		(optional: even, 2..64)
+ *	};
+ *
+ * A message sent on channel 2k is received on channel 2k+1 and vice versa;
+ * each side's client uses one channel as a bidirectional doorbell.
+ *
+ * Delivery context: never the sender's.  The sender may spin with
+ * interrupts disabled until the peer has acted (virtio_console's
+ * put_chars() does, holding the hvc lock that khvcd may then spin on with
+ * interrupts disabled on a second CPU), so send_data() queues the per-CPU
+ * delivery work of every online CPU and whichever is free first delivers;
+ * the others find nothing to do.  An unbound work item is not enough: it
+ * may be woken on a CPU that spins and never be pulled elsewhere.  The work
+ * calls the peer's rx callback with local interrupts disabled, as a
+ * hardware mailbox interrupt would, then reports tx-done (txdone_irq).
+ * Sends that pile up before a delivery are merged into one (doorbells
+ * carry no information), but every send gets its tx-done.
+ */
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/mailbox_controller.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/platform_device.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#define LB_DEFAULT_CHANS	8
+#define LB_MAX_CHANS		64
+
+struct lb;
+
+struct lb_chan {
+	struct lb *lb;
+	struct mbox_chan *chan;
+	struct lb_chan *peer;
+	spinlock_t lock;	/* one delivery from this channel at a time */
+	bool active;		/* between startup and shutdown */
+	atomic_t pending;	/* sends not yet delivered */
+	void *msg;		/* payload of the latest send */
+	atomic_long_t sent;	/* messages accepted by send_data() */
+	atomic_long_t delivered; /* deliveries to the peer's client */
+	atomic_long_t dropped;	/* deliveries with no client on the peer */
+};
+
+struct lb_cpu {
+	struct lb *lb;
+	struct work_struct work;
+};
+
+struct lb {
+	struct mbox_controller mbox;
+	struct workqueue_struct *wq;
+	struct lb_chan *chans;
+	struct lb_cpu *cpus;	/* nr_cpu_ids delivery works */
+	struct dentry *dir;
+};
+
+static struct dentry *lb_root;
+
+static void deliver(struct lb_chan *lc)
+{
+	struct lb_chan *peer = lc->peer;
+	unsigned long flags;
+	int n;
+
+	/* Mimic the hard interrupt of a real mailbox. */
+	spin_lock_irqsave(&lc->lock, flags);
+	n = atomic_xchg(&lc->pending, 0);
+	if (n) {
+		/* Pairs with lb_startup(): chan->cl is set. */
+		if (smp_load_acquire(&peer->active)) {
+			mbox_chan_received_data(peer->chan, READ_ONCE(lc->msg));
+			atomic_long_inc(&lc->delivered);
+		} else {
+			atomic_long_inc(&lc->dropped);
+		}
+		/* As above, for our own client. */
+		while (smp_load_acquire(&lc->active) && n--)
+			mbox_chan_txdone(lc->chan, 0);
+	}
+	spin_unlock_irqrestore(&lc->lock, flags);
+}
+
+static void deliver_all(struct work_struct *work)
+{
+	struct lb *lb = container_of(work, struct lb_cpu, work)->lb;
+	int i;
+
+	for (i = 0; i < lb->mbox.num_chans; i++)
+		if (atomic_read(&lb->chans[i].pending))
+			deliver(&lb->chans[i]);
+}
+
+/* Called by the framework under chan->lock, interrupts disabled. */
+static int lb_send_data(struct mbox_chan *chan, void *data)
+{
+	struct lb_chan *lc = chan->con_priv;
+	struct lb *lb = lc->lb;
+	int cpu;
+
+	WRITE_ONCE(lc->msg, data);
+	atomic_long_inc(&lc->sent);
+	atomic_inc(&lc->pending);
+
+	for_each_online_cpu(cpu)
+		queue_work_on(cpu, lb->wq, &lb->cpus[cpu].work);
+	return 0;
+}
+
+static int lb_startup(struct mbox_chan *chan)
+{
+	struct lb_chan *lc = chan->con_priv;
+
+	/* The framework set chan->cl before calling us; publish it. */
+	smp_store_release(&lc->active, true);
+	return 0;
+}
+
+/*
+ * mbox_free_channel() clears chan->cl right after this returns, so no
+ * callback into our client (rx or tx-done) may run after that: deliveries
+ * check ->active under the sending channel's lock, so passing through both
+ * locks waits for any delivery that saw the channel active.  Messages still
+ * queued from this channel are delivered to the peer, without tx-done.
+ */
+static void lb_shutdown(struct mbox_chan *chan)
+{
+	struct lb_chan *lc = chan->con_priv;
+
+	WRITE_ONCE(lc->active, false);
+	spin_lock_irq(&lc->lock);
+	spin_unlock_irq(&lc->lock);
+	spin_lock_irq(&lc->peer->lock);
+	spin_unlock_irq(&lc->peer->lock);
+}
+
+static const struct mbox_chan_ops lb_ops = {
+	.send_data	= lb_send_data,
+	.startup	= lb_startup,
+	.shutdown	= lb_shutdown,
+};
+
+static int stats_show(struct seq_file *s, void *unused)
+{
+	struct lb *lb = s->private;
+	int i;
+
+	seq_puts(s, "chan peer client sent delivered dropped\n");
+	for (i = 0; i < lb->mbox.num_chans; i++) {
+		struct lb_chan *lc = &lb->chans[i];
+
+		seq_printf(s, "%4d %4d %6d %4ld %9ld %7ld\n", i, i ^ 1,
+			   READ_ONCE(lc->active),
+			   atomic_long_read(&lc->sent),
+			   atomic_long_read(&lc->delivered),
+			   atomic_long_read(&lc->dropped));
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+static int lb_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct mbox_chan *chans;
+	u32 n = LB_DEFAULT_CHANS;
+	struct lb *lb;
+	int i, ret;
+
+	if (of_property_present(dev->of_node, "hvl,channels") &&
+	    (of_property_read_u32(dev->of_node, "hvl,channels", &n) ||
+	     n < 2 || n > LB_MAX_CHANS || n % 2))
+		return dev_err_probe(dev, -EINVAL,
+				     "\"hvl,channels\" must be even, 2..%d\n",
+				     LB_MAX_CHANS);
+
+	lb = devm_kzalloc(dev, sizeof(*lb), GFP_KERNEL);
+	chans = devm_kcalloc(dev, n, sizeof(*chans), GFP_KERNEL);
+	if (!lb || !chans)
+		return -ENOMEM;
+	lb->chans = devm_kcalloc(dev, n, sizeof(*lb->chans), GFP_KERNEL);
+	lb->cpus = devm_kcalloc(dev, nr_cpu_ids, sizeof(*lb->cpus),
+				GFP_KERNEL);
+	if (!lb->chans || !lb->cpus)
+		return -ENOMEM;
+
+	for (i = 0; i < n; i++) {
+		struct lb_chan *lc = &lb->chans[i];
+
+		lc->lb = lb;
+		lc->chan = &chans[i];
+		lc->peer = &lb->chans[i ^ 1];
+		spin_lock_init(&lc->lock);
+		chans[i].con_priv = lc;
+	}
+	for (i = 0; i < nr_cpu_ids; i++) {
+		lb->cpus[i].lb = lb;
+		INIT_WORK(&lb->cpus[i].work, deliver_all);
+	}
+
+	lb->wq = alloc_workqueue("hvl_mbox_loopback", WQ_HIGHPRI, 0);
+	if (!lb->wq)
+		return -ENOMEM;
+
+	lb->mbox.dev = dev;
+	lb->mbox.ops = &lb_ops;
+	lb->mbox.chans = chans;
+	lb->mbox.num_chans = n;
+	lb->mbox.txdone_irq = true;
+	ret = mbox_controller_register(&lb->mbox);
+	if (ret) {
+		dev_err_probe(dev, ret, "cannot register controller\n");
+		goto err_wq;
+	}
+
+	lb->dir = debugfs_create_dir(dev_name(dev), lb_root);
+	debugfs_create_file("stats", 0444, lb->dir, lb, &stats_fops);
+	platform_set_drvdata(pdev, lb);
+	dev_info(dev, "%u loopback channels\n", n);
+	return 0;
+
+err_wq:
+	destroy_workqueue(lb->wq);
+	return ret;
+}
+
+static void lb_remove(struct platform_device *pdev)
+{
+	struct lb *lb = platform_get_drvdata(pdev);
+
+	debugfs_remove_recursive(lb->dir);
+	/* Shuts down every channel that still has a client. */
+	mbox_controller_unregister(&lb->mbox);
+	/* Drains what is left: deliveries that no client can receive. */
+	destroy_workqueue(lb->wq);
+}
+
+static const struct of_device_id lb_of_match[] = {
+	{ .compatible = "hvl,mailbox-loopback" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, lb_of_match);
+
+static struct platform_driver lb_driver = {
+	.probe = lb_probe,
+	.remove = lb_remove,
+	.driver = {
+		.name = "hvl-mailbox-loopback",
+		.of_match_table = lb_of_match,
+	},
+};
+
+static int __init lb_init(void)
+{
+	int ret;
+
+	lb_root = debugfs_create_dir("hvl_mbox_loopback", NULL);
+	ret = platform_driver_register(&lb_driver);
+	if (ret)
+		debugfs_remove(lb_root);
+	return ret;
+}
+module_init(lb_init);
+
+static void __exit lb_exit(void)
+{
+	platform_driver_unregister(&lb_driver);
+	debugfs_remove(lb_root);
+}
+module_exit(lb_exit);
+
+MODULE_DESCRIPTION("hvl: loopback mailbox controller for tests");
+MODULE_LICENSE("GPL");

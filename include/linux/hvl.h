@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hvl: hypervisor-less virtio backends in the kernel.
+ *
+ * The in-kernel API between hvl_core (window, register transactions,
+ * doorbells, rings) and the device modules (console, vsock, 9p, ...).  A
+ * device module is a driver on the "hvl" bus; hvl_core creates one
+ * struct hvl_device per device-tree child of a window and binds it by
+ * virtio device ID, so modprobe of the module (or its modalias
+ * "hvl:dNNNNNNNN") is all it takes.
+ *
+ * Execution model: everything that touches the rings of a device runs in
+ * that device's work item (an unbound workqueue, never concurrently with
+ * itself).  The core calls ->reset(), ->activate() and ->poll() from
+ * there; a device module that has new data for the peer calls
+ * hvl_device_kick() from any context to get ->poll() run.
+ */
+#ifndef _LINUX_HVL_H
+#define _LINUX_HVL_H
+
+#include <linux/atomic.h>
+#include <linux/device.h>
+#include <linux/hrtimer.h>
+#include <linux/mailbox_client.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+#include <linux/virtio_ring.h>
+
+struct hvl_window;
+struct hvl_device;
+struct mbox_chan;
+
+/*
+ * Doorbells: payload-free notifications through the Linux mailbox
+ * framework, in both directions, or a poll timer on boards without a free
+ * mailbox.  Used by both sides (hvl_core's windows and hvl_front).
+ *
+ * Rings coalesce: while one message is in flight (not yet tx-done) further
+ * rings set a flag and one more message follows the completion, so the
+ * peer always sees a doorbell after our last update and the controller's
+ * queue never overflows.
+ */
+struct hvl_doorbell {
+	struct mbox_client cl_tx, cl_rx;
+	struct mbox_chan *tx, *rx;	/* rx == NULL: tx is bidirectional */
+	void (*notify)(struct hvl_doorbell *db);	/* atomic context */
+	unsigned long flags;
+	struct hrtimer poll;
+	ktime_t poll_period;		/* 0: doorbells, else polling */
+	atomic64_t rung;		/* messages sent */
+	atomic64_t coalesced;		/* rings folded into one in flight */
+	atomic64_t received;		/* doorbells (or polls) from the peer */
+	atomic64_t errors;		/* send failures */
+};
+
+int hvl_doorbell_init(struct hvl_doorbell *db, struct device *dev,
+		      void (*notify)(struct hvl_doorbell *db));
+void hvl_doorbell_ring(struct hvl_doorbell *db);
+void hvl_doorbell_fini(struct hvl_doorbell *db);
+
+/*
+ * Address translation: remote bus addresses -> kernel pointers.
+ *
+ * A window is one or more memory regions.  Each has a kernel mapping and
+ * the bus address the peer uses for its base.  A range is accepted only if
+ * it lies entirely inside one region; nothing else is ever dereferenced.
+ */
+struct hvl_region {
+	u64 bus;		/* peer's address of the first byte */
+	u64 size;
+	void *va;		/* our mapping of the first byte */
+	phys_addr_t phys;	/* our physical address of the first byte */
+};
+
+struct hvl_xlate {
+	unsigned int nr;
+	struct hvl_region *regions;
+};
+
+void *hvl_xlate(const struct hvl_xlate *x, u64 bus, u64 len, size_t align);
+
+/*
+ * Device side of a split virtqueue.  The rings live in memory the peer
+ * can rewrite at any moment, so the ring code reads every shared field
+ * exactly once into a local, validates it, and keeps its own copies of
+ * the indices (it never trusts used->idx, which it owns, after a reload).
+ */
+struct hvl_vq_stats {
+	u64 popped;		/* chains taken from the avail ring */
+	u64 notifies;		/* interrupts the device asked for */
+	u64 suppressed;		/* interrupts EVENT_IDX/NO_INTERRUPT saved */
+	u64 errors;		/* malformed rings or chains */
+};
+
+struct hvl_vq {
+	const struct hvl_xlate *xlate;
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	u16 num;		/* negotiated size, 0 if not set up */
+	u16 num_max;		/* QueueNumMax from the device tree */
+	u16 last_avail;		/* next avail entry to consume */
+	u16 used_idx;		/* our copy of used->idx */
+	u16 signalled_used;	/* used_idx when we last notified */
+	bool signalled_valid;
+	bool event_idx;		/* VIRTIO_RING_F_EVENT_IDX negotiated */
+	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	bool ready;		/* rings translated and validated */
+	bool broken;		/* a validation error was seen */
+	unsigned int index;
+	struct hvl_vq_stats stats;
+};
+
+/*
+ * A descriptor chain as popped from the avail ring: device-readable
+ * segments first (out), then device-writable ones (in), as the spec
+ * requires.  The kvecs point into the window; the data there is shared
+ * with the peer and must be copied before it is parsed.
+ */
+struct hvl_chain {
+	u16 head;
+	unsigned int nr_out, nr_in;
+	size_t out_len, in_len;
+	unsigned int max;	/* capacity of @iov */
+	struct kvec *iov;
+};
+
+/* Most segments in one chain, direct and indirect together. */
+#define HVL_CHAIN_MAX	1024u
+
+int hvl_vq_init(struct hvl_vq *vq, const struct hvl_xlate *x,
+		unsigned int index, u16 num, u64 desc, u64 avail, u64 used,
+		bool event_idx, bool indirect);
+void hvl_vq_reset(struct hvl_vq *vq);
+int hvl_vq_pop(struct hvl_vq *vq, struct hvl_chain *c);
+void hvl_vq_push(struct hvl_vq *vq, const struct hvl_chain *c, u32 written);
+bool hvl_vq_should_notify(struct hvl_vq *vq);
+void hvl_vq_disable_notify(struct hvl_vq *vq);
+bool hvl_vq_enable_notify(struct hvl_vq *vq);
+bool hvl_vq_has_work(struct hvl_vq *vq);
+
+void hvl_chain_out_iter(const struct hvl_chain *c, struct iov_iter *it);
+void hvl_chain_in_iter(const struct hvl_chain *c, struct iov_iter *it);
+
+/*
+ * Backend devices and their drivers.
+ */
+struct hvl_device_stats {
+	u64 txns;		/* register writes handled */
+	u64 txn_errors;		/* register writes refused */
+	u64 kicks_in;		/* doorbells from the peer that found work */
+	u64 irqs_out;		/* interrupts raised towards the peer */
+	u64 resets;		/* device resets (driver- or peer-initiated) */
+	u64 needs_reset;	/* times DEVICE_NEEDS_RESET was raised */
+};
+
+struct hvl_device {
+	struct device dev;
+	struct hvl_window *win;
+	struct device_node *of_node;
+	unsigned int index;	/* position in the device table */
+	u32 device_id;		/* virtio device ID from the device tree */
+	u32 status;		/* virtio status byte as the driver set it */
+	u64 host_features;	/* offered: DT bits & driver bits & transport */
+	u64 guest_features;	/* accepted by the peer (after FEATURES_OK) */
+	unsigned int num_queues;
+	struct hvl_vq *vqs;
+	void *config;		/* the device's config bytes in the window */
+	unsigned int config_size;
+	struct hvl_device_stats stats;
+	void *priv;		/* device module's data */
+};
+
+struct hvl_driver {
+	struct device_driver driver;
+	u32 device_id;		/* virtio device ID served */
+	u64 features;		/* device-type feature bits implemented */
+	unsigned int config_size;
+	int (*probe)(struct hvl_device *hdev);
+	void (*remove)(struct hvl_device *hdev);
+	/* DRIVER_OK was set: queues are ready. Work item context. */
+	int (*activate)(struct hvl_device *hdev);
+	/* Device reset by the peer (or peer gone). Work item context. */
+	void (*reset)(struct hvl_device *hdev);
+	/* Serve the queues; return true if budget ran out. Work item context. */
+	bool (*poll)(struct hvl_device *hdev, int budget);
+	/* The peer wrote config space (already stored). Work item context. */
+	int (*config_write)(struct hvl_device *hdev, unsigned int offset,
+			    unsigned int width, u32 value);
+};
+
+#define to_hvl_device(d) container_of_const(d, struct hvl_device, dev)
+#define to_hvl_driver(d) container_of_const(d, struct hvl_driver, driver)
+
+int __hvl_driver_register(struct hvl_driver *drv, struct module *owner);
+#define hvl_driver_register(drv) __hvl_driver_register(drv, THIS_MODULE)
+void hvl_driver_unregister(struct hvl_driver *drv);
+#define module_hvl_driver(__drv) \
+	module_driver(__drv, hvl_driver_register, hvl_driver_unregister)
+/*
+ * Devices announce MODALIAS=hvl:dXXXXXXXX (virtio device ID, 8 hex digits);
+ * a device module says e.g. MODULE_ALIAS("hvl:d00000003") for autoloading.
+ */
+
+void hvl_device_kick(struct hvl_device *hdev);
+void hvl_device_interrupt(struct hvl_device *hdev, struct hvl_vq *vq);
+void hvl_device_config_changed(struct hvl_device *hdev);
+void hvl_device_needs_reset(struct hvl_device *hdev, const char *why);
+bool hvl_device_ready(const struct hvl_device *hdev);
+
+#endif /* _LINUX_HVL_H */

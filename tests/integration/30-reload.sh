@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0
+# Load and unload the whole stack 20 times; each time the devices must
+# come up and carry a line.  kmemleak is checked by init after all tests.
+. /tests/lib.sh
+
+i=0
+while [ $i -lt 20 ]; do
+	i=$((i + 1))
+	up
+	printf 'round %d\n' $i >/tmp/line
+	xfer /dev/hvc0 /dev/ttyHVL0 /tmp/line
+	down
+	[ -e /dev/ttyHVL0 ] && fail "round $i: /dev/ttyHVL0 survived unload"
+	[ -e /dev/hvc0 ] && fail "round $i: /dev/hvc0 survived unload"
+done
+echo "20 load/unload rounds: ok"

@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: GPL-2.0
+# "make demo": the test board boots, the overlay's window comes up, and a
+# console session runs through the shared window: Linux's /dev/ttyHVL0
+# (hvl backend) talking to /dev/hvc0 (stock virtio_console on hvl_front).
+. /tests/lib.sh
+
+echo "=== loading hvl: loopback mailbox, core, console backend, front-end"
+up
+echo "=== modules"
+grep hvl /proc/modules
+echo "=== kernel log"
+dmesg | grep -E 'hvl|virtio|ttyHVL|hvc' | tail -20
+echo "=== devices"
+ls -l /dev/ttyHVL* /dev/hvc* 2>&1
+echo "=== session: remote (hvc0) says hello, Linux (ttyHVL0) answers"
+printf 'remote> printf("hello from the auxiliary runtime\\n");\n' >/tmp/a
+xfer /dev/hvc0 /dev/ttyHVL0 /tmp/a && cat /tmp/xfer.out
+printf 'linux> hello, remote: your console works through the window\n' >/tmp/b
+xfer /dev/ttyHVL0 /dev/hvc0 /tmp/b && cat /tmp/xfer.out
+echo "=== backend state (debugfs)"
+cat "$DBG/doorbell" "$DBG/soc:hvl-backend-0.0"
+down
+echo "=== demo done"

@@ -1,0 +1,86 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# "make check": static checks on the host, then one boot of the test
+# kernel in QEMU running the KUnit suites and the integration tests.
+# Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
+#
+#   HVL_SELFTEST_FAIL=1   inject one failing KUnit case (harness self-check)
+#   HVL_TIMEOUT=<s>       guest time limit (default 900)
+#   HVL_KVM=1             try KVM instead of TCG
+set -eu
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+q=$repo/tests/qemu
+out=${HVL_OUT:-$repo/.out}
+rm -rf "$out"
+mkdir -p "$out"
+host=$out/host-results
+: >"$host"
+
+result() { # result <name> <exit-status>
+	if [ "$2" = 0 ]; then echo "ok - $1"; else echo "not ok - $1"; fi >>"$host"
+}
+
+t0=$(date +%s)
+"$q/deps.sh"
+kdir=$("$q/kernel.sh")
+src=$("$q/kernel.sh" --src)
+echo "hvl: kernel ready ($kdir) after $(($(date +%s) - t0)) s"
+
+# Build with W=1 and sparse (C=2 checks every file): zero warnings from
+# our sources is a test.
+make -s -C "$kdir" M="$repo" clean >/dev/null 2>&1 || true
+rc=0
+make -C "$kdir" M="$repo" W=1 C=2 modules >"$out/build.log" 2>&1 || rc=$?
+result "modules build" $rc
+grep -E "^($repo/)?(drivers|include|tests)/.*(warning|error):" "$out/build.log" \
+	| sed "s|^$repo/||" | sort -u >"$out/warnings" || true
+[ -s "$out/warnings" ] && cat "$out/warnings"
+result "W=1 and sparse report nothing" "$([ -s "$out/warnings" ] && echo 1 || echo 0)"
+[ $rc = 0 ] || { tail -30 "$out/build.log"; }
+
+# checkpatch --strict over our C sources; exceptions live in
+# tests/checkpatch.ignore, one type per line, each with its reason.
+ignore=$(grep -v '^#' "$repo/tests/checkpatch.ignore" | awk 'NF {print $1}' | paste -sd, -)
+find "$repo/drivers" "$repo/include" -name '*.[ch]' ! -name '*.mod.c' | sort >"$out/csources"
+rc=0
+xargs "$src/scripts/checkpatch.pl" --strict --no-tree --quiet --no-summary --terse \
+	--show-types ${ignore:+--ignore "$ignore"} -f <"$out/csources" \
+	>"$out/checkpatch.log" 2>&1 || rc=$?
+[ $rc = 0 ] || sed "s|^$repo/||" "$out/checkpatch.log"
+result "checkpatch --strict" $rc
+
+# Device-tree bindings and overlays.
+rc=0
+yamllint -s -d '{extends: relaxed, rules: {line-length: {max: 110}}}' \
+	"$repo/Documentation/devicetree/bindings" >"$out/yamllint.log" 2>&1 || rc=$?
+[ $rc = 0 ] || cat "$out/yamllint.log"
+result "yamllint bindings" $rc
+rc=0
+for o in "$repo"/dts/*.dtso "$repo"/dts/examples/*.dtso; do
+	[ -f "$o" ] || continue
+	dtc -q -@ -Wno-reg_format -Wno-avoid_default_addr_size -I dts -O dtb \
+		-o /dev/null "$o" || { echo "dtc: $o"; rc=1; }
+done
+result "dtc compiles dts/" $rc
+rc=0
+"$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso" \
+	"$q/bad-nodes.dtso" || rc=$?
+result "fdtoverlay merges board + overlays" $rc
+
+if [ -f "$repo/drivers/hvl/hvl_core.ko" ] && [ -f "$out/board.dtb" ]; then
+	"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz"
+	extra=
+	[ "${HVL_SELFTEST_FAIL:-0}" = 1 ] && extra=hvl.selftest_fail=1
+	echo "hvl: booting the test guest (log: $out/console.log)"
+	"$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
+		"$out/console.log" "${HVL_TIMEOUT:-900}" hvl.mode=check $extra || true
+	sed -n '/^HVL-DMESG-BEGIN/,/^HVL-DMESG-END/p' "$out/console.log" >"$out/dmesg.log"
+	grep -E '^(HVL|hvl)' "$out/console.log" | grep -Ev 'HVL-(KTAP|DMESG)' || true
+else
+	: >"$out/console.log"
+fi
+
+echo "hvl: total $(($(date +%s) - t0)) s"
+exec python3 "$q/report.py" "$src/tools/testing/kunit/kunit.py" \
+	"$out/console.log" "$host" --expect-done

@@ -1,0 +1,90 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the test guest.  Loads the KUnit suites and prints their KTAP
+# results, runs every integration test as TAP, checks kmemleak, and only
+# then prints HVL-DONE: the host counts a run without it as a failure, so
+# a guest that dies or loses its output can never pass.
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin:/tools
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmp /tmp
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+exec </dev/console >/dev/console 2>&1
+
+mode=check
+selftest_fail=0
+for a in $(cat /proc/cmdline); do
+	case $a in
+	hvl.mode=*) mode=${a#hvl.mode=} ;;
+	hvl.selftest_fail=*) selftest_fail=${a#hvl.selftest_fail=} ;;
+	esac
+done
+
+M=/lib/modules/hvl
+export M
+echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
+
+if [ "$mode" = demo ]; then
+	sh /tests/demo.sh
+	echo HVL-DONE
+	reboot -f
+fi
+
+echo "HVL: guest up, $(nproc) cpus, $(uname -r)"
+
+# KUnit: the suites run at module load; debugfs keeps each suite's KTAP.
+insmod $M/hvl_core.ko || echo "HVL: cannot load hvl_core"
+for t in $M/*_kunit.ko; do
+	case $t in
+	*selftest_kunit.ko) insmod "$t" fail="$selftest_fail" ;;
+	*) insmod "$t" ;;
+	esac || echo "HVL: cannot load $t"
+done
+for r in /sys/kernel/debug/kunit/*/results; do
+	[ -f "$r" ] || continue
+	echo "HVL-KTAP-BEGIN"
+	cat "$r"
+	echo "HVL-KTAP-END"
+done
+for t in $M/*_kunit.ko; do
+	rmmod "$(basename "$t" .ko)"
+done
+rmmod hvl_core
+
+# Integration tests: exit 0 pass, 77 skip, anything else fails.
+n=0
+for t in /tests/[0-9]*.sh; do
+	n=$((n + 1))
+	name=$(basename "$t" .sh)
+	echo "HVL: running $name"
+	# Streamed, so that a test that hangs the guest still shows how far it got.
+	{ timeout 300 sh "$t" 2>&1; echo $? >/tmp/rc; } | sed "s/^/HVL: $name: /"
+	rc=$(cat /tmp/rc)
+	case $rc in
+	0) echo "HVL-TAP: ok $n - $name" ;;
+	77) echo "HVL-TAP: ok $n - $name # SKIP" ;;
+	*) echo "HVL-TAP: not ok $n - $name (exit $rc)" ;;
+	esac
+done
+
+# Leaks: kmemleak reports objects unreferenced for 5 s, so let them age.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan > /sys/kernel/debug/kmemleak
+	if [ -s /sys/kernel/debug/kmemleak ]; then
+		echo "HVL: kmemleak: suspected memory leaks:"
+		cat /sys/kernel/debug/kmemleak
+	fi
+fi
+# The whole kernel log, also what the console level hid, for the record
+# and for the host's scan for reports.
+echo HVL-DMESG-BEGIN
+dmesg
+echo HVL-DMESG-END
+echo HVL-DONE
+reboot -f

@@ -1,0 +1,64 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Build (or find) the test kernel: Debian's linux-source-6.12 with the
+# board patches in patches/ (x86 device-tree fixes, see each patch),
+# allnoconfig plus our fragments, out of tree in a cache keyed by the
+# source version, the patches, the fragments, this script and the compiler,
+# so it is rebuilt only when one of them changes.
+#
+#   kernel.sh          build if needed, print the build directory
+#   kernel.sh --path   print the build directory if it is built, else fail
+#   kernel.sh --src    print the source directory (extracting it if needed)
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${HVL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hvl}
+frags="$here/config/kernel.config $here/config/arch/x86_64.config $here/config/debug.config"
+patches=$(ls "$here"/patches/*.patch 2>/dev/null | sort)
+ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo none)
+phash=$(cat $patches /dev/null | sha256sum | cut -c1-8)
+src=$cache/src-$ver-$phash/linux-source-6.12
+key=$( (cat $frags $patches "$0"; echo "$ver"; gcc --version | head -1) | sha256sum | cut -c1-16)
+obj=$cache/kernel-$key
+
+if [ "${1:-}" = --path ]; then
+	[ -f "$obj/.hvl-built" ] && echo "$obj" && exit 0
+	exit 1
+fi
+
+if [ ! -f "$src/.hvl-extracted" ]; then
+	[ "$ver" != none ] || { echo "hvl: linux-source-6.12 is not installed" >&2; exit 1; }
+	echo "hvl: extracting linux-source-6.12 $ver" >&2
+	rm -rf "$cache/src-$ver-$phash"
+	mkdir -p "$cache/src-$ver-$phash"
+	tar -C "$cache/src-$ver-$phash" -xf /usr/src/linux-source-6.12.tar.xz
+	for p in $patches; do
+		patch -s -p1 -d "$src" <"$p" >&2
+	done
+	touch "$src/.hvl-extracted"
+fi
+if [ "${1:-}" = --src ]; then
+	echo "$src"
+	exit 0
+fi
+
+if [ ! -f "$obj/.hvl-built" ]; then
+	echo "hvl: building test kernel in $obj (a cold build takes ~10 min)" >&2
+	mkdir -p "$obj"
+	make -s -C "$src" O="$obj" ARCH=x86_64 allnoconfig >&2
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" $frags >/dev/null
+	make -s -C "$src" O="$obj" ARCH=x86_64 olddefconfig >&2
+	# A symbol the fragments ask for but Kconfig dropped is a broken kernel.
+	bad=0
+	for f in $frags; do
+		grep -E '^CONFIG_[A-Z0-9_]+=' "$f" | while IFS== read -r k v; do
+			got=$(grep -E "^$k=" "$obj/.config" | cut -d= -f2-)
+			[ "$v" = n ] && [ -z "$got" ] && continue
+			[ "$got" = "$v" ] || { echo "hvl: $k=$v requested, got '${got:-unset}'" >&2; echo x; }
+		done
+	done | grep -q x && bad=1
+	[ $bad = 0 ] || exit 1
+	make -s -C "$src" O="$obj" ARCH=x86_64 -j$(($(nproc) + 1)) bzImage modules >&2
+	touch "$obj/.hvl-built"
+fi
+echo "$obj"

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn one guest console log (plus the host-side checks) into results.
+
+    report.py <kunit.py> <console.log> <host-results> [--expect-done]
+
+KUnit KTAP blocks (between HVL-KTAP-BEGIN/END) are merged into one KTAP
+document and parsed by the kernel's own tools/testing/kunit/kunit.py.
+Integration tests print "HVL-TAP: ok N - name".  Host-side checks are
+lines "ok - name" / "not ok - name" in <host-results>.
+
+Silence is failure: a log without HVL-DONE, or with any kernel report
+(WARNING, BUG, KASAN, UBSAN, lockdep, kmemleak, panic, hung task, stall),
+fails the run.  The last line is "N passed, N failed, N skipped".
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+KERNEL_REPORTS = re.compile(
+    r"WARNING:|BUG:|BUG kmalloc|KASAN|UBSAN|Kernel panic|Oops|"
+    r"general protection fault|possible circular locking|"
+    r"possible recursive locking|inconsistent lock state|"
+    r"suspicious RCU usage|DEBUG_LOCKS_WARN_ON|kmemleak: suspected|"
+    r"suspected memory leaks|unreferenced object|blocked for more than|"
+    r"rcu_.* detected stalls|soft lockup|hard LOCKUP|refcount_t:|"
+    r"list_add corruption|list_del corruption|sleeping function called|"
+    r"scheduling while atomic|hvl: guest timed out")
+
+
+def kunit_results(kunit, blocks):
+    """Return [(name, status)] for every KUnit case, via kunit.py parse."""
+    if not blocks:
+        return []
+    doc = ["KTAP version 1", "1..%d" % len(blocks)]
+    for i, block in enumerate(blocks, 1):
+        lines = block.splitlines()
+        # Each debugfs block is a full document for one suite: drop its
+        # header and renumber its final line.
+        body = [l for l in lines[2:] if l.strip()]
+        if body and re.match(r"^(not )?ok 1 ", body[-1]):
+            body[-1] = re.sub(r"^((?:not )?ok) 1 ", r"\g<1> %d " % i, body[-1])
+        doc.extend(body)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "kunit.ktap")
+        js = os.path.join(tmp, "kunit.json")
+        with open(src, "w") as f:
+            f.write("\n".join(doc) + "\n")
+        p = subprocess.run([sys.executable, kunit, "parse", "--json=" + js, src],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+        sys.stdout.write(p.stdout)
+        if not os.path.exists(js):
+            return [("kunit.py parse", "FAIL")]
+        with open(js) as f:
+            data = json.load(f)
+    out = []
+
+    def walk(tests, prefix):
+        for t in tests:
+            name = prefix + t["name"]
+            if t.get("sub_groups"):
+                walk(t["sub_groups"], name + ".")
+            for c in t.get("test_cases", []):
+                status = {"PASS": "SUCCESS", "SKIP": "SKIPPED"}.get(
+                    c["status"], "FAIL")
+                out.append((name + "." + c["name"], status))
+
+    walk(data.get("sub_groups", []), "")
+    if p.returncode != 0 and not any(s == "FAIL" for _, s in out):
+        out.append(("kunit.py parse", "FAIL"))
+    return out
+
+
+def main():
+    kunit, log, host = sys.argv[1:4]
+    expect_done = "--expect-done" in sys.argv
+    text = open(log, errors="replace").read()
+    results = []
+
+    for line in open(host):
+        m = re.match(r"^(not )?ok - (.*)$", line.rstrip())
+        if m:
+            results.append((m.group(2), "FAIL" if m.group(1) else "SUCCESS"))
+
+    blocks = re.findall(r"HVL-KTAP-BEGIN\r?\n(.*?)HVL-KTAP-END", text, re.S)
+    blocks = [b.replace("\r", "") for b in blocks]
+    results += [("kunit " + n, s) for n, s in kunit_results(kunit, blocks)]
+
+    for m in re.finditer(r"^HVL-TAP: (not )?ok \d+ - (\S+)(.*)$", text, re.M):
+        status = "FAIL" if m.group(1) else "SUCCESS"
+        if "# SKIP" in m.group(3):
+            status = "SKIPPED"
+        results.append(("integration " + m.group(2), status))
+
+    reports = [l for l in text.splitlines() if KERNEL_REPORTS.search(l)]
+    results.append(("kernel log clean", "FAIL" if reports else "SUCCESS"))
+    if expect_done:
+        done = re.search(r"^HVL-DONE", text, re.M) is not None
+        results.append(("guest ran to completion", "SUCCESS" if done else "FAIL"))
+
+    passed = failed = skipped = 0
+    for name, status in results:
+        if status == "SUCCESS":
+            passed += 1
+        elif status == "SKIPPED":
+            skipped += 1
+            print("skip: " + name)
+        else:
+            failed += 1
+            print("FAIL: " + name)
+    for l in reports[:40]:
+        print("kernel: " + l.strip())
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
