@@ -29,6 +29,7 @@
 struct hvl_window;
 struct hvl_device;
 struct mbox_chan;
+struct seq_file;
 
 /*
  * Doorbells: payload-free notifications through the Linux mailbox
@@ -187,6 +188,8 @@ struct hvl_driver {
 	/* The peer wrote config space (already stored). Work item context. */
 	int (*config_write)(struct hvl_device *hdev, unsigned int offset,
 			    unsigned int width, u32 value);
+	/* Device-specific lines for debugfs. Under the device's lock. */
+	void (*show)(struct hvl_device *hdev, struct seq_file *s);
 };
 
 #define to_hvl_device(d) container_of_const(d, struct hvl_device, dev)

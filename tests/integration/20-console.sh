@@ -10,18 +10,18 @@ grep -q "bound: hvl_console" "$DBG/soc:hvl-backend-0.0" || fail "backend not bou
 grep -q "status: 0xf" "$DBG/soc:hvl-backend-0.0" || fail "driver side not at DRIVER_OK: $(cat "$DBG/soc:hvl-backend-0.0")"
 
 printf 'hello from linux\n' >/tmp/t1
-xfer /dev/ttyHVL0 /dev/hvc0 /tmp/t1
+xfer /dev/ttyHVL0 $HVC /tmp/t1
 printf 'hello from the peer\n' >/tmp/t2
-xfer /dev/hvc0 /dev/ttyHVL0 /tmp/t2
+xfer $HVC /dev/ttyHVL0 /tmp/t2
 echo "text both ways: ok"
 
 dd if=/dev/urandom of=/tmp/big bs=1M count=4 2>/dev/null
-for dir in "ttyHVL0 hvc0" "hvc0 ttyHVL0"; do
+for dir in "/dev/ttyHVL0 $HVC" "$HVC /dev/ttyHVL0"; do
 	set -- $dir
 	r0=$(dbg doorbell received)
 	s0=$(dbg doorbell rung)
 	t0=$(now)
-	xfer /dev/$1 /dev/$2 /tmp/big
+	xfer $1 $2 /tmp/big
 	t1=$(now)
 	r1=$(dbg doorbell received)
 	s1=$(dbg doorbell rung)

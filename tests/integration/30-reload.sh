@@ -8,9 +8,9 @@ while [ $i -lt 20 ]; do
 	i=$((i + 1))
 	up
 	printf 'round %d\n' $i >/tmp/line
-	xfer /dev/hvc0 /dev/ttyHVL0 /tmp/line
+	xfer $HVC /dev/ttyHVL0 /tmp/line
 	down
 	[ -e /dev/ttyHVL0 ] && fail "round $i: /dev/ttyHVL0 survived unload"
-	[ -e /dev/hvc0 ] && fail "round $i: /dev/hvc0 survived unload"
+	front_console && fail "round $i: virtio_console still bound after unload"
 done
 echo "20 load/unload rounds: ok"

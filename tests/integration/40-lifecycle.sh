@@ -6,19 +6,22 @@
 # of its devices and finds them again).
 . /tests/lib.sh
 
+FRONT=/sys/bus/platform/drivers/hvl-virtio-frontend
+
 up
 g0=$(dbg doorbell peer_gen)
 i=0
 while [ $i -lt 5 ]; do
 	i=$((i + 1))
-	echo soc:hvl-frontend-0 >/sys/bus/platform/drivers/hvl-frontend/unbind || fail "unbind front-end"
-	wait_gone /dev/hvc0 || fail "hvc0 stayed after front-end unbind"
-	echo soc:hvl-frontend-0 >/sys/bus/platform/drivers/hvl-frontend/bind || fail "bind front-end"
-	wait_for /dev/hvc0 || fail "hvc0 did not come back"
-	stty -F /dev/hvc0 raw -echo
+	close_ttys
+	echo soc:hvl-frontend-0 >$FRONT/unbind || fail "unbind front-end"
+	wait_front_console_gone || fail "virtio_console stayed after front-end unbind"
+	echo soc:hvl-frontend-0 >$FRONT/bind || fail "bind front-end"
+	wait_front_console || fail "virtio_console did not come back"
+	open_ttys
 	printf 'front-end round %d\n' $i >/tmp/line
-	xfer /dev/hvc0 /dev/ttyHVL0 /tmp/line
-	xfer /dev/ttyHVL0 /dev/hvc0 /tmp/line
+	xfer $HVC /dev/ttyHVL0 /tmp/line
+	xfer /dev/ttyHVL0 $HVC /tmp/line
 done
 g1=$(dbg doorbell peer_gen)
 [ "$g1" != "$g0" ] || fail "peer generation did not change ($g0)"
@@ -27,15 +30,15 @@ echo "front-end restarted 5 times, peer_gen $g0 -> $g1: ok"
 i=0
 while [ $i -lt 5 ]; do
 	i=$((i + 1))
+	close_ttys
 	unload hvl_console
-	wait_gone /dev/hvc0 || fail "hvc0 stayed after the backend left"
+	wait_front_console_gone || fail "virtio_console stayed after the backend left"
 	load hvl_console
 	wait_for /dev/ttyHVL0 || fail "ttyHVL0 did not come back"
-	wait_for /dev/hvc0 || fail "hvc0 did not come back after the backend returned"
-	stty -F /dev/hvc0 raw -echo
-	stty -F /dev/ttyHVL0 raw -echo
+	wait_front_console || fail "virtio_console did not come back after the backend returned"
+	open_ttys
 	printf 'backend round %d\n' $i >/tmp/line
-	xfer /dev/hvc0 /dev/ttyHVL0 /tmp/line
+	xfer $HVC /dev/ttyHVL0 /tmp/line
 done
 echo "backend restarted 5 times under a live front-end: ok"
 down

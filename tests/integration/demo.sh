@@ -14,9 +14,9 @@ echo "=== devices"
 ls -l /dev/ttyHVL* /dev/hvc* 2>&1
 echo "=== session: remote (hvc0) says hello, Linux (ttyHVL0) answers"
 printf 'remote> printf("hello from the auxiliary runtime\\n");\n' >/tmp/a
-xfer /dev/hvc0 /dev/ttyHVL0 /tmp/a && cat /tmp/xfer.out
+xfer $HVC /dev/ttyHVL0 /tmp/a && cat /tmp/xfer.out
 printf 'linux> hello, remote: your console works through the window\n' >/tmp/b
-xfer /dev/ttyHVL0 /dev/hvc0 /tmp/b && cat /tmp/xfer.out
+xfer /dev/ttyHVL0 $HVC /tmp/b && cat /tmp/xfer.out
 echo "=== backend state (debugfs)"
 cat "$DBG/doorbell" "$DBG/soc:hvl-backend-0.0"
 down

@@ -3,27 +3,91 @@
 
 M=${M:-/lib/modules/hvl}
 DBG=/sys/kernel/debug/hvl/soc:hvl-backend-0
+WQ=/sys/devices/virtual/workqueue/hvl-soc:hvl-backend-0
+
+# One kernel plays both OS instances of an AMP board: Linux (the backend,
+# the tests) on CPUs 0-1, the peer (whatever uses /dev/hvcN) on CPUs 2-3.
+# This is not only realism: the stock hvc console busy-waits with
+# interrupts off until the device consumes its output, and a backend
+# worker that was woken on that CPU would never run.
+LINUX_CPUS=3
+PEER_CPUS=c
+taskset -p $LINUX_CPUS $$ >/dev/null
 
 fail() { echo "FAIL: $*"; exit 1; }
 
 # wait_for <path> [tenths of a second]
 wait_for() {
-	i=0
+	local t=0
 	while [ ! -e "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt "${2:-100}" ] && return 1
+		t=$((t + 1))
+		[ $t -gt "${2:-100}" ] && return 1
 		sleep 0.1
 	done
 }
 
 # wait_gone <path> [tenths of a second]
 wait_gone() {
-	i=0
+	local t=0
 	while [ -e "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt "${2:-100}" ] && return 1
+		t=$((t + 1))
+		[ $t -gt "${2:-100}" ] && return 1
 		sleep 0.1
 	done
+}
+
+# The stock virtio_console bound to a device of ours?  (/dev/hvc0 itself
+# exists as long as the hvc driver does.)
+front_console() {
+	ls /sys/bus/virtio/drivers/virtio_console 2>/dev/null | grep -q virtio
+}
+
+wait_front_console() {
+	local t=0
+	until front_console; do
+		t=$((t + 1))
+		[ $t -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+
+# Gone, and its hvc released: a console registered while the old hvc is
+# still referenced gets an index beyond /dev/hvc7 and no device node.
+wait_front_console_gone() {
+	local t=0
+	while front_console; do
+		t=$((t + 1))
+		[ $t -gt 100 ] && return 1
+		sleep 0.1
+	done
+	sleep 1
+}
+
+# Keep both ttys open (fds 3 and 4) so their raw settings stick: hvc
+# resets its termios whenever the last opener closes.
+open_ttys() {
+	local n t=0
+	# The console's hvc index is not always 0, and a just-bound console
+	# may take a moment to accept opens.
+	HVC=
+	while [ -z "$HVC" ] && [ $t -lt 50 ]; do
+		for n in 0 1 2 3 4 5 6 7; do
+			if (exec 5<>/dev/hvc$n) 2>/dev/null; then
+				HVC=/dev/hvc$n
+				break
+			fi
+		done
+		t=$((t + 1))
+		[ -n "$HVC" ] || sleep 0.1
+	done
+	[ -n "$HVC" ] || fail "no live /dev/hvcN: $( (exec 5<>/dev/hvc0) 2>&1)"
+	exec 3<>$HVC 4<>/dev/ttyHVL0
+	stty -F /dev/ttyHVL0 raw -echo || fail "stty ttyHVL0"
+	stty -F $HVC raw -echo || fail "stty $HVC"
+}
+
+close_ttys() {
+	exec 3>&- 4>&-
 }
 
 loaded() { grep -q "^$1 " /proc/modules; }
@@ -34,22 +98,47 @@ load() {
 	done
 }
 
+# A closed tty drops its module reference from a work item: retry a bit.
 unload() {
+	local m t
 	for m in "$@"; do
-		! loaded "$m" || rmmod "$m" || fail "rmmod $m"
+		t=0
+		while loaded "$m" && ! rmmod "$m" 2>/dev/null; do
+			t=$((t + 1))
+			[ $t -gt 50 ] && fail "rmmod $m: $(rmmod $m 2>&1)"
+			sleep 0.1
+		done
 	done
 }
 
 # The full single-kernel set-up: backend, console, front-end.
+# Keep each side on its CPUs (see above).
+pin() {
+	local p
+	[ -e $WQ/cpumask ] && echo $LINUX_CPUS >$WQ/cpumask
+	for p in $(pidof khvcd); do
+		taskset -p $PEER_CPUS $p >/dev/null
+	done
+}
+
+# side <tty>: the taskset prefix for a process using <tty>
+side() {
+	case $1 in
+	/dev/hvc*) echo "taskset $PEER_CPUS" ;;
+	*) echo "taskset $LINUX_CPUS" ;;
+	esac
+}
+
 up() {
 	load hvl_mbox_loopback hvl_core hvl_console hvl_front
 	wait_for /dev/ttyHVL0 || fail "no /dev/ttyHVL0"
-	wait_for /dev/hvc0 || fail "no /dev/hvc0"
-	stty -F /dev/ttyHVL0 raw -echo || fail "stty ttyHVL0"
-	stty -F /dev/hvc0 raw -echo || fail "stty hvc0"
+	wait_front_console || fail "virtio_console did not bind through hvl_front"
+	pin
+	open_ttys
 }
 
 down() {
+	close_ttys
 	unload hvl_front hvl_console hvl_core hvl_mbox_loopback
 }
 
@@ -64,26 +153,53 @@ now() {
 	echo "${up%.*}${up#*.}"
 }
 
+# Print both sides' debugfs state with shell builtins only: a stalled
+# console may leave CPUs spinning that a forked cat could wait on.
+dump_state() {
+	local f l
+	# To the kernel log: the test's own output may be stuck behind a
+	# pipe whose reader cannot run.
+	for f in "$DBG"/* /sys/kernel/debug/hvl_front/*/* \
+		 /sys/kernel/debug/hvl_mbox_loopback/*/*; do
+		echo "hvl-test: == $f" >/dev/kmsg
+		while IFS= read -r l; do echo "hvl-test: $l" >/dev/kmsg; done <"$f"
+	done
+}
+
 # xfer <from-tty> <to-tty> <file>: copy through the console, compare.
+#
+# The waiting loop uses shell builtins only: while the writer is the stock
+# hvc console, put_chars() spins with interrupts off until our backend
+# consumes each chunk, and every fork/exit would send TLB-flush IPIs
+# towards that spinning CPU.  (A sleeping watchdog process would also keep
+# the test's output pipe open long after the test.)
 xfer() {
+	local n a b reader writer up start
 	n=$(wc -c <"$3")
 	echo "xfer: $n bytes $1 -> $2"
-	head -c "$n" "$2" >/tmp/xfer.out &
+	[ -p /tmp/tick ] || mkfifo /tmp/tick
+	$(side "$2") head -c "$n" "$2" >/tmp/xfer.out &
 	reader=$!
-	sleep 0.2
-	cat "$3" >"$1" &
+	$(side "$1") cat "$3" >"$1" &
 	writer=$!
-	i=0
+	read -r up _ </proc/uptime
+	start=${up%.*}
 	while kill -0 $reader 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 1200 ]; then
+		read -r up _ </proc/uptime
+		if [ $((${up%.*} - start)) -gt "${XFER_TIMEOUT:-120}" ]; then
+			dump_state
 			kill $reader $writer 2>/dev/null
-			fail "transfer $1 -> $2 stalled at $(wc -c </tmp/xfer.out) of $n bytes"
+			fail "transfer $1 -> $2 timed out at $(wc -c </tmp/xfer.out) of $n bytes"
 		fi
-		sleep 0.1
+		read -r -t 0.2 up <>/tmp/tick
 	done
+	wait $reader
 	wait $writer || fail "writer to $1 failed"
 	a=$(sha256sum <"$3")
 	b=$(sha256sum </tmp/xfer.out)
-	[ "$a" = "$b" ] || fail "checksum mismatch $1 -> $2 ($(wc -c </tmp/xfer.out) of $n bytes)"
+	if [ "$a" != "$b" ]; then
+		cmp "$3" /tmp/xfer.out | head -3
+		[ "$n" -le 64 ] && od -c /tmp/xfer.out
+		fail "checksum mismatch $1 -> $2 ($(wc -c </tmp/xfer.out) of $n bytes)"
+	fi
 }

@@ -7,6 +7,7 @@
 #   HVL_SELFTEST_FAIL=1   inject one failing KUnit case (harness self-check)
 #   HVL_TIMEOUT=<s>       guest time limit (default 900)
 #   HVL_KVM=1             try KVM instead of TCG
+#   HVL_ONLY=<glob>       run only the integration tests matching, e.g. 20-*
 set -eu
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -72,6 +73,7 @@ if [ -f "$repo/drivers/hvl/hvl_core.ko" ] && [ -f "$out/board.dtb" ]; then
 	"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz"
 	extra=
 	[ "${HVL_SELFTEST_FAIL:-0}" = 1 ] && extra=hvl.selftest_fail=1
+	[ -n "${HVL_ONLY:-}" ] && extra="$extra hvl.only=$HVL_ONLY"
 	echo "hvl: booting the test guest (log: $out/console.log)"
 	"$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
 		"$out/console.log" "${HVL_TIMEOUT:-900}" hvl.mode=check $extra || true

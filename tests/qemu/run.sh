@@ -15,7 +15,7 @@ accel="-accel tcg,thread=multi"
 
 rc=0
 timeout --foreground -k 5 "$limit" qemu-system-x86_64 $accel \
-	-M pc -cpu qemu64 -smp 3 -m 1G -nographic -no-reboot \
+	-M pc -cpu qemu64 -smp 4 -m 1G -nographic -no-reboot \
 	-nodefaults -serial stdio -net none \
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd" -dtb "$dtb" \
 	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 kasan.fault=panic $*" \

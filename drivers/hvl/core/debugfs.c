@@ -39,6 +39,8 @@ static int device_show(struct seq_file *s, void *unused)
 			   vq->stats.notifies, vq->stats.suppressed,
 			   vq->stats.errors);
 	}
+	if (cd->drv && cd->drv->show)
+		cd->drv->show(hdev, s);
 	mutex_unlock(&cd->lock);
 	return 0;
 }

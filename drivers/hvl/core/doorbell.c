@@ -15,6 +15,7 @@
  * framework's 20-entry queue from ever overflowing.
  */
 #include <linux/hvl.h>
+#include <linux/delay.h>
 #include <linux/export.h>
 #include <linux/mailbox_client.h>
 #include <linux/of.h>

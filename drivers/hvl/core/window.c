@@ -398,8 +398,9 @@ static int probe(struct platform_device *pdev)
 				     "first \"memory-region\" smaller than 4 KiB\n");
 
 	h = win->hdr;
-	win->wq = alloc_workqueue("hvl-%s", WQ_UNBOUND | WQ_HIGHPRI, 0,
-				  dev_name(dev));
+	/* WQ_SYSFS: on an AMP board, confine the backend to Linux's cores. */
+	win->wq = alloc_workqueue("hvl-%s", WQ_UNBOUND | WQ_HIGHPRI | WQ_SYSFS,
+				  0, dev_name(dev));
 	if (!win->wq)
 		return -ENOMEM;
 

@@ -24,6 +24,7 @@
 #include <linux/idr.h>
 #include <linux/kfifo.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/tty.h>
 #include <linux/tty_flip.h>
@@ -369,6 +370,16 @@ static void remove(struct hvl_device *hdev)
 	tty_port_put(&con->port);
 }
 
+static void show(struct hvl_device *hdev, struct seq_file *s)
+{
+	struct hvl_console *con = hdev->priv;
+
+	seq_printf(s, "tty: %s%u\nto_peer_bytes: %llu\nfrom_peer_bytes: %llu\ndropped: %llu\nfifo: %u\ntx_pending: %d (offset %zu of %zu)\n",
+		   driver->name, con->minor, con->rx_bytes, con->tx_bytes,
+		   con->dropped, kfifo_len(&con->fifo), con->tx_pending,
+		   con->tx_off, con->tx_pending ? con->txc.out_len : 0);
+}
+
 static struct hvl_driver console_driver = {
 	.driver.name = "hvl_console",
 	.device_id = VIRTIO_ID_CONSOLE,
@@ -380,6 +391,7 @@ static struct hvl_driver console_driver = {
 	.reset = reset,
 	.poll = poll,
 	.config_write = config_write,
+	.show = show,
 };
 
 static int __init console_init(void)
