@@ -11,8 +11,8 @@ grep hvl /proc/modules
 echo "=== kernel log"
 dmesg | grep -E 'hvl|virtio|ttyHVL|hvc' | tail -20
 echo "=== devices"
-ls -l /dev/ttyHVL* /dev/hvc* 2>&1
-echo "=== session: remote (hvc0) says hello, Linux (ttyHVL0) answers"
+ls -l /dev/ttyHVL0 $HVC
+echo "=== session: remote ($HVC) says hello, Linux (ttyHVL0) answers"
 printf 'remote> printf("hello from the auxiliary runtime\\n");\n' >/tmp/a
 xfer $HVC /dev/ttyHVL0 /tmp/a && cat /tmp/xfer.out
 printf 'linux> hello, remote: your console works through the window\n' >/tmp/b

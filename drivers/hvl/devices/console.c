@@ -374,10 +374,12 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 {
 	struct hvl_console *con = hdev->priv;
 
-	seq_printf(s, "tty: %s%u\nto_peer_bytes: %llu\nfrom_peer_bytes: %llu\ndropped: %llu\nfifo: %u\ntx_pending: %d (offset %zu of %zu)\n",
+	seq_printf(s, "tty: %s%u\nto_peer_bytes: %llu\nfrom_peer_bytes: %llu\ndropped: %llu\nfifo: %u\n",
 		   driver->name, con->minor, con->rx_bytes, con->tx_bytes,
-		   con->dropped, kfifo_len(&con->fifo), con->tx_pending,
-		   con->tx_off, con->tx_pending ? con->txc.out_len : 0);
+		   con->dropped, kfifo_len(&con->fifo));
+	if (con->tx_pending)
+		seq_printf(s, "tx_pending: %zu of %zu bytes delivered\n",
+			   con->tx_off, con->txc.out_len);
 }
 
 static struct hvl_driver console_driver = {
