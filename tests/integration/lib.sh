@@ -16,25 +16,19 @@ taskset -p $LINUX_CPUS $$ >/dev/null
 
 fail() { echo "FAIL: $*"; exit 1; }
 
-# wait_for <path> [tenths of a second]
-wait_for() {
-	local t=0
-	while [ ! -e "$1" ]; do
+# retry <tenths of a second> <command...>: until the command succeeds
+retry() {
+	local t=0 max=$1
+	shift
+	until "$@"; do
 		t=$((t + 1))
-		[ $t -gt "${2:-100}" ] && return 1
+		[ $t -gt "$max" ] && return 1
 		sleep 0.1
 	done
 }
 
-# wait_gone <path> [tenths of a second]
-wait_gone() {
-	local t=0
-	while [ -e "$1" ]; do
-		t=$((t + 1))
-		[ $t -gt "${2:-100}" ] && return 1
-		sleep 0.1
-	done
-}
+# wait_for <path> [tenths of a second]
+wait_for() { retry "${2:-100}" [ -e "$1" ]; }
 
 # The stock virtio_console bound to a device of ours?  (/dev/hvc0 itself
 # exists as long as the hvc driver does.)
@@ -42,24 +36,14 @@ front_console() {
 	ls /sys/bus/virtio/drivers/virtio_console 2>/dev/null | grep -q virtio
 }
 
-wait_front_console() {
-	local t=0
-	until front_console; do
-		t=$((t + 1))
-		[ $t -gt 100 ] && return 1
-		sleep 0.1
-	done
-}
+no_front_console() { ! front_console; }
+
+wait_front_console() { retry 100 front_console; }
 
 # Gone, and its hvc released: a console registered while the old hvc is
 # still referenced gets an index beyond /dev/hvc7 and no device node.
 wait_front_console_gone() {
-	local t=0
-	while front_console; do
-		t=$((t + 1))
-		[ $t -gt 100 ] && return 1
-		sleep 0.1
-	done
+	retry 100 no_front_console || return 1
 	sleep 1
 }
 
