@@ -17,7 +17,7 @@ printf 'remote> printf("hello from the auxiliary runtime\\n");\n' >/tmp/a
 xfer $HVC /dev/ttyHVL0 /tmp/a && cat /tmp/xfer.out
 printf 'linux> hello, remote: your console works through the window\n' >/tmp/b
 xfer /dev/ttyHVL0 $HVC /tmp/b && cat /tmp/xfer.out
-echo "=== backend state (debugfs)"
-cat "$DBG/doorbell" "$DBG/soc:hvl-backend-0.0"
+echo "=== state of both sides (tools/hvl-stat)"
+hvl-stat
 down
 echo "=== demo done"

@@ -19,7 +19,7 @@ cp "$repo/tests/qemu/init.sh" "$root/init"
 chmod 755 "$root/init"
 find "$mods" -name '*.ko' -exec cp {} "$root/lib/modules/hvl/" \;
 cp "$repo"/tests/integration/*.sh "$root/tests/"
-[ -d "$mods/tools" ] && cp "$mods"/tools/* "$root/tools/" 2>/dev/null || true
+cp "$repo/tools/hvl-stat" "$root/tools/"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 
