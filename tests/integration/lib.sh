@@ -49,22 +49,21 @@ wait_front_console_gone() {
 
 # Keep both ttys open (fds 3 and 4) so their raw settings stick: hvc
 # resets its termios whenever the last opener closes.
-open_ttys() {
-	local n t=0
-	# The console's hvc index is not always 0, and a just-bound console
-	# may take a moment to accept opens.
-	HVC=
-	while [ -z "$HVC" ] && [ $t -lt 50 ]; do
-		for n in 0 1 2 3 4 5 6 7; do
-			if (exec 5<>/dev/hvc$n) 2>/dev/null; then
-				HVC=/dev/hvc$n
-				break
-			fi
-		done
-		t=$((t + 1))
-		[ -n "$HVC" ] || sleep 0.1
+# The console's hvc index is not always 0: set HVC to the one that opens.
+find_hvc() {
+	local n
+	for n in 0 1 2 3 4 5 6 7; do
+		if (exec 5<>/dev/hvc$n) 2>/dev/null; then
+			HVC=/dev/hvc$n
+			return 0
+		fi
 	done
-	[ -n "$HVC" ] || fail "no live /dev/hvcN: $( (exec 5<>/dev/hvc0) 2>&1)"
+	return 1
+}
+
+open_ttys() {
+	# A just-bound console may take a moment to accept opens.
+	retry 50 find_hvc || fail "no live /dev/hvcN: $( (exec 5<>/dev/hvc0) 2>&1)"
 	exec 3<>$HVC 4<>/dev/ttyHVL0
 	stty -F /dev/ttyHVL0 raw -echo || fail "stty ttyHVL0"
 	stty -F $HVC raw -echo || fail "stty $HVC"
@@ -82,16 +81,13 @@ load() {
 	done
 }
 
+gone_or_removed() { ! loaded "$1" || rmmod "$1" 2>/dev/null; }
+
 # A closed tty drops its module reference from a work item: retry a bit.
 unload() {
-	local m t
+	local m
 	for m in "$@"; do
-		t=0
-		while loaded "$m" && ! rmmod "$m" 2>/dev/null; do
-			t=$((t + 1))
-			[ $t -gt 50 ] && fail "rmmod $m: $(rmmod $m 2>&1)"
-			sleep 0.1
-		done
+		retry 50 gone_or_removed "$m" || fail "rmmod $m: $(rmmod $m 2>&1)"
 	done
 }
 
