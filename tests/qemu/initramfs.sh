@@ -1,13 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Build the guest initramfs, fresh every run:
-#   initramfs.sh <repo> <module-dir> <out.cpio.gz>
-# busybox-static, our modules, the integration tests and init.
+#   initramfs.sh <repo> <module-dir> <out.cpio.gz> [<bin-dir>]
+# busybox-static, our modules, the integration tests and init, the host's
+# workload programs (with their shared libraries) and whatever <bin-dir>
+# holds (programs built for the guest, see tools.sh).
 set -eu
 
 repo=$1
 mods=$2
 out=$3
+bins=${4:-}
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
@@ -21,6 +24,21 @@ find "$mods" -name '*.ko' -exec cp {} "$root/lib/modules/hvl/" \;
 cp "$repo"/tests/integration/*.sh "$root/tests/"
 cp "$repo/tools/hvl-stat" "$root/tools/"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
+echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh" >> "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
+echo "nogroup:x:65534:" >> "$root/etc/group"
+
+# Workloads from Debian packages, with the libraries ldd names (same
+# paths as on the host, so the host's loader finds them).
+mkdir -p "$root/usr/bin"
+for p in socat fio stress-ng diod; do
+	path=$(command -v "$p" 2>/dev/null || ls /usr/sbin/"$p" 2>/dev/null) || continue
+	cp "$path" "$root/usr/bin/"
+	ldd "$path" | awk '/=> \//{print $3} /^\t\//{print $1}' | while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+done
+[ -n "$bins" ] && [ -d "$bins" ] && cp "$bins"/* "$root/usr/bin/"
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"
