@@ -5,6 +5,7 @@
 #   make [KDIR=<kernel build dir>]   build the modules
 #   make check                       static checks + KUnit + QEMU integration
 #   make demo                        boot the test board, show a console session
+#   make bench-vsock                 vsock through the window vs vsock_loopback vs TCP
 #
 # KDIR defaults to the project's own test-kernel build when it exists, else
 # to the running kernel's headers.  Cross-compile as usual, e.g.
@@ -27,5 +28,8 @@ check:
 
 demo:
 	tests/qemu/demo.sh
+
+bench-%:
+	tests/qemu/bench.sh $*
 
 .PHONY: all modules clean check demo

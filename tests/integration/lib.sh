@@ -122,6 +122,12 @@ down() {
 	unload hvl_front hvl_console hvl_core hvl_mbox_loopback
 }
 
+# devdbg <virtio device ID>: debugfs file of the window's device of that
+# type (table order follows the merged device tree, not the overlay text)
+devdbg() {
+	grep -l "^device_id: $1$" "$DBG"/soc:hvl-backend-0.* 2>/dev/null | head -1
+}
+
 # dbg <file> <key>: a counter from debugfs
 dbg() {
 	sed -n "s/^$2: //p" "$DBG/$1"
@@ -182,4 +188,38 @@ xfer() {
 		[ "$n" -le 64 ] && od -c /tmp/xfer.out
 		fail "checksum mismatch $1 -> $2 ($(wc -c </tmp/xfer.out) of $n bytes)"
 	fi
+}
+
+# The test kernel's own modules (vhost_vsock, vsock_loopback, ...).
+K=/lib/modules/kernel
+kload() {
+	for m in "$@"; do
+		loaded "$m" || insmod "$K/$m.ko" || fail "insmod $m"
+	done
+}
+
+# vsock: the peer's CID in dts/hvl-loopback.dtso; Linux is 2 to the peer.
+PEER_CID=3
+front_vsock() {
+	ls /sys/bus/virtio/drivers/vmw_vsock_virtio_transport 2>/dev/null | grep -q virtio
+}
+
+# Backend vsock and the front-end, whose stock virtio_vsock driver plays
+# the peer: processes using CID 2 are "the peer", those using CID 3 are
+# Linux applications.  The loopback interface carries vsock_test's
+# control connection.
+vsock_up() {
+	ifconfig lo 127.0.0.1 up
+	load hvl_mbox_loopback hvl_core hvl_vsock hvl_front
+	retry 100 front_vsock || fail "virtio_vsock did not bind through hvl_front"
+	pin
+}
+
+vsock_down() {
+	unload hvl_front hvl_vsock hvl_core hvl_mbox_loopback
+}
+
+# vdbg <key>: a vsock device counter
+vdbg() {
+	sed -n "s/^$1: //p" "$(devdbg 19)"
 }

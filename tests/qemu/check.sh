@@ -70,19 +70,40 @@ rc=0
 result "fdtoverlay merges board + overlays" $rc
 
 if [ -f "$repo/drivers/hvl/hvl_core.ko" ] && [ -f "$out/board.dtb" ]; then
-	"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz"
+	rc=0
+	"$q/tools.sh" "$kdir" "$src" "$repo" "$out/bin" >"$out/tools.log" 2>&1 || rc=$?
+	[ $rc = 0 ] || cat "$out/tools.log"
+	result "guest programs build (vsock_test, vsock_perf, tools/)" $rc
+	"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz" \
+		"$out/bin" "$kdir"
 	extra=
 	[ "${HVL_SELFTEST_FAIL:-0}" = 1 ] && extra=hvl.selftest_fail=1
 	[ -n "${HVL_ONLY:-}" ] && extra="$extra hvl.only=$HVL_ONLY"
+	logs="$out/console.log"
 	echo "hvl: booting the test guest (log: $out/console.log)"
 	"$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
 		"$out/console.log" "${HVL_TIMEOUT:-900}" hvl.mode=check $extra || true
 	sed -n '/^HVL-DMESG-BEGIN/,/^HVL-DMESG-END/p' "$out/console.log" >"$out/dmesg.log"
 	grep -E '^(HVL|hvl)' "$out/console.log" | grep -Ev 'HVL-(KTAP|DMESG)' || true
+
+	# A second board, without mailboxes: the same window polled by both
+	# sides.  Only the poll-* tests run there.
+	rc=0
+	"$q/dtb.sh" "$out/board-poll.dtb" "$q/board.dts" "$repo/dts/hvl-poll.dtso" || rc=$?
+	result "fdtoverlay merges board + polling overlay" $rc
+	if [ $rc = 0 ] && [ -z "${HVL_ONLY:-}" ]; then
+		logs="$logs $out/console-poll.log"
+		echo "hvl: booting the polling board (log: $out/console-poll.log)"
+		"$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board-poll.dtb" \
+			"$out/console-poll.log" 300 hvl.mode=check hvl.kunit=0 \
+			'hvl.only=poll-*' || true
+		grep -E '^(HVL|hvl)' "$out/console-poll.log" | grep -Ev 'HVL-(KTAP|DMESG)' || true
+	fi
 else
 	: >"$out/console.log"
+	logs="$out/console.log"
 fi
 
 echo "hvl: total $(($(date +%s) - t0)) s"
 exec python3 "$q/report.py" "$src/tools/testing/kunit/kunit.py" \
-	"$out/console.log" "$host" --expect-done
+	"$host" --expect-done $logs

@@ -15,6 +15,8 @@ mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 exec </dev/console >/dev/console 2>&1
 
 mode=check
+kunit=1
+bench=
 selftest_fail=0
 only='[0-9]*'
 for a in $(cat /proc/cmdline); do
@@ -22,12 +24,19 @@ for a in $(cat /proc/cmdline); do
 	hvl.mode=*) mode=${a#hvl.mode=} ;;
 	hvl.selftest_fail=*) selftest_fail=${a#hvl.selftest_fail=} ;;
 	hvl.only=*) only=${a#hvl.only=} ;;
+	hvl.kunit=*) kunit=${a#hvl.kunit=} ;;
+	hvl.bench=*) bench=${a#hvl.bench=} ;;
 	esac
 done
 
 M=/lib/modules/hvl
 export M
 echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
+
+if [ "$mode" = bench ]; then
+	{ sh "/tools/bench-$bench.sh" 2>&1 && echo done; } | sed 's/^/HVL-BENCH: /'
+	reboot -f
+fi
 
 if [ "$mode" = demo ]; then
 	sh /tests/demo.sh
@@ -38,23 +47,38 @@ fi
 echo "HVL: guest up, $(nproc) cpus, $(uname -r)"
 
 # KUnit: the suites run at module load; debugfs keeps each suite's KTAP.
-insmod $M/hvl_core.ko || echo "HVL: cannot load hvl_core"
-for t in $M/*_kunit.ko; do
-	case $t in
-	*selftest_kunit.ko) insmod "$t" fail="$selftest_fail" ;;
-	*) insmod "$t" ;;
-	esac || echo "HVL: cannot load $t"
-done
-for r in /sys/kernel/debug/kunit/*/results; do
-	[ -f "$r" ] || continue
-	echo "HVL-KTAP-BEGIN"
-	cat "$r"
-	echo "HVL-KTAP-END"
-done
-for t in $M/*_kunit.ko; do
-	rmmod "$(basename "$t" .ko)"
-done
-rmmod hvl_core
+# hvl.kunit=0 (the second, polling board) skips them.
+if [ "$kunit" = 1 ]; then
+	insmod $M/hvl_core.ko || echo "HVL: cannot load hvl_core"
+	# busybox insmod resolves no dependencies: load the device modules that
+	# a suite tests (hvl_vsock for hvl_vsock_kunit, ...) first.
+	kdeps=
+	for t in $M/*_kunit.ko; do
+		for d in $(tr '\0' '\n' <"$t" | sed -n "s/^depends=//p" | tr , ' '); do
+			[ -f "$M/$d.ko" ] && ! grep -q "^$d " /proc/modules || continue
+			insmod "$M/$d.ko" && kdeps="$d $kdeps"
+		done
+	done
+	for t in $M/*_kunit.ko; do
+		case $t in
+		*selftest_kunit.ko) insmod "$t" fail="$selftest_fail" ;;
+		*) insmod "$t" ;;
+		esac || echo "HVL: cannot load $t"
+	done
+	for r in /sys/kernel/debug/kunit/*/results; do
+		[ -f "$r" ] || continue
+		echo "HVL-KTAP-BEGIN"
+		cat "$r"
+		echo "HVL-KTAP-END"
+	done
+	for t in $M/*_kunit.ko; do
+		rmmod "$(basename "$t" .ko)"
+	done
+	for d in $kdeps; do
+		rmmod "$d"
+	done
+	rmmod hvl_core
+fi
 
 # Integration tests: exit 0 pass, 77 skip, anything else fails.
 n=0
@@ -69,6 +93,12 @@ for t in /tests/$only.sh; do
 	rc=$(cat /tmp/rc)
 	read -r t1 _ </proc/uptime
 	echo "HVL: $name took $(( ${t1%.*} - ${t0%.*} )) s"
+	# A failed test may leave modules behind: start the next one clean.
+	for pass in 1 2 3; do
+		for m in $(sed -n 's/^\(hvl_[a-z0-9_]*\) .*/\1/p' /proc/modules); do
+			rmmod "$m" 2>/dev/null
+		done
+	done
 	case $rc in
 	0) echo "HVL-TAP: ok $n - $name" ;;
 	77) echo "HVL-TAP: ok $n - $name # SKIP" ;;

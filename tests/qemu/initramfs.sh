@@ -1,16 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Build the guest initramfs, fresh every run:
-#   initramfs.sh <repo> <module-dir> <out.cpio.gz> [<bin-dir>]
+#   initramfs.sh <repo> <module-dir> <out.cpio.gz> [<bin-dir> [<kdir>]]
 # busybox-static, our modules, the integration tests and init, the host's
-# workload programs (with their shared libraries) and whatever <bin-dir>
-# holds (programs built for the guest, see tools.sh).
+# workload programs (with their shared libraries), whatever <bin-dir>
+# holds (programs built for the guest, see tools.sh) and the test
+# kernel's own modules (vhost_vsock, vsock_loopback) in /lib/modules/kernel.
 set -eu
 
 repo=$1
 mods=$2
 out=$3
 bins=${4:-}
+kdir=${5:-}
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
@@ -22,7 +24,7 @@ cp "$repo/tests/qemu/init.sh" "$root/init"
 chmod 755 "$root/init"
 find "$mods" -name '*.ko' -exec cp {} "$root/lib/modules/hvl/" \;
 cp "$repo"/tests/integration/*.sh "$root/tests/"
-cp "$repo/tools/hvl-stat" "$root/tools/"
+cp "$repo/tools/hvl-stat" "$repo"/tools/bench-*.sh "$root/tools/"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh" >> "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
@@ -40,5 +42,9 @@ for p in socat fio stress-ng diod; do
 	done
 done
 [ -n "$bins" ] && [ -d "$bins" ] && cp "$bins"/* "$root/usr/bin/"
+if [ -n "$kdir" ]; then
+	mkdir -p "$root/lib/modules/kernel"
+	find "$kdir" -name '*.ko' -exec cp {} "$root/lib/modules/kernel/" \;
+fi
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"

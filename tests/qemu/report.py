@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn one guest console log (plus the host-side checks) into results.
+"""Turn guest console logs (plus the host-side checks) into results.
 
-    report.py <kunit.py> <console.log> <host-results> [--expect-done]
+    report.py <kunit.py> <host-results> [--expect-done] <console.log>...
 
 KUnit KTAP blocks (between HVL-KTAP-BEGIN/END) are merged into one KTAP
 document and parsed by the kernel's own tools/testing/kunit/kunit.py.
 Integration tests print "HVL-TAP: ok N - name".  Host-side checks are
 lines "ok - name" / "not ok - name" in <host-results>.
 
-Silence is failure: a log without HVL-DONE, or with any kernel report
+Silence is failure: a log (each boot has one) without HVL-DONE, or with any kernel report
 (WARNING, BUG, KASAN, UBSAN, lockdep, kmemleak, panic, hung task, stall),
 fails the run.  The last line is "N passed, N failed, N skipped".
 """
@@ -76,9 +76,11 @@ def kunit_results(kunit, blocks):
 
 
 def main():
-    kunit, log, host = sys.argv[1:4]
+    kunit, host = sys.argv[1:3]
     expect_done = "--expect-done" in sys.argv
-    text = open(log, errors="replace").read()
+    logs = [a for a in sys.argv[3:] if a != "--expect-done"]
+    texts = [open(log, errors="replace").read() for log in logs]
+    text = "\n".join(texts)
     results = []
 
     for line in open(host):
@@ -99,8 +101,10 @@ def main():
     reports = [l for l in text.splitlines() if KERNEL_REPORTS.search(l)]
     results.append(("kernel log clean", "FAIL" if reports else "SUCCESS"))
     if expect_done:
-        done = re.search(r"^HVL-DONE", text, re.M) is not None
-        results.append(("guest ran to completion", "SUCCESS" if done else "FAIL"))
+        for log, t in zip(logs, texts):
+            done = re.search(r"^HVL-DONE", t, re.M) is not None
+            results.append(("guest ran to completion (%s)" % os.path.basename(log),
+                            "SUCCESS" if done else "FAIL"))
 
     passed = failed = skipped = 0
     for name, status in results:

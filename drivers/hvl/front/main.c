@@ -390,6 +390,7 @@ static int hvl_front_probe(struct platform_device *pdev)
 	mod_timer(&f->watch, jiffies + WATCH_PERIOD);
 	f->dbg = debugfs_create_dir(dev_name(dev), front_root);
 	debugfs_create_file("status", 0444, f->dbg, f, &status_fops);
+	hvl_front_inject_init(f);
 	return 0;
 
 err_doorbell:

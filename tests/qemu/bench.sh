@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# "make bench-<name>": boot the test board and run tools/bench-<name>.sh
+# in the guest; its output is the result.  Same kernel, overlay and
+# programs as "make check", so figures compare like with like within one
+# run (the test kernel has KASAN and lockdep: absolute figures are low).
+set -eu
+
+name=$1
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+q=$repo/tests/qemu
+out=${HVL_OUT:-$repo/.out}/bench-$name
+mkdir -p "$out"
+[ -f "$repo/tools/bench-$name.sh" ] || { echo "no tools/bench-$name.sh" >&2; exit 2; }
+
+"$q/deps.sh"
+kdir=$("$q/kernel.sh")
+src=$("$q/kernel.sh" --src)
+make -s -C "$kdir" M="$repo" modules
+"$q/tools.sh" "$kdir" "$src" "$repo" "$out/bin" 2>/dev/null
+"$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso"
+"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz" \
+	"$out/bin" "$kdir"
+echo "hvl: booting the test board for bench-$name (log: $out/console.log)"
+"$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
+	"$out/console.log" "${HVL_TIMEOUT:-1200}" hvl.mode=bench "hvl.bench=$name" || true
+sed -n 's/^HVL-BENCH: //p' "$out/console.log" | tr -d '\r'
+grep -q '^HVL-BENCH: done' "$out/console.log"

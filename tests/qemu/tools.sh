@@ -1,0 +1,24 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Build the programs the guest runs, statically, into <out-dir>:
+#   tools.sh <kdir> <kernel-src> <repo> <out-dir>
+# The kernel's own vsock_test and vsock_perf (tools/testing/vsock, against
+# the test kernel's UAPI headers) and our tools/*.c.
+set -eu
+
+kdir=$1 src=$2 repo=$3 out=$4
+mkdir -p "$out"
+cflags="-O2 -Wall -static -D_GNU_SOURCE"
+
+# The UAPI headers of the test kernel, installed once per kernel build.
+[ -f "$kdir/usr/include/linux/vm_sockets.h" ] || make -s -C "$kdir" headers >/dev/null
+
+v=$src/tools/testing/vsock
+vflags="$cflags -I$v -I$src/tools/include -I$kdir/usr/include -Wno-pointer-sign -fno-strict-overflow -fno-strict-aliasing -fno-common -U_FORTIFY_SOURCE"
+gcc $vflags -o "$out/vsock_test" "$v/vsock_test.c" "$v/vsock_test_zerocopy.c" \
+	"$v/timeout.c" "$v/control.c" "$v/util.c" "$v/msg_zerocopy_common.c"
+gcc $vflags -o "$out/vsock_perf" "$v/vsock_perf.c" "$v/msg_zerocopy_common.c"
+
+for c in "$repo"/tools/*.c; do
+	gcc $cflags -Wextra -Werror -o "$out/$(basename "$c" .c)" "$c"
+done
