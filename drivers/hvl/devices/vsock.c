@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvl_vsock: a virtio-vsock device (ID 19) for the peer, and the kernel's
+ * host-to-guest vsock transport on the Linux side.  Linux applications
+ * reach the peer with socket(AF_VSOCK) at the CID its device-tree node
+ * gives ("hvl,cid"); Linux itself is VMADDR_CID_HOST (2) to the peer.
+ *
+ * The vsock protocol (connections, credit, SOCK_STREAM and SOCK_SEQPACKET)
+ * is virtio_transport_common's, exactly as for vhost_vsock: this file is
+ * ring glue.  Queues, from the peer driver's point of view: 0 rx (we write
+ * packets for the peer), 1 tx (the peer's packets for us), 2 event.
+ *
+ * Several devices (windows, peers) may exist, each with its own CID; the
+ * transport finds the device by the destination CID of every packet.  The
+ * transport is registered with the vsock core while at least one device is
+ * bound.  The vsock core allows a single H2G transport, so a device cannot
+ * probe while vhost_vsock (or another H2G transport) is loaded.
+ *
+ * Bounds, so a peer that stops reading cannot make us queue without limit:
+ * data towards the peer is limited by the peer's credit (common code);
+ * replies we generate (RST, CREDIT_UPDATE, RESPONSE) are counted, and the
+ * tx queue is not read while as many replies as the rx queue has entries
+ * wait, as vhost_vsock does.  The peer then has to post rx buffers before
+ * it can send more.
+ *
+ * Concurrency: send_pkt() and cancel_pkt() may run in any context and
+ * find the device under RCU; everything that touches the rings runs in
+ * the device's work item (->poll(), ->reset(), ->activate()).
+ */
+#include <linux/hashtable.h>
+#include <linux/hvl.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_vsock.h>
+#include <net/af_vsock.h>
+#include <kunit/visibility.h>
+
+#include "vsock.h"
+
+#define RX_Q		0
+#define TX_Q		1
+#define EVENT_Q		2
+
+struct hvl_vsock {
+	struct hvl_device *hdev;
+	u32 cid;			/* the peer's */
+	struct hlist_node node;		/* in @devices, RCU */
+	struct sk_buff_head send_q;	/* to the peer, not yet in a buffer */
+	atomic_t queued_replies;
+	bool seqpacket;			/* VIRTIO_VSOCK_F_SEQPACKET accepted */
+	bool reset_event;		/* post TRANSPORT_RESET when possible */
+	struct kvec iov[HVL_CHAIN_MAX];
+	/* Work item only. */
+	u64 rx_pkts, rx_bytes, tx_pkts, tx_bytes;
+	u64 bad[HVL_VSOCK_NR_VERDICTS];
+	u64 resets;
+};
+
+static DEFINE_MUTEX(devices_lock);	/* @devices writers, registration */
+static DEFINE_HASHTABLE(devices, 4);
+static unsigned int nr_devices;
+static struct virtio_transport transport;
+
+/* Under RCU or devices_lock. */
+static struct hvl_vsock *lookup(u64 cid)
+{
+	struct hvl_vsock *v;
+
+	hash_for_each_possible_rcu(devices, v, node, cid,
+				   lockdep_is_held(&devices_lock))
+		if (v->cid == cid)
+			return v;
+	return NULL;
+}
+
+static u32 get_local_cid(void)
+{
+	return VMADDR_CID_HOST;
+}
+
+static int send_pkt(struct sk_buff *skb)
+{
+	struct virtio_vsock_hdr *hdr = virtio_vsock_hdr(skb);
+	int len = skb->len;
+	struct hvl_vsock *v;
+
+	rcu_read_lock();
+	v = lookup(le64_to_cpu(hdr->dst_cid));
+	/* A peer that is not running fails connect() now, not on timeout. */
+	if (!v || !hvl_device_ready(v->hdev)) {
+		rcu_read_unlock();
+		kfree_skb(skb);
+		return -ENODEV;
+	}
+	if (virtio_vsock_skb_reply(skb))
+		atomic_inc(&v->queued_replies);
+	virtio_vsock_skb_queue_tail(&v->send_q, skb);
+	hvl_device_kick(v->hdev);
+	rcu_read_unlock();
+	return len;
+}
+
+static int cancel_pkt(struct vsock_sock *vsk)
+{
+	struct hvl_vsock *v;
+	int n;
+
+	rcu_read_lock();
+	v = lookup(vsk->remote_addr.svm_cid);
+	if (v) {
+		n = virtio_transport_purge_skbs(vsk, &v->send_q);
+		if (n) {
+			atomic_sub(n, &v->queued_replies);
+			hvl_device_kick(v->hdev);
+		}
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
+static bool seqpacket_allow(u32 remote_cid)
+{
+	struct hvl_vsock *v;
+	bool ret;
+
+	rcu_read_lock();
+	v = lookup(remote_cid);
+	ret = v && READ_ONCE(v->seqpacket);
+	rcu_read_unlock();
+	return ret;
+}
+
+static bool msgzerocopy_allow(void)
+{
+	return true;
+}
+
+static struct virtio_transport transport = {
+	.transport = {
+		.module                   = THIS_MODULE,
+		.get_local_cid            = get_local_cid,
+		.init                     = virtio_transport_do_socket_init,
+		.destruct                 = virtio_transport_destruct,
+		.release                  = virtio_transport_release,
+		.connect                  = virtio_transport_connect,
+		.shutdown                 = virtio_transport_shutdown,
+		.cancel_pkt               = cancel_pkt,
+		.dgram_enqueue            = virtio_transport_dgram_enqueue,
+		.dgram_dequeue            = virtio_transport_dgram_dequeue,
+		.dgram_bind               = virtio_transport_dgram_bind,
+		.dgram_allow              = virtio_transport_dgram_allow,
+		.stream_enqueue           = virtio_transport_stream_enqueue,
+		.stream_dequeue           = virtio_transport_stream_dequeue,
+		.stream_has_data          = virtio_transport_stream_has_data,
+		.stream_has_space         = virtio_transport_stream_has_space,
+		.stream_rcvhiwat          = virtio_transport_stream_rcvhiwat,
+		.stream_is_active         = virtio_transport_stream_is_active,
+		.stream_allow             = virtio_transport_stream_allow,
+		.seqpacket_dequeue        = virtio_transport_seqpacket_dequeue,
+		.seqpacket_enqueue        = virtio_transport_seqpacket_enqueue,
+		.seqpacket_allow          = seqpacket_allow,
+		.seqpacket_has_data       = virtio_transport_seqpacket_has_data,
+		.msgzerocopy_allow        = msgzerocopy_allow,
+		.notify_poll_in           = virtio_transport_notify_poll_in,
+		.notify_poll_out          = virtio_transport_notify_poll_out,
+		.notify_recv_init         = virtio_transport_notify_recv_init,
+		.notify_recv_pre_block    = virtio_transport_notify_recv_pre_block,
+		.notify_recv_pre_dequeue  = virtio_transport_notify_recv_pre_dequeue,
+		.notify_recv_post_dequeue = virtio_transport_notify_recv_post_dequeue,
+		.notify_send_init         = virtio_transport_notify_send_init,
+		.notify_send_pre_block    = virtio_transport_notify_send_pre_block,
+		.notify_send_pre_enqueue  = virtio_transport_notify_send_pre_enqueue,
+		.notify_send_post_enqueue = virtio_transport_notify_send_post_enqueue,
+		.notify_buffer_size       = virtio_transport_notify_buffer_size,
+		.notify_set_rcvlowat      = virtio_transport_notify_set_rcvlowat,
+		.unsent_bytes             = virtio_transport_unsent_bytes,
+		.read_skb                 = virtio_transport_read_skb,
+	},
+	.send_pkt = send_pkt,
+};
+
+/*
+ * Peer -> Linux: one tx chain is one packet.  The header is copied out of
+ * the window before it is checked, the payload straight into the skb.
+ */
+static void serve_one_tx(struct hvl_vsock *v, struct hvl_chain *c)
+{
+	struct virtio_vsock_hdr *hdr;
+	enum hvl_vsock_verdict verdict;
+	struct sk_buff *skb;
+	struct iov_iter it;
+	u32 len;
+
+	if (c->nr_in || c->out_len < sizeof(*hdr) ||
+	    c->out_len > sizeof(*hdr) + VIRTIO_VSOCK_MAX_PKT_BUF_SIZE) {
+		verdict = HVL_VSOCK_BAD_BUFFER;
+		goto drop;
+	}
+	skb = virtio_vsock_alloc_skb(c->out_len, GFP_KERNEL);
+	if (!skb) {
+		verdict = HVL_VSOCK_NO_MEMORY;
+		goto drop;
+	}
+	hvl_chain_out_iter(c, &it);
+	hdr = virtio_vsock_hdr(skb);
+	if (copy_from_iter(hdr, sizeof(*hdr), &it) != sizeof(*hdr))
+		goto drop_skb_buffer;
+	verdict = hvl_vsock_check_hdr(hdr, c->out_len, v->cid);
+	if (verdict != HVL_VSOCK_OK && verdict != HVL_VSOCK_BAD_OP &&
+	    verdict != HVL_VSOCK_BAD_TYPE)
+		goto drop_skb;
+	len = le32_to_cpu(hdr->len);
+	if (len) {
+		virtio_vsock_skb_put(skb, len);
+		if (skb_copy_datagram_from_iter(skb, 0, &it, len))
+			goto drop_skb_buffer;
+	}
+	v->tx_pkts++;
+	v->tx_bytes += len;
+	if (verdict != HVL_VSOCK_OK)
+		v->bad[verdict]++;
+	virtio_transport_deliver_tap_pkt(skb);
+	/*
+	 * Unknown ops and types still go to the common code: it answers
+	 * them with RST, which is what the spec asks of a device.
+	 */
+	virtio_transport_recv_pkt(&transport, skb);
+	return;
+
+drop_skb_buffer:
+	verdict = HVL_VSOCK_BAD_BUFFER;
+drop_skb:
+	kfree_skb(skb);
+drop:
+	v->bad[verdict]++;
+	dev_err_ratelimited(&v->hdev->dev, "dropped a packet from the peer: %s\n",
+			    hvl_vsock_verdict_name(verdict));
+}
+
+static bool more_replies(struct hvl_vsock *v)
+{
+	return atomic_read(&v->queued_replies) < v->hdev->vqs[RX_Q].num;
+}
+
+/* Returns true when it stopped on the budget. */
+static bool serve_tx(struct hvl_vsock *v, int *budget)
+{
+	struct hvl_vq *vq = &v->hdev->vqs[TX_Q];
+	struct hvl_chain c = { .iov = v->iov, .max = HVL_CHAIN_MAX };
+	int ret;
+
+	while (*budget > 0) {
+		/* No kick is needed when replies drain: serve_rx() is next. */
+		if (!more_replies(v))
+			return false;
+		ret = hvl_vq_pop(vq, &c);
+		if (ret == -EAGAIN) {
+			if (!hvl_vq_enable_notify(vq))
+				return false;
+			continue;
+		}
+		if (ret) {
+			hvl_device_needs_reset(v->hdev, "bad tx chain");
+			return false;
+		}
+		serve_one_tx(v, &c);
+		hvl_vq_push(vq, &c, 0);
+		hvl_device_interrupt(v->hdev, vq);
+		(*budget)--;
+	}
+	return true;
+}
+
+/* Linux -> peer.  Returns true when it stopped on the budget. */
+static bool serve_rx(struct hvl_vsock *v, int *budget)
+{
+	struct hvl_vq *vq = &v->hdev->vqs[RX_Q];
+	struct hvl_chain c = { .iov = v->iov, .max = HVL_CHAIN_MAX };
+	struct sk_buff *skb;
+	ssize_t n;
+	int ret;
+
+	while (*budget > 0) {
+		skb = virtio_vsock_skb_dequeue(&v->send_q);
+		if (!skb)
+			return false;
+		ret = hvl_vq_pop(vq, &c);
+		if (ret) {
+			virtio_vsock_skb_queue_head(&v->send_q, skb);
+			if (ret != -EAGAIN) {
+				hvl_device_needs_reset(v->hdev, "bad rx chain");
+				return false;
+			}
+			if (!hvl_vq_enable_notify(vq))
+				return false;
+			continue;
+		}
+		n = hvl_vsock_fill(skb, &c);
+		if (n < 0) {
+			virtio_vsock_skb_queue_head(&v->send_q, skb);
+			hvl_device_needs_reset(v->hdev, "rx buffer without room for a header");
+			return false;
+		}
+		virtio_transport_deliver_tap_pkt(skb);
+		hvl_vq_push(vq, &c, n);
+		hvl_device_interrupt(v->hdev, vq);
+		v->rx_pkts++;
+		v->rx_bytes += n - sizeof(struct virtio_vsock_hdr);
+		(*budget)--;
+		if (VIRTIO_VSOCK_SKB_CB(skb)->offset < skb->len) {
+			/* The rest goes in the next buffer, tapped again. */
+			virtio_vsock_skb_clear_tap_delivered(skb);
+			virtio_vsock_skb_queue_head(&v->send_q, skb);
+			continue;
+		}
+		if (virtio_vsock_skb_reply(skb))
+			atomic_dec(&v->queued_replies);
+		virtio_transport_consume_skb_sent(skb, true);
+	}
+	return true;
+}
+
+/* Tell the peer to drop its connections: Linux forgot them. */
+static void post_reset_event(struct hvl_vsock *v)
+{
+	struct hvl_vq *vq = &v->hdev->vqs[EVENT_Q];
+	struct virtio_vsock_event ev = {
+		.id = cpu_to_le32(VIRTIO_VSOCK_EVENT_TRANSPORT_RESET),
+	};
+	struct hvl_chain c = { .iov = v->iov, .max = HVL_CHAIN_MAX };
+	struct iov_iter it;
+	size_t n;
+
+	if (hvl_vq_pop(vq, &c))
+		return;		/* no buffer yet: stays pending */
+	hvl_chain_in_iter(&c, &it);
+	n = copy_to_iter(&ev, sizeof(ev), &it);
+	hvl_vq_push(vq, &c, n);
+	hvl_device_interrupt(v->hdev, vq);
+	v->reset_event = false;
+}
+
+static bool poll(struct hvl_device *hdev, int budget)
+{
+	struct hvl_vsock *v = hdev->priv;
+	bool more;
+
+	if (READ_ONCE(v->reset_event))
+		post_reset_event(v);
+	more = serve_tx(v, &budget);
+	more |= serve_rx(v, &budget);
+	/* Replies drained by serve_rx() may let the tx queue go on. */
+	return more || (more_replies(v) && hvl_vq_has_work(&hdev->vqs[TX_Q]));
+}
+
+static int activate(struct hvl_device *hdev)
+{
+	struct hvl_vsock *v = hdev->priv;
+
+	WRITE_ONCE(v->seqpacket, hdev->guest_features &
+		   BIT_ULL(VIRTIO_VSOCK_F_SEQPACKET));
+	hvl_device_kick(hdev);
+	return 0;
+}
+
+/*
+ * The connected sockets of one peer, for vsock_for_each_connected_socket()
+ * which passes no argument: serialised by devices_lock.
+ */
+static u32 resetting_cid;
+
+static void reset_sock(struct sock *sk)
+{
+	struct vsock_sock *vsk = vsock_sk(sk);
+
+	if (vsk->remote_addr.svm_cid != resetting_cid)
+		return;
+	/*
+	 * As vhost_vsock's reset_orphans(): no sk lock, the table lock keeps
+	 * the socket alive; a pending close timeout is left to expire.
+	 */
+	if (vsk->close_work_scheduled)
+		return;
+	sock_set_flag(sk, SOCK_DONE);
+	vsk->peer_shutdown = SHUTDOWN_MASK;
+	sk->sk_state = SS_UNCONNECTED;
+	sk->sk_err = ECONNRESET;
+	sk_error_report(sk);
+}
+
+static void reset_sockets(struct hvl_vsock *v)
+{
+	mutex_lock(&devices_lock);
+	resetting_cid = v->cid;
+	vsock_for_each_connected_socket(&transport.transport, reset_sock);
+	mutex_unlock(&devices_lock);
+}
+
+/*
+ * The peer reset the device or restarted: its connections are gone, so
+ * are the packets it will never read.  Linux sockets get ECONNRESET.
+ */
+static void reset(struct hvl_device *hdev)
+{
+	struct hvl_vsock *v = hdev->priv;
+
+	WRITE_ONCE(v->seqpacket, false);
+	virtio_vsock_skb_queue_purge(&v->send_q);
+	atomic_set(&v->queued_replies, 0);
+	/* Once the peer is back, make sure it forgot the old connections. */
+	WRITE_ONCE(v->reset_event, true);
+	v->resets++;
+	reset_sockets(v);
+}
+
+static int read_cid(struct hvl_device *hdev, u32 *cid)
+{
+	int ret = of_property_read_u32(hdev->of_node, "hvl,cid", cid);
+
+	if (ret) {
+		dev_err(&hdev->dev, "hvl,cid: missing or not a u32 (%d)\n", ret);
+		return -EINVAL;
+	}
+	if (*cid <= VMADDR_CID_HOST || *cid == VMADDR_CID_ANY) {
+		dev_err(&hdev->dev, "hvl,cid: %u is reserved (0-2 and 0xffffffff)\n",
+			*cid);
+		return -EINVAL;
+	}
+	/* As vhost_vsock: a CID that is our own as a guest is ambiguous. */
+	if (vsock_find_cid(*cid)) {
+		dev_err(&hdev->dev, "hvl,cid: %u is this kernel's own guest CID\n",
+			*cid);
+		return -EADDRINUSE;
+	}
+	return 0;
+}
+
+static int probe(struct hvl_device *hdev)
+{
+	struct virtio_vsock_config *cfg = hdev->config;
+	struct hvl_vsock *v, *other;
+	u32 cid;
+	int ret;
+
+	if (hdev->num_queues != 3) {
+		dev_err(&hdev->dev, "vsock needs 3 queues (rx, tx, event), DT gives %u\n",
+			hdev->num_queues);
+		return -EINVAL;
+	}
+	ret = read_cid(hdev, &cid);
+	if (ret)
+		return ret;
+	v = kvzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	v->hdev = hdev;
+	v->cid = cid;
+	skb_queue_head_init(&v->send_q);
+	atomic_set(&v->queued_replies, 0);
+	WRITE_ONCE(cfg->guest_cid, cpu_to_le64(cid));
+	hdev->priv = v;
+
+	mutex_lock(&devices_lock);
+	other = lookup(cid);
+	if (other) {
+		dev_err(&hdev->dev, "hvl,cid: %u already belongs to %s\n",
+			cid, dev_name(&other->hdev->dev));
+		ret = -EADDRINUSE;
+		goto err_unlock;
+	}
+	if (!nr_devices) {
+		ret = vsock_core_register(&transport.transport,
+					  VSOCK_TRANSPORT_F_H2G);
+		if (ret == -EBUSY) {
+			dev_err(&hdev->dev, "another host-to-guest vsock transport (vhost_vsock?) is registered; the vsock core allows only one\n");
+			goto err_unlock;
+		}
+		if (ret) {
+			dev_err(&hdev->dev, "vsock_core_register: %d\n", ret);
+			goto err_unlock;
+		}
+	}
+	nr_devices++;
+	hash_add_rcu(devices, &v->node, cid);
+	mutex_unlock(&devices_lock);
+	dev_info(&hdev->dev, "vsock: peer CID %u\n", cid);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&devices_lock);
+	hdev->priv = NULL;
+	kvfree(v);
+	return ret;
+}
+
+static void remove(struct hvl_device *hdev)
+{
+	struct hvl_vsock *v = hdev->priv;
+
+	mutex_lock(&devices_lock);
+	hash_del_rcu(&v->node);
+	mutex_unlock(&devices_lock);
+	/* No send_pkt() or cancel_pkt() sees @v after this. */
+	synchronize_rcu();
+	reset_sockets(v);
+	virtio_vsock_skb_queue_purge(&v->send_q);
+
+	mutex_lock(&devices_lock);
+	if (!--nr_devices)
+		vsock_core_unregister(&transport.transport);
+	mutex_unlock(&devices_lock);
+	kvfree(v);
+}
+
+static void show(struct hvl_device *hdev, struct seq_file *s)
+{
+	struct hvl_vsock *v = hdev->priv;
+	int i;
+
+	seq_printf(s, "cid: %u\nseqpacket: %d\nto_peer_pkts: %llu\nto_peer_bytes: %llu\nfrom_peer_pkts: %llu\nfrom_peer_bytes: %llu\nqueued: %u\nqueued_replies: %d\npeer_resets: %llu\n",
+		   v->cid, READ_ONCE(v->seqpacket), v->rx_pkts, v->rx_bytes,
+		   v->tx_pkts, v->tx_bytes, skb_queue_len(&v->send_q),
+		   atomic_read(&v->queued_replies), v->resets);
+	for (i = HVL_VSOCK_OK + 1; i < HVL_VSOCK_NR_VERDICTS; i++)
+		seq_printf(s, "%s: %llu\n", hvl_vsock_verdict_name(i), v->bad[i]);
+}
+
+static struct hvl_driver vsock_driver = {
+	.driver.name = "hvl_vsock",
+	.device_id = VIRTIO_ID_VSOCK,
+	.features = BIT_ULL(VIRTIO_VSOCK_F_SEQPACKET),
+	.config_size = sizeof(struct virtio_vsock_config),
+	.probe = probe,
+	.remove = remove,
+	.activate = activate,
+	.reset = reset,
+	.poll = poll,
+	.show = show,
+};
+
+module_hvl_driver(vsock_driver);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hvl virtio-vsock backend: an H2G vsock transport to the peer");
+MODULE_ALIAS("hvl:d00000013");

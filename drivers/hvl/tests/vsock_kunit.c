@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: hvl_vsock's packet glue (devices/vsock_pkt.c).  The header
+ * checks decide what a peer may hand to the vsock core, so every field a
+ * hostile peer controls gets a case; the fill cases cut packets to the
+ * peer's receive buffers and must lose, duplicate or misflag nothing.
+ */
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/random.h>
+#include <net/af_vsock.h>
+
+#include "../devices/vsock.h"
+
+#define PEER	7u
+#define HDR	sizeof(struct virtio_vsock_hdr)
+
+struct hdr_case {
+	const char *name;
+	u64 src, dst;
+	u16 type, op;
+	u32 len;
+	size_t buf;
+	enum hvl_vsock_verdict want;
+};
+
+static const struct hdr_case hdr_cases[] = {
+	{ "rw stream", PEER, 2, 1, 5, 100, HDR + 100, HVL_VSOCK_OK },
+	{ "rw seqpacket", PEER, 2, 2, 5, 100, HDR + 100, HVL_VSOCK_OK },
+	{ "rw, buffer larger than len", PEER, 2, 1, 5, 10, HDR + 100, HVL_VSOCK_OK },
+	{ "request", PEER, 2, 1, 1, 0, HDR, HVL_VSOCK_OK },
+	{ "credit request", PEER, 2, 1, 7, 0, HDR, HVL_VSOCK_OK },
+	{ "len beyond buffer", PEER, 2, 1, 5, 101, HDR + 100, HVL_VSOCK_BAD_LEN },
+	{ "len 4 GiB - 1", PEER, 2, 1, 5, U32_MAX, HDR + 100, HVL_VSOCK_BAD_LEN },
+	{ "request with payload", PEER, 2, 1, 1, 4, HDR + 4, HVL_VSOCK_BAD_LEN },
+	{ "buffer shorter than header", PEER, 2, 1, 5, 0, HDR - 1, HVL_VSOCK_BAD_BUFFER },
+	{ "buffer above 64 KiB", PEER, 2, 1, 5, 0, HDR + 65537, HVL_VSOCK_BAD_BUFFER },
+	{ "src another peer", PEER + 1, 2, 1, 5, 0, HDR, HVL_VSOCK_BAD_SRC_CID },
+	{ "src host", 2, 2, 1, 5, 0, HDR, HVL_VSOCK_BAD_SRC_CID },
+	{ "src high bits", PEER | (1ull << 32), 2, 1, 5, 0, HDR, HVL_VSOCK_BAD_SRC_CID },
+	{ "dst local", PEER, 1, 1, 5, 0, HDR, HVL_VSOCK_BAD_DST_CID },
+	{ "dst the peer itself", PEER, PEER, 1, 5, 0, HDR, HVL_VSOCK_BAD_DST_CID },
+	{ "dst any", PEER, U32_MAX, 1, 5, 0, HDR, HVL_VSOCK_BAD_DST_CID },
+	{ "type 0", PEER, 2, 0, 5, 0, HDR, HVL_VSOCK_BAD_TYPE },
+	{ "type 3 (dgram)", PEER, 2, 3, 5, 0, HDR, HVL_VSOCK_BAD_TYPE },
+	{ "type 0xffff", PEER, 2, 0xffff, 5, 0, HDR, HVL_VSOCK_BAD_TYPE },
+	{ "op invalid", PEER, 2, 1, 0, 0, HDR, HVL_VSOCK_BAD_OP },
+	{ "op 8", PEER, 2, 1, 8, 0, HDR, HVL_VSOCK_BAD_OP },
+	{ "op 0xffff", PEER, 2, 1, 0xffff, 0, HDR, HVL_VSOCK_BAD_OP },
+};
+
+static void hdr_desc(const struct hdr_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hdr, hdr_cases, hdr_desc);
+
+static void check_hdr(struct kunit *test)
+{
+	const struct hdr_case *c = test->param_value;
+	struct virtio_vsock_hdr h = {
+		.src_cid = cpu_to_le64(c->src),
+		.dst_cid = cpu_to_le64(c->dst),
+		.type = cpu_to_le16(c->type),
+		.op = cpu_to_le16(c->op),
+		.len = cpu_to_le32(c->len),
+	};
+	enum hvl_vsock_verdict v = hvl_vsock_check_hdr(&h, c->buf, PEER);
+
+	KUNIT_EXPECT_STREQ(test, hvl_vsock_verdict_name(v),
+			   hvl_vsock_verdict_name(c->want));
+}
+
+static void verdict_names(struct kunit *test)
+{
+	int i;
+
+	for (i = 0; i < HVL_VSOCK_NR_VERDICTS; i++)
+		KUNIT_EXPECT_STRNEQ(test, hvl_vsock_verdict_name(i), "?");
+	KUNIT_EXPECT_STREQ(test, hvl_vsock_verdict_name(HVL_VSOCK_NR_VERDICTS), "?");
+}
+
+static struct sk_buff *make_pkt(struct kunit *test, u8 *data, size_t len,
+				u32 flags)
+{
+	struct sk_buff *skb = virtio_vsock_alloc_skb(HDR + len, GFP_KERNEL);
+	struct virtio_vsock_hdr *h;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	h = virtio_vsock_hdr(skb);
+	memset(h, 0, sizeof(*h));
+	h->src_cid = cpu_to_le64(2);
+	h->dst_cid = cpu_to_le64(PEER);
+	h->type = cpu_to_le16(VIRTIO_VSOCK_TYPE_SEQPACKET);
+	h->op = cpu_to_le16(VIRTIO_VSOCK_OP_RW);
+	h->len = cpu_to_le32(len);
+	h->flags = cpu_to_le32(flags);
+	get_random_bytes(data, len);
+	virtio_vsock_skb_put(skb, len);
+	KUNIT_ASSERT_EQ(test, skb_store_bits(skb, 0, data, len), 0);
+	return skb;
+}
+
+/*
+ * Cut a packet into buffers of @seg1 + @seg2 bytes (two segments, so a
+ * header can straddle them) and check every part and the reassembly.
+ */
+static void fill_case(struct kunit *test, size_t len, size_t seg1, size_t seg2)
+{
+	const u32 flags = VIRTIO_VSOCK_SEQ_EOM | VIRTIO_VSOCK_SEQ_EOR;
+	u8 *data = kunit_kmalloc(test, len + 1, GFP_KERNEL);
+	u8 *got = kunit_kzalloc(test, len + 1, GFP_KERNEL);
+	u8 *buf = kunit_kmalloc(test, seg1 + seg2, GFP_KERNEL);
+	struct kvec iov[2] = { { buf, seg1 }, { buf + seg1, seg2 } };
+	struct hvl_chain c = { .nr_in = seg2 ? 2 : 1, .in_len = seg1 + seg2,
+			       .max = 2, .iov = iov };
+	struct virtio_vsock_hdr *h = (void *)buf;
+	size_t done = 0, parts = 0;
+	struct sk_buff *skb;
+	ssize_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	skb = make_pkt(test, data, len, flags);
+	do {
+		memset(buf, 0xa5, seg1 + seg2);
+		n = hvl_vsock_fill(skb, &c);
+		KUNIT_ASSERT_GE(test, n, (ssize_t)HDR);
+		KUNIT_ASSERT_LE(test, n, (ssize_t)(seg1 + seg2));
+		KUNIT_EXPECT_EQ(test, le32_to_cpu(h->len), n - HDR);
+		KUNIT_EXPECT_EQ(test, le64_to_cpu(h->dst_cid), PEER);
+		memcpy(got + done, buf + HDR, n - HDR);
+		done += n - HDR;
+		parts++;
+		/* EOM and EOR on the last part only. */
+		KUNIT_EXPECT_EQ(test, le32_to_cpu(h->flags),
+				done == len ? flags : 0);
+	} while (done < len && parts <= len);
+	KUNIT_EXPECT_EQ(test, done, len);
+	KUNIT_EXPECT_EQ(test, VIRTIO_VSOCK_SKB_CB(skb)->offset, len);
+	KUNIT_EXPECT_EQ(test, parts,
+			len ? DIV_ROUND_UP(len, seg1 + seg2 - HDR) : 1);
+	KUNIT_EXPECT_MEMEQ(test, got, data, len);
+	/* The packet's own header is untouched, for a retransmit or tap. */
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(virtio_vsock_hdr(skb)->flags), flags);
+	kfree_skb(skb);
+}
+
+static void fill_fits(struct kunit *test)
+{
+	fill_case(test, 100, 4096, 0);
+}
+
+static void fill_empty(struct kunit *test)
+{
+	fill_case(test, 0, HDR, 0);
+}
+
+static void fill_split_4k(struct kunit *test)
+{
+	fill_case(test, VIRTIO_VSOCK_MAX_PKT_BUF_SIZE, 4096, 0);
+}
+
+static void fill_header_straddles(struct kunit *test)
+{
+	fill_case(test, 10000, 20, 1000);
+}
+
+static void fill_header_only_buffers(struct kunit *test)
+{
+	fill_case(test, 10, HDR + 1, 0);
+}
+
+static void fill_refuses(struct kunit *test)
+{
+	u8 data[16], buf[128];
+	struct kvec iov[2] = { { buf, 64 }, { buf + 64, 64 } };
+	struct hvl_chain c = { .max = 2, .iov = iov };
+	struct sk_buff *skb = make_pkt(test, data, sizeof(data), 0);
+
+	/* A device-readable segment in a receive buffer. */
+	c.nr_out = 1;
+	c.out_len = 64;
+	c.nr_in = 1;
+	c.in_len = 64;
+	KUNIT_EXPECT_EQ(test, hvl_vsock_fill(skb, &c), -EINVAL);
+	/* No room for a header. */
+	c.nr_out = 0;
+	c.out_len = 0;
+	c.in_len = HDR - 1;
+	iov[0].iov_len = HDR - 1;
+	KUNIT_EXPECT_EQ(test, hvl_vsock_fill(skb, &c), -EINVAL);
+	KUNIT_EXPECT_EQ(test, VIRTIO_VSOCK_SKB_CB(skb)->offset, 0);
+	kfree_skb(skb);
+}
+
+static struct kunit_case vsock_cases[] = {
+	KUNIT_CASE_PARAM(check_hdr, hdr_gen_params),
+	KUNIT_CASE(verdict_names),
+	KUNIT_CASE(fill_fits),
+	KUNIT_CASE(fill_empty),
+	KUNIT_CASE(fill_split_4k),
+	KUNIT_CASE(fill_header_straddles),
+	KUNIT_CASE(fill_header_only_buffers),
+	KUNIT_CASE(fill_refuses),
+	{}
+};
+
+static struct kunit_suite vsock_suite = {
+	.name = "hvl_vsock",
+	.test_cases = vsock_cases,
+};
+
+kunit_test_suite(vsock_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for hvl_vsock's packet glue");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# vsock connection churn and trouble: 1000 connect/close cycles, a peer
+# that stops reading (credit must hold: nothing piles up in the kernel),
+# and a peer that restarts in the middle of a transfer (Linux sockets get
+# ECONNRESET, nothing hangs).
+. /tests/lib.sh
+
+vsock_up
+L="taskset $LINUX_CPUS"
+P="taskset $PEER_CPUS"
+
+echo "== 1000 connect/close cycles, peer -> Linux"
+$L hvl-rr server vsock:any:7000 &
+srv=$!
+sleep 1
+$P hvl-rr connect vsock:2:7000 -n 1000 || fail "connect cycles"
+kill $srv
+
+echo "== the peer stops reading"
+$P hvl-rr server vsock:any:7001 &
+srv=$!
+sleep 1
+$L hvl-rr stream vsock:$PEER_CID:7001 -b 32M -m 64K >/tmp/stall.out 2>&1 &
+snd=$!
+sleep 2
+kill -STOP $srv || fail "no receiver to stop"
+sleep 2
+a=$(vdbg to_peer_bytes)
+sleep 2
+b=$(vdbg to_peer_bytes)
+q=$(vdbg queued)
+kill -0 $snd 2>/dev/null || fail "sender finished although the peer stopped reading: $(cat /tmp/stall.out)"
+[ "$a" = "$b" ] || fail "data kept flowing to a stopped reader: $a -> $b bytes"
+[ "$q" -le 1 ] || fail "$q packets queued in the kernel for a stopped reader"
+echo "stopped reader: sender blocked, $q packets queued, to_peer_bytes steady at $b"
+kill -CONT $srv
+wait $snd || fail "stream after resume: $(cat /tmp/stall.out)"
+cat /tmp/stall.out
+kill $srv
+
+echo "== the peer restarts during a transfer"
+$P hvl-rr server vsock:any:7002 &
+srv=$!
+sleep 1
+$L hvl-rr stream vsock:$PEER_CID:7002 -b 4G -m 64K >/tmp/reset.out 2>&1 &
+snd=$!
+sleep 2
+kill -0 $snd 2>/dev/null || fail "transfer ended early: $(cat /tmp/reset.out)"
+echo soc:hvl-frontend-0 >/sys/bus/platform/drivers/hvl-virtio-frontend/unbind
+t0=$(now)
+sender_gone() { ! kill -0 $snd 2>/dev/null; }
+retry 100 sender_gone || fail "Linux sender still running 10 s after the peer went away"
+wait $snd && fail "Linux sender succeeded although the peer restarted"
+grep -q "Connection reset by peer" /tmp/reset.out ||
+	fail "Linux sender did not get ECONNRESET: $(cat /tmp/reset.out)"
+echo "Linux sender: $(cat /tmp/reset.out) after $(($(now) - t0))0 ms"
+kill $srv 2>/dev/null
+echo soc:hvl-frontend-0 >/sys/bus/platform/drivers/hvl-virtio-frontend/bind
+retry 100 front_vsock || fail "virtio_vsock did not come back"
+$P hvl-rr server vsock:any:7003 &
+srv=$!
+sleep 1
+$L hvl-rr rr vsock:$PEER_CID:7003 -n 100 || fail "no traffic after the peer restarted"
+kill $srv
+[ "$(vdbg peer_resets)" -ge 1 ] || fail "the device did not count the reset"
+wait
+vsock_down

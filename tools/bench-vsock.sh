@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+# vsock benchmark, run in the test guest by "make bench-vsock": the same
+# programs over three paths, side by side in one boot:
+#   hvl       Linux application (CID 2) <-> the peer (CID 3) through the
+#             window: hvl_vsock + hvl_front + loopback mailbox
+#   loopback  the kernel's vsock_loopback (CID 1): the vsock stack with
+#             no ring at all, our lower bound
+#   tcp       TCP over the loopback interface
+# Throughput with 4 KiB and 64 KiB writes (hvl-rr stream, and the kernel's
+# vsock_perf for the vsock paths), 1-byte round trips (hvl-rr rr), and for
+# hvl the doorbells per MiB.  The peer side runs on CPUs 2-3, Linux on 0-1.
+. /tests/lib.sh
+
+BYTES=${BENCH_BYTES:-32M}
+RR=${BENCH_RR:-5000}
+L="taskset $LINUX_CPUS"
+P="taskset $PEER_CPUS"
+
+# field <line> <key>: the value of key=value in a hvl-rr result line
+field() { echo "$1" | sed -n "s|.* $2=\([^ ]*\).*|\1|p"; }
+
+# measure <name> <server-side> <listen-addr> <client-side> <connect-addr>
+measure() {
+	local s r4 r64 rr db0 db1 rg0 rg1
+	$2 hvl-rr server $3 &
+	s=$!
+	sleep 1
+	db0=$(dbg doorbell received 2>/dev/null || echo 0)
+	rg0=$(dbg doorbell rung 2>/dev/null || echo 0)
+	r4=$($4 hvl-rr stream $5 -b $BYTES -m 4K)
+	r64=$($4 hvl-rr stream $5 -b $BYTES -m 64K)
+	db1=$(dbg doorbell received 2>/dev/null || echo 0)
+	rg1=$(dbg doorbell rung 2>/dev/null || echo 0)
+	rr=$($4 hvl-rr rr $5 -n $RR)
+	kill $s
+	wait $s 2>/dev/null
+	echo "$1 $(field "$r4" MiB/s) $(field "$r64" MiB/s) $(field "$rr" p50_us) $(field "$rr" p99_us) $(((db1 - db0) / (2 * ${BYTES%M})))/$(((rg1 - rg0) / (2 * ${BYTES%M})))" >>/tmp/bench
+	echo "$1: 4K $(field "$r4" MiB/s) MiB/s, 64K $(field "$r64" MiB/s) MiB/s, rr p50 $(field "$rr" p50_us) us p99 $(field "$rr" p99_us) us"
+}
+
+# vsock_perf, receiver on the server side: its Gbit/s as MiB/s.
+perf() { # perf <name> <rx-side> <tx-side> <tx-peer-cid>
+	local s out
+	$2 vsock_perf --port 9999 >/tmp/perf.rx 2>&1 &
+	s=$!
+	sleep 1
+	$3 vsock_perf --sender $4 --port 9999 --bytes $BYTES --buf-size 64K >/dev/null 2>&1
+	wait $s
+	out=$(sed -n 's/^rx performance: \([0-9.]*\) Gbits.*/\1/p' /tmp/perf.rx)
+	echo "$1 vsock_perf rx (64 KiB buffers): $(awk "BEGIN { printf \"%.1f\", $out * 1e9 / 8 / 1048576 }") MiB/s"
+}
+
+: >/tmp/bench
+ifconfig lo 127.0.0.1 up
+vsock_up
+measure hvl-peer-to-linux "$L" vsock:any:5000 "$P" vsock:2:5000
+measure hvl-linux-to-peer "$P" vsock:any:5001 "$L" vsock:$PEER_CID:5001
+perf hvl-peer-to-linux "$L" "$P" 2
+vsock_down
+
+# vsock_loopback would take over CID 3 (the front-end's own CID) while it
+# is loaded, so it gets the machine to itself.
+kload vsock_loopback
+measure loopback "$L" vsock:any:5002 "$P" vsock:1:5002
+perf loopback "$L" "$P" 1
+rmmod vsock_loopback
+
+measure tcp "$L" tcp:127.0.0.1:5003 "$P" tcp:127.0.0.1:5003
+
+echo
+echo "path               4K MiB/s  64K MiB/s  rr p50 us  rr p99 us  doorbells/MiB to backend/to peer"
+while read -r n a b c d e; do
+	printf "%-18s %9s %10s %10s %10s  %s\n" $n $a $b $c $d \
+		"$(case $n in hvl*) echo $e ;; *) echo - ;; esac)"
+done </tmp/bench
+awk '
+	{ t4[$1] = $2; t64[$1] = $3; p50[$1] = $4; p99[$1] = $5 }
+	END {
+		n = split("hvl-peer-to-linux hvl-linux-to-peer", h, " ")
+		for (i = 1; i <= n; i++) {
+			k = h[i]
+			printf "%s / loopback: 4K %.2fx, 64K %.2fx, p50 %.2fx, p99 %.2fx\n", k,
+				t4[k] / t4["loopback"], t64[k] / t64["loopback"],
+				p50[k] / p50["loopback"], p99[k] / p99["loopback"]
+			printf "%s / tcp:      4K %.2fx, 64K %.2fx, p50 %.2fx, p99 %.2fx\n", k,
+				t4[k] / t4["tcp"], t64[k] / t64["tcp"],
+				p50[k] / p50["tcp"], p99[k] / p99["tcp"]
+		}
+	}' /tmp/bench
+echo "(throughput ratios above 1 and latency ratios below 1 favour hvl)"
