@@ -48,6 +48,19 @@ for k in $(sed -n 's/^\(bad_.*\|no_memory\): \([0-9]*\)$/\1=\2/p' "$(devdbg 19)"
 done
 echo "counters: $(vdbg to_peer_pkts) packets to the peer, $(vdbg from_peer_pkts) from it"
 
+# Several peers: tests/qemu/multi-peer.dtso adds a window whose vsock
+# device is CID 4 with no peer behind it, and one with a reserved CID.
+echo "== routing by CID"
+PEERS=/sys/kernel/debug/hvl/soc:hvl-peers
+grep -q "^cid: 4$" $PEERS/soc:hvl-peers.* || fail "no device for CID 4"
+dmesg | grep -q "hvl,cid: 2 is reserved" || fail "reserved CID 2 not refused"
+before=$(vdbg to_peer_pkts)
+out=$(taskset $LINUX_CPUS hvl-rr rr vsock:4:5000 -n 1 2>&1) &&
+	fail "connect to CID 4, whose peer is not running, succeeded"
+echo "$out" | grep -q "No such device" || fail "connect to CID 4: $out"
+[ "$(vdbg to_peer_pkts)" = "$before" ] || fail "a packet for CID 4 went to CID $PEER_CID"
+echo "CID 4 (no peer running): $out; CID $PEER_CID untouched"
+
 # Only one H2G transport: with vhost_vsock loaded the device must not
 # probe, and say why.
 vsock_down

@@ -66,7 +66,7 @@ done
 result "dtc compiles dts/" $rc
 rc=0
 "$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso" \
-	"$q/bad-nodes.dtso" || rc=$?
+	"$q/bad-nodes.dtso" "$q/multi-peer.dtso" || rc=$?
 result "fdtoverlay merges board + overlays" $rc
 
 if [ -f "$repo/drivers/hvl/hvl_core.ko" ] && [ -f "$out/board.dtb" ]; then
