@@ -193,16 +193,28 @@ static void server(const char *where)
 	}
 }
 
+/*
+ * A server started just before may not listen yet: retry a refused or
+ * reset connection for up to 10 s.  Other errors (ENODEV: no such peer)
+ * are final.
+ */
 static int dial(const char *where, int *family)
 {
 	union addr a;
 	socklen_t len = parse(where, &a, family);
-	int fd = socket(*family, SOCK_STREAM, 0);
+	int fd, tries = 100;
 
-	if (fd < 0)
-		die("socket");
-	if (connect(fd, &a.sa, len))
-		die("connect");
+	for (;;) {
+		fd = socket(*family, SOCK_STREAM, 0);
+		if (fd < 0)
+			die("socket");
+		if (!connect(fd, &a.sa, len))
+			break;
+		if ((errno != ECONNREFUSED && errno != ECONNRESET) || !--tries)
+			die("connect");
+		close(fd);
+		usleep(100000);
+	}
 	tune(fd, *family);
 	return fd;
 }

@@ -26,7 +26,9 @@ parallel() {
 	t0=$(now)
 	i=0
 	while [ $i -lt $N ]; do
-		$3 socat -u OPEN:/tmp/src.$i VSOCK-CONNECT:$4:$((6000 + i)) &
+		# retry: a listener may not be up yet on a loaded machine
+		$3 socat -u OPEN:/tmp/src.$i \
+			VSOCK-CONNECT:$4:$((6000 + i)),retry=40,interval=0.5 &
 		pids="$pids $!"
 		i=$((i + 1))
 	done

@@ -88,8 +88,18 @@ for t in /tests/$only.sh; do
 	name=$(basename "$t" .sh)
 	read -r t0 _ </proc/uptime
 	echo "HVL: running $name"
-	# Streamed, so that a test that hangs the guest still shows how far it got.
-	{ timeout 300 sh "$t" 2>&1; echo $? >/tmp/rc; } | sed "s/^/HVL: $name: /"
+	# Streamed, so that a test that hangs the guest still shows how far it
+	# got.  The test runs in a session of its own: whatever it leaves
+	# running (a server after a failure) is killed with its process group,
+	# and cannot hold the output pipe open for ever.
+	[ -p /tmp/out ] || mkfifo /tmp/out
+	sed "s/^/HVL: $name: /" </tmp/out &
+	reader=$!
+	setsid sh -c 'timeout 300 sh "$1"; echo $? >/tmp/rc' sh "$t" >/tmp/out 2>&1 &
+	leader=$!
+	wait $leader
+	kill -KILL -$leader 2>/dev/null
+	wait $reader
 	rc=$(cat /tmp/rc)
 	read -r t1 _ </proc/uptime
 	echo "HVL: $name took $(( ${t1%.*} - ${t0%.*} )) s"

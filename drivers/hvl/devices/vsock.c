@@ -10,6 +10,13 @@
  * ring glue.  Queues, from the peer driver's point of view: 0 rx (we write
  * packets for the peer), 1 tx (the peer's packets for us), 2 event.
  *
+ * The event queue's buffers are held, never used: TRANSPORT_RESET tells a
+ * driver that the device side lost its connections while the driver ran
+ * on, and here that cannot happen unseen.  Linux losing the device
+ * (unbind, module unload) changes the window's device table, and the
+ * protocol makes the peer re-scan and reset every device on that; the
+ * peer restarting resets the device, and Linux sockets get ECONNRESET.
+ *
  * Several devices (windows, peers) may exist, each with its own CID; the
  * transport finds the device by the destination CID of every packet.  The
  * transport is registered with the vsock core while at least one device is
@@ -41,7 +48,6 @@
 
 #define RX_Q		0
 #define TX_Q		1
-#define EVENT_Q		2
 
 struct hvl_vsock {
 	struct hvl_device *hdev;
@@ -50,7 +56,6 @@ struct hvl_vsock {
 	struct sk_buff_head send_q;	/* to the peer, not yet in a buffer */
 	atomic_t queued_replies;
 	bool seqpacket;			/* VIRTIO_VSOCK_F_SEQPACKET accepted */
-	bool reset_event;		/* post TRANSPORT_RESET when possible */
 	struct kvec iov[HVL_CHAIN_MAX];
 	/* Work item only. */
 	u64 rx_pkts, rx_bytes, tx_pkts, tx_bytes;
@@ -322,33 +327,11 @@ static bool serve_rx(struct hvl_vsock *v, int *budget)
 	return true;
 }
 
-/* Tell the peer to drop its connections: Linux forgot them. */
-static void post_reset_event(struct hvl_vsock *v)
-{
-	struct hvl_vq *vq = &v->hdev->vqs[EVENT_Q];
-	struct virtio_vsock_event ev = {
-		.id = cpu_to_le32(VIRTIO_VSOCK_EVENT_TRANSPORT_RESET),
-	};
-	struct hvl_chain c = { .iov = v->iov, .max = HVL_CHAIN_MAX };
-	struct iov_iter it;
-	size_t n;
-
-	if (hvl_vq_pop(vq, &c))
-		return;		/* no buffer yet: stays pending */
-	hvl_chain_in_iter(&c, &it);
-	n = copy_to_iter(&ev, sizeof(ev), &it);
-	hvl_vq_push(vq, &c, n);
-	hvl_device_interrupt(v->hdev, vq);
-	v->reset_event = false;
-}
-
 static bool poll(struct hvl_device *hdev, int budget)
 {
 	struct hvl_vsock *v = hdev->priv;
 	bool more;
 
-	if (READ_ONCE(v->reset_event))
-		post_reset_event(v);
 	more = serve_tx(v, &budget);
 	more |= serve_rx(v, &budget);
 	/* Replies drained by serve_rx() may let the tx queue go on. */
@@ -409,8 +392,6 @@ static void reset(struct hvl_device *hdev)
 	WRITE_ONCE(v->seqpacket, false);
 	virtio_vsock_skb_queue_purge(&v->send_q);
 	atomic_set(&v->queued_replies, 0);
-	/* Once the peer is back, make sure it forgot the old connections. */
-	WRITE_ONCE(v->reset_event, true);
 	v->resets++;
 	reset_sockets(v);
 }
