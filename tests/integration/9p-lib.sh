@@ -28,6 +28,7 @@ p9_up() {
 	retry 200 p9_bound || fail "9pnet_virtio did not bind"
 	P9DBG=$(grep -l "bound: hvl_9p" $DBG/soc:hvl-backend-0.* | head -1)
 	[ -n "$P9DBG" ] || fail "no debugfs file for the 9p device"
+	INJ=$(ls /sys/kernel/debug/hvl_9p/*/inject 2>/dev/null | head -1)
 	p9_mount
 }
 
@@ -70,3 +71,62 @@ same_file() {
 	b=$(sha256sum <"$2") || fail "read $2"
 	[ "$a" = "$b" ] || fail "checksum mismatch: $1 vs $2"
 }
+
+# Raw 9P messages through the inject hook (hvl_9p inject=1, debug.c),
+# for what no stock client sends.  t_begin; t_u32 ...; t_send <type>.
+INJ=
+BODY=/tmp/9p.body
+# Octal digits by arithmetic: no subshell per byte (TCG is slow to fork).
+t_byte() { printf "\\$(($1 >> 6 & 3))$(($1 >> 3 & 7))$(($1 & 7))" >>$BODY; }
+t_u8() { t_byte "$1"; }
+t_u16() { t_byte "$1"; t_byte $(($1 >> 8)); }
+t_u32() { t_u16 $(($1 & 65535)); t_u16 $(($1 >> 16 & 65535)); }
+t_u64() { t_u32 $(($1 & 0xffffffff)); t_u32 $(($1 >> 32 & 0xffffffff)); }
+t_str() { t_u16 ${#1}; printf %s "$1" >>$BODY; }
+t_begin() { : >$BODY; }
+
+# t_send <type> [size field]: header + body in one write, reply in $R
+# (its bytes, decimal, one per word).
+t_send() {
+	local len size
+	len=$(wc -c <$BODY)
+	size=${2:-$((len + 7))}
+	mv $BODY /tmp/9p.b
+	: >$BODY
+	t_u32 "$size"
+	t_u8 "$1"
+	t_u16 1
+	cat /tmp/9p.b >>$BODY
+	dd if=$BODY of="$INJ" bs=65536 2>/dev/null || fail "inject write"
+	R=$(echo $(od -An -tu1 -v "$INJ"))
+}
+
+# r_byte <n>: byte n (0-based) of the reply
+r_byte() { echo $R | cut -d" " -f$(($1 + 1)); }
+r_type() { r_byte 4; }
+r_errno() {
+	[ "$(r_type)" = 7 ] || { echo none; return; }
+	echo $(( $(r_byte 7) | $(r_byte 8) << 8 ))
+}
+
+# expect_lerror <errno> <what>: the last reply is Rlerror(errno)
+expect_lerror() {
+	[ "$(r_errno)" = "$1" ] || fail "$2: wanted Rlerror $1, got type $(r_type) errno $(r_errno) ($R)"
+	echo "$2: Rlerror $1: ok"
+}
+
+# expect_type <R-type> <what>
+expect_type() {
+	[ "$(r_type)" = "$1" ] || fail "$2: wanted R-type $1, got type $(r_type) errno $(r_errno)"
+}
+
+# Client-independent helpers: attach fid $1, walk $1 -> $2 through names.
+t_attach() { t_begin; t_u32 "$1"; t_u32 4294967295; t_str nobody; t_str ""; t_u32 65534; t_send 104; }
+t_walk() {
+	local fid=$1 newfid=$2
+	shift 2
+	t_begin; t_u32 "$fid"; t_u32 "$newfid"; t_u16 $#
+	for n in "$@"; do t_str "$n"; done
+	t_send 110
+}
+t_clunk() { t_begin; t_u32 "$1"; t_send 120; }

@@ -152,6 +152,12 @@ struct hvl_9p {
 	u32 msize;			/* negotiated by Tversion */
 	struct hvl_9p_fids fids;
 	struct hvl_9p_stats stats;
+
+	/* debug.c: the inject hook's last reply, under @inject_lock. */
+	struct dentry *debug;
+	struct mutex inject_lock;
+	void *inject_reply;
+	size_t inject_len;
 };
 
 /* A call being served: its decoder, its encoder and its session. */
@@ -184,6 +190,12 @@ int hvl_9p_queue_start(struct hvl_9p *srv, unsigned int workers);
 void hvl_9p_queue_stop(struct hvl_9p *srv);
 bool hvl_9p_queue_poll(struct hvl_9p *srv, int budget);
 void hvl_9p_queue_reset(struct hvl_9p *srv);
+
+/* debug.c */
+void hvl_9p_debug_init(bool inject);
+void hvl_9p_debug_exit(void);
+void hvl_9p_debug_add(struct hvl_9p *srv);
+void hvl_9p_debug_remove(struct hvl_9p *srv);
 
 /* server.c */
 void hvl_9p_server_serve(struct hvl_9p *srv, struct hvl_9p_req *req);

@@ -48,6 +48,9 @@ MODULE_PARM_DESC(gid, "gid of every operation, overrides hvl,gid");
 static int ro = -1;
 module_param(ro, int, 0444);
 MODULE_PARM_DESC(ro, "1: read-only export, overrides hvl,read-only");
+static bool inject;
+module_param(inject, bool, 0444);
+MODULE_PARM_DESC(inject, "test hook: raw messages through debugfs (debug.c)");
 static unsigned int workers = 4;
 module_param(workers, uint, 0444);
 MODULE_PARM_DESC(workers, "server threads per device (1-64)");
@@ -178,6 +181,7 @@ static int probe(struct hvl_device *hdev)
 	memcpy(cfg->tag, srv->tag, len);
 	hdev->config_size = sizeof(*cfg) + len;
 	hdev->priv = srv;
+	hvl_9p_debug_add(srv);
 	dev_info(&hdev->dev, "9p: tag %s, export %s, uid %u gid %u%s\n",
 		 srv->tag, path, srv->uid, srv->gid,
 		 srv->read_only ? ", read-only" : "");
@@ -198,6 +202,7 @@ static void remove(struct hvl_device *hdev)
 {
 	struct hvl_9p *srv = hdev->priv;
 
+	hvl_9p_debug_remove(srv);
 	hvl_9p_queue_stop(srv);
 	hvl_9p_fid_clear(&srv->fids, srv->gen + 1);
 	xa_destroy(&srv->fids.xa);
@@ -277,7 +282,25 @@ static struct hvl_driver p9_driver = {
 	.show = show,
 };
 
-module_hvl_driver(p9_driver);
+static int __init p9_init(void)
+{
+	int ret;
+
+	hvl_9p_debug_init(inject);
+	ret = hvl_driver_register(&p9_driver);
+	if (ret)
+		hvl_9p_debug_exit();
+	return ret;
+}
+
+static void __exit p9_exit(void)
+{
+	hvl_driver_unregister(&p9_driver);
+	hvl_9p_debug_exit();
+}
+
+module_init(p9_init);
+module_exit(p9_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("hvl virtio-9p backend: an in-kernel 9P2000.L file server");
 MODULE_ALIAS("hvl:d00000009");
