@@ -5,7 +5,7 @@
 # that the server's credentials (nobody, no capabilities) and a
 # read-only export are enforced.  Each attempt must fail with its errno.
 . /tests/lib.sh
-. /tests/9p-lib.sh
+. /tests/lib-9p.sh
 
 EINVAL=22 EBADF=9 ENAMETOOLONG=36 EMSGSIZE=90 EOPNOTSUPP=95 ELOOP=40
 EPERM=1 ENOTDIR=20 EBUSY=16 EXDEV=18 ENOENT=2

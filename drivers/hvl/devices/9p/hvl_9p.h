@@ -12,10 +12,12 @@
  *   server.c  dispatch, version, auth, attach, flush, clunk, statfs
  *   walk.c    confined name resolution: walk, the parent locking helpers
  *   file.c    lopen, lcreate, read, write, readdir, fsync, getattr,
- *             setattr, lock, getlock
+ *             setattr
+ *   lock.c    lock, getlock
  *   dir.c     mkdir, mknod, symlink, readlink, link, rename(at),
  *             unlinkat, remove
  *   xattr.c   xattrwalk, xattrcreate and their fids
+ *   debug.c   the inject test hook
  */
 #ifndef _HVL_9P_H
 #define _HVL_9P_H
@@ -155,7 +157,7 @@ struct hvl_9p {
 
 	/* debug.c: the inject hook's last reply, under @inject_lock. */
 	struct dentry *debug;
-	struct mutex inject_lock;
+	struct mutex inject_lock;	/* @inject_reply, @inject_len */
 	void *inject_reply;
 	size_t inject_len;
 };

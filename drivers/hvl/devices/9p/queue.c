@@ -33,6 +33,7 @@
  */
 #include <linux/fs_struct.h>
 #include <linux/kthread.h>
+#include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -42,6 +43,10 @@
 #include "hvl_9p.h"
 
 #define MAX_INFLIGHT	256u
+
+static bool inline_meta = true;
+module_param(inline_meta, bool, 0444);
+MODULE_PARM_DESC(inline_meta, "serve lookups and getattr in the ring's work item (default on)");
 #define MAX_BYTES	(48u << 20)
 
 static void free_req(struct hvl_9p_req *req)
@@ -312,11 +317,43 @@ static bool flush_attach(struct hvl_9p *srv, struct hvl_9p_req *flush)
 	return false;
 }
 
+/*
+ * Lookups and attribute reads are served right here, in the work item:
+ * they are short, and each hand-off to a worker and back costs two
+ * cross-CPU wake-ups, which dominate a small request's latency (on TCG
+ * they cost more than the operation itself).  Anything that moves data,
+ * creates a name (the workers' umask is 0, the work item's is not), or
+ * may wait on the file system's I/O goes to the pool.
+ */
+static bool serve_inline(u8 type)
+{
+	switch (type) {
+	case P9_TVERSION:
+	case P9_TAUTH:
+	case P9_TATTACH:
+	case P9_TWALK:
+	case P9_TGETATTR:
+	case P9_TCLUNK:
+	case P9_TSTATFS:
+	case P9_TREADLINK:
+	case P9_TGETLOCK:
+		return inline_meta;
+	}
+	return false;
+}
+
 static void dispatch(struct hvl_9p *srv, struct hvl_9p_req *req)
 {
 	srv->nr_inflight++;
 	srv->bytes_inflight += req->tsize + req->rsize;
 
+	if (serve_inline(req->type)) {
+		hvl_9p_server_serve(srv, req);
+		spin_lock(&srv->lock);
+		list_add_tail(&req->node, &srv->done);
+		spin_unlock(&srv->lock);
+		return;
+	}
 	if (req->type == P9_TFLUSH) {
 		/* Answered here, without a worker: it carries no fid. */
 		hvl_9p_server_serve(srv, req);
@@ -334,16 +371,13 @@ static void dispatch(struct hvl_9p *srv, struct hvl_9p_req *req)
 	wake_up(&srv->work_wait);
 }
 
-/* Serve the ring: push finished replies, then pop new requests. */
-bool hvl_9p_queue_poll(struct hvl_9p *srv, int budget)
+/* Push every finished reply (dropping stale ones) and notify once. */
+static void push_done(struct hvl_9p *srv)
 {
-	struct hvl_vq *vq = &srv->hdev->vqs[0];
-	struct hvl_chain c = { .iov = srv->iov, .max = HVL_CHAIN_MAX };
 	struct hvl_9p_req *req, *tmp;
 	bool pushed = false;
 	LIST_HEAD(done);
 	u32 gen;
-	int ret;
 
 	spin_lock(&srv->lock);
 	list_splice_init(&srv->done, &done);
@@ -354,16 +388,31 @@ bool hvl_9p_queue_poll(struct hvl_9p *srv, int budget)
 		pushed |= push(srv, req, gen);
 	}
 	if (pushed)
-		hvl_device_interrupt(srv->hdev, vq);
+		hvl_device_interrupt(srv->hdev, &srv->hdev->vqs[0]);
+}
 
+/* Serve the ring: push finished replies, pop new requests, push again. */
+bool hvl_9p_queue_poll(struct hvl_9p *srv, int budget)
+{
+	struct hvl_vq *vq = &srv->hdev->vqs[0];
+	struct hvl_chain c = { .iov = srv->iov, .max = HVL_CHAIN_MAX };
+	struct hvl_9p_req *req;
+	bool more = true;
+	int ret;
+
+	push_done(srv);
 	while (budget > 0) {
 		if (srv->nr_inflight >= MAX_INFLIGHT ||
-		    srv->bytes_inflight >= MAX_BYTES)
-			return false;	/* a completion kicks us again */
+		    srv->bytes_inflight >= MAX_BYTES) {
+			more = false;	/* a completion kicks us again */
+			break;
+		}
 		ret = hvl_vq_pop(vq, &c);
 		if (ret == -EAGAIN) {
-			if (!hvl_vq_enable_notify(vq))
-				return false;
+			if (!hvl_vq_enable_notify(vq)) {
+				more = false;
+				break;
+			}
 			continue;
 		}
 		if (ret) {
@@ -380,5 +429,6 @@ bool hvl_9p_queue_poll(struct hvl_9p *srv, int budget)
 		}
 		dispatch(srv, req);
 	}
-	return true;
+	push_done(srv);
+	return more;
 }

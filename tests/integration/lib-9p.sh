@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by the 9P integration tests (6*-9p-*.sh), after lib.sh.
+# Sourced, after lib.sh, by the 9P integration tests (6*-9p-*.sh) and by
+# bench-9p.sh; named so that init's [0-9]*.sh glob does not run it.
 #
 # The export is a fresh tmpfs at /srv/hvl9p (the path the loopback
 # overlay names), owned by nobody, the user the server runs as.  The peer
@@ -13,10 +14,25 @@ OPTS=${P9_OPTS:-cache=none}
 
 mounted() { grep -q " $1 " /proc/mounts; }
 
-p9_bound() { ls /sys/bus/virtio/drivers/9pnet_virtio 2>/dev/null | grep -q virtio; }
+# Our device, by its tag (a benchmark guest has QEMU's 9P device too).
+p9_bound() { cat /sys/bus/virtio/drivers/9pnet_virtio/virtio*/mount_tag 2>/dev/null | grep -q "^$TAG"; }
+
+# On any exit, leave nothing mounted or loaded for the next test.
+p9_cleanup() {
+	cd /
+	# A mount still busy (a killed test's children) keeps 9pnet_virtio's
+	# remove waiting forever: leave the modules loaded rather than hang.
+	mounted $MNT && ! umount $MNT && return
+	for m in hvl_front hvl_9p hvl_core hvl_mbox_loopback; do
+		retry 50 gone_or_removed $m
+	done
+	mounted $EXPORT && umount $EXPORT
+	true
+}
 
 # p9_up [module parameters...]
 p9_up() {
+	trap p9_cleanup EXIT TERM INT
 	mkdir -p $EXPORT $MNT
 	mounted $EXPORT || mount -t tmpfs -o size=256m,mode=0755 export $EXPORT
 	chown 65534:65534 $EXPORT
@@ -67,8 +83,9 @@ expect_err() {
 # same_file <mnt-file> <export-file>: checksums from both sides agree
 same_file() {
 	local a b
-	a=$(sha256sum <"$1") || fail "read $1"
-	b=$(sha256sum <"$2") || fail "read $2"
+	# Large reads: with cache=none each read(2) is one round trip.
+	a=$(dd if="$1" bs=1M 2>/dev/null | sha256sum) || fail "read $1"
+	b=$(dd if="$2" bs=1M 2>/dev/null | sha256sum) || fail "read $2"
 	[ "$a" = "$b" ] || fail "checksum mismatch: $1 vs $2"
 }
 
