@@ -22,6 +22,7 @@ for a in $(cat /proc/cmdline); do
 	hvl.mode=*) mode=${a#hvl.mode=} ;;
 	hvl.selftest_fail=*) selftest_fail=${a#hvl.selftest_fail=} ;;
 	hvl.only=*) only=${a#hvl.only=} ;;
+	hvl.env=*=*) a=${a#hvl.env=}; export "$a" ;;
 	esac
 done
 
@@ -29,8 +30,9 @@ M=/lib/modules/hvl
 export M
 echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
 
-if [ "$mode" = demo ]; then
-	sh /tests/demo.sh
+# Other modes run one script: demo (make demo), bench-9p (tools/9p-bench).
+if [ "$mode" != check ]; then
+	sh "/tests/$mode.sh"
 	echo HVL-DONE
 	reboot -f
 fi
