@@ -25,6 +25,7 @@ expect hvl-bad-id 'missing or zero "hvl,device-id"'
 expect hvl-bad-queues '"hvl,queue-sizes" entry 1 (100) must be a power of two'
 expect hvl-bad-features '"hvl,device-features" must be one 64-bit value'
 
+# The good window's devices: console@1000 and 9p@3000.
 n=$(ls /sys/bus/hvl/devices | wc -l)
-[ "$n" = 1 ] || fail "expected 1 hvl device, found $n: $(ls /sys/bus/hvl/devices)"
+[ "$n" = 2 ] || fail "expected 2 hvl devices, found $n: $(ls /sys/bus/hvl/devices)"
 down

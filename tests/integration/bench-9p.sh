@@ -12,7 +12,7 @@
 
 SIZE=${BENCH_SIZE:-32m}
 RT=${BENCH_RUNTIME:-15}
-META=${BENCH_META:-300}
+META=${BENCH_META:-100}
 
 fio_bw() { # fio_bw <dir> <rw> <bs> <field>: KiB/s or IOPS from terse output
 	local dir=$1 rw=$2 bs=$3 field=$4
