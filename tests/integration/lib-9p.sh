@@ -15,7 +15,11 @@ OPTS=${P9_OPTS:-cache=none}
 mounted() { grep -q " $1 " /proc/mounts; }
 
 # Our device, by its tag (a benchmark guest has QEMU's 9P device too).
-p9_bound() { cat /sys/bus/virtio/drivers/9pnet_virtio/virtio*/mount_tag 2>/dev/null | grep -q "^$TAG"; }
+# (The tags are NUL-terminated, not newline-terminated.)
+p9_bound() {
+	cat /sys/bus/virtio/drivers/9pnet_virtio/virtio*/mount_tag 2>/dev/null |
+		tr '\0' '\n' | grep -qx "$TAG"
+}
 
 # On any exit, leave nothing mounted or loaded for the next test.
 p9_cleanup() {
