@@ -26,6 +26,7 @@ for a in $(cat /proc/cmdline); do
 	hvl.only=*) only=${a#hvl.only=} ;;
 	hvl.kunit=*) kunit=${a#hvl.kunit=} ;;
 	hvl.bench=*) bench=${a#hvl.bench=} ;;
+	hvl.env=*=*) a=${a#hvl.env=}; export "$a" ;;
 	esac
 done
 
@@ -38,8 +39,9 @@ if [ "$mode" = bench ]; then
 	reboot -f
 fi
 
-if [ "$mode" = demo ]; then
-	sh /tests/demo.sh
+# Other modes run one script: demo (make demo), bench-9p (tools/9p-bench).
+if [ "$mode" != check ]; then
+	sh "/tests/$mode.sh"
 	echo HVL-DONE
 	reboot -f
 fi

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A test hook: /sys/kernel/debug/hvl_9p/<device>/inject, present only
+ * with the module parameter inject=1.  A write is one raw T-message, as
+ * the peer could send it (malformed ones included); it is served at once
+ * in the writer's context, through the same decoder, fid table and
+ * credentials as the peer's requests, and a read returns the R-message.
+ *
+ * This lets the integration tests send what no stock client would: size
+ * fields that lie, strings without room, ".." and "a/b" walks, fids that
+ * are reused.  Root only, like the rest of debugfs; the fids it creates
+ * share the peer's table, so tests use numbers the client does not.
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/unaligned.h>
+#include <linux/vmalloc.h>
+
+#include "hvl_9p.h"
+
+#define INJECT_MAX	(64u * 1024u)
+
+static struct dentry *top;
+
+static ssize_t inject_write(struct file *file, const char __user *ubuf,
+			    size_t len, loff_t *ppos)
+{
+	struct hvl_9p *srv = file->private_data;
+	struct hvl_9p_req *req;
+	ssize_t ret = len;
+
+	if (len > INJECT_MAX)
+		return -EMSGSIZE;
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	req->tbuf = vmemdup_user(ubuf, len);
+	if (IS_ERR(req->tbuf)) {
+		ret = PTR_ERR(req->tbuf);
+		req->tbuf = NULL;
+		goto out;
+	}
+	req->tsize = len;
+	req->rsize = INJECT_MAX;
+	req->rbuf = kvzalloc(req->rsize, GFP_KERNEL);
+	if (!req->rbuf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	req->tag = P9_NOTAG;
+	if (len >= HVL_9P_HDR) {
+		req->type = ((u8 *)req->tbuf)[4];
+		req->tag = get_unaligned_le16(req->tbuf + 5);
+	}
+	spin_lock(&srv->lock);
+	req->gen = srv->gen;
+	spin_unlock(&srv->lock);
+
+	hvl_9p_server_serve(srv, req);
+
+	mutex_lock(&srv->inject_lock);
+	kvfree(srv->inject_reply);
+	srv->inject_reply = req->rbuf;
+	srv->inject_len = req->rlen;
+	req->rbuf = NULL;
+	mutex_unlock(&srv->inject_lock);
+out:
+	kvfree(req->tbuf);
+	kvfree(req->rbuf);
+	kfree(req);
+	return ret;
+}
+
+static ssize_t inject_read(struct file *file, char __user *ubuf, size_t len,
+			   loff_t *ppos)
+{
+	struct hvl_9p *srv = file->private_data;
+	ssize_t ret;
+
+	mutex_lock(&srv->inject_lock);
+	ret = simple_read_from_buffer(ubuf, len, ppos, srv->inject_reply,
+				      srv->inject_len);
+	mutex_unlock(&srv->inject_lock);
+	return ret;
+}
+
+static const struct file_operations inject_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = inject_read,
+	.write = inject_write,
+	.llseek = default_llseek,
+};
+
+void hvl_9p_debug_add(struct hvl_9p *srv)
+{
+	mutex_init(&srv->inject_lock);
+	if (!top)
+		return;
+	srv->debug = debugfs_create_dir(dev_name(&srv->hdev->dev), top);
+	debugfs_create_file("inject", 0600, srv->debug, srv, &inject_fops);
+}
+
+/* debugfs_remove() waits for writers still inside inject_write(). */
+void hvl_9p_debug_remove(struct hvl_9p *srv)
+{
+	debugfs_remove(srv->debug);
+	kvfree(srv->inject_reply);
+	mutex_destroy(&srv->inject_lock);
+}
+
+void hvl_9p_debug_init(bool inject)
+{
+	if (inject)
+		top = debugfs_create_dir("hvl_9p", NULL);
+}
+
+void hvl_9p_debug_exit(void)
+{
+	debugfs_remove(top);
+	top = NULL;
+}

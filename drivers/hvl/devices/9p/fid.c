@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The fid table: client-chosen 32-bit handles to server state.
+ *
+ * An xarray keyed by fid number.  The table owns one reference to each
+ * fid; hvl_9p_fid_get() hands out another under the xarray lock, so a
+ * request keeps its fid alive across a concurrent clunk or peer reset.
+ *
+ * Sessions: a peer reset clears the table and bumps its generation while
+ * workers of the old session may still be running.  A worker inserting a
+ * new fid (walk, attach, xattrwalk) passes the generation its request
+ * was popped in; an insert from a dead session is refused, so no fid can
+ * outlive the reset that was meant to free it.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "hvl_9p.h"
+
+void hvl_9p_fid_init(struct hvl_9p_fids *t)
+{
+	xa_init(&t->xa);
+	t->gen = 0;
+}
+
+/**
+ * hvl_9p_fid_alloc() - a new, unpublished fid
+ * @fid: its number
+ * @path: what it names (a reference is taken), or NULL
+ *
+ * Return: the fid with one reference, or NULL.
+ */
+struct hvl_9p_fid *hvl_9p_fid_alloc(u32 fid, const struct path *path)
+{
+	struct hvl_9p_fid *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return NULL;
+	refcount_set(&f->ref, 1);
+	f->fid = fid;
+	mutex_init(&f->lock);
+	if (path) {
+		f->path = *path;
+		path_get(&f->path);
+	}
+	return f;
+}
+
+/**
+ * hvl_9p_fid_insert() - publish a fid
+ * @t: the table
+ * @f: from hvl_9p_fid_alloc(); on success the table owns this reference
+ * @gen: the session the request belongs to
+ *
+ * Return: 0, -EINVAL if the number is in use (fid reuse is a protocol
+ * error), -ESTALE if the session is gone, or -ENOMEM.
+ */
+int hvl_9p_fid_insert(struct hvl_9p_fids *t, struct hvl_9p_fid *f, u32 gen)
+{
+	int ret;
+
+	if (f->fid == P9_NOFID)
+		return -EINVAL;
+	xa_lock(&t->xa);
+	if (t->gen != gen)
+		ret = -ESTALE;
+	else
+		ret = __xa_insert(&t->xa, f->fid, f, GFP_KERNEL);
+	xa_unlock(&t->xa);
+	return ret == -EBUSY ? -EINVAL : ret;
+}
+
+struct hvl_9p_fid *hvl_9p_fid_get(struct hvl_9p_fids *t, u32 fid)
+{
+	struct hvl_9p_fid *f;
+
+	xa_lock(&t->xa);
+	f = xa_load(&t->xa, fid);
+	if (f)
+		refcount_inc(&f->ref);
+	xa_unlock(&t->xa);
+	return f;
+}
+
+/* Unpublish; the caller gets the table's reference. */
+struct hvl_9p_fid *hvl_9p_fid_remove(struct hvl_9p_fids *t, u32 fid)
+{
+	return xa_erase(&t->xa, fid);
+}
+
+void hvl_9p_fid_put(struct hvl_9p_fid *f)
+{
+	if (!f || !refcount_dec_and_test(&f->ref))
+		return;
+	if (f->file)
+		fput(f->file);
+	path_put(&f->path);
+	kfree(f->xname);
+	kvfree(f->xbuf);
+	mutex_destroy(&f->lock);
+	kfree(f);
+}
+
+/**
+ * hvl_9p_fid_clear() - drop every fid and start a new session
+ * @t: the table
+ * @gen: the new session's generation
+ *
+ * Process context (the puts may close files).  Fids still used by
+ * requests of the old session are freed when those requests end.
+ *
+ * Return: how many fids were dropped.
+ */
+unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t, u32 gen)
+{
+	struct hvl_9p_fid *f;
+	unsigned long idx;
+	unsigned int n = 0;
+
+	xa_lock(&t->xa);
+	t->gen = gen;
+	xa_unlock(&t->xa);
+	/* No insert of the old session can succeed from here on. */
+	xa_for_each(&t->xa, idx, f) {
+		f = xa_erase(&t->xa, idx);
+		if (f) {
+			hvl_9p_fid_put(f);
+			n++;
+		}
+	}
+	return n;
+}
+
+unsigned long hvl_9p_fid_count(struct hvl_9p_fids *t)
+{
+	struct hvl_9p_fid *f;
+	unsigned long idx, n = 0;
+
+	xa_for_each(&t->xa, idx, f)
+		n++;
+	return n;
+}

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Operations on a fid's file: open, create, I/O, directory listing,
+ * attributes (locks are in lock.c).
+ *
+ * dentry_open() does none of the checks an open(2) does on its way
+ * (those live in the path walk), so lopen makes them here: search and
+ * access permission, no writing to directories, append-only and
+ * read-only exports; only regular files and directories are opened, so
+ * the peer cannot reach a device node that happens to sit in the export,
+ * nor park a worker on a FIFO.
+ *
+ * I/O uses explicit offsets (pread/pwrite semantics), so one open fid may
+ * serve concurrent reads and writes; readdir moves the file position and
+ * is serialised by the fid's lock.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <linux/stat.h>
+#include <linux/unaligned.h>
+
+#include "hvl_9p.h"
+
+/* 9P2000.L setattr valid bits (the v9fs client's P9_ATTR_*). */
+#define ATTR9_MODE	BIT(0)
+#define ATTR9_UID	BIT(1)
+#define ATTR9_GID	BIT(2)
+#define ATTR9_SIZE	BIT(3)
+#define ATTR9_ATIME	BIT(4)
+#define ATTR9_MTIME	BIT(5)
+#define ATTR9_CTIME	BIT(6)
+#define ATTR9_ATIME_SET	BIT(7)
+#define ATTR9_MTIME_SET	BIT(8)
+
+static dev_t root_dev(struct hvl_9p_call *c)
+{
+	return c->srv->root.dentry->d_sb->s_dev;
+}
+
+/* P9_DOTL_* are the same on every architecture; O_* are not. */
+static int open_flags(u32 fl)
+{
+	int f = 0;
+
+	switch (fl & 3) {
+	case P9_DOTL_RDONLY:
+		f = O_RDONLY;
+		break;
+	case P9_DOTL_WRONLY:
+		f = O_WRONLY;
+		break;
+	case P9_DOTL_RDWR:
+		f = O_RDWR;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (fl & P9_DOTL_APPEND)
+		f |= O_APPEND;
+	if (fl & P9_DOTL_TRUNC)
+		f |= O_TRUNC;
+	if (fl & P9_DOTL_DSYNC)
+		f |= O_DSYNC;
+	if (fl & P9_DOTL_SYNC)
+		f |= O_SYNC;
+	if (fl & P9_DOTL_DIRECTORY)
+		f |= O_DIRECTORY;
+	/* O_DIRECT, O_NOATIME, O_NONBLOCK...: the client's business. */
+	return f | O_LARGEFILE;
+}
+
+static int may_open(struct hvl_9p *srv, const struct path *p, int flags)
+{
+	struct inode *inode = d_inode(p->dentry);
+	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+	int mask = MAY_OPEN;
+
+	if (S_ISLNK(inode->i_mode))
+		return -ELOOP;
+	if (!S_ISREG(inode->i_mode) && !S_ISDIR(inode->i_mode))
+		return -EPERM;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(inode->i_mode))
+		return -ENOTDIR;
+	if (S_ISDIR(inode->i_mode) && write)
+		return -EISDIR;
+	if (write && srv->read_only)
+		return -EROFS;
+	if ((flags & O_ACCMODE) != O_WRONLY)
+		mask |= MAY_READ;
+	if (write)
+		mask |= MAY_WRITE;
+	if (IS_APPEND(inode) && write &&
+	    (!(flags & O_APPEND) || (flags & O_TRUNC)))
+		return -EPERM;
+	return inode_permission(mnt_idmap(p->mnt), inode, mask);
+}
+
+/* Open @f's path with @flags; the fid's lock is held. */
+static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags)
+{
+	struct file *file;
+	int ret;
+
+	lockdep_assert_held(&f->lock);
+
+	if (f->file || f->kind != HVL_9P_FID_PATH)
+		return -EINVAL;
+	ret = may_open(srv, &f->path, flags);
+	if (ret)
+		return ret;
+	file = dentry_open(&f->path, flags & ~O_TRUNC, current_cred());
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	/* dentry_open() leaves O_TRUNC to the path walk, as do we. */
+	if ((flags & O_TRUNC) && S_ISREG(file_inode(file)->i_mode)) {
+		ret = vfs_truncate(&f->path, 0);
+		if (ret) {
+			fput(file);
+			return ret;
+		}
+	}
+	f->file = file;
+	return 0;
+}
+
+int hvl_9p_file_lopen(struct hvl_9p_call *c)
+{
+	u32 fid = hvl_9p_pdu_get32(&c->in);
+	u32 fl = hvl_9p_pdu_get32(&c->in);
+	struct hvl_9p_fid *f;
+	struct p9_qid qid;
+	int flags, ret;
+
+	if (c->in.err)
+		return c->in.err;
+	flags = open_flags(fl);
+	if (flags < 0)
+		return flags;
+	f = hvl_9p_call_fid(c, fid);
+	if (!f)
+		return -EBADF;
+	mutex_lock(&f->lock);
+	ret = open_fid(c->srv, f, flags);
+	mutex_unlock(&f->lock);
+	if (!ret)
+		ret = hvl_9p_qid_of(&f->path, root_dev(c), &qid);
+	hvl_9p_fid_put(f);
+	if (ret)
+		return ret;
+	hvl_9p_pdu_putqid(&c->out, &qid);
+	hvl_9p_pdu_put32(&c->out, 0);	/* iounit: the client's choice */
+	return 0;
+}
+
+/*
+ * Tlcreate fid name flags mode gid: create name in the directory fid and
+ * open it; fid then names the new file.  gid is ignored: files belong to
+ * the export's uid/gid.
+ */
+int hvl_9p_file_lcreate(struct hvl_9p_call *c)
+{
+	u32 fid = hvl_9p_pdu_get32(&c->in);
+	char *name = hvl_9p_pdu_getstr(&c->in, NAME_MAX);
+	u32 fl = hvl_9p_pdu_get32(&c->in);
+	u32 mode = hvl_9p_pdu_get32(&c->in);
+	struct hvl_9p_fid *f;
+	struct path dir, child;
+	struct dentry *d;
+	struct p9_qid qid;
+	int flags, ret;
+
+	hvl_9p_pdu_get32(&c->in);	/* gid */
+	if (c->in.err) {
+		ret = c->in.err;
+		goto out_name;
+	}
+	flags = open_flags(fl);
+	if (flags < 0) {
+		ret = flags;
+		goto out_name;
+	}
+	f = hvl_9p_call_fid(c, fid);
+	if (!f) {
+		ret = -EBADF;
+		goto out_name;
+	}
+	mutex_lock(&f->lock);
+	if (f->file || f->kind != HVL_9P_FID_PATH) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	dir = f->path;
+	ret = mnt_want_write(dir.mnt);
+	if (ret)
+		goto out_unlock;
+	d = hvl_9p_walk_lock_child(&dir, name);
+	if (IS_ERR(d)) {
+		ret = PTR_ERR(d);
+		goto out_drop;
+	}
+	if (d_is_positive(d)) {
+		ret = (fl & P9_DOTL_EXCL) ? -EEXIST : 0;
+	} else {
+		ret = vfs_create(mnt_idmap(dir.mnt), d_inode(dir.dentry), d,
+				 (mode & S_IALLUGO) | S_IFREG,
+				 fl & P9_DOTL_EXCL);
+		flags &= ~O_TRUNC;	/* nothing to truncate */
+	}
+	child.mnt = dir.mnt;
+	child.dentry = dget(d);
+	hvl_9p_walk_unlock_child(&dir, d);
+	if (ret)
+		goto out_child;
+	/* The fid now names the new file (the directory is dropped below). */
+	f->path = child;
+	child = dir;
+	ret = open_fid(c->srv, f, flags);
+	if (!ret)
+		ret = hvl_9p_qid_of(&f->path, root_dev(c), &qid);
+	if (!ret) {
+		hvl_9p_pdu_putqid(&c->out, &qid);
+		hvl_9p_pdu_put32(&c->out, 0);
+	}
+	dput(child.dentry);
+	goto out_drop;
+out_child:
+	dput(child.dentry);
+out_drop:
+	mnt_drop_write(dir.mnt);
+out_unlock:
+	mutex_unlock(&f->lock);
+	hvl_9p_fid_put(f);
+out_name:
+	kfree(name);
+	return ret;
+}
+
+int hvl_9p_file_read(struct hvl_9p_call *c)
+{
+	u32 fid = hvl_9p_pdu_get32(&c->in);
+	u64 off = hvl_9p_pdu_get64(&c->in);
+	u32 count = hvl_9p_pdu_get32(&c->in);
+	struct hvl_9p_fid *f;
+	loff_t pos = off;
+	u8 *data;
+	ssize_t n;
+
+	if (c->in.err)
+		return c->in.err;
+	if (off > LLONG_MAX)
+		return -EINVAL;
+	f = hvl_9p_call_fid(c, fid);
+	if (!f)
+		return -EBADF;
+	if (f->kind == HVL_9P_FID_XATTR_READ) {
+		n = hvl_9p_xattr_read(f, c, off, count);
+		goto out;
+	}
+	if (!f->file || hvl_9p_pdu_room(&c->out) < 4) {
+		n = f->file ? -EMSGSIZE : -EBADF;
+		goto out;
+	}
+	count = min_t(size_t, count, hvl_9p_pdu_room(&c->out) - 4);
+	hvl_9p_pdu_put32(&c->out, 0);
+	data = c->out.buf + c->out.pos;
+	n = kernel_read(f->file, data, count, &pos);
+	if (n >= 0) {
+		/* Patch the count now that we know it. */
+		c->out.pos -= 4;
+		hvl_9p_pdu_put32(&c->out, n);
+		hvl_9p_pdu_reserve(&c->out, n);
+		atomic64_add(n, &c->srv->stats.bytes_read);
+		n = 0;
+	}
+out:
+	hvl_9p_fid_put(f);
+	return n;
+}
+
+int hvl_9p_file_write(struct hvl_9p_call *c)
+{
+	u32 fid = hvl_9p_pdu_get32(&c->in);
+	u64 off = hvl_9p_pdu_get64(&c->in);
+	u32 count = hvl_9p_pdu_get32(&c->in);
+	const void *data = hvl_9p_pdu_getdata(&c->in, count);
+	struct hvl_9p_fid *f;
+	loff_t pos = off;
+	ssize_t n;
+
+	if (c->in.err)
+		return c->in.err;
+	if (off > LLONG_MAX)
+		return -EINVAL;
+	f = hvl_9p_call_fid(c, fid);
+	if (!f)
+		return -EBADF;
+	if (f->kind == HVL_9P_FID_XATTR_WRITE) {
+		mutex_lock(&f->lock);
+		n = hvl_9p_xattr_write(f, off, data, count);
+		mutex_unlock(&f->lock);
+	} else if (!f->file) {
+		n = -EBADF;
+	} else {
+		n = kernel_write(f->file, data, count, &pos);
+	}
+	hvl_9p_fid_put(f);
+	if (n < 0)
+		return n;
+	atomic64_add(n, &c->srv->stats.bytes_written);
+	hvl_9p_pdu_put32(&c->out, n);
+	return 0;
+}
+
+/*
+ * Readdir.  Each entry carries the offset that resumes the listing after
+ * it, which is only known when the next entry (or the end) is seen: as
+ * nfsd does, an entry's offset field is patched by the next call of the
+ * actor, and the last one with the position the iteration ended at.
+ */
+struct rdctx {
+	struct dir_context ctx;
+	struct hvl_9p_pdu *out;
+	u8 *last_off;		/* offset field of the previous entry */
+	bool full;
+};
+
+static bool filldir(struct dir_context *ctx, const char *name, int len,
+		    loff_t off, u64 ino, unsigned int d_type)
+{
+	struct rdctx *rd = container_of(ctx, struct rdctx, ctx);
+	struct hvl_9p_pdu *o = rd->out;
+	struct p9_qid qid;
+	size_t pos;
+
+	if (hvl_9p_pdu_room(o) < 24u + len) {
+		rd->full = true;
+		return false;
+	}
+	if (rd->last_off)
+		put_unaligned_le64(off, rd->last_off);
+	hvl_9p_qid_from_dtype(&qid, d_type, ino);
+	hvl_9p_pdu_putqid(o, &qid);
+	pos = o->pos;
+	hvl_9p_pdu_put64(o, 0);
+	rd->last_off = o->buf + pos;
+	hvl_9p_pdu_put8(o, d_type);
+	hvl_9p_pdu_putstr(o, name, len);
+	return true;
+}
+
+int hvl_9p_file_readdir(struct hvl_9p_call *c)
+{
+	u32 fid = hvl_9p_pdu_get32(&c->in);
+	u64 off = hvl_9p_pdu_get64(&c->in);
+	u32 count = hvl_9p_pdu_get32(&c->in);
+	struct rdctx rd = { .ctx.actor = filldir };
+	struct hvl_9p_pdu sub;
+	struct hvl_9p_fid *f;
+	loff_t pos;
+	int ret;
+
+	if (c->in.err)
+		return c->in.err;
+	f = hvl_9p_call_fid(c, fid);
+	if (!f)
+		return -EBADF;
+	if (!f->file || !S_ISDIR(file_inode(f->file)->i_mode)) {
+		ret = f->file ? -ENOTDIR : -EBADF;
+		goto out;
+	}
+	if (hvl_9p_pdu_room(&c->out) < 4) {
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	/* Entries go after the count field, within count bytes. */
+	count = min_t(size_t, count, hvl_9p_pdu_room(&c->out) - 4);
+	hvl_9p_pdu_init(&sub, c->out.buf + c->out.pos + 4, count);
+	rd.out = &sub;
+	mutex_lock(&f->lock);
+	pos = vfs_llseek(f->file, off, SEEK_SET);
+	ret = pos < 0 ? pos : iterate_dir(f->file, &rd.ctx);
+	if (rd.last_off && !rd.full)
+		put_unaligned_le64(f->file->f_pos, rd.last_off);
+	mutex_unlock(&f->lock);
+	/* An error after some entries still returns those entries. */
+	if (ret && sub.pos)
+		ret = 0;
+	if (!ret) {
+		hvl_9p_pdu_put32(&c->out, sub.pos);
+		hvl_9p_pdu_reserve(&c->out, sub.pos);
+	}
+out:
+	hvl_9p_fid_put(f);
+	return ret;
+}
+
+int hvl_9p_file_fsync(struct hvl_9p_call *c)
+{
+	u32 fid = hvl_9p_pdu_get32(&c->in);
+	u32 datasync = hvl_9p_pdu_get32(&c->in);
+	struct hvl_9p_fid *f;
+	int ret;
+
+	if (c->in.err)
+		return c->in.err;
+	f = hvl_9p_call_fid(c, fid);
+	if (!f)
+		return -EBADF;
+	ret = f->file ? vfs_fsync(f->file, !!datasync) : -EBADF;
+	hvl_9p_fid_put(f);
+	return ret;
+}
+
+int hvl_9p_file_getattr(struct hvl_9p_call *c)
+{
+	u32 fid = hvl_9p_pdu_get32(&c->in);
+	struct hvl_9p_pdu *o = &c->out;
+	struct hvl_9p_fid *f;
+	struct p9_qid qid;
+	struct kstat st;
+	int ret;
+
+	hvl_9p_pdu_get64(&c->in);	/* request mask: we always send all */
+	if (c->in.err)
+		return c->in.err;
+	f = hvl_9p_call_fid(c, fid);
+	if (!f)
+		return -EBADF;
+	ret = vfs_getattr(&f->path, &st, STATX_BASIC_STATS | STATX_BTIME,
+			  AT_STATX_SYNC_AS_STAT);
+	hvl_9p_fid_put(f);
+	if (ret)
+		return ret;
+	hvl_9p_qid_from_mode(&qid, st.mode, st.ino, st.dev, root_dev(c));
+	hvl_9p_pdu_put64(o, P9_STATS_BASIC |
+			 ((st.result_mask & STATX_BTIME) ? P9_STATS_BTIME : 0));
+	hvl_9p_pdu_putqid(o, &qid);
+	hvl_9p_pdu_put32(o, st.mode);
+	hvl_9p_pdu_put32(o, from_kuid_munged(&init_user_ns, st.uid));
+	hvl_9p_pdu_put32(o, from_kgid_munged(&init_user_ns, st.gid));
+	hvl_9p_pdu_put64(o, st.nlink);
+	hvl_9p_pdu_put64(o, huge_encode_dev(st.rdev));
+	hvl_9p_pdu_put64(o, st.size);
+	hvl_9p_pdu_put64(o, st.blksize);
+	hvl_9p_pdu_put64(o, st.blocks);
+	hvl_9p_pdu_put64(o, st.atime.tv_sec);
+	hvl_9p_pdu_put64(o, st.atime.tv_nsec);
+	hvl_9p_pdu_put64(o, st.mtime.tv_sec);
+	hvl_9p_pdu_put64(o, st.mtime.tv_nsec);
+	hvl_9p_pdu_put64(o, st.ctime.tv_sec);
+	hvl_9p_pdu_put64(o, st.ctime.tv_nsec);
+	hvl_9p_pdu_put64(o, st.btime.tv_sec);
+	hvl_9p_pdu_put64(o, st.btime.tv_nsec);
+	hvl_9p_pdu_put64(o, 0);		/* gen */
+	hvl_9p_pdu_put64(o, 0);		/* data_version */
+	return 0;
+}
+
+/*
+ * Tsetattr fid valid mode uid gid size atime mtime.  Size goes through
+ * vfs_truncate() (which checks write permission, as truncate(2) does);
+ * the rest through notify_change(), whose setattr_prepare() enforces
+ * ownership for chmod, chown and explicit times.  Setting times to "now"
+ * needs only write permission, checked here as utimes(2) does.
+ */
+int hvl_9p_file_setattr(struct hvl_9p_call *c)
+{
+	u32 fid = hvl_9p_pdu_get32(&c->in);
+	u32 valid = hvl_9p_pdu_get32(&c->in);
+	u32 mode = hvl_9p_pdu_get32(&c->in);
+	u32 uid = hvl_9p_pdu_get32(&c->in);
+	u32 gid = hvl_9p_pdu_get32(&c->in);
+	u64 size = hvl_9p_pdu_get64(&c->in);
+	struct iattr ia = {};
+	struct hvl_9p_fid *f;
+	struct inode *inode;
+	struct mnt_idmap *idmap;
+	int ret = 0;
+
+	ia.ia_atime.tv_sec = hvl_9p_pdu_get64(&c->in);
+	ia.ia_atime.tv_nsec = hvl_9p_pdu_get64(&c->in);
+	ia.ia_mtime.tv_sec = hvl_9p_pdu_get64(&c->in);
+	ia.ia_mtime.tv_nsec = hvl_9p_pdu_get64(&c->in);
+	if (c->in.err)
+		return c->in.err;
+	if (((valid & ATTR9_ATIME_SET) &&
+	     (u64)ia.ia_atime.tv_nsec >= NSEC_PER_SEC) ||
+	    ((valid & ATTR9_MTIME_SET) &&
+	     (u64)ia.ia_mtime.tv_nsec >= NSEC_PER_SEC) || size > LLONG_MAX)
+		return -EINVAL;
+	f = hvl_9p_call_fid(c, fid);
+	if (!f)
+		return -EBADF;
+	inode = d_inode(f->path.dentry);
+	idmap = mnt_idmap(f->path.mnt);
+
+	if (valid & ATTR9_SIZE) {
+		ret = vfs_truncate(&f->path, size);
+		if (ret)
+			goto out;
+	}
+	if (valid & ATTR9_MODE) {
+		ia.ia_valid |= ATTR_MODE;
+		ia.ia_mode = (mode & S_IALLUGO) | (inode->i_mode & ~S_IALLUGO);
+	}
+	if (valid & ATTR9_UID) {
+		ia.ia_valid |= ATTR_UID;
+		ia.ia_vfsuid = VFSUIDT_INIT(make_kuid(&init_user_ns, uid));
+	}
+	if (valid & ATTR9_GID) {
+		ia.ia_valid |= ATTR_GID;
+		ia.ia_vfsgid = VFSGIDT_INIT(make_kgid(&init_user_ns, gid));
+	}
+	if ((valid & (ATTR9_UID | ATTR9_GID)) && !S_ISDIR(inode->i_mode))
+		ia.ia_valid |= ATTR_KILL_SUID | ATTR_KILL_SGID | ATTR_KILL_PRIV;
+	if (valid & ATTR9_ATIME) {
+		ia.ia_valid |= ATTR_ATIME;
+		if (valid & ATTR9_ATIME_SET)
+			ia.ia_valid |= ATTR_ATIME_SET;
+	}
+	if (valid & ATTR9_MTIME) {
+		ia.ia_valid |= ATTR_MTIME;
+		if (valid & ATTR9_MTIME_SET)
+			ia.ia_valid |= ATTR_MTIME_SET;
+	}
+	if (valid & ATTR9_CTIME)
+		ia.ia_valid |= ATTR_CTIME;
+	if (!(ia.ia_valid & ~ATTR_CTIME))
+		goto out;	/* size only (done), or nothing */
+	if ((ia.ia_valid & (ATTR_ATIME | ATTR_MTIME)) &&
+	    !(ia.ia_valid & (ATTR_ATIME_SET | ATTR_MTIME_SET)) &&
+	    !inode_owner_or_capable(idmap, inode)) {
+		ia.ia_valid |= ATTR_TOUCH;
+		ret = inode_permission(idmap, inode, MAY_WRITE);
+		if (ret)
+			goto out;
+	}
+	ia.ia_valid |= ATTR_CTIME;
+	ret = mnt_want_write(f->path.mnt);
+	if (ret)
+		goto out;
+	inode_lock(inode);
+	ret = notify_change(idmap, f->path.dentry, &ia, NULL);
+	inode_unlock(inode);
+	mnt_drop_write(f->path.mnt);
+out:
+	hvl_9p_fid_put(f);
+	return ret;
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * POSIX byte-range locks for the peer: Tlock and Tgetlock.
+ *
+ * A lock never blocks a server thread: the request is always F_SETLK,
+ * and a conflict is answered P9_LOCK_BLOCKED, which makes the v9fs
+ * client wait and retry, as the protocol intends (a worker sleeping on a
+ * lock held by the peer itself would be a deadlock the peer controls).
+ * The open file is the lock owner, so the fput() of clunk (or of a peer
+ * reset) releases the fid's locks through locks_remove_file().
+ */
+#include <linux/filelock.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+
+#include "hvl_9p.h"
+
+/* Decode the common part of Tlock/Tgetlock into a POSIX lock on @file. */
+static int lock_decode(struct file *file, struct file_lock *fl, u8 type, u64 start, u64 len,
+		       u32 proc_id)
+{
+	locks_init_lock(fl);
+	switch (type) {
+	case P9_LOCK_TYPE_RDLCK:
+		fl->c.flc_type = F_RDLCK;
+		break;
+	case P9_LOCK_TYPE_WRLCK:
+		fl->c.flc_type = F_WRLCK;
+		break;
+	case P9_LOCK_TYPE_UNLCK:
+		fl->c.flc_type = F_UNLCK;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (start > OFFSET_MAX || (len && len - 1 > OFFSET_MAX - start))
+		return -EINVAL;
+	fl->c.flc_flags = FL_POSIX;
+	/* The open file is the owner: fput() on clunk drops its locks. */
+	fl->c.flc_owner = file;
+	fl->c.flc_file = file;
+	fl->c.flc_pid = proc_id;
+	fl->fl_start = start;
+	fl->fl_end = len ? start + len - 1 : OFFSET_MAX;
+	return 0;
+}
+
+int hvl_9p_file_lock(struct hvl_9p_call *c)
+{
+	u32 fid = hvl_9p_pdu_get32(&c->in);
+	u8 type = hvl_9p_pdu_get8(&c->in);
+	u32 flags = hvl_9p_pdu_get32(&c->in);
+	u64 start = hvl_9p_pdu_get64(&c->in);
+	u64 len = hvl_9p_pdu_get64(&c->in);
+	u32 proc_id = hvl_9p_pdu_get32(&c->in);
+	char *client = hvl_9p_pdu_getstr(&c->in, 256);
+	struct hvl_9p_fid *f;
+	struct file_lock fl;
+	u8 status = P9_LOCK_SUCCESS;
+	int ret;
+
+	kfree(client);
+	if (c->in.err)
+		return c->in.err;
+	if (flags & ~(P9_LOCK_FLAGS_BLOCK | P9_LOCK_FLAGS_RECLAIM))
+		return -EINVAL;
+	f = hvl_9p_call_fid(c, fid);
+	if (!f)
+		return -EBADF;
+	if (!f->file) {
+		ret = -EBADF;
+		goto out;
+	}
+	ret = lock_decode(f->file, &fl, type, start, len, proc_id);
+	if (ret)
+		goto out;
+	/* Never F_SETLKW: a worker must not sleep on the peer's lock. */
+	ret = vfs_lock_file(f->file, F_SETLK, &fl, NULL);
+	locks_release_private(&fl);
+	if (ret == -EAGAIN || ret == -EACCES)
+		status = P9_LOCK_BLOCKED;
+	else if (ret)
+		status = P9_LOCK_ERROR;
+	ret = 0;
+	hvl_9p_pdu_put8(&c->out, status);
+out:
+	hvl_9p_fid_put(f);
+	return ret;
+}
+
+int hvl_9p_file_getlock(struct hvl_9p_call *c)
+{
+	u32 fid = hvl_9p_pdu_get32(&c->in);
+	u8 type = hvl_9p_pdu_get8(&c->in);
+	u64 start = hvl_9p_pdu_get64(&c->in);
+	u64 len = hvl_9p_pdu_get64(&c->in);
+	u32 proc_id = hvl_9p_pdu_get32(&c->in);
+	char *client = hvl_9p_pdu_getstr(&c->in, 256);
+	struct hvl_9p_fid *f;
+	struct file_lock fl;
+	int ret;
+
+	if (c->in.err) {
+		ret = c->in.err;
+		goto out_client;
+	}
+	f = hvl_9p_call_fid(c, fid);
+	if (!f) {
+		ret = -EBADF;
+		goto out_client;
+	}
+	ret = f->file ? lock_decode(f->file, &fl, type, start, len, proc_id) : -EBADF;
+	if (!ret)
+		ret = vfs_test_lock(f->file, &fl);
+	if (!ret) {
+		hvl_9p_pdu_put8(&c->out, fl.c.flc_type == F_RDLCK ?
+				P9_LOCK_TYPE_RDLCK : fl.c.flc_type == F_WRLCK ?
+				P9_LOCK_TYPE_WRLCK : P9_LOCK_TYPE_UNLCK);
+		hvl_9p_pdu_put64(&c->out, fl.fl_start);
+		hvl_9p_pdu_put64(&c->out, fl.fl_end == OFFSET_MAX ? 0 :
+				 fl.fl_end - fl.fl_start + 1);
+		hvl_9p_pdu_put32(&c->out, fl.c.flc_pid);
+		hvl_9p_pdu_putstr(&c->out, client, strlen(client));
+		locks_release_private(&fl);
+	}
+	hvl_9p_fid_put(f);
+out_client:
+	kfree(client);
+	return ret;
+}

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvl_9p: a virtio-9p device (ID 9) whose server is in this kernel, so a
+ * peer's stock 9P2000.L client (the Linux v9fs "trans=virtio" driver, or
+ * an RTOS's) mounts a Linux directory without any user-space monitor.
+ *
+ * Device tree (a child of a hvl,virtio-backend window):
+ *   hvl,mount-tag   string, 1..32 bytes: the tag in the virtio config
+ *   hvl,export      string: absolute path of the exported directory
+ *   hvl,uid/gid     u32: the credentials of every operation (65534)
+ *   hvl,read-only   bool
+ * Module parameters of the same names (tag=, export=, uid=, gid=, ro=)
+ * override them at load time for bring-up.
+ *
+ * The peer is untrusted: see walk.c for confinement, queue.c for the
+ * concurrency and reset rules, pdu.c for message decoding.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/namei.h>
+#include <linux/of.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uidgid.h>
+#include <linux/virtio_9p.h>
+#include <linux/virtio_ids.h>
+
+#include "hvl_9p.h"
+
+#define NOBODY	65534u
+
+static char *export;
+module_param(export, charp, 0444);
+MODULE_PARM_DESC(export, "export directory, overrides hvl,export");
+static char *tag;
+module_param(tag, charp, 0444);
+MODULE_PARM_DESC(tag, "mount tag, overrides hvl,mount-tag");
+static int uid = -1;
+module_param(uid, int, 0444);
+MODULE_PARM_DESC(uid, "uid of every operation, overrides hvl,uid");
+static int gid = -1;
+module_param(gid, int, 0444);
+MODULE_PARM_DESC(gid, "gid of every operation, overrides hvl,gid");
+static int ro = -1;
+module_param(ro, int, 0444);
+MODULE_PARM_DESC(ro, "1: read-only export, overrides hvl,read-only");
+static bool inject;
+module_param(inject, bool, 0444);
+MODULE_PARM_DESC(inject, "test hook: raw messages through debugfs (debug.c)");
+static unsigned int workers = 4;
+module_param(workers, uint, 0444);
+MODULE_PARM_DESC(workers, "server threads per device (1-64)");
+
+/*
+ * The credentials of every operation: the configured uid/gid for every
+ * id, no supplementary groups, no capabilities at all, so DAC is what a
+ * process of that user would get.  Root is possible only if configured.
+ */
+static const struct cred *make_cred(u32 u, u32 g)
+{
+	kuid_t ku = make_kuid(&init_user_ns, u);
+	kgid_t kg = make_kgid(&init_user_ns, g);
+	struct cred *c;
+
+	if (!uid_valid(ku) || !gid_valid(kg))
+		return ERR_PTR(-EINVAL);
+	c = prepare_kernel_cred(&init_task);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	c->uid = ku;
+	c->euid = ku;
+	c->suid = ku;
+	c->fsuid = ku;
+	c->gid = kg;
+	c->egid = kg;
+	c->sgid = kg;
+	c->fsgid = kg;
+	c->cap_inheritable = CAP_EMPTY_SET;
+	c->cap_permitted = CAP_EMPTY_SET;
+	c->cap_effective = CAP_EMPTY_SET;
+	c->cap_bset = CAP_EMPTY_SET;
+	c->cap_ambient = CAP_EMPTY_SET;
+	return c;
+}
+
+/* Properties, with the module parameters taking precedence. */
+static int read_config(struct hvl_device *hdev, struct hvl_9p *srv,
+		       const char **path)
+{
+	struct device_node *np = hdev->of_node;
+	const char *t = tag;
+	size_t len;
+
+	if (!t && of_property_read_string(np, "hvl,mount-tag", &t)) {
+		dev_err(&hdev->dev, "hvl,mount-tag: missing\n");
+		return -EINVAL;
+	}
+	len = strlen(t);
+	if (!len || len > HVL_9P_TAG_MAX) {
+		dev_err(&hdev->dev, "hvl,mount-tag: must be 1 to %u bytes\n",
+			HVL_9P_TAG_MAX);
+		return -EINVAL;
+	}
+	strscpy(srv->tag, t);
+
+	*path = export;
+	if (!*path && of_property_read_string(np, "hvl,export", path)) {
+		dev_err(&hdev->dev, "hvl,export: missing\n");
+		return -EINVAL;
+	}
+	if ((*path)[0] != '/') {
+		dev_err(&hdev->dev, "hvl,export: not an absolute path\n");
+		return -EINVAL;
+	}
+
+	srv->uid = NOBODY;
+	srv->gid = NOBODY;
+	if (of_property_read_u32(np, "hvl,uid", &srv->uid) == -EOVERFLOW ||
+	    of_property_read_u32(np, "hvl,gid", &srv->gid) == -EOVERFLOW) {
+		dev_err(&hdev->dev, "hvl,uid/hvl,gid: must be one u32\n");
+		return -EINVAL;
+	}
+	if (uid >= 0)
+		srv->uid = uid;
+	if (gid >= 0)
+		srv->gid = gid;
+	srv->read_only = ro >= 0 ? ro : of_property_read_bool(np,
+							      "hvl,read-only");
+	return 0;
+}
+
+static int probe(struct hvl_device *hdev)
+{
+	struct virtio_9p_config *cfg = hdev->config;
+	struct hvl_9p *srv;
+	const char *path;
+	size_t len;
+	int ret;
+
+	if (hdev->num_queues != 1) {
+		dev_err(&hdev->dev, "hvl,queue-sizes: 9p needs exactly 1 queue, DT gives %u\n",
+			hdev->num_queues);
+		return -EINVAL;
+	}
+	srv = kvzalloc(sizeof(*srv), GFP_KERNEL);
+	if (!srv)
+		return -ENOMEM;
+	srv->hdev = hdev;
+	srv->msize = HVL_9P_MAX_MSIZE;
+	hvl_9p_fid_init(&srv->fids);
+	ret = read_config(hdev, srv, &path);
+	if (ret)
+		goto err_free;
+	ret = kern_path(path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &srv->root);
+	if (ret) {
+		dev_err(&hdev->dev, "hvl,export: %s: error %d\n", path, ret);
+		goto err_free;
+	}
+	srv->cred = make_cred(srv->uid, srv->gid);
+	if (IS_ERR(srv->cred)) {
+		ret = PTR_ERR(srv->cred);
+		dev_err(&hdev->dev, "hvl,uid/hvl,gid: invalid ids\n");
+		goto err_path;
+	}
+	srv->iov = kvcalloc(HVL_CHAIN_MAX, sizeof(*srv->iov), GFP_KERNEL);
+	if (!srv->iov) {
+		ret = -ENOMEM;
+		goto err_cred;
+	}
+	ret = hvl_9p_queue_start(srv, clamp(workers, 1u, 64u));
+	if (ret)
+		goto err_iov;
+
+	/* The config image is ours: the peer only writes via transactions. */
+	len = strlen(srv->tag);
+	WRITE_ONCE(cfg->tag_len, __cpu_to_virtio16(true, len));
+	memcpy(cfg->tag, srv->tag, len);
+	hdev->config_size = sizeof(*cfg) + len;
+	hdev->priv = srv;
+	hvl_9p_debug_add(srv);
+	dev_info(&hdev->dev, "9p: tag %s, export %s, uid %u gid %u%s\n",
+		 srv->tag, path, srv->uid, srv->gid,
+		 srv->read_only ? ", read-only" : "");
+	return 0;
+
+err_iov:
+	kvfree(srv->iov);
+err_cred:
+	put_cred(srv->cred);
+err_path:
+	path_put(&srv->root);
+err_free:
+	kvfree(srv);
+	return ret;
+}
+
+static void remove(struct hvl_device *hdev)
+{
+	struct hvl_9p *srv = hdev->priv;
+
+	hvl_9p_debug_remove(srv);
+	hvl_9p_queue_stop(srv);
+	hvl_9p_fid_clear(&srv->fids, srv->gen + 1);
+	xa_destroy(&srv->fids.xa);
+	kvfree(srv->iov);
+	put_cred(srv->cred);
+	path_put(&srv->root);
+	kvfree(srv);
+}
+
+static int activate(struct hvl_device *hdev)
+{
+	hvl_device_kick(hdev);
+	return 0;
+}
+
+static void reset(struct hvl_device *hdev)
+{
+	hvl_9p_queue_reset(hdev->priv);
+}
+
+static bool poll(struct hvl_device *hdev, int budget)
+{
+	return hvl_9p_queue_poll(hdev->priv, budget);
+}
+
+/* The config (the tag) is read-only. */
+static int config_write(struct hvl_device *hdev, unsigned int offset,
+			unsigned int width, u32 value)
+{
+	return -EINVAL;
+}
+
+static void show(struct hvl_device *hdev, struct seq_file *s)
+{
+	struct hvl_9p *srv = hdev->priv;
+	unsigned int t;
+	const char *name;
+
+	seq_printf(s, "tag: %s\nuid: %u\ngid: %u\nread_only: %d\nmsize: %u\n",
+		   srv->tag, srv->uid, srv->gid, srv->read_only,
+		   READ_ONCE(srv->msize));
+	seq_printf(s, "fids: %lu\ninflight: %u\nworkers: %u\n",
+		   hvl_9p_fid_count(&srv->fids), srv->nr_inflight,
+		   srv->nr_workers);
+	seq_printf(s, "malformed: %lld\nstale: %lld\nbytes_read: %lld\nbytes_written: %lld\n",
+		   atomic64_read(&srv->stats.malformed),
+		   atomic64_read(&srv->stats.stale),
+		   atomic64_read(&srv->stats.bytes_read),
+		   atomic64_read(&srv->stats.bytes_written));
+	/* One line per operation seen: "op.<name>: <calls> <errors>". */
+	for (t = 0; t < 256; t++) {
+		s64 n = atomic64_read(&srv->stats.calls[t]);
+
+		if (!n)
+			continue;
+		name = hvl_9p_server_name(t);
+		if (name)
+			seq_printf(s, "op.%s: %lld %lld\n", name, n,
+				   atomic64_read(&srv->stats.errors[t]));
+		else
+			seq_printf(s, "op.%u: %lld %lld\n", t, n,
+				   atomic64_read(&srv->stats.errors[t]));
+	}
+}
+
+static struct hvl_driver p9_driver = {
+	.driver.name = "hvl_9p",
+	.device_id = VIRTIO_ID_9P,
+	.features = BIT_ULL(VIRTIO_9P_MOUNT_TAG),
+	.config_size = sizeof(struct virtio_9p_config) + HVL_9P_TAG_MAX,
+	.probe = probe,
+	.remove = remove,
+	.activate = activate,
+	.reset = reset,
+	.poll = poll,
+	.config_write = config_write,
+	.show = show,
+};
+
+static int __init p9_init(void)
+{
+	int ret;
+
+	hvl_9p_debug_init(inject);
+	ret = hvl_driver_register(&p9_driver);
+	if (ret)
+		hvl_9p_debug_exit();
+	return ret;
+}
+
+static void __exit p9_exit(void)
+{
+	hvl_driver_unregister(&p9_driver);
+	hvl_9p_debug_exit();
+}
+
+module_init(p9_init);
+module_exit(p9_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hvl virtio-9p backend: an in-kernel 9P2000.L file server");
+MODULE_ALIAS("hvl:d00000009");

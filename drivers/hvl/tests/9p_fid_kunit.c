@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: the 9P fid table (devices/9p/fid.c): reuse refused, lookups
+ * reference-counted, a cleared table refuses inserts from the old
+ * session, so no fid survives a peer reset.
+ */
+#include <kunit/test.h>
+
+#include "../devices/9p/fid.c"
+
+static struct hvl_9p_fid *new_fid(struct kunit *test, u32 n)
+{
+	struct hvl_9p_fid *f = hvl_9p_fid_alloc(n, NULL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	return f;
+}
+
+static void insert_get_remove(struct kunit *test)
+{
+	struct hvl_9p_fids t;
+	struct hvl_9p_fid *f, *g;
+
+	hvl_9p_fid_init(&t);
+	f = new_fid(test, 1);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, f, 0), 0);
+	g = hvl_9p_fid_get(&t, 1);
+	KUNIT_EXPECT_PTR_EQ(test, g, f);
+	KUNIT_EXPECT_EQ(test, refcount_read(&f->ref), 2);
+	hvl_9p_fid_put(g);
+	KUNIT_EXPECT_NULL(test, hvl_9p_fid_get(&t, 2));
+	KUNIT_EXPECT_PTR_EQ(test, hvl_9p_fid_remove(&t, 1), f);
+	KUNIT_EXPECT_NULL(test, hvl_9p_fid_remove(&t, 1));
+	hvl_9p_fid_put(f);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 0);
+	xa_destroy(&t.xa);
+}
+
+/* Fid reuse and NOFID are protocol errors. */
+static void reuse(struct kunit *test)
+{
+	struct hvl_9p_fids t;
+	struct hvl_9p_fid *a = new_fid(test, 7), *b = new_fid(test, 7);
+	struct hvl_9p_fid *nofid = new_fid(test, P9_NOFID);
+
+	hvl_9p_fid_init(&t);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, a, 0), 0);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, b, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, nofid, 0), -EINVAL);
+	hvl_9p_fid_put(b);
+	hvl_9p_fid_put(nofid);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 1);
+	xa_destroy(&t.xa);
+}
+
+/* Peer reset: everything goes, a late insert of the old session fails. */
+static void reset(struct kunit *test)
+{
+	struct hvl_9p_fids t;
+	struct hvl_9p_fid *held, *late;
+	u32 i;
+
+	hvl_9p_fid_init(&t);
+	for (i = 0; i < 100; i++)
+		KUNIT_ASSERT_EQ(test, hvl_9p_fid_insert(&t, new_fid(test, i * 3),
+							0), 0);
+	held = hvl_9p_fid_get(&t, 3);	/* a request in flight */
+	KUNIT_ASSERT_NOT_NULL(test, held);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 100);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&held->ref), 1);
+	hvl_9p_fid_put(held);
+
+	late = new_fid(test, 5);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, late, 0), -ESTALE);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, late, 1), 0);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 2), 1);
+	xa_destroy(&t.xa);
+}
+
+static struct kunit_case fid_cases[] = {
+	KUNIT_CASE(insert_get_remove),
+	KUNIT_CASE(reuse),
+	KUNIT_CASE(reset),
+	{}
+};
+
+static struct kunit_suite fid_suite = {
+	.name = "hvl_9p_fid",
+	.test_cases = fid_cases,
+};
+
+kunit_test_suite(fid_suite);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for the hvl 9P fid table");
