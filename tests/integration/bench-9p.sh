@@ -44,8 +44,10 @@ run() { # run <server> <dir>
 }
 
 ip link set lo up
-# diod resolves its clients' addresses and refuses them if it cannot.
+# diod resolves its clients' addresses and refuses them if it cannot;
+# without nsswitch.conf glibc asks DNS first, which fails here.
 echo "127.0.0.1 localhost" >/etc/hosts
+echo "hosts: files" >/etc/nsswitch.conf
 MOPTS=version=9p2000.L,msize=524288,cache=none
 
 p9_up

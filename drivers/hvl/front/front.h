@@ -57,6 +57,7 @@ struct hvl_front_vdev {
 	struct mutex txn_lock;
 	wait_queue_head_t txn_wq;	/* woken by every doorbell */
 	spinlock_t vq_lock;
+	bool cbs;			/* DRIVER_OK set, no reset since */
 	struct virtqueue *vqs[HVL_MAX_QUEUES];
 	struct work_struct config_work;	/* InterruptACK + config_changed */
 	atomic64_t txns;		/* transactions sent */

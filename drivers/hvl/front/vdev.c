@@ -299,15 +299,36 @@ static u8 get_status(struct virtio_device *vdev)
 	return reg_get(vd, VIRTIO_MMIO_STATUS) & 0xff;
 }
 
+/*
+ * Callbacks run only between DRIVER_OK and reset, decided under vq_lock:
+ * the virtio core synchronizes callbacks before a reset, not after, and
+ * a doorbell for any device of the window runs every vq's callback, so a
+ * check of the device's Status outside the lock could let vring_interrupt()
+ * race with the driver detaching buffers after the reset.
+ */
+static void set_cbs(struct hvl_front_vdev *vd, bool on)
+{
+	spin_lock_irq(&vd->vq_lock);
+	vd->cbs = on;
+	spin_unlock_irq(&vd->vq_lock);
+}
+
 static void set_status(struct virtio_device *vdev, u8 status)
 {
-	reg_put(to_vd(vdev), VIRTIO_MMIO_STATUS, status);
+	struct hvl_front_vdev *vd = to_vd(vdev);
+
+	reg_put(vd, VIRTIO_MMIO_STATUS, status);
+	if (status & VIRTIO_CONFIG_S_DRIVER_OK)
+		set_cbs(vd, true);
 }
 
 /* Once Status=0 is acknowledged the reset is complete. */
 static void reset(struct virtio_device *vdev)
 {
-	reg_put(to_vd(vdev), VIRTIO_MMIO_STATUS, 0);
+	struct hvl_front_vdev *vd = to_vd(vdev);
+
+	set_cbs(vd, false);
+	reg_put(vd, VIRTIO_MMIO_STATUS, 0);
 }
 
 /* QueueNotify is not a transaction: a doorbell makes the device look. */
@@ -508,7 +529,7 @@ void hvl_front_vdev_notify_all(struct hvl_front *f)
 			continue;
 
 		spin_lock_irqsave(&vd->vq_lock, flags);
-		for (i = 0; i < HVL_MAX_QUEUES; i++)
+		for (i = 0; vd->cbs && i < HVL_MAX_QUEUES; i++)
 			if (vd->vqs[i])
 				vring_interrupt(0, vd->vqs[i]);
 		spin_unlock_irqrestore(&vd->vq_lock, flags);
