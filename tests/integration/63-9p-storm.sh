@@ -1,50 +1,46 @@
 # SPDX-License-Identifier: GPL-2.0
-# A metadata storm through the 9P backend: N files created, stat'ed,
-# renamed into another directory and unlinked by the stock client, the
-# result checked on the Linux side after each phase.  Shell builtins do
-# the per-file work (no fork per file: TCG is slow to fork), single
-# commands the bulk renames and unlinks.
+# A metadata storm through the 9P backend: N files created (each holding
+# its own index), stat'ed, renamed into another directory and unlinked by
+# the stock client, four processes at a time (tools/hvl-fsstorm.c), the
+# result checked on the Linux side after each phase: every file there
+# with its content intact, and nothing else.  Run in cache=none (every
+# operation reaches the server) and cache=loose (the client trusts its
+# dentry and attribute caches).
 #
-# N is 10 000 as the issue asks, but the test guest (TCG, KASAN, 4 vCPUs
-# sharing a loaded 2-core host) takes about 20 ms per 9P round trip and
-# a file costs about 10 of them: "make check" runs N=50 to stay in its
-# time budget, the kernel parameter hvl.p9_storm=<N> sets it, and
-# tools/9p-bench runs the full 10 000 (see Documentation/hvl/9p.rst).
+# The issue asks for 10 000 files.  A file costs about 40 9P round trips
+# in cache=none, and in the test guest (TCG, KASAN, lockdep) a round trip
+# takes 2 to 8 ms, so "make check" runs N=500; hvl.p9_storm=<N> on the
+# guest's command line (make check HVL_ONLY='63-*'
+# HVL_CMDLINE=hvl.p9_storm=10000)
+# sets it, and Documentation/hvl/9p.rst has the 10 000-file run.
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
-N=50
+N=500
+J=4
 for a in $(cat /proc/cmdline); do
 	case $a in hvl.p9_storm=*) N=${a#hvl.p9_storm=} ;; esac
 done
-p9_up
-mkdir $MNT/s $MNT/t || fail mkdir
 
-t0=$(now)
-i=0
-while [ $i -lt $N ]; do
-	: >$MNT/s/f$i || fail "create f$i"
-	i=$((i + 1))
+storm() {
+	mkdir $MNT/s $MNT/t || fail mkdir
+	hvl-fsstorm create $MNT/s $N -j $J || fail "create ($OPTS)"
+	hvl-fsstorm verify $EXPORT/s $N || fail "create, seen from Linux ($OPTS)"
+	hvl-fsstorm stat $MNT/s $N -j $J || fail "stat ($OPTS)"
+	hvl-fsstorm rename $MNT/s $N -j $J $MNT/t || fail "rename ($OPTS)"
+	hvl-fsstorm verify $EXPORT/t $N -p g || fail "rename, seen from Linux ($OPTS)"
+	hvl-fsstorm verify $EXPORT/s 0 || fail "rename left files behind ($OPTS)"
+	hvl-fsstorm unlink $MNT/t $N -j $J -p g || fail "unlink ($OPTS)"
+	hvl-fsstorm verify $EXPORT/t 0 || fail "unlink, seen from Linux ($OPTS)"
+	rmdir $MNT/s $MNT/t || fail rmdir
+}
+
+for OPTS in cache=none cache=loose; do
+	echo "== $OPTS"
+	p9_up
+	storm
+	# Unmounting clunks every fid: none may be left in the table.
+	p9_umount
+	[ "$(p9_stat fids)" = 0 ] || fail "$(p9_stat fids) fids left after umount"
+	p9_down
 done
-t1=$(now)
-[ "$(ls $EXPORT/s | wc -l)" = $N ] || fail "created $(ls $EXPORT/s | wc -l) of $N"
-
-i=0
-while [ $i -lt $N ]; do
-	[ -f $MNT/s/f$i ] || fail "stat f$i"
-	i=$((i + 1))
-done
-[ "$(ls -l $MNT/s | grep -c '^-')" = $N ] || fail "ls -l"
-t2=$(now)
-
-(cd $MNT/s && mv -- * ../t/) || fail "rename"
-[ "$(ls $EXPORT/t | wc -l)" = $N ] && [ "$(ls $EXPORT/s | wc -l)" = 0 ] ||
-	fail "renamed $(ls $EXPORT/t | wc -l) of $N"
-t3=$(now)
-
-rm -r $MNT/t || fail "unlink"
-[ ! -e $EXPORT/t ] || fail "unlinked $(ls $EXPORT/t | wc -l) left"
-t4=$(now)
-echo "$N files: create $((t1 - t0))0 ms, stat $((t2 - t1))0 ms, rename $((t3 - t2))0 ms, unlink $((t4 - t3))0 ms"
-p9_stat fids
-p9_down

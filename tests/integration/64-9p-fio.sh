@@ -2,8 +2,8 @@
 # fio through the 9P backend with verification: sequential and random
 # read/write (cache=none), every file checksummed on both sides
 # afterwards.
-# Sized for TCG + KASAN (about 20 ms per 9P round trip there): small
-# files, short stressor runs; tools/9p-bench moves real amounts.
+# Sized for the test guest (TCG, KASAN: 2 to 8 ms per 9P round trip):
+# small files; make bench-9p moves real amounts.
 . /tests/lib.sh
 . /tests/lib-9p.sh
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced, after lib.sh, by the 9P integration tests (6*-9p-*.sh) and by
-# bench-9p.sh; named so that init's [0-9]*.sh glob does not run it.
+# tools/bench-9p.sh; named so that init's [0-9]*.sh glob does not run it.
 #
 # The export is a fresh tmpfs at /srv/hvl9p (the path the loopback
 # overlay names), owned by nobody, the user the server runs as.  The peer

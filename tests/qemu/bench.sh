@@ -21,8 +21,21 @@ make -s -C "$kdir" M="$repo" modules
 "$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso"
 "$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz" \
 	"$out/bin" "$kdir"
+# BENCH_* variables of the caller reach the guest script's environment.
+args="hvl.mode=bench hvl.bench=$name"
+for v in $(env | sed -n 's/^\(BENCH_[A-Z_]*\)=.*/\1/p'); do
+	eval "args=\"\$args hvl.env=$v=\${$v}\""
+done
+# The 9P benchmark compares with QEMU's own 9P server, on a host directory.
+if [ "$name" = 9p ]; then
+	share=$(mktemp -d)
+	trap 'rm -rf "$share"' EXIT
+	chmod 777 "$share"
+	HVL_QEMU_ARGS="-virtfs local,path=$share,mount_tag=host9p,security_model=none,id=host9p"
+	export HVL_QEMU_ARGS
+fi
 echo "hvl: booting the test board for bench-$name (log: $out/console.log)"
 "$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
-	"$out/console.log" "${HVL_TIMEOUT:-1200}" hvl.mode=bench "hvl.bench=$name" || true
+	"$out/console.log" "${HVL_TIMEOUT:-2400}" $args || true
 sed -n 's/^HVL-BENCH: //p' "$out/console.log" | tr -d '\r'
 grep -q '^HVL-BENCH: done' "$out/console.log"

@@ -5,9 +5,10 @@
 # Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
 #
 #   HVL_SELFTEST_FAIL=1   inject one failing KUnit case (harness self-check)
-#   HVL_TIMEOUT=<s>       guest time limit (default 900)
+#   HVL_TIMEOUT=<s>       guest time limit (default 1800)
 #   HVL_KVM=1             try KVM instead of TCG
 #   HVL_ONLY=<glob>       run only the integration tests matching, e.g. 20-*
+#   HVL_CMDLINE=<args>    more guest kernel parameters, e.g. hvl.p9_storm=10000
 set -eu
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -79,10 +80,11 @@ if [ -f "$repo/drivers/hvl/hvl_core.ko" ] && [ -f "$out/board.dtb" ]; then
 	extra=
 	[ "${HVL_SELFTEST_FAIL:-0}" = 1 ] && extra=hvl.selftest_fail=1
 	[ -n "${HVL_ONLY:-}" ] && extra="$extra hvl.only=$HVL_ONLY"
+	extra="$extra ${HVL_CMDLINE:-}"
 	logs="$out/console.log"
 	echo "hvl: booting the test guest (log: $out/console.log)"
 	"$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
-		"$out/console.log" "${HVL_TIMEOUT:-900}" hvl.mode=check $extra || true
+		"$out/console.log" "${HVL_TIMEOUT:-1800}" hvl.mode=check $extra || true
 	sed -n '/^HVL-DMESG-BEGIN/,/^HVL-DMESG-END/p' "$out/console.log" >"$out/dmesg.log"
 	grep -E '^(HVL|hvl)' "$out/console.log" | grep -Ev 'HVL-(KTAP|DMESG)' || true
 

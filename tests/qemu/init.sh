@@ -39,7 +39,7 @@ if [ "$mode" = bench ]; then
 	reboot -f
 fi
 
-# Other modes run one script: demo (make demo), bench-9p (tools/9p-bench).
+# Other modes run one script: demo (make demo), probes while developing.
 if [ "$mode" != check ]; then
 	sh "/tests/$mode.sh"
 	echo HVL-DONE

@@ -15,6 +15,9 @@ bins=${4:-}
 kdir=${5:-}
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+# mktemp makes it 0700, which would become the guest's "/": programs that
+# drop to nobody (diod) could then not even read /etc.
+chmod 755 "$root"
 
 mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" \
 	 "$root/tmp" "$root/lib/modules/hvl" "$root/tests" "$root/tools" \

@@ -4,7 +4,7 @@
 #   run.sh <kdir> <initramfs> <dtb> <console-log> <timeout-s> [cmdline...]
 # TCG by default (nested KVM hangs here); HVL_KVM=1 tries KVM.  QEMU runs
 # under a hard timeout and is killed with it; -no-reboot turns the guest's
-# "reboot -f" into an exit.
+# "reboot -f" into an exit.  HVL_QEMU_ARGS adds devices (make bench-9p).
 set -eu
 
 kdir=$1 initrd=$2 dtb=$3 log=$4 limit=$5
@@ -16,7 +16,7 @@ accel="-accel tcg,thread=multi"
 rc=0
 timeout --foreground -k 5 "$limit" qemu-system-x86_64 $accel \
 	-M pc -cpu qemu64 -smp 4 -m 1G -nographic -no-reboot \
-	-nodefaults -serial stdio -net none \
+	-nodefaults -serial stdio -net none ${HVL_QEMU_ARGS:-} \
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd" -dtb "$dtb" \
 	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 kasan.fault=panic $*" \
 	</dev/null >"$log" 2>&1 || rc=$?

@@ -15,19 +15,24 @@
  * A message sent on channel 2k is received on channel 2k+1 and vice versa;
  * each side's client uses one channel as a bidirectional doorbell.
  *
- * Delivery context: never the sender's.  The sender may spin with
- * interrupts disabled until the peer has acted (virtio_console's
- * put_chars() does, holding the hvc lock that khvcd may then spin on with
- * interrupts disabled on a second CPU), so send_data() queues the per-CPU
- * delivery work of every online CPU and whichever is free first delivers;
- * the others find nothing to do.  An unbound work item is not enough: it
- * may be woken on a CPU that spins and never be pulled elsewhere.  The work
- * calls the peer's rx callback with local interrupts disabled, as a
- * hardware mailbox interrupt would, then reports tx-done (txdone_irq).
- * Sends that pile up before a delivery are merged into one (doorbells
- * carry no information), but every send gets its tx-done.
+ * Delivery context: a hard interrupt, as from a real mailbox, and never
+ * the sender's.  The sender may spin with interrupts disabled until the
+ * peer has acted (virtio_console's put_chars() does, holding the hvc lock
+ * that a second CPU may then spin on with interrupts disabled, waiting
+ * for our delivery), so no single CPU can be relied upon: send_data()
+ * sends an IPI to every other online CPU (smp_call_function_single_async)
+ * and queues an irq_work on its own, which runs once it re-enables
+ * interrupts; whichever runs first delivers, the others find nothing to
+ * do.  An IPI wakes an idle CPU straight into the handler, where a work
+ * item would need a context switch to a kworker and back: under QEMU TCG
+ * that is most of a doorbell's latency.  The handler calls the peer's rx
+ * callback, then reports tx-done (txdone_irq).  Sends that pile up before
+ * a delivery are merged into one (doorbells carry no information), but
+ * every send gets its tx-done.
  */
 #include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/irq_work.h>
 #include <linux/debugfs.h>
 #include <linux/mailbox_controller.h>
 #include <linux/module.h>
@@ -35,13 +40,14 @@
 #include <linux/platform_device.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
-#include <linux/workqueue.h>
 
 #define LB_DEFAULT_CHANS	8
 #define LB_MAX_CHANS		64
 
 struct lb;
+struct lb_cpu;
 
 struct lb_chan {
 	struct lb *lb;
@@ -51,21 +57,28 @@ struct lb_chan {
 	bool active;		/* between startup and shutdown */
 	atomic_t pending;	/* sends not yet delivered */
 	void *msg;		/* payload of the latest send */
+	struct lb_cpu *cpus;	/* nr_cpu_ids ways to deliver */
 	atomic_long_t sent;	/* messages accepted by send_data() */
 	atomic_long_t delivered; /* deliveries to the peer's client */
 	atomic_long_t dropped;	/* deliveries with no client on the peer */
 };
 
+/*
+ * A CPU's means of delivering one channel's sends: an IPI from elsewhere,
+ * an irq_work from itself.  Per channel, not per CPU only, because an
+ * async csd must not be queued by two senders at once: the framework's
+ * channel lock serialises the senders of one channel.
+ */
 struct lb_cpu {
-	struct lb *lb;
-	struct work_struct work;
+	struct lb_chan *lc;
+	call_single_data_t csd;
+	struct irq_work self;
 };
 
 struct lb {
 	struct mbox_controller mbox;
-	struct workqueue_struct *wq;
 	struct lb_chan *chans;
-	struct lb_cpu *cpus;	/* nr_cpu_ids delivery works */
+	atomic_t busy;		/* delivery handlers queued or running */
 	struct dentry *dir;
 };
 
@@ -77,7 +90,6 @@ static void deliver(struct lb_chan *lc)
 	unsigned long flags;
 	int n;
 
-	/* Mimic the hard interrupt of a real mailbox. */
 	spin_lock_irqsave(&lc->lock, flags);
 	n = atomic_xchg(&lc->pending, 0);
 	if (n) {
@@ -95,29 +107,53 @@ static void deliver(struct lb_chan *lc)
 	spin_unlock_irqrestore(&lc->lock, flags);
 }
 
-static void deliver_all(struct work_struct *work)
+/* Hard interrupt context, on any CPU. */
+static void deliver_irq(struct lb_chan *lc)
 {
-	struct lb *lb = container_of(work, struct lb_cpu, work)->lb;
-	int i;
+	struct lb *lb = lc->lb;
 
-	for (i = 0; i < lb->mbox.num_chans; i++)
-		if (atomic_read(&lb->chans[i].pending))
-			deliver(&lb->chans[i]);
+	deliver(lc);
+	/* Last access to @lb: lb_remove() waits for this. */
+	smp_mb__before_atomic();
+	atomic_dec(&lb->busy);
 }
 
-/* Called by the framework under chan->lock, interrupts disabled. */
+static void deliver_ipi(void *info)
+{
+	deliver_irq(info);
+}
+
+static void deliver_self(struct irq_work *iw)
+{
+	deliver_irq(container_of(iw, struct lb_cpu, self)->lc);
+}
+
+/*
+ * Called by the framework under chan->lock, interrupts disabled: the set
+ * of online CPUs cannot change under us (hotplug needs stop_machine).
+ */
 static int lb_send_data(struct mbox_chan *chan, void *data)
 {
 	struct lb_chan *lc = chan->con_priv;
 	struct lb *lb = lc->lb;
-	int cpu;
+	int cpu, self = smp_processor_id();
 
 	WRITE_ONCE(lc->msg, data);
 	atomic_long_inc(&lc->sent);
 	atomic_inc(&lc->pending);
 
-	for_each_online_cpu(cpu)
-		queue_work_on(cpu, lb->wq, &lb->cpus[cpu].work);
+	for_each_online_cpu(cpu) {
+		struct lb_cpu *c = &lc->cpus[cpu];
+
+		/*
+		 * A handler already queued there runs after this and sees
+		 * ->pending: nothing is lost when one cannot be queued.
+		 */
+		atomic_inc(&lb->busy);
+		if (cpu == self ? !irq_work_queue(&c->self) :
+		    smp_call_function_single_async(cpu, &c->csd))
+			atomic_dec(&lb->busy);
+	}
 	return 0;
 }
 
@@ -179,7 +215,7 @@ static int lb_probe(struct platform_device *pdev)
 	struct mbox_chan *chans;
 	u32 n = LB_DEFAULT_CHANS;
 	struct lb *lb;
-	int i, ret;
+	int i, cpu, ret;
 
 	if (of_property_present(dev->of_node, "hvl,channels") &&
 	    (of_property_read_u32(dev->of_node, "hvl,channels", &n) ||
@@ -193,9 +229,7 @@ static int lb_probe(struct platform_device *pdev)
 	if (!lb || !chans)
 		return -ENOMEM;
 	lb->chans = devm_kcalloc(dev, n, sizeof(*lb->chans), GFP_KERNEL);
-	lb->cpus = devm_kcalloc(dev, nr_cpu_ids, sizeof(*lb->cpus),
-				GFP_KERNEL);
-	if (!lb->chans || !lb->cpus)
+	if (!lb->chans)
 		return -ENOMEM;
 
 	for (i = 0; i < n; i++) {
@@ -206,15 +240,18 @@ static int lb_probe(struct platform_device *pdev)
 		lc->peer = &lb->chans[i ^ 1];
 		spin_lock_init(&lc->lock);
 		chans[i].con_priv = lc;
-	}
-	for (i = 0; i < nr_cpu_ids; i++) {
-		lb->cpus[i].lb = lb;
-		INIT_WORK(&lb->cpus[i].work, deliver_all);
-	}
+		lc->cpus = devm_kcalloc(dev, nr_cpu_ids, sizeof(*lc->cpus),
+					GFP_KERNEL);
+		if (!lc->cpus)
+			return -ENOMEM;
+		for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+			struct lb_cpu *c = &lc->cpus[cpu];
 
-	lb->wq = alloc_workqueue("hvl_mbox_loopback", WQ_HIGHPRI, 0);
-	if (!lb->wq)
-		return -ENOMEM;
+			c->lc = lc;
+			INIT_CSD(&c->csd, deliver_ipi, lc);
+			c->self = IRQ_WORK_INIT_HARD(deliver_self);
+		}
+	}
 
 	lb->mbox.dev = dev;
 	lb->mbox.ops = &lb_ops;
@@ -222,31 +259,35 @@ static int lb_probe(struct platform_device *pdev)
 	lb->mbox.num_chans = n;
 	lb->mbox.txdone_irq = true;
 	ret = mbox_controller_register(&lb->mbox);
-	if (ret) {
-		dev_err_probe(dev, ret, "cannot register controller\n");
-		goto err_wq;
-	}
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot register controller\n");
 
 	lb->dir = debugfs_create_dir(dev_name(dev), lb_root);
 	debugfs_create_file("stats", 0444, lb->dir, lb, &stats_fops);
 	platform_set_drvdata(pdev, lb);
 	dev_info(dev, "%u loopback channels\n", n);
 	return 0;
-
-err_wq:
-	destroy_workqueue(lb->wq);
-	return ret;
 }
 
 static void lb_remove(struct platform_device *pdev)
 {
 	struct lb *lb = platform_get_drvdata(pdev);
+	int i, cpu;
 
 	debugfs_remove_recursive(lb->dir);
 	/* Shuts down every channel that still has a client. */
 	mbox_controller_unregister(&lb->mbox);
-	/* Drains what is left: deliveries that no client can receive. */
-	destroy_workqueue(lb->wq);
+	/*
+	 * No send can start now; handlers still queued deliver to nobody.
+	 * Wait until the last has let go of @lb (they run with interrupts
+	 * off, so this is short).
+	 */
+	while (atomic_read_acquire(&lb->busy))
+		usleep_range(10, 20);
+	/* The irq_work core still clears its flags after our handler. */
+	for (i = 0; i < lb->mbox.num_chans; i++)
+		for_each_possible_cpu(cpu)
+			irq_work_sync(&lb->chans[i].cpus[cpu].self);
 }
 
 static const struct of_device_id lb_of_match[] = {

@@ -119,6 +119,8 @@ int hvl_9p_qid_of(const struct path *path, dev_t root_dev, struct p9_qid *q);
 struct hvl_9p_stats {
 	atomic64_t calls[256];
 	atomic64_t errors[256];
+	atomic64_t serve_ns[256];	/* in the handler */
+	atomic64_t turn_ns[256];	/* from pop to push */
 	atomic64_t malformed;	/* refused before dispatch */
 	atomic64_t stale;	/* replies dropped after a peer reset */
 	atomic64_t bytes_read, bytes_written;
@@ -178,6 +180,7 @@ struct hvl_9p_req {
 	u16 head;
 	u16 tag;
 	u8 type;
+	ktime_t popped;
 	unsigned int nr_in;
 	struct kvec *in_iov;		/* writable window segments */
 	size_t in_len;

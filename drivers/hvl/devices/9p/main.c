@@ -18,6 +18,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/namei.h>
 #include <linux/of.h>
@@ -252,19 +253,28 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 		   atomic64_read(&srv->stats.stale),
 		   atomic64_read(&srv->stats.bytes_read),
 		   atomic64_read(&srv->stats.bytes_written));
-	/* One line per operation seen: "op.<name>: <calls> <errors>". */
+	/*
+	 * One line per operation seen:
+	 * "op.<name>: <calls> <errors> <handler us> <pop-to-push us>",
+	 * the times being averages.
+	 */
 	for (t = 0; t < 256; t++) {
 		s64 n = atomic64_read(&srv->stats.calls[t]);
+		char num[8];
 
 		if (!n)
 			continue;
 		name = hvl_9p_server_name(t);
-		if (name)
-			seq_printf(s, "op.%s: %lld %lld\n", name, n,
-				   atomic64_read(&srv->stats.errors[t]));
-		else
-			seq_printf(s, "op.%u: %lld %lld\n", t, n,
-				   atomic64_read(&srv->stats.errors[t]));
+		if (!name) {
+			snprintf(num, sizeof(num), "%u", t);
+			name = num;
+		}
+		seq_printf(s, "op.%s: %lld %lld %lld %lld\n", name, n,
+			   atomic64_read(&srv->stats.errors[t]),
+			   div64_s64(atomic64_read(&srv->stats.serve_ns[t]),
+				     n * NSEC_PER_USEC),
+			   div64_s64(atomic64_read(&srv->stats.turn_ns[t]),
+				     n * NSEC_PER_USEC));
 	}
 }
 

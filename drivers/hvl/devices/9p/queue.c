@@ -228,6 +228,8 @@ static bool push(struct hvl_9p *srv, struct hvl_9p_req *req, u32 gen)
 			n = copy_to_iter(req->rbuf, req->rlen, &it);
 		}
 		hvl_vq_push(vq, &c, n);
+		atomic64_add(ktime_to_ns(ktime_sub(ktime_get(), req->popped)),
+			     &srv->stats.turn_ns[req->type]);
 		pushed = true;
 	}
 	srv->nr_inflight--;
@@ -250,6 +252,7 @@ static struct hvl_9p_req *take(struct hvl_9p *srv, const struct hvl_chain *c)
 	req = kzalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
 		return NULL;
+	req->popped = ktime_get();
 	req->head = c->head;
 	req->gen = srv->gen;
 	req->nr_in = c->nr_in;

@@ -231,6 +231,7 @@ void hvl_9p_server_serve(struct hvl_9p *srv, struct hvl_9p_req *req)
 	struct hvl_9p_call c = { .srv = srv, .gen = req->gen };
 	const struct cred *old;
 	const struct op *op;
+	ktime_t t0;
 	u32 size;
 	int ret;
 
@@ -266,9 +267,12 @@ void hvl_9p_server_serve(struct hvl_9p *srv, struct hvl_9p_req *req)
 	hvl_9p_pdu_init(&c.out, req->rbuf + HVL_9P_HDR,
 			req->rsize - HVL_9P_HDR);
 
+	t0 = ktime_get();
 	old = override_creds(srv->cred);
 	ret = op->fn(&c);
 	revert_creds(old);
+	atomic64_add(ktime_to_ns(ktime_sub(ktime_get(), t0)),
+		     &srv->stats.serve_ns[c.type]);
 	if (!ret && c.out.err)
 		ret = c.out.err;
 	if (ret)
