@@ -31,9 +31,9 @@
  * every send gets its tx-done.
  */
 #include <linux/cpumask.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/irq_work.h>
-#include <linux/debugfs.h>
 #include <linux/mailbox_controller.h>
 #include <linux/module.h>
 #include <linux/of.h>
