@@ -5,6 +5,9 @@
 . /tests/lib.sh
 
 up
+# Each table entry registered once: the poll timer runs from probe on.
+[ "$(grep -c ': entry 0 ' /sys/kernel/debug/hvl_front/*/status)" = 1 ] ||
+	fail "entry 0 registered more than once: $(cat /sys/kernel/debug/hvl_front/*/status)"
 grep -q "^mode: poll$" "$DBG/doorbell" ||
 	fail "the window is not in polling mode: $(cat "$DBG/doorbell")"
 printf 'hello from linux, polled\n' >/tmp/t1

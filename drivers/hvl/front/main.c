@@ -182,6 +182,13 @@ static int start(struct hvl_front *f)
 
 	lockdep_assert_held(&f->lock);
 
+	/*
+	 * Probe calls us too, and in polling mode the timer may already have
+	 * had life_work() start the devices: registering them twice would
+	 * put two drivers on the same rings.
+	 */
+	if (f->online)
+		return 0;
 	gen = front_get(&h->host_gen);
 	if (front_get(&h->host_state) != HVL_STATE_READY ||
 	    (f->rejected && f->rejected_gen == gen))
