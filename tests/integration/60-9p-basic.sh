@@ -29,7 +29,5 @@ for mode in cache=none cache=loose cache=mmap; do
 done
 
 cat "$P9DBG"
-p9_umount
-# The client clunks everything on umount.
-retry 50 [ "$(p9_stat fids)" = 0 ] || fail "fids left after umount: $(p9_stat fids)"
+p9_umount_clean
 p9_down

@@ -39,8 +39,6 @@ for OPTS in cache=none cache=loose; do
 	echo "== $OPTS"
 	p9_up
 	storm
-	# Unmounting clunks every fid: none may be left in the table.
-	p9_umount
-	[ "$(p9_stat fids)" = 0 ] || fail "$(p9_stat fids) fids left after umount"
+	p9_umount_clean
 	p9_down
 done

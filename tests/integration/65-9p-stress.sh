@@ -35,7 +35,6 @@ for OPTS in cache=loose,locktimeout=1; do
 	stress
 	echo "$OPTS: $(($(now) - t0))0 ms"
 	rmdir $MNT/stress || fail "stress-ng left files: $(ls -R $EXPORT/stress | head -5)"
-	p9_umount
-	[ "$(p9_stat fids)" = 0 ] || fail "$(p9_stat fids) fids left after umount"
+	p9_umount_clean
 	p9_down
 done

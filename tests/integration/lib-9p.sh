@@ -61,6 +61,12 @@ p9_umount() {
 	umount $MNT || fail "umount $MNT"
 }
 
+# The client clunks everything on umount: no fid may be left in the table.
+p9_umount_clean() {
+	p9_umount
+	retry 50 [ "$(p9_stat fids)" = 0 ] || fail "fids left after umount: $(p9_stat fids)"
+}
+
 p9_down() {
 	mounted $MNT && p9_umount
 	unload hvl_front hvl_9p hvl_core hvl_mbox_loopback
