@@ -129,18 +129,21 @@ struct qid_case {
 	const char *name;
 	umode_t mode;
 	u64 ino;
+	u32 gen;
 	dev_t dev;
 	u8 type;
 	bool same_path;
 };
 
 static const struct qid_case qid_cases[] = {
-	{ "directory", S_IFDIR | 0755, 2, MKDEV(8, 1), P9_QTDIR, true },
-	{ "file", S_IFREG | 0644, 12, MKDEV(8, 1), P9_QTFILE, true },
-	{ "symlink", S_IFLNK | 0777, 13, MKDEV(8, 1), P9_QTSYMLINK, true },
-	{ "fifo", S_IFIFO | 0600, 14, MKDEV(8, 1), P9_QTFILE, true },
-	{ "file on a submount", S_IFREG | 0644, 12, MKDEV(0, 42), P9_QTFILE,
-	  false },
+	{ "directory", S_IFDIR | 0755, 2, 7, MKDEV(8, 1), P9_QTDIR, true },
+	{ "file", S_IFREG | 0644, 12, 0xdeadbeef, MKDEV(8, 1), P9_QTFILE, true },
+	{ "symlink", S_IFLNK | 0777, 13, 9, MKDEV(8, 1), P9_QTSYMLINK, true },
+	{ "fifo", S_IFIFO | 0600, 14, 10, MKDEV(8, 1), P9_QTFILE, true },
+	{ "file on a submount", S_IFREG | 0644, 12, 11, MKDEV(0, 42),
+	  P9_QTFILE, false },
+	{ "file system without generations", S_IFREG | 0644, 15, 0,
+	  MKDEV(8, 1), P9_QTFILE, true },
 };
 
 static void qid_desc(const struct qid_case *c, char *desc)
@@ -155,9 +158,12 @@ static void qid_gen(struct kunit *test)
 	const struct qid_case *c = test->param_value;
 	struct p9_qid q;
 
-	hvl_9p_qid_from_mode(&q, c->mode, c->ino, c->dev, MKDEV(8, 1));
+	hvl_9p_qid_from_mode(&q, c->mode, c->ino, c->gen, c->dev, MKDEV(8, 1));
 	KUNIT_EXPECT_EQ(test, q.type, c->type);
-	KUNIT_EXPECT_EQ(test, q.version, 0);
+	/* 0 would make the client bypass its page cache (qid.c). */
+	KUNIT_EXPECT_NE(test, q.version, 0);
+	if (c->gen)
+		KUNIT_EXPECT_EQ(test, q.version, c->gen);
 	if (c->same_path)
 		KUNIT_EXPECT_EQ(test, q.path, c->ino);
 	else
@@ -170,6 +176,7 @@ static void qid_dtype(struct kunit *test)
 
 	hvl_9p_qid_from_dtype(&q, DT_DIR, 5);
 	KUNIT_EXPECT_EQ(test, q.type, P9_QTDIR);
+	KUNIT_EXPECT_NE(test, q.version, 0);
 	KUNIT_EXPECT_EQ(test, q.path, 5);
 	hvl_9p_qid_from_dtype(&q, DT_LNK, 6);
 	KUNIT_EXPECT_EQ(test, q.type, P9_QTSYMLINK);

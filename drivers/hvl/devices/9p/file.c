@@ -421,6 +421,7 @@ int hvl_9p_file_getattr(struct hvl_9p_call *c)
 	struct hvl_9p_fid *f;
 	struct p9_qid qid;
 	struct kstat st;
+	u32 gen;
 	int ret;
 
 	hvl_9p_pdu_get64(&c->in);	/* request mask: we always send all */
@@ -431,11 +432,12 @@ int hvl_9p_file_getattr(struct hvl_9p_call *c)
 		return -EBADF;
 	ret = vfs_getattr(&f->path, &st, STATX_BASIC_STATS | STATX_BTIME,
 			  AT_STATX_SYNC_AS_STAT);
+	gen = d_inode(f->path.dentry)->i_generation;
 	hvl_9p_fid_put(f);
 	if (ret)
 		return ret;
-	hvl_9p_qid_from_mode(&qid, st.mode, st.ino, st.dev, root_dev(c));
-	hvl_9p_pdu_put64(o, P9_STATS_BASIC |
+	hvl_9p_qid_from_mode(&qid, st.mode, st.ino, gen, st.dev, root_dev(c));
+	hvl_9p_pdu_put64(o, P9_STATS_BASIC | P9_STATS_GEN |
 			 ((st.result_mask & STATX_BTIME) ? P9_STATS_BTIME : 0));
 	hvl_9p_pdu_putqid(o, &qid);
 	hvl_9p_pdu_put32(o, st.mode);
@@ -454,7 +456,7 @@ int hvl_9p_file_getattr(struct hvl_9p_call *c)
 	hvl_9p_pdu_put64(o, st.ctime.tv_nsec);
 	hvl_9p_pdu_put64(o, st.btime.tv_sec);
 	hvl_9p_pdu_put64(o, st.btime.tv_nsec);
-	hvl_9p_pdu_put64(o, 0);		/* gen */
+	hvl_9p_pdu_put64(o, gen);
 	hvl_9p_pdu_put64(o, 0);		/* data_version */
 	return 0;
 }

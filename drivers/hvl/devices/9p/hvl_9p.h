@@ -110,7 +110,7 @@ unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t, u32 gen);
 unsigned long hvl_9p_fid_count(struct hvl_9p_fids *t);
 
 struct kstat;
-void hvl_9p_qid_from_mode(struct p9_qid *q, umode_t mode, u64 ino,
+void hvl_9p_qid_from_mode(struct p9_qid *q, umode_t mode, u64 ino, u32 gen,
 			  dev_t dev, dev_t root_dev);
 void hvl_9p_qid_from_dtype(struct p9_qid *q, unsigned int d_type, u64 ino);
 int hvl_9p_qid_of(const struct path *path, dev_t root_dev, struct p9_qid *q);
