@@ -8,7 +8,7 @@
 . /tests/lib-9p.sh
 
 EINVAL=22 EBADF=9 ENAMETOOLONG=36 EMSGSIZE=90 EOPNOTSUPP=95 ELOOP=40
-EPERM=1 ENOTDIR=20 EBUSY=16 EXDEV=18 ENOENT=2
+EPERM=1 ENOTDIR=20 EBUSY=16 EXDEV=18 ENOENT=2 EMFILE=24
 
 p9_up inject=1
 [ -n "$INJ" ] || fail "no inject hook"
@@ -132,5 +132,32 @@ expect_err "Read-only file system" touch $MNT/ro
 expect_err "Read-only file system" rm $MNT/new
 [ "$(cat $MNT/new)" = new ] || fail "read on a read-only export"
 echo "read-only export: ok"
+
+# A peer that walks and never clunks runs out of fids, not Linux of
+# memory: the table holds max_fids, refuses the next with EMFILE (and
+# counts and logs it), and takes new ones again once one is clunked.
+p9_umount
+unload hvl_9p
+insmod "$M/hvl_9p.ko" max_fids=3 || fail "insmod max_fids=3"
+dmesg | grep -q "max_fids=3: must be 16 to 16777216" ||
+	fail "max_fids=3: no error logged"
+rmmod hvl_9p
+p9_up inject=1 max_fids=16
+t_attach $A; expect_type 105 "attach (max_fids=16)"
+held=$(p9_stat fids)
+n=0
+while [ $n -lt 20 ]; do
+	t_walk $A $((7100 + n))
+	[ "$(r_type)" = 111 ] || break
+	n=$((n + 1))
+done
+expect_lerror $EMFILE "walk beyond max_fids"
+[ $((held + n)) = 16 ] || fail "max_fids=16: $held fids held, then $n more walks"
+[ "$(p9_stat fids)" = 16 ] || fail "fids: $(p9_stat fids), want 16"
+[ "$(p9_stat fids_refused)" = 1 ] || fail "fids_refused: $(p9_stat fids_refused)"
+dmesg | grep -q "refusing more" || fail "fid limit: nothing logged"
+t_clunk 7100; expect_type 121 "clunk"
+t_walk $A 7199; expect_type 111 "walk after a clunk"
+echo "max_fids=16: $held + $n fids, then EMFILE; after a clunk, walks again: ok"
 rm -f /outside-secret
 p9_down

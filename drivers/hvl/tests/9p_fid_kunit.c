@@ -21,7 +21,7 @@ static void insert_get_remove(struct kunit *test)
 	struct hvl_9p_fids t;
 	struct hvl_9p_fid *f, *g;
 
-	hvl_9p_fid_init(&t);
+	hvl_9p_fid_init(&t, 1000, NULL);
 	f = new_fid(test, 1);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, f, 0), 0);
 	g = hvl_9p_fid_get(&t, 1);
@@ -43,13 +43,47 @@ static void reuse(struct kunit *test)
 	struct hvl_9p_fid *a = new_fid(test, 7), *b = new_fid(test, 7);
 	struct hvl_9p_fid *nofid = new_fid(test, P9_NOFID);
 
-	hvl_9p_fid_init(&t);
+	hvl_9p_fid_init(&t, 1000, NULL);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, a, 0), 0);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, b, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, nofid, 0), -EINVAL);
 	hvl_9p_fid_put(b);
 	hvl_9p_fid_put(nofid);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 1);
+	xa_destroy(&t.xa);
+}
+
+/* A full table refuses new fids until one is removed; a reset empties it. */
+static void limit(struct kunit *test)
+{
+	struct hvl_9p_fids t;
+	struct hvl_9p_fid *over, *dup;
+	u32 i;
+
+	hvl_9p_fid_init(&t, 4, NULL);
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, hvl_9p_fid_insert(&t, new_fid(test, i), 0),
+				0);
+	over = new_fid(test, 4);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, over, 0), -EMFILE);
+	KUNIT_EXPECT_EQ(test, t.refused, 1);
+	/* Refused means not published, and the caller keeps its reference. */
+	KUNIT_EXPECT_NULL(test, hvl_9p_fid_get(&t, 4));
+	KUNIT_EXPECT_EQ(test, refcount_read(&over->ref), 1);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 4);
+	/* Reuse of a number is still EINVAL, not EMFILE, when full. */
+	dup = new_fid(test, 0);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, dup, 0), -EINVAL);
+	hvl_9p_fid_put(dup);
+	hvl_9p_fid_put(hvl_9p_fid_remove(&t, 2));
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 3);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, over, 0), 0);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 4);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 0);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, new_fid(test, i), 1),
+				0);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 2), 4);
 	xa_destroy(&t.xa);
 }
 
@@ -60,7 +94,7 @@ static void reset(struct kunit *test)
 	struct hvl_9p_fid *held, *late;
 	u32 i;
 
-	hvl_9p_fid_init(&t);
+	hvl_9p_fid_init(&t, 1000, NULL);
 	for (i = 0; i < 100; i++)
 		KUNIT_ASSERT_EQ(test, hvl_9p_fid_insert(&t, new_fid(test, i * 3),
 							0), 0);
@@ -81,6 +115,7 @@ static void reset(struct kunit *test)
 static struct kunit_case fid_cases[] = {
 	KUNIT_CASE(insert_get_remove),
 	KUNIT_CASE(reuse),
+	KUNIT_CASE(limit),
 	KUNIT_CASE(reset),
 	{}
 };

@@ -11,6 +11,11 @@
  * new fid (walk, attach, xattrwalk) passes the generation its request
  * was popped in; an insert from a dead session is refused, so no fid can
  * outlive the reset that was meant to free it.
+ *
+ * Each fid pins a dentry and maybe an open file, and fid numbers are the
+ * peer's to choose: the table holds at most @max of them, so a peer that
+ * walks without clunking runs out of fids (EMFILE) before Linux runs out
+ * of memory or files.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -19,10 +24,15 @@
 
 #include "hvl_9p.h"
 
-void hvl_9p_fid_init(struct hvl_9p_fids *t)
+void hvl_9p_fid_init(struct hvl_9p_fids *t, unsigned int max,
+		     struct device *dev)
 {
 	xa_init(&t->xa);
 	t->gen = 0;
+	t->nr = 0;
+	t->max = max;
+	t->refused = 0;
+	t->dev = dev;
 }
 
 /**
@@ -55,20 +65,40 @@ struct hvl_9p_fid *hvl_9p_fid_alloc(u32 fid, const struct path *path)
  * @gen: the session the request belongs to
  *
  * Return: 0, -EINVAL if the number is in use (fid reuse is a protocol
- * error), -ESTALE if the session is gone, or -ENOMEM.
+ * error), -ESTALE if the session is gone, -EMFILE if the table is full,
+ * or -ENOMEM.
  */
 int hvl_9p_fid_insert(struct hvl_9p_fids *t, struct hvl_9p_fid *f, u32 gen)
 {
+	unsigned int max = 0;
 	int ret;
 
 	if (f->fid == P9_NOFID)
 		return -EINVAL;
 	xa_lock(&t->xa);
-	if (t->gen != gen)
-		ret = -ESTALE;
-	else
-		ret = __xa_insert(&t->xa, f->fid, f, GFP_KERNEL);
+	/*
+	 * __xa_insert() may drop the lock to allocate, so the session and
+	 * the limit are checked once it is back, with the fid in place: a
+	 * reset that ran meanwhile has either bumped the generation (seen
+	 * here) or will find the fid in its sweep.
+	 */
+	ret = __xa_insert(&t->xa, f->fid, f, GFP_KERNEL);
+	if (!ret && (t->gen != gen || t->nr >= t->max)) {
+		__xa_erase(&t->xa, f->fid);
+		if (t->gen != gen) {
+			ret = -ESTALE;
+		} else {
+			ret = -EMFILE;
+			max = t->max;
+			t->refused++;
+		}
+	} else if (!ret) {
+		t->nr++;
+	}
 	xa_unlock(&t->xa);
+	if (max && t->dev)
+		dev_warn_ratelimited(t->dev, "9p: peer holds %u fids, the limit (max_fids): refusing more\n",
+				     max);
 	return ret == -EBUSY ? -EINVAL : ret;
 }
 
@@ -87,7 +117,14 @@ struct hvl_9p_fid *hvl_9p_fid_get(struct hvl_9p_fids *t, u32 fid)
 /* Unpublish; the caller gets the table's reference. */
 struct hvl_9p_fid *hvl_9p_fid_remove(struct hvl_9p_fids *t, u32 fid)
 {
-	return xa_erase(&t->xa, fid);
+	struct hvl_9p_fid *f;
+
+	xa_lock(&t->xa);
+	f = __xa_erase(&t->xa, fid);
+	if (f)
+		t->nr--;
+	xa_unlock(&t->xa);
+	return f;
 }
 
 void hvl_9p_fid_put(struct hvl_9p_fid *f)
@@ -124,7 +161,7 @@ unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t, u32 gen)
 	xa_unlock(&t->xa);
 	/* No insert of the old session can succeed from here on. */
 	xa_for_each(&t->xa, idx, f) {
-		f = xa_erase(&t->xa, idx);
+		f = hvl_9p_fid_remove(t, idx);
 		if (f) {
 			hvl_9p_fid_put(f);
 			n++;
@@ -133,12 +170,7 @@ unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t, u32 gen)
 	return n;
 }
 
-unsigned long hvl_9p_fid_count(struct hvl_9p_fids *t)
+unsigned int hvl_9p_fid_count(struct hvl_9p_fids *t)
 {
-	struct hvl_9p_fid *f;
-	unsigned long idx, n = 0;
-
-	xa_for_each(&t->xa, idx, f)
-		n++;
-	return n;
+	return READ_ONCE(t->nr);
 }

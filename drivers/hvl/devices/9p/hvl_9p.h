@@ -98,16 +98,21 @@ struct hvl_9p_fid {
 struct hvl_9p_fids {
 	struct xarray xa;
 	u32 gen;		/* session; under the xarray lock */
+	unsigned int nr;	/* published fids; under the xarray lock */
+	unsigned int max;
+	unsigned long refused;	/* inserts beyond @max; under the lock */
+	struct device *dev;	/* for the warning, or NULL */
 };
 
-void hvl_9p_fid_init(struct hvl_9p_fids *t);
+void hvl_9p_fid_init(struct hvl_9p_fids *t, unsigned int max,
+		     struct device *dev);
 struct hvl_9p_fid *hvl_9p_fid_alloc(u32 fid, const struct path *path);
 int hvl_9p_fid_insert(struct hvl_9p_fids *t, struct hvl_9p_fid *f, u32 gen);
 struct hvl_9p_fid *hvl_9p_fid_get(struct hvl_9p_fids *t, u32 fid);
 struct hvl_9p_fid *hvl_9p_fid_remove(struct hvl_9p_fids *t, u32 fid);
 void hvl_9p_fid_put(struct hvl_9p_fid *f);
 unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t, u32 gen);
-unsigned long hvl_9p_fid_count(struct hvl_9p_fids *t);
+unsigned int hvl_9p_fid_count(struct hvl_9p_fids *t);
 
 struct kstat;
 void hvl_9p_qid_from_mode(struct p9_qid *q, umode_t mode, u64 ino, u32 gen,

@@ -55,6 +55,9 @@ MODULE_PARM_DESC(inject, "test hook: raw messages through debugfs (debug.c)");
 static unsigned int workers = 4;
 module_param(workers, uint, 0444);
 MODULE_PARM_DESC(workers, "server threads per device (1-64)");
+static unsigned int max_fids = 65536;
+module_param(max_fids, uint, 0444);
+MODULE_PARM_DESC(max_fids, "fids the peer may hold per device (16-16777216, default 65536)");
 
 /*
  * The credentials of every operation: the configured uid/gid for every
@@ -152,7 +155,13 @@ static int probe(struct hvl_device *hdev)
 		return -ENOMEM;
 	srv->hdev = hdev;
 	srv->msize = HVL_9P_MAX_MSIZE;
-	hvl_9p_fid_init(&srv->fids);
+	if (max_fids < 16 || max_fids > (1u << 24)) {
+		dev_err(&hdev->dev, "max_fids=%u: must be 16 to 16777216\n",
+			max_fids);
+		ret = -EINVAL;
+		goto err_free;
+	}
+	hvl_9p_fid_init(&srv->fids, max_fids, &hdev->dev);
 	ret = read_config(hdev, srv, &path);
 	if (ret)
 		goto err_free;
@@ -245,8 +254,9 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 	seq_printf(s, "tag: %s\nuid: %u\ngid: %u\nread_only: %d\nmsize: %u\n",
 		   srv->tag, srv->uid, srv->gid, srv->read_only,
 		   READ_ONCE(srv->msize));
-	seq_printf(s, "fids: %lu\ninflight: %u\nworkers: %u\n",
-		   hvl_9p_fid_count(&srv->fids), srv->nr_inflight,
+	seq_printf(s, "fids: %u\nfids_max: %u\nfids_refused: %lu\ninflight: %u\nworkers: %u\n",
+		   hvl_9p_fid_count(&srv->fids), srv->fids.max,
+		   READ_ONCE(srv->fids.refused), srv->nr_inflight,
 		   srv->nr_workers);
 	seq_printf(s, "malformed: %lld\nstale: %lld\nbytes_read: %lld\nbytes_written: %lld\n",
 		   atomic64_read(&srv->stats.malformed),
