@@ -72,18 +72,38 @@ mkfifo ff && [ -p $EXPORT/ff ] || fail "mkfifo"
 df $MNT | grep -q $MNT || fail "statfs"
 dd if=/dev/zero of=fs bs=4k count=4 conv=fsync 2>/dev/null || fail "fsync"
 
-# POSIX locks: a second holder is refused while the first holds it
-# (busybox may lack flock; stress-ng's flock and lockf stressors in
-# 64-9p-fio cover locking then).
-if command -v flock >/dev/null; then
-	touch lk
-	flock lk sleep 4 &
-	sleep 1
-	flock -n lk true && fail "lock granted twice"
-	wait
-	flock -n lk true || fail "lock not released"
-	echo "locks: ok"
-fi
+# POSIX locks.  Two processes of the peer settle their conflicts in the
+# client's own lock table (util-linux flock, added to the initramfs);
+# conflicts with a lock a Linux process holds on the export are the
+# server's (tools/hvl-lock.c on both sides): refused with -n, and a
+# blocking request waits in the server (lock_wait_ms) and is granted on
+# release, long before the client's locktimeout (30 s) would retry it.
+command -v flock >/dev/null || fail "no flock in the guest"
+touch lk
+flock lk sh -c ': >held; sleep 3' &
+retry 100 [ -e held ] || fail "lock holder did not start"
+flock -n lk true && fail "lock granted twice"
+wait
+flock -n lk true || fail "lock not released"
+echo "locks between the peer's processes: a held lock refused, granted once released: ok"
+echo 10001 >/sys/module/hvl_9p/parameters/lock_wait_ms 2>/dev/null &&
+	fail "lock_wait_ms=10001 accepted"
+echo 5000 >/sys/module/hvl_9p/parameters/lock_wait_ms
+w0=$(p9_stat lock_waits)
+hvl-lock $EXPORT/lk 1500 /tmp/held &
+retry 100 [ -e /tmp/held ] || fail "Linux-side lock holder did not start"
+hvl-lock -n lk 0 2>/dev/null
+[ $? = 2 ] || fail "a lock held on the Linux side was granted to the peer"
+t0=$(now)
+hvl-lock lk 0 || fail "blocking lock"
+dt=$((($(now) - t0) * 10))	# now() counts hundredths
+wait
+rm -f /tmp/held
+echo 1000 >/sys/module/hvl_9p/parameters/lock_wait_ms
+w=$(($(p9_stat lock_waits) - w0))
+[ $w -gt 0 ] || fail "blocking lock: the server never waited ($dt ms)"
+[ $dt -lt 10000 ] || fail "blocking lock took $dt ms: the client's locktimeout"
+echo "locks against a Linux process: refused with -n; a blocking request waited in the server, granted after $dt ms: ok"
 
 # xattrs (user.* on tmpfs), if busybox has setfattr.
 if command -v setfattr >/dev/null && command -v getfattr >/dev/null; then

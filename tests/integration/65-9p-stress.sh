@@ -24,8 +24,8 @@ stress() {
 	grep -q "successful run completed" /tmp/stress.out || { cat /tmp/stress.out; fail "stress-ng reports failures ($OPTS)"; }
 }
 
-# A contended lock makes v9fs sleep locktimeout (default 30 s) between
-# retries: shorten it.
+# A lock still contended after the server's wait (lock_wait_ms) makes
+# v9fs sleep locktimeout (default 30 s) before it retries: shorten it.
 for OPTS in cache=loose,locktimeout=1; do
 	echo "== $OPTS"
 	p9_up

@@ -36,7 +36,7 @@ echo "nogroup:x:65534:" >> "$root/etc/group"
 # Workloads from Debian packages, with the libraries ldd names (same
 # paths as on the host, so the host's loader finds them).
 mkdir -p "$root/usr/bin"
-for p in socat fio stress-ng diod; do
+for p in socat fio stress-ng diod flock; do
 	path=$(command -v "$p" 2>/dev/null || ls /usr/sbin/"$p" 2>/dev/null) || continue
 	cp "$path" "$root/usr/bin/"
 	ldd "$path" | awk '/=> \//{print $3} /^\t\//{print $1}' | while read -r lib; do

@@ -129,6 +129,8 @@ struct hvl_9p_stats {
 	atomic64_t malformed;	/* refused before dispatch */
 	atomic64_t stale;	/* replies dropped after a peer reset */
 	atomic64_t bytes_read, bytes_written;
+	atomic64_t lock_waits;		/* contended blocking locks: waited */
+	atomic64_t lock_timeouts;	/* ... and not granted in time */
 };
 
 struct hvl_9p_req;

@@ -2,18 +2,41 @@
 /*
  * POSIX byte-range locks for the peer: Tlock and Tgetlock.
  *
- * A lock never blocks a server thread: the request is always F_SETLK,
- * and a conflict is answered P9_LOCK_BLOCKED, which makes the v9fs
- * client wait and retry, as the protocol intends (a worker sleeping on a
- * lock held by the peer itself would be a deadlock the peer controls).
+ * A conflict is answered P9_LOCK_BLOCKED, and the v9fs client then
+ * sleeps its locktimeout (30 s by default) before it asks again.  So a
+ * blocking request (P9_LOCK_FLAGS_BLOCK) first waits in the worker, as
+ * F_SETLKW would, but for at most lock_wait_ms: a lock held briefly is
+ * granted as soon as it is released.  The wait is bounded because the
+ * holder may be the peer itself, whose unlock needs a worker too, and a
+ * worker must not sleep for as long as the peer likes.  (Parking the
+ * request and retrying it from lm_notify, as lockd does, would free the
+ * worker; it is not done yet.)
+ *
  * The open file is the lock owner, so the fput() of clunk (or of a peer
  * reset) releases the fid's locks through locks_remove_file().
  */
 #include <linux/filelock.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 
 #include "hvl_9p.h"
+
+static unsigned int lock_wait_ms = 1000;
+
+static int lock_wait_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, 10000);
+}
+
+static const struct kernel_param_ops lock_wait_ops = {
+	.set = lock_wait_set,
+	.get = param_get_uint,
+};
+module_param_cb(lock_wait_ms, &lock_wait_ops, &lock_wait_ms, 0644);
+MODULE_PARM_DESC(lock_wait_ms, "longest wait for a contended blocking lock, ms (0 to 10000, default 1000)");
 
 /* Decode the common part of Tlock/Tgetlock into a POSIX lock on @file. */
 static int lock_decode(struct file *file, struct file_lock *fl, u8 type, u64 start, u64 len,
@@ -45,6 +68,40 @@ static int lock_decode(struct file *file, struct file_lock *fl, u8 type, u64 sta
 	return 0;
 }
 
+/*
+ * F_SETLKW with a deadline: do_lock_file_wait() of fs/locks.c, but the
+ * wait is not interruptible (a kthread gets no signals) and ends after
+ * @timeout, when the request leaves the blocker's list and the conflict
+ * is reported as if it had been F_SETLK.
+ */
+static int lock_wait(struct hvl_9p *srv, struct file *file,
+		     struct file_lock *fl, long timeout)
+{
+	bool waited = false;
+	int ret;
+
+	fl->c.flc_flags |= FL_SLEEP;
+	for (;;) {
+		ret = vfs_lock_file(file, F_SETLKW, fl, NULL);
+		if (ret != FILE_LOCK_DEFERRED)
+			break;
+		if (!waited) {
+			atomic64_inc(&srv->stats.lock_waits);
+			waited = true;
+		}
+		timeout = wait_event_timeout(fl->c.flc_wait,
+					     list_empty(&fl->c.flc_blocked_member),
+					     timeout);
+		if (!timeout) {
+			atomic64_inc(&srv->stats.lock_timeouts);
+			ret = -EAGAIN;
+			break;
+		}
+	}
+	locks_delete_block(fl);
+	return ret;
+}
+
 int hvl_9p_file_lock(struct hvl_9p_call *c)
 {
 	u32 fid = hvl_9p_pdu_get32(&c->in);
@@ -57,6 +114,7 @@ int hvl_9p_file_lock(struct hvl_9p_call *c)
 	struct hvl_9p_fid *f;
 	struct file_lock fl;
 	u8 status = P9_LOCK_SUCCESS;
+	unsigned int wait;
 	int ret;
 
 	kfree(client);
@@ -74,8 +132,16 @@ int hvl_9p_file_lock(struct hvl_9p_call *c)
 	ret = lock_decode(f->file, &fl, type, start, len, proc_id);
 	if (ret)
 		goto out;
-	/* Never F_SETLKW: a worker must not sleep on the peer's lock. */
-	ret = vfs_lock_file(f->file, F_SETLK, &fl, NULL);
+	/*
+	 * A file system with its own ->lock (NFS, FUSE...) may block in it
+	 * for as long as F_SETLKW takes: no waiting there.
+	 */
+	wait = READ_ONCE(lock_wait_ms);
+	if ((flags & P9_LOCK_FLAGS_BLOCK) && fl.c.flc_type != F_UNLCK &&
+	    wait && !f->file->f_op->lock)
+		ret = lock_wait(c->srv, f->file, &fl, msecs_to_jiffies(wait));
+	else
+		ret = vfs_lock_file(f->file, F_SETLK, &fl, NULL);
 	locks_release_private(&fl);
 	if (ret == -EAGAIN || ret == -EACCES)
 		status = P9_LOCK_BLOCKED;

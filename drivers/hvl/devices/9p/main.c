@@ -263,6 +263,9 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 		   atomic64_read(&srv->stats.stale),
 		   atomic64_read(&srv->stats.bytes_read),
 		   atomic64_read(&srv->stats.bytes_written));
+	seq_printf(s, "lock_waits: %lld\nlock_timeouts: %lld\n",
+		   atomic64_read(&srv->stats.lock_waits),
+		   atomic64_read(&srv->stats.lock_timeouts));
 	/*
 	 * One line per operation seen:
 	 * "op.<name>: <calls> <errors> <handler us> <pop-to-push us>",
