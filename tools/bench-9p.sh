@@ -25,11 +25,17 @@ fio_bw() { # fio_bw <dir> <rw> <bs> <field>: KiB/s or IOPS from terse output
 		--minimal "$@" 2>/dev/null | cut -d';' -f"$field"
 }
 
+# seq_figs <server> <dir> [metric suffix]: the sequential figures; fio drops
+# the file's cached pages before reading it back.
+seq_figs() {
+	echo "$1 seq-write$3-KiB/s $(fio_bw "$2" write 1m 48 --end_fsync=1)" | tee -a /tmp/bench
+	echo "$1 seq-read$3-KiB/s $(fio_bw "$2" read 1m 7)" | tee -a /tmp/bench
+}
+
 # run <server> <dir>: one "<server> <metric> <value>" line per figure
 run() {
 	local s=$1 d=$2 ms
-	echo "$s seq-write-KiB/s $(fio_bw "$d" write 1m 48 --end_fsync=1)" | tee -a /tmp/bench
-	echo "$s seq-read-KiB/s $(fio_bw "$d" read 1m 7)" | tee -a /tmp/bench
+	seq_figs "$s" "$d"
 	echo "$s rand-read-4k-IOPS $(fio_bw "$d" randread 4k 8 --runtime=$RT --time_based)" | tee -a /tmp/bench
 	echo "$s rand-write-4k-IOPS $(fio_bw "$d" randwrite 4k 49 --runtime=$RT --time_based)" | tee -a /tmp/bench
 	rm -f "$d"/b.*
@@ -46,13 +52,10 @@ run() {
 }
 
 # seq_loose <server> <dir>: sequential figures again, mounted cache=loose:
-# page-cache write-back and read-ahead fill each message (see 9p.rst);
-# fio drops the file's cached pages before reading it back.
+# page-cache write-back and read-ahead fill each message (see 9p.rst).
 seq_loose() {
-	local s=$1 d=$2
-	echo "$s seq-write-loose-KiB/s $(fio_bw "$d" write 1m 48 --end_fsync=1)" | tee -a /tmp/bench
-	echo "$s seq-read-loose-KiB/s $(fio_bw "$d" read 1m 7)" | tee -a /tmp/bench
-	rm -f "$d"/b.*
+	seq_figs "$1" "$2" -loose
+	rm -f "$2"/b.*
 }
 
 : >/tmp/bench

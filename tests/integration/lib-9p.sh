@@ -36,7 +36,10 @@ p9_cleanup() {
 
 # p9_up [module parameters...]
 p9_up() {
-	trap p9_cleanup EXIT TERM INT
+	# A timed-out test (init's timeout sends TERM) must stop, not carry
+	# on against an export its cleanup has just unmounted.
+	trap p9_cleanup EXIT
+	trap 'exit 143' TERM INT
 	mkdir -p $EXPORT $MNT
 	mounted $EXPORT || mount -t tmpfs -o size=256m,mode=0755 export $EXPORT
 	chown 65534:65534 $EXPORT

@@ -5,7 +5,7 @@
 # Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
 #
 #   HVL_SELFTEST_FAIL=1   inject one failing KUnit case (harness self-check)
-#   HVL_TIMEOUT=<s>       guest time limit (default 1800)
+#   HVL_TIMEOUT=<s>       guest time limit (default 3600)
 #   HVL_KVM=1             try KVM instead of TCG
 #   HVL_ONLY=<glob>       run only the integration tests matching, e.g. 20-*
 #   HVL_CMDLINE=<args>    more guest kernel parameters, e.g. hvl.p9_storm=10000
@@ -84,7 +84,7 @@ if [ -f "$repo/drivers/hvl/hvl_core.ko" ] && [ -f "$out/board.dtb" ]; then
 	logs="$out/console.log"
 	echo "hvl: booting the test guest (log: $out/console.log)"
 	"$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
-		"$out/console.log" "${HVL_TIMEOUT:-1800}" hvl.mode=check $extra || true
+		"$out/console.log" "${HVL_TIMEOUT:-3600}" hvl.mode=check $extra || true
 	sed -n '/^HVL-DMESG-BEGIN/,/^HVL-DMESG-END/p' "$out/console.log" >"$out/dmesg.log"
 	grep -E '^(HVL|hvl)' "$out/console.log" | grep -Ev 'HVL-(KTAP|DMESG)' || true
 

@@ -97,7 +97,9 @@ for t in /tests/$only.sh; do
 	[ -p /tmp/out ] || mkfifo /tmp/out
 	sed "s/^/HVL: $name: /" </tmp/out &
 	reader=$!
-	setsid sh -c 'timeout 300 sh "$1"; echo $? >/tmp/rc' sh "$t" >/tmp/out 2>&1 &
+	# Each test has 300 s, or what its "# hvl-timeout: <s>" line says.
+	limit=$(sed -n 's/^# hvl-timeout: \([0-9]*\)$/\1/p' "$t")
+	setsid sh -c 'timeout "$2" sh "$1"; echo $? >/tmp/rc' sh "$t" "${limit:-300}" >/tmp/out 2>&1 &
 	leader=$!
 	wait $leader
 	kill -KILL -$leader 2>/dev/null
@@ -114,6 +116,7 @@ for t in /tests/$only.sh; do
 	case $rc in
 	0) echo "HVL-TAP: ok $n - $name" ;;
 	77) echo "HVL-TAP: ok $n - $name # SKIP" ;;
+	124 | 143) echo "HVL-TAP: not ok $n - $name (timed out after ${limit:-300} s)" ;;
 	*) echo "HVL-TAP: not ok $n - $name (exit $rc)" ;;
 	esac
 done
