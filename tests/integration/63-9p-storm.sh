@@ -12,7 +12,7 @@
 # tested at scale.  cache=none costs about 40 round trips per file, and
 # a round trip in the test guest (TCG, KASAN, lockdep) 2 to 8 ms, so it
 # runs N/20.  hvl.p9_storm=<N> on the guest's command line (make check
-# HVL_CMDLINE=hvl.p9_storm=<N>) scales both.  About 25 minutes at N=10 000
+# HVL_CMDLINE=hvl.p9_storm=<N>) scales both.  About 29 minutes at N=10 000
 # in the test guest, hence the time limit:
 # hvl-timeout: 2700
 . /tests/lib.sh

@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
-# stress-ng's file-system stressors through the 9P backend (cache=loose),
-# with --verify: renames, file I/O with verification,
-# chmod, flock, seeks, directories, dentries, utime and mknod.  Each
-# stressor is bounded by an operation count: at the test guest's 2-8 ms
-# per 9P round trip the defaults would not fit in make check.  The link
-# and symlink stressors are left out for that reason (each of their
-# operations makes 8192 links); 62-9p-posix covers links.  Afterwards the
-# export must be empty (stress-ng cleans up after itself through the
-# mount) and every fid clunked.
+# stress-ng's file-system stressors through the 9P backend, in each cache
+# mode (loose, none, mmap), with --verify: renames, file I/O with
+# verification, chmod, flock, seeks, directories, dentries, utime and
+# mknod.  Each stressor is bounded by an operation count: at the test
+# guest's 2-8 ms per 9P round trip the defaults would not fit in make
+# check.  The link and symlink stressors are left out for that reason
+# (each of their operations makes 8192 links); 62-9p-posix covers links.
+# Afterwards the export must be empty (stress-ng cleans up after itself
+# through the mount) and every fid clunked.
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
@@ -26,7 +26,7 @@ stress() {
 
 # A lock still contended after the server's wait (lock_wait_ms) makes
 # v9fs sleep locktimeout (default 30 s) before it retries: shorten it.
-for OPTS in cache=loose,locktimeout=1; do
+for OPTS in cache=loose,locktimeout=1 cache=none,locktimeout=1 cache=mmap,locktimeout=1; do
 	echo "== $OPTS"
 	p9_up
 	mkdir $MNT/stress
