@@ -19,12 +19,14 @@ kunit=1
 bench=
 selftest_fail=0
 only='[0-9]*'
+suite=tests
 for a in $(cat /proc/cmdline); do
 	case $a in
 	hvl.mode=*) mode=${a#hvl.mode=} ;;
 	hvl.selftest_fail=*) selftest_fail=${a#hvl.selftest_fail=} ;;
 	hvl.only=*) only=${a#hvl.only=} ;;
 	hvl.kunit=*) kunit=${a#hvl.kunit=} ;;
+	hvl.suite=*) suite=${a#hvl.suite=} ;;
 	hvl.bench=*) bench=${a#hvl.bench=} ;;
 	hvl.env=*=*) a=${a#hvl.env=}; export "$a" ;;
 	esac
@@ -51,6 +53,7 @@ echo "HVL: guest up, $(nproc) cpus, $(uname -r)"
 # KUnit: the suites run at module load; debugfs keeps each suite's KTAP.
 # hvl.kunit=0 (the second, polling board) skips them.
 if [ "$kunit" = 1 ]; then
+	read -r k0 _ </proc/uptime
 	insmod $M/hvl_core.ko || echo "HVL: cannot load hvl_core"
 	# busybox insmod resolves no dependencies: load the device modules that
 	# a suite tests (hvl_vsock for hvl_vsock_kunit, ...) first.
@@ -80,11 +83,14 @@ if [ "$kunit" = 1 ]; then
 		rmmod "$d"
 	done
 	rmmod hvl_core
+	read -r k1 _ </proc/uptime
+	echo "HVL: kunit took $(( ${k1%.*} - ${k0%.*} )) s"
 fi
 
-# Integration tests: exit 0 pass, 77 skip, anything else fails.
+# Integration tests (make check: /tests, make soak: /soak): exit 0 pass,
+# 77 skip, anything else fails.
 n=0
-for t in /tests/$only.sh; do
+for t in /$suite/$only.sh; do
 	[ -e "$t" ] || continue
 	n=$((n + 1))
 	name=$(basename "$t" .sh)

@@ -11,7 +11,10 @@ lines "ok - name" / "not ok - name" in <host-results>.
 
 Silence is failure: a log (each boot has one) without HVL-DONE, or with any kernel report
 (WARNING, BUG, KASAN, UBSAN, lockdep, kmemleak, panic, hung task, stall),
-fails the run.  The last line is "N passed, N failed, N skipped".
+fails the run.  Before the last line, every timed stage of each boot
+("HVL: <name> took N s": KUnit, each integration test), slowest first, so
+that what costs the suite its time is visible.  The last line is
+"N passed, N failed, N skipped".
 """
 import json
 import os
@@ -118,6 +121,16 @@ def main():
             print("FAIL: " + name)
     for l in reports[:40]:
         print("kernel: " + l.strip())
+    times = []
+    for log, t in zip(logs, texts):
+        board = os.path.basename(log)
+        for m in re.finditer(r"^HVL: (\S+) took (\d+) s", t, re.M):
+            times.append((int(m.group(2)), m.group(1), board))
+    if times:
+        print("times (s), slowest first:")
+        for sec, name, board in sorted(times, reverse=True):
+            print("%6d  %s (%s)" % (sec, name, board))
+        print("%6d  total of the timed stages" % sum(s for s, _, _ in times))
     print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     return 1 if failed else 0
 
