@@ -1,10 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # "make bench-<name>": boot the test board and run tools/bench-<name>.sh
-# in the guest; its output is the result.  Same kernel, overlay and
-# programs as "make check", so figures compare like with like within one
-# run (the test kernel has KASAN and lockdep: absolute figures are low).
+# in the guest; its output is the result.  Same overlay and programs as
+# "make check", so figures compare like with like within one run, but
+# on the release kernel (tests/qemu/config/release.config: no KASAN,
+# lockdep, kmemleak): the figures measure the code, not the debugging.
+# HVL_KERNEL=debug runs them on make check's kernel instead.
 set -eu
+HVL_KERNEL=${HVL_KERNEL:-release}
+export HVL_KERNEL
 
 name=$1
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -38,8 +42,9 @@ if [ "$name" = 9p ]; then
 	# device without an interrupt: take its INTx from the BIOS's $PIR.
 	args="$args pci=noacpi"
 fi
-echo "hvl: booting the test board for bench-$name (log: $out/console.log)"
+echo "hvl: booting the $HVL_KERNEL kernel ($kdir) for bench-$name (log: $out/console.log)"
 "$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
 	"$out/console.log" "${HVL_TIMEOUT:-2400}" $args || true
+echo "kernel: $HVL_KERNEL, $(sed -n 's/.*Linux version \([^ ]*\).*/\1/p' "$out/console.log" | head -1)"
 sed -n 's/^HVL-BENCH: //p' "$out/console.log" | tr -d '\r'
 grep -q '^HVL-BENCH: done' "$out/console.log"

@@ -3,8 +3,15 @@
 # Build (or find) the test kernel: Debian's linux-source-6.12 with the
 # board patches in patches/ (x86 device-tree fixes, see each patch),
 # allnoconfig plus our fragments, out of tree in a cache keyed by the
-# source version, the patches, the fragments, this script and the compiler,
+# source version, the patches, the fragments, the build recipe and the compiler,
 # so it is rebuilt only when one of them changes.
+#
+# Two kernels from the same fragments: HVL_KERNEL=debug (the default,
+# make check and make soak) adds config/debug.config (KASAN, UBSAN,
+# lockdep, kmemleak, object debugging); HVL_KERNEL=release (the
+# benchmarks' default) adds config/release.config instead, a production
+# configuration whose figures measure the code, not the instrumentation.
+# Each has its own cache directory; both can be built at once.
 #
 #   kernel.sh          build if needed, print the build directory
 #   kernel.sh --path   print the build directory if it is built, else fail
@@ -13,13 +20,22 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${HVL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hvl}
-frags="$here/config/kernel.config $here/config/arch/x86_64.config $here/config/debug.config"
+flavour=${HVL_KERNEL:-debug}
+case $flavour in
+debug | release) ;;
+*) echo "hvl: HVL_KERNEL=$flavour: must be debug or release" >&2; exit 1 ;;
+esac
+frags="$here/config/kernel.config $here/config/arch/x86_64.config $here/config/$flavour.config"
 patches=$(ls "$here"/patches/*.patch 2>/dev/null | sort)
 ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo none)
 phash=$(cat $patches /dev/null | sha256sum | cut -c1-8)
 src=$cache/src-$ver-$phash/linux-source-6.12
-key=$( (cat $frags $patches "$0"; echo "$ver"; gcc --version | head -1) | sha256sum | cut -c1-16)
+# The key covers what the build depends on, not this script's comments:
+# bump recipe when the build steps below change.
+recipe=2
+key=$( (cat $frags $patches; echo "$ver recipe $recipe"; gcc --version | head -1) | sha256sum | cut -c1-16)
 obj=$cache/kernel-$key
+[ "$flavour" = debug ] || obj=$cache/kernel-$flavour-$key
 
 if [ "${1:-}" = --path ]; then
 	[ -f "$obj/.hvl-built" ] && echo "$obj" && exit 0
@@ -43,19 +59,20 @@ if [ "${1:-}" = --src ]; then
 fi
 
 if [ ! -f "$obj/.hvl-built" ]; then
-	echo "hvl: building test kernel in $obj (a cold build takes ~10 min)" >&2
+	echo "hvl: building the $flavour test kernel in $obj (a cold build takes ~10 min)" >&2
 	mkdir -p "$obj"
 	make -s -C "$src" O="$obj" ARCH=x86_64 allnoconfig >&2
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" $frags >/dev/null
 	make -s -C "$src" O="$obj" ARCH=x86_64 olddefconfig >&2
-	# A symbol the fragments ask for but Kconfig dropped is a broken kernel.
+	# A symbol the fragments ask for but Kconfig dropped is a broken
+	# kernel.  A later fragment overrides an earlier one (release.config
+	# renames LOCALVERSION), as in merge_config.sh.
 	bad=0
-	for f in $frags; do
-		grep -E '^CONFIG_[A-Z0-9_]+=' "$f" | while IFS== read -r k v; do
-			got=$(grep -E "^$k=" "$obj/.config" | cut -d= -f2-)
-			[ "$v" = n ] && [ -z "$got" ] && continue
-			[ "$got" = "$v" ] || { echo "hvl: $k=$v requested, got '${got:-unset}'" >&2; echo x; }
-		done
+	cat $frags | grep -E '^CONFIG_[A-Z0-9_]+=' | awk -F= '{v[$1] = substr($0, length($1) + 2); if (!($1 in o)) o[$1] = n++} END {for (k in o) print k "=" v[k]}' |
+	while IFS== read -r k v; do
+		got=$(grep -E "^$k=" "$obj/.config" | cut -d= -f2-)
+		[ "$v" = n ] && [ -z "$got" ] && continue
+		[ "$got" = "$v" ] || { echo "hvl: $k=$v requested, got '${got:-unset}'" >&2; echo x; }
 	done | grep -q x && bad=1
 	[ $bad = 0 ] || exit 1
 	make -s -C "$src" O="$obj" ARCH=x86_64 -j$(($(nproc) + 1)) bzImage modules >&2
