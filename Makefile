@@ -4,8 +4,10 @@
 #
 #   make [KDIR=<kernel build dir>]   build the modules
 #   make check                       static checks + KUnit + QEMU integration
+#   make soak                        the long runs (SOAK_* sizes, see tests/qemu/soak.sh)
 #   make demo                        boot the test board, show a console session
 #   make bench-vsock                 vsock through the window vs vsock_loopback vs TCP
+#   make bench-9p                    hvl_9p vs diod vs QEMU's -virtfs
 #
 # KDIR defaults to the project's own test-kernel build when it exists, else
 # to the running kernel's headers.  Cross-compile as usual, e.g.
@@ -26,10 +28,13 @@ clean:
 check:
 	tests/qemu/check.sh
 
+soak:
+	tests/qemu/soak.sh
+
 demo:
 	tests/qemu/demo.sh
 
 bench-%:
 	tests/qemu/bench.sh $*
 
-.PHONY: all modules clean check demo
+.PHONY: all modules clean check soak demo

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the guest initramfs, fresh every run:
 #   initramfs.sh <repo> <module-dir> <out.cpio.gz> [<bin-dir> [<kdir>]]
-# busybox-static, our modules, the integration tests and init, the host's
+# busybox-static, our modules, the integration and soak tests and init, the host's
 # workload programs (with their shared libraries), whatever <bin-dir>
 # holds (programs built for the guest, see tools.sh) and the test
 # kernel's own modules (vhost_vsock, vsock_loopback) in /lib/modules/kernel.
@@ -21,12 +21,13 @@ chmod 755 "$root"
 
 mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" \
 	 "$root/tmp" "$root/lib/modules/hvl" "$root/tests" "$root/tools" \
-	 "$root/etc"
+	 "$root/etc" "$root/soak"
 cp /bin/busybox "$root/bin/busybox"
 cp "$repo/tests/qemu/init.sh" "$root/init"
 chmod 755 "$root/init"
 find "$mods" -name '*.ko' -exec cp {} "$root/lib/modules/hvl/" \;
 cp "$repo"/tests/integration/*.sh "$root/tests/"
+cp "$repo"/tests/soak/*.sh "$root/soak/"
 cp "$repo/tools/hvl-stat" "$repo"/tools/bench-*.sh "$root/tools/"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh" >> "$root/etc/passwd"

@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+# SOAK_RESTARTS (default 1000) peer restarts: the front-end is unbound
+# and bound again while a vsock stream and a console flood run towards
+# the peer; each time every device (console, vsock, 9P) must come back
+# and carry traffic, the Linux sender must see the reset, and at the end
+# the counters are back to their starting values (kmemleak: init).
+# hvl-timeout: 21600
+. /tests/lib.sh
+. /tests/lib-9p.sh
+. /soak/lib-soak.sh
+
+[ -n "${SOAK_TRACE:-}" ] && set -x
+R=${SOAK_RESTARTS:-1000}
+all_up
+traffic_check 0
+baseline
+g0=$(dbg doorbell peer_gen)
+T0=$(now)
+i=0
+while [ $i -lt "$R" ]; do
+	i=$((i + 1))
+	traffic_start $i
+	echo soc:hvl-frontend-0 >$FRONT/unbind || fail "round $i: unbind front-end"
+	retry 100 sender_gone || fail "round $i: Linux sender still running 10 s after the peer left"
+	grep -q "Connection reset by peer" /tmp/soak.stream ||
+		fail "round $i: Linux sender did not get ECONNRESET: $(cat /tmp/soak.stream)"
+	traffic_stop
+	echo soc:hvl-frontend-0 >$FRONT/bind || fail "round $i: bind front-end"
+	traffic_check $i
+	progress $i "$R"
+done
+g1=$(dbg doorbell peer_gen)
+[ "$g1" != "$g0" ] || fail "peer generation did not change ($g0)"
+check_baseline
+echo "$R peer restarts under traffic, peer_gen $g0 -> $g1: ok"

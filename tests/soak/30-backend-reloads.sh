@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# SOAK_RELOADS (default 1000) backend restarts and module reloads while
+# the front-end stays: every backend device (console, vsock, 9P) is
+# unbound from its driver through sysfs while a vsock stream and a
+# console flood run towards the peer, then every device module is
+# unloaded and loaded again.  (A module cannot go while the traffic
+# runs: each Linux vsock socket holds a reference on its transport's
+# module, and an open tty on its driver's, so the unbind is what the
+# traffic crosses.)  Each time every device must come back and carry
+# traffic, and at the end the counters are back to their starting
+# values (kmemleak: init).
+# hvl-timeout: 21600
+. /tests/lib.sh
+. /tests/lib-9p.sh
+. /soak/lib-soak.sh
+
+R=${SOAK_RELOADS:-1000}
+all_up
+traffic_check 0
+baseline
+T0=$(now)
+i=0
+while [ $i -lt "$R" ]; do
+	i=$((i + 1))
+	traffic_start $i
+	for d in hvl_console hvl_vsock hvl_9p; do
+		for dev in $(ls /sys/bus/hvl/drivers/$d | grep soc:); do
+			echo $dev >/sys/bus/hvl/drivers/$d/unbind || fail "round $i: unbind $dev from $d"
+		done
+	done
+	retry 100 sender_gone || fail "round $i: Linux sender still running 10 s after its device left"
+	traffic_stop
+	unload hvl_console hvl_vsock hvl_9p
+	load hvl_console hvl_vsock
+	insmod "$M/hvl_9p.ko" || fail "round $i: insmod hvl_9p"
+	wait_for /dev/ttyHVL0 || fail "round $i: no /dev/ttyHVL0"
+	traffic_check $i
+	P9DBG=$(grep -l "bound: hvl_9p" $DBG/soc:hvl-backend-0.* | head -1)
+	progress $i "$R"
+done
+check_baseline
+echo "$R reloads of every backend module under traffic: ok"

@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0
+# vsock connection churn at soak size: SOAK_CHURN (default 20 000)
+# connect / 1-byte round trip / close cycles each way, then the vsock
+# device's queue and the kernel's socket buffers must be back where they
+# started.
+# hvl-timeout: 14400
+. /tests/lib.sh
+. /soak/lib-soak.sh
+
+N=${SOAK_CHURN:-20000}
+vsock_up
+skb0=$(skbs)
+q0=$(vdbg queued)
+$L hvl-rr server vsock:any:7000 &
+srv=$!
+$P hvl-rr connect vsock:2:7000 -n "$N" || fail "peer -> Linux connect cycles"
+kill $srv
+$P hvl-rr server vsock:any:7001 &
+srv=$!
+$L hvl-rr connect vsock:$PEER_CID:7001 -n "$N" || fail "Linux -> peer connect cycles"
+kill $srv
+wait
+back() { [ "$(vdbg queued)" = "$q0" ] && [ "$(skbs)" -le $((skb0 + 256)) ]; }
+retry 100 back || fail "after $N cycles: queued $(vdbg queued) (was $q0), skbs $(skbs) (was $skb0)"
+echo "$N connect/close cycles each way: queue and skbs back to the start"
+vsock_down

@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced, after lib.sh and lib-9p.sh, by the soak tests (make soak):
+# every device of the loopback window up at once, traffic on all of them
+# across a restart, and the counters that must come back to where they
+# started.  Named so that init's [0-9]*.sh glob does not run it.
+
+L="taskset $LINUX_CPUS"
+P="taskset $PEER_CPUS"
+FRONT=/sys/bus/platform/drivers/hvl-virtio-frontend
+
+all_bound() { front_console && front_vsock && p9_bound; }
+sender_gone() { ! kill -0 "$SND" 2>/dev/null; }
+
+# Every backend device module and the front-end, the export ready.
+all_up() {
+	trap all_cleanup EXIT
+	trap 'exit 143' TERM INT
+	ifconfig lo 127.0.0.1 up
+	mkdir -p $EXPORT $MNT
+	mounted $EXPORT || mount -t tmpfs -o size=256m,mode=0755 export $EXPORT
+	chown 65534:65534 $EXPORT
+	load hvl_mbox_loopback hvl_core hvl_console hvl_vsock hvl_9p hvl_front
+	retry 300 all_bound || fail "not every device bound: $(ls /sys/bus/virtio/drivers/*/)"
+	P9DBG=$(grep -l "bound: hvl_9p" $DBG/soc:hvl-backend-0.* | head -1)
+	pin
+}
+
+all_cleanup() {
+	traffic_stop
+	cd /
+	mounted $MNT && ! umount $MNT && return
+	for m in hvl_front hvl_9p hvl_vsock hvl_console hvl_core hvl_mbox_loopback; do
+		retry 50 gone_or_removed $m
+	done
+	mounted $EXPORT && umount $EXPORT
+	true
+}
+
+# What must return to its starting value once the traffic has stopped:
+# fids held by the 9P server, packets queued by the vsock device, and
+# AF_VSOCK sockets alive (/proc/net/protocols), exactly; and the
+# kernel's socket buffers (skbuff_head_cache, shrunk first: SLUB counts
+# the free objects of per-CPU slabs as active) within 256 of the start.
+# Slab memory as a whole moves with every cache, so it has a ceiling
+# only (SOAK_SLAB_KB, default 16384 KiB: 16 KiB a round at 1000
+# rounds), and kmemleak looks at every object anyway.
+skbs() {
+	echo 1 >/sys/kernel/slab/skbuff_head_cache/shrink 2>/dev/null
+	awk '$1 == "skbuff_head_cache" {print $2}' /proc/slabinfo 2>/dev/null || echo 0
+}
+slab_kb() { awk '$1 == "Slab:" {print $2}' /proc/meminfo; }
+counts() {
+	echo "fids=$(p9_stat fids) vsock_queued=$(vdbg queued)" \
+	     "vsock_sockets=$(awk '$1 == "AF_VSOCK" {print $3}' /proc/net/protocols)"
+}
+
+baseline() {
+	C0=$(counts)
+	S0=$(slab_kb)
+	K0=$(skbs)
+	echo "start: $C0 slab=${S0}kB skbs=$K0"
+}
+
+# A closed stream socket lingers until the peer's RST, at most
+# VSOCK_CLOSE_TIMEOUT (8 s): wait up to 30 s.
+settled() { [ "$(counts)" = "$C0" ]; }
+
+check_baseline() {
+	retry 300 settled || fail "counters did not return: $(counts), start: $C0"
+	local s k
+	s=$(slab_kb)
+	k=$(skbs)
+	echo "end: $(counts) slab=${s}kB skbs=$k"
+	[ $((s - S0)) -le "${SOAK_SLAB_KB:-16384}" ] ||
+		fail "slab grew by $((s - S0)) kB over the run (limit ${SOAK_SLAB_KB:-16384})"
+	[ $((k - K0)) -le 256 ] || fail "skbuff_head_cache grew by $((k - K0)) objects"
+}
+
+# traffic_start <round>: a vsock stream Linux -> peer, a console flood
+# Linux -> peer, both still running when the caller restarts a side.
+# (Not the peer's console towards Linux: the stock hvc busy-waits with
+# interrupts off while our tty is full, see testing.rst.)  9P cannot
+# cross a restart: the stock client's p9_virtio_remove() waits for the
+# mount to go away, so 9P traffic runs between restarts (traffic_check).
+traffic_start() {
+	PORT=$((7100 + $1 % 400))
+	$P hvl-rr server vsock:any:$PORT >/dev/null 2>&1 &
+	SRV=$!
+	$L hvl-rr stream vsock:$PEER_CID:$PORT -b 1G -m 64K >/tmp/soak.stream 2>&1 &
+	SND=$!
+	# Raw and without echo, set while open_ttys holds both ends (an
+	# echoing hvc would send the flood back into a tty nobody reads);
+	# the reader and the writer keep the settings once those close.
+	open_ttys
+	$P cat $HVC >/dev/null 2>&1 &
+	CREAD=$!
+	$L sh -c 'while :; do echo soak-console-line-0123456789abcdef; done' \
+		>/dev/ttyHVL0 2>/dev/null &
+	CWRITE=$!
+	close_ttys
+	# Some of both must have crossed before the restart.
+	local b0=$(vdbg to_peer_bytes)
+	retry 100 [ "$(vdbg to_peer_bytes)" != "$b0" ] ||
+		fail "round $1: no vsock traffic before the restart: $(cat /tmp/soak.stream)"
+}
+
+traffic_stop() {
+	kill $SND $SRV $CREAD $CWRITE 2>/dev/null
+	wait $SND $SRV $CREAD $CWRITE 2>/dev/null
+	SND= SRV= CREAD= CWRITE=
+}
+
+# traffic_check <round>: after a restart, every device carries traffic
+# again: vsock round trips, a line each way on the console, a file
+# written through 9P and checked on the Linux side, every fid clunked.
+traffic_check() {
+	local r=$1
+	retry 300 all_bound || fail "round $r: not every device came back"
+	pin
+	PORT=$((7600 + r % 400))
+	$P hvl-rr server vsock:any:$PORT >/dev/null 2>&1 &
+	SRV=$!
+	$L hvl-rr rr vsock:$PEER_CID:$PORT -n 20 >/tmp/soak.rr 2>&1 ||
+		fail "round $r: no vsock round trips: $(cat /tmp/soak.rr)"
+	kill $SRV
+	wait $SRV 2>/dev/null
+	SRV=
+	open_ttys
+	# What the flood left in our tty when the peer went is delivered to
+	# the new peer (a console keeps its output, as a UART's transmitter
+	# does): read past it, up to a line of this round's.
+	echo "sync $r" >&4
+	$P timeout 30 grep -q -m1 -x "sync $r" $HVC || fail "round $r: no sync line on the console"
+	printf 'soak round %d\n' "$r" >/tmp/line
+	xfer $HVC /dev/ttyHVL0 /tmp/line
+	xfer /dev/ttyHVL0 $HVC /tmp/line
+	close_ttys
+	p9_mount
+	echo "round $r" >$MNT/r || fail "round $r: 9P write"
+	[ "$(cat $EXPORT/r)" = "round $r" ] || fail "round $r: 9P file not seen on the Linux side"
+	rm $MNT/r || fail "round $r: 9P unlink"
+	p9_umount_clean
+}
+
+# progress <round> <of>: one line every 50 rounds, with the time per round
+progress() {
+	[ $(($1 % 50)) = 0 ] || [ "$1" = "$2" ] || return 0
+	echo "$1/$2 rounds, $(( ($(now) - T0) / $1 ))0 ms a round, $(counts) skbs=$(skbs)"
+}
