@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: a hostile-peer fuzzer for what the peer writes and the device
+ * side parses, run for a number of inputs chosen at load time.
+ *
+ *   ring   random and mutated split rings: descriptors (addresses inside,
+ *          at the edge of and outside the window, lengths that wrap,
+ *          every flag, next indices in and out of range), indirect
+ *          tables, avail indices that stand still, step or jump, and
+ *          event-index fields; the queue is popped and pushed as a
+ *          device would.
+ *   vsock  random packet headers and buffer sizes through
+ *          hvl_vsock_check_hdr().
+ *
+ * After every input the invariants are checked: a chain the ring hands
+ * out lies entirely inside the window and its lengths add up; every
+ * refusal breaks the queue and is counted exactly once; a broken queue
+ * hands out nothing until reset, and after a reset a good chain pops.
+ * A kernel report (KASAN, UBSAN, WARN) fails make check on its own.
+ *
+ * make check loads the suite with its defaults (a short run, fixed seed,
+ * so a failure reproduces); make soak (tests/soak/60-fuzz.sh) reloads it
+ * with inputs=1000000 and a seed of its own, and prints the rate.
+ */
+#include <kunit/test.h>
+#include <linux/hvl.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/string.h>
+#include <linux/virtio_byteorder.h>
+#include <net/af_vsock.h>
+
+#include "../devices/vsock.h"
+
+static unsigned long inputs = 20000;
+module_param(inputs, ulong, 0444);
+MODULE_PARM_DESC(inputs, "inputs per fuzz case (default 20000)");
+
+static u64 seed = 1;
+module_param(seed, ullong, 0444);
+MODULE_PARM_DESC(seed, "random seed; the same seed replays the same inputs");
+
+/*
+ * The window: ring memory at BUS0 and a separate page right after it,
+ * so that a buffer running from one into the other must be refused.
+ * Unlike the vring suite there is no sparse region: every translation
+ * the ring hands out is dereferenceable and is checked against these.
+ */
+#define BUS0		0x80000000ULL
+#define SIZE0		0x10000u
+#define BUS1		(BUS0 + SIZE0)
+#define SIZE1		0x1000u
+#define NUM_MAX		16u
+#define DESC		0x0000u
+#define AVAIL		0x1000u
+#define USED		0x2000u
+#define TABLE		0x3000u		/* indirect tables, 4 KiB */
+#define DATA		0x4000u
+#define SEGS		64u
+
+struct ring_fuzz {
+	struct hvl_region r[2];
+	struct hvl_xlate x;
+	u8 *mem, *mem1;
+	struct hvl_vq vq;
+	struct kvec iov[SEGS];
+	struct hvl_chain c;
+	struct rnd_state rnd;
+	unsigned long refused, popped;
+};
+
+static u32 rnd32(struct ring_fuzz *f)
+{
+	return prandom_u32_state(&f->rnd);
+}
+
+static u32 below(struct ring_fuzz *f, u32 n)
+{
+	return rnd32(f) % n;
+}
+
+/* An address a hostile peer would try: mostly plausible, some not. */
+static u64 fuzz_addr(struct ring_fuzz *f)
+{
+	switch (below(f, 8)) {
+	case 0: return BUS0 + below(f, SIZE0);
+	case 1: return BUS0 + DATA + below(f, SIZE0 - DATA);
+	case 2: return BUS1 + below(f, SIZE1 + 16);
+	case 3: return BUS0 + SIZE0 - below(f, 64);
+	case 4: return BUS0 - below(f, 64);
+	case 5: return ((u64)rnd32(f) << 32) | rnd32(f);
+	case 6: return BUS0 + TABLE + 16 * below(f, 256);
+	default: return BUS0 + DATA + 64 * below(f, 64);
+	}
+}
+
+static u32 fuzz_len(struct ring_fuzz *f)
+{
+	switch (below(f, 6)) {
+	case 0: return 0;
+	case 1: return U32_MAX - below(f, 64);
+	case 2: return rnd32(f);
+	case 3: return 16 * below(f, 300);
+	default: return below(f, 4096);
+	}
+}
+
+static u16 fuzz_flags(struct ring_fuzz *f)
+{
+	u16 flags = below(f, 8);	/* NEXT, WRITE, INDIRECT */
+
+	if (!below(f, 16))
+		flags |= rnd32(f);	/* bits no spec defines */
+	return flags;
+}
+
+static void fuzz_desc(struct ring_fuzz *f, struct vring_desc *d, u16 size)
+{
+	d->addr = __cpu_to_virtio64(true, fuzz_addr(f));
+	d->len = __cpu_to_virtio32(true, fuzz_len(f));
+	d->flags = __cpu_to_virtio16(true, fuzz_flags(f));
+	d->next = __cpu_to_virtio16(true, below(f, 8) ? below(f, size) : rnd32(f));
+}
+
+static bool in_window(struct ring_fuzz *f, const struct kvec *v)
+{
+	const u8 *p = v->iov_base;
+
+	if (p >= f->mem && p < f->mem + SIZE0)
+		return v->iov_len <= (size_t)(f->mem + SIZE0 - p);
+	if (p >= f->mem1 && p < f->mem1 + SIZE1)
+		return v->iov_len <= (size_t)(f->mem1 + SIZE1 - p);
+	return false;
+}
+
+/* (Re)start the queue as a driver reset would, with random features. */
+static void ring_restart(struct kunit *test, struct ring_fuzz *f)
+{
+	u16 num = 1u << below(f, 5);	/* 1 .. NUM_MAX */
+
+	hvl_vq_reset(&f->vq);
+	memset(f->mem, 0, DATA);
+	KUNIT_ASSERT_EQ(test, hvl_vq_init(&f->vq, &f->x, 0, num, BUS0 + DESC,
+					  BUS0 + AVAIL, BUS0 + USED,
+					  below(f, 2), below(f, 2)), 0);
+}
+
+/* A broken queue recovers: after a reset one good chain pops. */
+static void ring_recover(struct kunit *test, struct ring_fuzz *f)
+{
+	struct vring_desc *desc = (struct vring_desc *)(f->mem + DESC);
+	struct vring_avail *avail = (struct vring_avail *)(f->mem + AVAIL);
+
+	ring_restart(test, f);
+	desc[0].addr = __cpu_to_virtio64(true, BUS0 + DATA);
+	desc[0].len = __cpu_to_virtio32(true, 64);
+	desc[0].flags = 0;
+	avail->ring[0] = 0;
+	avail->idx = __cpu_to_virtio16(true, 1);
+	KUNIT_ASSERT_EQ(test, hvl_vq_pop(&f->vq, &f->c), 0);
+	KUNIT_ASSERT_EQ(test, f->c.out_len, 64);
+	hvl_vq_push(&f->vq, &f->c, 0);
+}
+
+/* Mutate the rings: a fresh layout, or a few fields of the last one. */
+static void ring_mutate(struct ring_fuzz *f)
+{
+	struct vring_desc *desc = (struct vring_desc *)(f->mem + DESC);
+	struct vring_desc *table = (struct vring_desc *)(f->mem + TABLE);
+	struct vring_avail *avail = (struct vring_avail *)(f->mem + AVAIL);
+	struct vring_used *used = (struct vring_used *)(f->mem + USED);
+	u16 num = f->vq.num, idx;
+	unsigned int i, n;
+
+	n = below(f, 4) ? 1 + below(f, 4) : num;
+	for (i = 0; i < n; i++)
+		fuzz_desc(f, &desc[below(f, num)], num);
+	n = below(f, 4) ? below(f, 4) : 256;
+	for (i = 0; i < n; i++)
+		fuzz_desc(f, &table[below(f, 256)], 1 + below(f, 256));
+	for (i = 0; i < num; i++)
+		if (below(f, 2))
+			avail->ring[i] = __cpu_to_virtio16(true, below(f, 8) ?
+							  below(f, num) : rnd32(f));
+
+	idx = f->vq.last_avail;
+	switch (below(f, 8)) {
+	case 0:			/* jump past the ring */
+		idx += num + 1 + below(f, 0x8000);
+		break;
+	case 1:			/* stand still */
+		break;
+	case 2:
+		idx = rnd32(f);
+		break;
+	default:		/* step, by at most a ring */
+		idx += below(f, num + 1);
+		break;
+	}
+	avail->idx = __cpu_to_virtio16(true, idx);
+	avail->flags = __cpu_to_virtio16(true, rnd32(f));
+	/* used_event after the avail ring, avail_event after the used ring */
+	avail->ring[num] = __cpu_to_virtio16(true, rnd32(f));
+	if (!below(f, 8))
+		used->idx = __cpu_to_virtio16(true, rnd32(f));
+}
+
+/* One input: mutate, then drain the queue as a device would. */
+static void ring_input(struct kunit *test, struct ring_fuzz *f)
+{
+	u16 avail_idx, budget, i;
+	unsigned long errors = f->vq.stats.errors;
+	int ret;
+
+	ring_mutate(f);
+	avail_idx = __virtio16_to_cpu(true, ((struct vring_avail *)
+					     (f->mem + AVAIL))->idx);
+	budget = avail_idx - f->vq.last_avail;
+
+	for (i = 0; i <= f->vq.num; i++) {
+		unsigned int s;
+		size_t out = 0, in = 0;
+
+		ret = hvl_vq_pop(&f->vq, &f->c);
+		if (ret)
+			break;
+		f->popped++;
+		/* Never more chains than the driver made available. */
+		KUNIT_ASSERT_LT(test, i, budget);
+		KUNIT_ASSERT_LE(test, f->c.nr_out + f->c.nr_in, SEGS);
+		for (s = 0; s < f->c.nr_out + f->c.nr_in; s++) {
+			KUNIT_ASSERT_TRUE_MSG(test, in_window(f, &f->iov[s]),
+					      "segment %u outside the window", s);
+			if (s < f->c.nr_out)
+				out += f->iov[s].iov_len;
+			else
+				in += f->iov[s].iov_len;
+		}
+		KUNIT_ASSERT_EQ(test, out, f->c.out_len);
+		KUNIT_ASSERT_EQ(test, in, f->c.in_len);
+		hvl_vq_push(&f->vq, &f->c, below(f, 2) ? 0 : min_t(size_t, in, rnd32(f)));
+		hvl_vq_should_notify(&f->vq);
+	}
+
+	switch (ret) {
+	case 0:
+	case -EAGAIN:
+		KUNIT_ASSERT_FALSE(test, f->vq.broken);
+		KUNIT_ASSERT_EQ(test, f->vq.stats.errors, errors);
+		break;
+	case -EBADMSG:
+	case -EFAULT:
+	case -ELOOP:
+	case -E2BIG:
+		/* Refused, broken, counted once, and it stays broken. */
+		f->refused++;
+		KUNIT_ASSERT_TRUE(test, f->vq.broken);
+		KUNIT_ASSERT_EQ(test, f->vq.stats.errors, errors + 1);
+		KUNIT_ASSERT_EQ(test, hvl_vq_pop(&f->vq, &f->c), -EIO);
+		ring_recover(test, f);
+		break;
+	default:
+		KUNIT_FAIL(test, "hvl_vq_pop() returned %d", ret);
+	}
+	if (!below(f, 64))
+		ring_restart(test, f);
+	if (below(f, 2))
+		hvl_vq_enable_notify(&f->vq);
+	else
+		hvl_vq_disable_notify(&f->vq);
+}
+
+static void report(struct kunit *test, const char *what, unsigned long n,
+		   ktime_t t0, unsigned long refused)
+{
+	s64 us = max_t(s64, ktime_us_delta(ktime_get(), t0), 1);
+
+	kunit_info(test, "%s: %lu inputs in %lld ms, %llu inputs/s, %lu refused, seed %llu\n",
+		   what, n, us / 1000, div64_s64((s64)n * USEC_PER_SEC, us),
+		   refused, seed);
+}
+
+static void fuzz_ring(struct kunit *test)
+{
+	struct ring_fuzz *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	unsigned long n;
+	ktime_t t0;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->mem = kunit_kzalloc(test, SIZE0, GFP_KERNEL);
+	f->mem1 = kunit_kzalloc(test, SIZE1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->mem);
+	KUNIT_ASSERT_NOT_NULL(test, f->mem1);
+	f->r[0] = (struct hvl_region){ .bus = BUS0, .size = SIZE0, .va = f->mem };
+	f->r[1] = (struct hvl_region){ .bus = BUS1, .size = SIZE1, .va = f->mem1 };
+	f->x.nr = ARRAY_SIZE(f->r);
+	f->x.regions = f->r;
+	f->c.iov = f->iov;
+	f->c.max = SEGS;
+	f->vq.num_max = NUM_MAX;
+	prandom_seed_state(&f->rnd, seed);
+
+	ring_restart(test, f);
+	t0 = ktime_get();
+	for (n = 0; n < inputs; n++) {
+		ring_input(test, f);
+		if (!(n & 1023))
+			cond_resched();
+	}
+	report(test, "ring", n, t0, f->refused);
+	/* A fuzzer that never reached either side tests nothing. */
+	KUNIT_EXPECT_GT(test, f->popped, 0);
+	if (inputs >= 1000)
+		KUNIT_EXPECT_GT(test, f->refused, 0);
+}
+
+#define HDR	sizeof(struct virtio_vsock_hdr)
+#define PEER	7u
+
+static void fuzz_vsock(struct kunit *test)
+{
+	struct virtio_vsock_hdr h;
+	struct rnd_state rnd;
+	unsigned long n, ok = 0;
+	ktime_t t0;
+
+	prandom_seed_state(&rnd, seed);
+	t0 = ktime_get();
+	for (n = 0; n < inputs; n++) {
+		u32 r = prandom_u32_state(&rnd);
+		size_t buf;
+
+		prandom_bytes_state(&rnd, &h, sizeof(h));
+		/* Plausible fields more often than not, to reach the deep checks. */
+		if (r & 1)
+			h.src_cid = cpu_to_le64(PEER);
+		if (r & 2)
+			h.dst_cid = cpu_to_le64(VMADDR_CID_HOST);
+		if (r & 4)
+			h.type = cpu_to_le16(1 + ((r >> 8) & 1));
+		if (r & 8)
+			h.op = cpu_to_le16((r >> 9) & 7);
+		if (r & 16)
+			h.len = cpu_to_le32((r >> 12) & 0xffff);
+		buf = (r & 32) ? HDR + ((r >> 16) & 0x1ffff) : prandom_u32_state(&rnd);
+
+		if (hvl_vsock_check_hdr(&h, buf, PEER) != HVL_VSOCK_OK)
+			continue;
+		/* What passes is exactly what the vsock core may see. */
+		ok++;
+		KUNIT_ASSERT_EQ(test, le64_to_cpu(h.src_cid), PEER);
+		KUNIT_ASSERT_EQ(test, le64_to_cpu(h.dst_cid), VMADDR_CID_HOST);
+		KUNIT_ASSERT_TRUE(test,
+				  le16_to_cpu(h.type) == VIRTIO_VSOCK_TYPE_STREAM ||
+				  le16_to_cpu(h.type) == VIRTIO_VSOCK_TYPE_SEQPACKET);
+		KUNIT_ASSERT_GE(test, le16_to_cpu(h.op), VIRTIO_VSOCK_OP_REQUEST);
+		KUNIT_ASSERT_LE(test, le16_to_cpu(h.op), VIRTIO_VSOCK_OP_CREDIT_REQUEST);
+		KUNIT_ASSERT_GE(test, buf, HDR);
+		KUNIT_ASSERT_LE(test, (size_t)le32_to_cpu(h.len), buf - HDR);
+	}
+	report(test, "vsock", n, t0, n - ok);
+	if (inputs >= 1000)
+		KUNIT_EXPECT_GT(test, ok, 0);
+}
+
+static struct kunit_case fuzz_cases[] = {
+	KUNIT_CASE_SLOW(fuzz_ring),
+	KUNIT_CASE_SLOW(fuzz_vsock),
+	{}
+};
+
+static struct kunit_suite fuzz_suite = {
+	.name = "hvl_fuzz",
+	.test_cases = fuzz_cases,
+};
+
+kunit_test_suite(fuzz_suite);
+
+MODULE_DESCRIPTION("KUnit: hostile-peer fuzzer for the hvl ring and vsock parsers");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

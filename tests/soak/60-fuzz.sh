@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+# The hostile-peer fuzzer (KUnit suite hvl_fuzz, drivers/hvl/tests/
+# fuzz_kunit.c) at soak size: SOAK_FUZZ inputs per case (default
+# 1 000 000: random and mutated split rings, vsock headers), seeded with
+# SOAK_FUZZ_SEED (default: the time, printed, so a failure replays with
+# make soak HVL_ONLY=60-* SOAK_FUZZ_SEED=<seed>).  make check runs the
+# same suite with 20 000 inputs and seed 1.  Slab memory must not grow.
+# hvl-timeout: 7200
+. /tests/lib.sh
+
+N=${SOAK_FUZZ:-1000000}
+S=${SOAK_FUZZ_SEED:-$(date +%s)}
+echo "fuzz: $N inputs per case, seed $S"
+load hvl_core hvl_vsock
+s0=$(awk '$1 == "Slab:" {print $2}' /proc/meminfo)
+insmod $M/hvl_fuzz_kunit.ko inputs="$N" seed="$S" || fail "insmod hvl_fuzz_kunit"
+R=/sys/kernel/debug/kunit/hvl_fuzz/results
+grep -E "inputs/s|^ *(not )?ok" $R
+grep -q "^not ok" $R && fail "the fuzzer found a violated invariant (seed $S): $(grep -B5 'not ok' $R | head -20)"
+grep -q "^ok 1 hvl_fuzz" $R || fail "no result from hvl_fuzz: $(cat $R)"
+rmmod hvl_fuzz_kunit
+unload hvl_vsock hvl_core
+s1=$(awk '$1 == "Slab:" {print $2}' /proc/meminfo)
+echo "slab: ${s0} kB -> ${s1} kB"
+[ $((s1 - s0)) -le 4096 ] || fail "slab grew by $((s1 - s0)) kB across the fuzz run"

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvl-9pfuzz: a hostile 9P2000.L peer.  Sends random and mutated
+ * T-messages through hvl_9p's inject hook (hvl_9p inject=1, debug.c:
+ * each write is served at once, through the peer's decoder, fid table
+ * and credentials, and a read returns the R-message) and checks every
+ * reply's framing: the size field is the reply's length, the tag is the
+ * request's, the type is the request's plus one or Rlerror with an
+ * errno in range.  What the server does to the kernel (KASAN, lockdep,
+ * WARN, a hang) the test harness sees.
+ *
+ *   hvl-9pfuzz INJECT [-n COUNT] [-s SEED]
+ *
+ * Messages are built from each type's field layout with plausible
+ * values (fids from a small pool, names that are paths, "..", empty or
+ * long, lengths at the edges), then one in four is mutated: truncated,
+ * bytes flipped, or the size field made to lie.  Fids 9000-9015 are
+ * used, away from a stock client's; every 64 messages they are clunked
+ * and 9000 attached again, and at the end all are clunked.
+ * Output, one line: "9pfuzz: n=.. seed=.. ms=.. msgs/s=.. ok=.. rlerror=.."
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXMSG		(64 * 1024)
+#define FID0		9000u
+#define NFIDS		16u
+#define RLERROR		7
+
+static uint8_t msg[MAXMSG], rep[MAXMSG];
+static size_t len;
+static uint64_t rnd_state;
+
+static uint32_t rnd(void)
+{
+	/* xorshift64*: reproducible from the seed, no libc state. */
+	rnd_state ^= rnd_state >> 12;
+	rnd_state ^= rnd_state << 25;
+	rnd_state ^= rnd_state >> 27;
+	return (rnd_state * 2685821657736338717ull) >> 32;
+}
+
+static uint32_t below(uint32_t n)
+{
+	return rnd() % n;
+}
+
+static void put(uint64_t v, int bytes)
+{
+	while (bytes-- && len < MAXMSG) {
+		msg[len++] = v;
+		v >>= 8;
+	}
+}
+
+static void fid(void)
+{
+	put(below(8) ? FID0 + below(NFIDS) : rnd(), 4);
+}
+
+static const char *const names[] = {
+	"a", "b", "d", "f", "sub", ".", "..", "", "a/b", "/", "../..",
+	"x\xff", "lost+found", "with space", "-", "f.txt",
+};
+
+static void str(void)
+{
+	const char *s;
+	size_t n;
+
+	if (!below(16)) {
+		n = below(300);
+		put(n, 2);
+		while (n-- && len < MAXMSG)
+			msg[len++] = 'a' + below(26);
+		return;
+	}
+	s = names[below(sizeof(names) / sizeof(names[0]))];
+	put(strlen(s), 2);
+	n = strlen(s);
+	if (len + n <= MAXMSG) {
+		memcpy(msg + len, s, n);
+		len += n;
+	}
+}
+
+static uint64_t edge64(void)
+{
+	switch (below(6)) {
+	case 0: return 0;
+	case 1: return ~0ull;
+	case 2: return (uint64_t)rnd() << 32 | rnd();
+	case 3: return 1ull << below(64);
+	default: return below(1 << 20);
+	}
+}
+
+static uint32_t edge32(void)
+{
+	switch (below(6)) {
+	case 0: return 0;
+	case 1: return ~0u;
+	case 2: return rnd();
+	default: return below(1 << 17);
+	}
+}
+
+/*
+ * Field layouts of the T-messages (9P2000.L, include/net/9p/9p.h):
+ * f fid, 4 u32, 8 u64, 2 u16, s string, w nwname + names, d count + data,
+ * m mode/flags-like u32 with common bits.
+ */
+static const struct {
+	uint8_t type;
+	const char *fields;
+} layouts[] = {
+	{ 8, "f" },			/* Tstatfs */
+	{ 12, "fm" },			/* Tlopen */
+	{ 14, "fsmm4" },		/* Tlcreate */
+	{ 16, "fss4" },			/* Tsymlink */
+	{ 18, "fsm444" },		/* Tmknod */
+	{ 20, "ffs" },			/* Trename */
+	{ 22, "f" },			/* Treadlink */
+	{ 24, "f8" },			/* Tgetattr */
+	{ 26, "f4m4488888" },		/* Tsetattr */
+	{ 30, "ffs" },			/* Txattrwalk */
+	{ 32, "fs84" },			/* Txattrcreate */
+	{ 40, "f84" },			/* Treaddir */
+	{ 50, "f4" },			/* Tfsync */
+	{ 52, "fl" },			/* Tlock */
+	{ 54, "fl" },			/* Tgetlock */
+	{ 70, "ffs" },			/* Tlink */
+	{ 72, "fsm4" },			/* Tmkdir */
+	{ 74, "fsfs" },			/* Trenameat */
+	{ 76, "fs4" },			/* Tunlinkat */
+	{ 100, "4s" },			/* Tversion */
+	{ 104, "ffss4" },		/* Tattach */
+	{ 108, "2" },			/* Tflush */
+	{ 110, "ffw" },			/* Twalk */
+	{ 116, "f84" },			/* Tread */
+	{ 118, "f8d" },			/* Twrite */
+	{ 120, "f" },			/* Tclunk */
+	{ 122, "f" },			/* Tremove */
+};
+
+static void field(char c, uint8_t type)
+{
+	uint32_t n, i;
+
+	switch (c) {
+	case 'f': fid(); break;
+	case '2': put(rnd(), 2); break;
+	case '4': put(edge32(), 4); break;
+	case '8': put(edge64(), 8); break;
+	case 's': str(); break;
+	case 'm':
+		/* open flags, modes and masks: common bits, sometimes any */
+		put(below(4) ? (below(8) | (below(2) ? 0100 : 0) |
+				(below(4) ? 0 : 040000) | (below(2) ? 0644 : 04755) |
+				(below(8) ? 0 : 0100000)) : rnd(), 4);
+		break;
+	case 'l':
+		/* type, flags (never blocking: each wait is lock_wait_ms),
+		 * start, length, proc_id, client_id
+		 */
+		put(below(3), 1);
+		if (type == 52)
+			put(below(8) ? 0 : rnd() & ~1u, 4);
+		put(edge64(), 8);
+		put(edge64(), 8);
+		put(rnd(), 4);
+		str();
+		break;
+	case 'w':
+		n = below(8) ? below(5) : below(20);
+		put(n, 2);
+		for (i = 0; i < n; i++)
+			str();
+		break;
+	case 'd':
+		n = below(4) ? below(512) : below(8192);
+		put(below(8) ? n : rnd(), 4);
+		for (i = 0; i < n && len < MAXMSG; i++)
+			msg[len++] = rnd();
+		break;
+	}
+}
+
+static void build(uint8_t *type, uint16_t *tag)
+{
+	unsigned int k = below(sizeof(layouts) / sizeof(layouts[0]));
+	const char *f;
+
+	*type = below(32) ? layouts[k].type : rnd();
+	*tag = below(0xffff);
+	len = 0;
+	put(0, 4);
+	put(*type, 1);
+	put(*tag, 2);
+	for (f = layouts[k].fields; *f; f++)
+		field(*f, *type);
+	memcpy(msg, (uint32_t[]){ len }, 4);	/* little-endian hosts only */
+
+	if (below(4))
+		return;
+	switch (below(3)) {
+	case 0:	/* truncated, the size field honest or not */
+		len = below(len + 1);
+		if (len >= 4 && below(2))
+			memcpy(msg, (uint32_t[]){ len }, 4);
+		break;
+	case 1:	/* a few bytes flipped, the header included */
+		for (k = below(4) + 1; k; k--)
+			if (len)
+				msg[below(len)] ^= 1 << below(8);
+		break;
+	default: /* the size field lies */
+		memcpy(msg, (uint32_t[]){ below(2) ? rnd() : len + below(16) }, 4);
+		break;
+	}
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void dump(const char *why, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	fprintf(stderr, "9pfuzz: %s\n  sent %zu:", why, len);
+	for (i = 0; i < len && i < 64; i++)
+		fprintf(stderr, " %02x", msg[i]);
+	fprintf(stderr, "\n  got %zu:", n);
+	for (i = 0; i < n && i < 64; i++)
+		fprintf(stderr, " %02x", p[i]);
+	fprintf(stderr, "\n");
+}
+
+/* Send msg; 0 with the reply checked, -1 on a violation. */
+static int send_check(int fd, unsigned long *ok, unsigned long *lerr)
+{
+	uint8_t type = len > 4 ? msg[4] : 0;
+	uint16_t tag = len > 6 ? (msg[5] | msg[6] << 8) : 0;
+	ssize_t n;
+
+	if (pwrite(fd, msg, len, 0) != (ssize_t)len) {
+		fprintf(stderr, "9pfuzz: inject write: %s\n", strerror(errno));
+		return -1;
+	}
+	n = pread(fd, rep, sizeof(rep), 0);
+	if (n < 0) {
+		fprintf(stderr, "9pfuzz: inject read: %s\n", strerror(errno));
+		return -1;
+	}
+	if (n == 0)
+		return 0;	/* no reply (the previous one may stay) */
+	if (n < 7 || le32(rep) != (uint32_t)n) {
+		dump("reply size field is not its length", rep, n);
+		return -1;
+	}
+	if (len >= 7 && (rep[5] | rep[6] << 8) != tag) {
+		dump("reply tag is not the request's", rep, n);
+		return -1;
+	}
+	if (rep[4] == RLERROR) {
+		uint32_t e = n >= 11 ? le32(rep + 7) : 0;
+
+		if (n != 11 || !e || e >= 4096) {
+			dump("malformed Rlerror", rep, n);
+			return -1;
+		}
+		(*lerr)++;
+	} else if (len >= 7 && rep[4] != (uint8_t)(type + 1)) {
+		dump("reply type is neither T+1 nor Rlerror", rep, n);
+		return -1;
+	} else {
+		(*ok)++;
+	}
+	return 0;
+}
+
+static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
+{
+	unsigned int i;
+
+	for (i = 0; i < NFIDS; i++) {
+		len = 0;
+		put(0, 4);
+		put(120, 1);
+		put(1, 2);
+		put(FID0 + i, 4);
+		memcpy(msg, (uint32_t[]){ len }, 4);
+		if (send_check(fd, ok, lerr))
+			return -1;
+	}
+	/* Tattach fid 9000, no afid, as nobody */
+	len = 0;
+	put(0, 4);
+	put(104, 1);
+	put(1, 2);
+	put(FID0, 4);
+	put(~0u, 4);
+	put(6, 2);
+	memcpy(msg + len, "nobody", 6);
+	len += 6;
+	put(0, 2);
+	put(65534, 4);
+	memcpy(msg, (uint32_t[]){ len }, 4);
+	return send_check(fd, ok, lerr);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long n = 10000, i, ok = 0, lerr = 0;
+	unsigned long long seed = 1;
+	struct timespec t0, t1;
+	uint8_t type;
+	uint16_t tag;
+	long ms;
+	int fd, c;
+
+	while ((c = getopt(argc, argv, "n:s:")) != -1) {
+		switch (c) {
+		case 'n': n = strtoul(optarg, NULL, 0); break;
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		default: goto usage;
+		}
+	}
+	if (optind != argc - 1)
+		goto usage;
+	fd = open(argv[optind], O_RDWR);
+	if (fd < 0) {
+		perror(argv[optind]);
+		return 1;
+	}
+	rnd_state = seed * 0x9e3779b97f4a7c15ull + 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (clunk_all(fd, &ok, &lerr))
+		return 1;
+	for (i = 0; i < n; i++) {
+		if (i && !(i % 64) && clunk_all(fd, &ok, &lerr))
+			return 1;
+		build(&type, &tag);
+		if (send_check(fd, &ok, &lerr)) {
+			fprintf(stderr, "9pfuzz: message %lu of seed %llu (type %u)\n",
+				i, seed, type);
+			return 1;
+		}
+	}
+	/* Leave no fid of ours behind: clunk_all attaches 9000 again. */
+	if (clunk_all(fd, &ok, &lerr))
+		return 1;
+	len = 0;
+	put(0, 4);
+	put(120, 1);
+	put(1, 2);
+	put(FID0, 4);
+	memcpy(msg, (uint32_t[]){ len }, 4);
+	if (send_check(fd, &ok, &lerr))
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	printf("9pfuzz: n=%lu seed=%llu ms=%ld msgs/s=%ld ok=%lu rlerror=%lu\n",
+	       n, seed, ms, ms ? (long)(n * 1000 / ms) : 0, ok, lerr);
+	return 0;
+usage:
+	fprintf(stderr, "usage: hvl-9pfuzz INJECT [-n COUNT] [-s SEED]\n");
+	return 2;
+}
