@@ -45,6 +45,6 @@ fi
 echo "hvl: booting the $HVL_KERNEL kernel ($kdir) for bench-$name (log: $out/console.log)"
 "$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
 	"$out/console.log" "${HVL_TIMEOUT:-2400}" $args || true
-echo "kernel: $HVL_KERNEL, $(sed -n 's/.*Linux version \([^ ]*\).*/\1/p' "$out/console.log" | head -1)"
+echo "hvl: bench-$name ran on the $HVL_KERNEL kernel:"
 sed -n 's/^HVL-BENCH: //p' "$out/console.log" | tr -d '\r'
 grep -q '^HVL-BENCH: done' "$out/console.log"

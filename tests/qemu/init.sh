@@ -37,7 +37,8 @@ export M
 echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
 
 if [ "$mode" = bench ]; then
-	{ sh "/tools/bench-$bench.sh" 2>&1 && echo done; } | sed 's/^/HVL-BENCH: /'
+	{ echo "kernel: $(uname -r), $(nproc) cpus"; sh "/tools/bench-$bench.sh" 2>&1 && echo done; } |
+		sed 's/^/HVL-BENCH: /'
 	reboot -f
 fi
 
