@@ -15,8 +15,9 @@
  * values (fids from a small pool, names that are paths, "..", empty or
  * long, lengths at the edges), then one in four is mutated: truncated,
  * bytes flipped, or the size field made to lie.  Fids 9000-9015 are
- * used, away from a stock client's; every 64 messages they are clunked
- * and 9000 attached again, and at the end all are clunked.
+ * used, away from a stock client's; every 64 messages they are clunked,
+ * 9000 attached again and 9001-9007 walked from it, and at the end all
+ * are clunked.
  * Output, one line: "9pfuzz: n=.. seed=.. ms=.. msgs/s=.. ok=.. rlerror=.."
  */
 #include <errno.h>
@@ -314,7 +315,31 @@ static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
 	put(0, 2);
 	put(65534, 4);
 	memcpy(msg, (uint32_t[]){ len }, 4);
-	return send_check(fd, ok, lerr);
+	if (send_check(fd, ok, lerr))
+		return -1;
+	/*
+	 * Half the pool walked from the root (a clone, or one name), so
+	 * that most messages reach a handler with a live fid, not only the
+	 * fid lookup's EBADF.
+	 */
+	for (i = 1; i < NFIDS / 2; i++) {
+		len = 0;
+		put(0, 4);
+		put(110, 1);
+		put(1, 2);
+		put(FID0, 4);
+		put(FID0 + i, 4);
+		if (i == 1) {
+			put(0, 2);
+		} else {
+			put(1, 2);
+			str();
+		}
+		memcpy(msg, (uint32_t[]){ len }, 4);
+		if (send_check(fd, ok, lerr))
+			return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
