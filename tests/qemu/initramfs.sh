@@ -48,7 +48,7 @@ done
 [ -n "$bins" ] && [ -d "$bins" ] && cp "$bins"/* "$root/usr/bin/"
 if [ -n "$kdir" ]; then
 	mkdir -p "$root/lib/modules/kernel"
-	find "$kdir" -name '*.ko' -exec cp {} "$root/lib/modules/kernel/" \;
+	find "$kdir/" -name "*.ko" -exec cp {} "$root/lib/modules/kernel/" \;
 fi
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"
