@@ -464,9 +464,10 @@ int hvl_9p_file_getattr(struct hvl_9p_call *c)
 /*
  * Tsetattr fid valid mode uid gid size atime mtime.  Size goes through
  * vfs_truncate() (which checks write permission, as truncate(2) does);
- * the rest through notify_change(), whose setattr_prepare() enforces
- * ownership for chmod, chown and explicit times.  Setting times to "now"
- * needs only write permission, checked here as utimes(2) does.
+ * the rest, sanitized (attr.c), through notify_change(), whose
+ * setattr_prepare() enforces ownership for chmod, chown and explicit
+ * times.  Setting times to "now" needs only write permission, checked
+ * here as utimes(2) does.
  */
 int hvl_9p_file_setattr(struct hvl_9p_call *c)
 {
@@ -506,7 +507,7 @@ int hvl_9p_file_setattr(struct hvl_9p_call *c)
 	}
 	if (valid & ATTR9_MODE) {
 		ia.ia_valid |= ATTR_MODE;
-		ia.ia_mode = (mode & S_IALLUGO) | (inode->i_mode & ~S_IALLUGO);
+		ia.ia_mode = mode;
 	}
 	if (valid & ATTR9_UID) {
 		ia.ia_valid |= ATTR_UID;
@@ -516,8 +517,6 @@ int hvl_9p_file_setattr(struct hvl_9p_call *c)
 		ia.ia_valid |= ATTR_GID;
 		ia.ia_vfsgid = VFSGIDT_INIT(make_kgid(&init_user_ns, gid));
 	}
-	if ((valid & (ATTR9_UID | ATTR9_GID)) && !S_ISDIR(inode->i_mode))
-		ia.ia_valid |= ATTR_KILL_SUID | ATTR_KILL_SGID | ATTR_KILL_PRIV;
 	if (valid & ATTR9_ATIME) {
 		ia.ia_valid |= ATTR_ATIME;
 		if (valid & ATTR9_ATIME_SET)
@@ -530,6 +529,7 @@ int hvl_9p_file_setattr(struct hvl_9p_call *c)
 	}
 	if (valid & ATTR9_CTIME)
 		ia.ia_valid |= ATTR_CTIME;
+	hvl_9p_attr_sanitize(idmap, inode, &ia);
 	if (!(ia.ia_valid & ~ATTR_CTIME))
 		goto out;	/* size only (done), or nothing */
 	if ((ia.ia_valid & (ATTR_ATIME | ATTR_MTIME)) &&

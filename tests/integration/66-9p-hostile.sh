@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+# Requests that are well formed but that a kernel helper does not expect
+# from its caller: each one used to reach a BUG(), a WARN or an endless
+# loop in the server.  Raw messages through the inject hook; each must be
+# answered, with the errno the matching system call gives, and the
+# kernel must not complain (make check fails on any report).
+. /tests/lib.sh
+. /tests/lib-9p.sh
+
+p9_up inject=1
+[ -n "$INJ" ] || fail "no inject hook"
+
+A=8000			# fids of ours; the client's are small numbers
+t_attach $A; expect_type 105 "attach"
+
+# t_setattr <fid> <valid> <mode> <uid> <gid>: no size, no times
+t_setattr() {
+	t_begin; t_u32 "$1"; t_u32 "$2"; t_u32 "$3"; t_u32 "$4"; t_u32 "$5"
+	t_u64 0; t_u64 0; t_u64 0; t_u64 0; t_u64 0
+	t_send 26
+}
+
+# 1. A chown that also sets the mode.  The v9fs client sends MODE|UID (or
+# MODE|GID) for a chown of a setuid (or setgid, group-executable) file:
+# its own notify_change() has already turned the kill-suid request into
+# a mode without the bit.  The server added ATTR_KILL_SUID/SGID to that,
+# and notify_change() BUG()s on ATTR_MODE with either.  Now, as nfsd
+# does, the set-id bits go from the mode and the call succeeds.
+# Modes in decimal: 04755 = 2541, 02755 = 1517, 02745 = 1509, 0755 = 493.
+MODE=1 UID=2 GID=4
+for f in suid sgid sgid-noexec suid-only dir; do
+	echo x >$EXPORT/$f
+done
+rm $EXPORT/dir && mkdir $EXPORT/dir
+chown 65534:65534 $EXPORT/suid $EXPORT/sgid $EXPORT/sgid-noexec \
+	$EXPORT/suid-only $EXPORT/dir
+chmod 4755 $EXPORT/suid $EXPORT/suid-only
+chmod 2755 $EXPORT/sgid $EXPORT/dir
+chmod 2745 $EXPORT/sgid-noexec
+t_walk $A 8001 suid; t_setattr 8001 $((MODE | UID)) 2541 65534 0
+expect_type 27 "setattr MODE|UID of a setuid file"
+[ "$(stat -c %a $EXPORT/suid)" = 755 ] || fail "setuid kept: $(stat -c %a $EXPORT/suid)"
+t_walk $A 8002 sgid; t_setattr 8002 $((MODE | GID)) 1517 0 65534
+expect_type 27 "setattr MODE|GID of a setgid file"
+[ "$(stat -c %a $EXPORT/sgid)" = 755 ] || fail "setgid kept: $(stat -c %a $EXPORT/sgid)"
+# Set-gid without group execute marks mandatory locking, not a set-id
+# program: chown keeps it (as chown(2) and nfsd do).
+t_walk $A 8003 sgid-noexec; t_setattr 8003 $((MODE | UID | GID)) 1509 65534 65534
+expect_type 27 "setattr MODE|UID|GID of a g+s,g-x file"
+[ "$(stat -c %a $EXPORT/sgid-noexec)" = 2745 ] || fail "g+s,g-x: $(stat -c %a $EXPORT/sgid-noexec)"
+# A chown alone still drops the set-uid bit, in notify_change().
+t_walk $A 8004 suid-only; t_setattr 8004 $UID 0 65534 0
+expect_type 27 "setattr UID of a setuid file"
+[ "$(stat -c %a $EXPORT/suid-only)" = 755 ] || fail "UID only: $(stat -c %a $EXPORT/suid-only)"
+# Directories keep their set-gid bit across a chown.
+t_walk $A 8005 dir; t_setattr 8005 $((MODE | GID)) 1517 0 65534
+expect_type 27 "setattr MODE|GID of a setgid directory"
+[ "$(stat -c %a $EXPORT/dir)" = 2755 ] || fail "directory: $(stat -c %a $EXPORT/dir)"
+for n in 1 2 3 4 5; do t_clunk 800$n; done
+echo "setattr with MODE and UID/GID: set-id bits dropped as by chown(2), no BUG: ok"
+
+t_clunk $A
+p9_down
