@@ -7,6 +7,8 @@
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
+EBADF=9 EISDIR=21
+
 p9_up inject=1
 [ -n "$INJ" ] || fail "no inject hook"
 
@@ -19,6 +21,8 @@ t_setattr() {
 	t_u64 0; t_u64 0; t_u64 0; t_u64 0; t_u64 0
 	t_send 26
 }
+# t_lopen <fid> <flags>
+t_lopen() { t_begin; t_u32 "$1"; t_u32 "$2"; t_send 12; }
 
 # 1. A chown that also sets the mode.  The v9fs client sends MODE|UID (or
 # MODE|GID) for a chown of a setuid (or setgid, group-executable) file:
@@ -59,5 +63,41 @@ expect_type 27 "setattr MODE|GID of a setgid directory"
 for n in 1 2 3 4 5; do t_clunk 800$n; done
 echo "setattr with MODE and UID/GID: set-id bits dropped as by chown(2), no BUG: ok"
 
+# 2. Reads and writes on a fid opened the other way.  kernel_read() and
+# kernel_write() WARN on a file not opened for the access (a kernel
+# caller never does that); the peer may.  read(2) and write(2) say EBADF
+# (a directory: EISDIR for a read, EBADF for a write, it is never open
+# for writing).
+rw_other_way() {
+	echo data >$EXPORT/rw
+	chown 65534:65534 $EXPORT/rw
+	t_walk $A 8010 rw; t_lopen 8010 0	# O_RDONLY
+	expect_type 13 "lopen O_RDONLY"
+	t_begin; t_u32 8010; t_u64 0; t_u32 1; printf x >>$BODY; t_send 118
+	expect_lerror $EBADF "write on an O_RDONLY fid${1:+ ($1)}"
+	t_walk $A 8011; t_lopen 8011 0
+	expect_type 13 "lopen of the root"
+	t_begin; t_u32 8011; t_u64 0; t_u32 1; printf x >>$BODY; t_send 118
+	expect_lerror $EBADF "write on a directory fid${1:+ ($1)}"
+	t_begin; t_u32 8011; t_u64 0; t_u32 100; t_send 116
+	expect_lerror $EISDIR "read on a directory fid${1:+ ($1)}"
+	t_clunk 8010; t_clunk 8011
+}
+rw_other_way
+t_walk $A 8012 rw; t_lopen 8012 1	# O_WRONLY
+expect_type 13 "lopen O_WRONLY"
+t_begin; t_u32 8012; t_u64 0; t_u32 100; t_send 116
+expect_lerror $EBADF "read on an O_WRONLY fid"
+t_clunk 8012
+[ "$(cat $EXPORT/rw)" = data ] || fail "rw: content changed"
+echo "read/write on fids opened the other way: answered as read(2)/write(2), no WARN: ok"
+
+t_clunk $A
+p9_down
+
+# The same on a read-only export (where a write fid cannot exist at all).
+p9_up inject=1 ro=1
+t_attach $A; expect_type 105 "attach (ro)"
+rw_other_way "read-only export"
 t_clunk $A
 p9_down

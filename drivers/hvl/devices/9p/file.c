@@ -238,6 +238,26 @@ out_name:
 	return ret;
 }
 
+/*
+ * May the open file @file be read (@mode FMODE_READ) or written
+ * (FMODE_WRITE)?  kernel_read() and kernel_write() WARN on a file not
+ * opened for the access, as no kernel caller should ask; the peer may,
+ * and gets what read(2) and write(2) answer.  A directory is never open
+ * for writing, and reading one is EISDIR.
+ */
+static int rw_ok(struct file *file, fmode_t mode)
+{
+	fmode_t can = mode == FMODE_READ ? FMODE_CAN_READ : FMODE_CAN_WRITE;
+
+	if (!file || !(file->f_mode & mode))
+		return -EBADF;
+	if (S_ISDIR(file_inode(file)->i_mode))
+		return -EISDIR;
+	if (!(file->f_mode & can))
+		return -EINVAL;
+	return 0;
+}
+
 int hvl_9p_file_read(struct hvl_9p_call *c)
 {
 	u32 fid = hvl_9p_pdu_get32(&c->in);
@@ -259,8 +279,11 @@ int hvl_9p_file_read(struct hvl_9p_call *c)
 		n = hvl_9p_xattr_read(f, c, off, count);
 		goto out;
 	}
-	if (!f->file || hvl_9p_pdu_room(&c->out) < 4) {
-		n = f->file ? -EMSGSIZE : -EBADF;
+	n = rw_ok(f->file, FMODE_READ);
+	if (n)
+		goto out;
+	if (hvl_9p_pdu_room(&c->out) < 4) {
+		n = -EMSGSIZE;
 		goto out;
 	}
 	count = min_t(size_t, count, hvl_9p_pdu_room(&c->out) - 4);
@@ -301,10 +324,9 @@ int hvl_9p_file_write(struct hvl_9p_call *c)
 		mutex_lock(&f->lock);
 		n = hvl_9p_xattr_write(f, off, data, count);
 		mutex_unlock(&f->lock);
-	} else if (!f->file) {
-		n = -EBADF;
 	} else {
-		n = kernel_write(f->file, data, count, &pos);
+		n = rw_ok(f->file, FMODE_WRITE) ?:
+		    kernel_write(f->file, data, count, &pos);
 	}
 	hvl_9p_fid_put(f);
 	if (n < 0)
