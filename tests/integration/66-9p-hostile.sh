@@ -7,7 +7,7 @@
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
-EBADF=9 EISDIR=21
+EBADF=9 EISDIR=21 E2BIG=7
 
 p9_up inject=1
 [ -n "$INJ" ] || fail "no inject hook"
@@ -91,6 +91,20 @@ expect_lerror $EBADF "read on an O_WRONLY fid"
 t_clunk 8012
 [ "$(cat $EXPORT/rw)" = data ] || fail "rw: content changed"
 echo "read/write on fids opened the other way: answered as read(2)/write(2), no WARN: ok"
+
+# 4. A list of xattr names longer than XATTR_LIST_MAX (64 KiB): the
+# server asked for the size, allocated at most 64 KiB, got -ERANGE and
+# asked again, for ever (a worker lost per request, and rmmod hung).
+# listxattr(2) says E2BIG.  300 names of 5 + 240 + 1 bytes: 73 800 bytes.
+touch $EXPORT/many
+chown 65534:65534 $EXPORT/many
+hvl-xattr $EXPORT/many 300 240 || fail "hvl-xattr"
+t_walk $A 8020 many; expect_type 111 "walk many"
+t_begin; t_u32 8020; t_u32 8021; t_str ""; t_send 30
+expect_lerror $E2BIG "xattrwalk of a 72 KiB list of names"
+t_begin; t_u32 8020; t_u32 8021; t_str user.$(printf '%0240d' 7); t_send 30
+expect_type 31 "xattrwalk of one of its values"
+t_clunk 8021
 
 t_clunk $A
 p9_down
