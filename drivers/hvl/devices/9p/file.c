@@ -72,7 +72,8 @@ static int open_flags(u32 fl)
 	return f | O_LARGEFILE;
 }
 
-static int may_open(struct hvl_9p *srv, const struct path *p, int flags)
+static int may_open(struct hvl_9p *srv, const struct path *p, int flags,
+		    bool created)
 {
 	struct inode *inode = d_inode(p->dentry);
 	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
@@ -92,14 +93,22 @@ static int may_open(struct hvl_9p *srv, const struct path *p, int flags)
 		mask |= MAY_READ;
 	if (write)
 		mask |= MAY_WRITE;
+	/*
+	 * As open(2) (FMODE_CREATED): the creator may open the file it has
+	 * just created whatever its mode, or "tar x" of a read-only file
+	 * would fail, and leave it empty.
+	 */
+	if (created)
+		mask = MAY_OPEN;
 	if (IS_APPEND(inode) && write &&
 	    (!(flags & O_APPEND) || (flags & O_TRUNC)))
 		return -EPERM;
 	return inode_permission(mnt_idmap(p->mnt), inode, mask);
 }
 
-/* Open @f's path with @flags; the fid's lock is held. */
-static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags)
+/* Open @f's path with @flags (@created by this lcreate); under f->lock. */
+static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags,
+		    bool created)
 {
 	struct file *file;
 	int ret;
@@ -108,7 +117,7 @@ static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags)
 
 	if (f->file || f->kind != HVL_9P_FID_PATH)
 		return -EINVAL;
-	ret = may_open(srv, &f->path, flags);
+	ret = may_open(srv, &f->path, flags, created);
 	if (ret)
 		return ret;
 	file = dentry_open(&f->path, flags & ~O_TRUNC, current_cred());
@@ -143,7 +152,7 @@ int hvl_9p_file_lopen(struct hvl_9p_call *c)
 	if (!f)
 		return -EBADF;
 	mutex_lock(&f->lock);
-	ret = open_fid(c->srv, f, flags);
+	ret = open_fid(c->srv, f, flags, false);
 	mutex_unlock(&f->lock);
 	if (!ret)
 		ret = hvl_9p_qid_of(&f->path, root_dev(c), &qid);
@@ -170,6 +179,7 @@ int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 	struct path dir, child;
 	struct dentry *d;
 	struct p9_qid qid;
+	bool created = false;
 	int flags, ret;
 
 	hvl_9p_pdu_get32(&c->in);	/* gid */
@@ -208,6 +218,7 @@ int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 				 (mode & S_IALLUGO) | S_IFREG,
 				 fl & P9_DOTL_EXCL);
 		flags &= ~O_TRUNC;	/* nothing to truncate */
+		created = true;
 	}
 	child.mnt = dir.mnt;
 	child.dentry = dget(d);
@@ -217,7 +228,7 @@ int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 	/* The fid now names the new file (the directory is dropped below). */
 	f->path = child;
 	child = dir;
-	ret = open_fid(c->srv, f, flags);
+	ret = open_fid(c->srv, f, flags, created);
 	if (!ret)
 		ret = hvl_9p_qid_of(&f->path, root_dev(c), &qid);
 	if (!ret) {
