@@ -61,7 +61,7 @@ t_walk $A 8005 dir; t_setattr 8005 $((MODE | GID)) 1517 0 65534
 expect_type 27 "setattr MODE|GID of a setgid directory"
 [ "$(stat -c %a $EXPORT/dir)" = 2755 ] || fail "directory: $(stat -c %a $EXPORT/dir)"
 for n in 1 2 3 4 5; do t_clunk 800$n; done
-echo "setattr with MODE and UID/GID: set-id bits dropped as by chown(2), no BUG: ok"
+echo "setattr with MODE and UID/GID: set-id bits dropped as by chown(2), no oops: ok"
 
 # 2. Reads and writes on a fid opened the other way.  kernel_read() and
 # kernel_write() WARN on a file not opened for the access (a kernel
