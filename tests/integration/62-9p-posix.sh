@@ -25,6 +25,35 @@ expect_err "Permission denied" cat f
 chmod 600 f && [ "$(cat f)" = data ] || fail "read after chmod 600"
 echo "permissions and ownership: ok"
 
+# chown of a set-uid file, chgrp of a set-gid, group-executable one: the
+# client sends the owner with the mode (its notify_change() has dropped
+# the set-id bit); the server must not ask notify_change() to drop it
+# again, which is a BUG().  The bits are gone on the Linux side.
+echo x >su && chmod 4755 su && [ "$(stat -c %a $EXPORT/su)" = 4755 ] || fail "chmod 4755"
+chown 65534 su || fail "chown of a setuid file"
+[ "$(stat -c %a $EXPORT/su)" = 755 ] || fail "setuid kept by chown: $(stat -c %a $EXPORT/su)"
+echo x >sg && chmod 2755 sg && [ "$(stat -c %a $EXPORT/sg)" = 2755 ] || fail "chmod 2755"
+chgrp 65534 sg || fail "chgrp of a setgid file"
+[ "$(stat -c %a $EXPORT/sg)" = 755 ] || fail "setgid kept by chgrp: $(stat -c %a $EXPORT/sg)"
+echo "chown of a setuid file, chgrp of a setgid one: set-id bits dropped: ok"
+
+# A file created with a mode that forbids the access it is opened with:
+# open(2) does not check the permission of a file it has just created,
+# so "tar x" and "cp" of read-only files work.  Opening it again for
+# writing is refused as ever.
+(umask 222; echo x >ro1) || fail "create a 0444 file for writing"
+(umask 222; exec 6<>ro2) || fail "create a 0444 file O_RDWR"
+echo ro >/tmp/ro-src && chmod 444 /tmp/ro-src
+cp /tmp/ro-src ro3 || fail "cp of a read-only file"
+[ "$(cat $EXPORT/ro1)" = x ] && [ -e $EXPORT/ro2 ] && [ "$(cat $EXPORT/ro3)" = ro ] ||
+	fail "created read-only files: content"
+for f in ro1 ro2 ro3; do
+	[ "$(stat -c %a $EXPORT/$f)" = 444 ] || fail "$f: mode $(stat -c %a $EXPORT/$f)"
+done
+expect_err "Permission denied" sh -c 'echo y >ro1'
+rm -f /tmp/ro-src
+echo "files created read-only: written by their creator, refused afterwards: ok"
+
 # Hard links: one inode, two names, on both sides.
 ln f hl || fail "link"
 [ "$(stat -c %h f)" = 2 ] || fail "nlink on the client: $(stat -c %h f)"

@@ -72,7 +72,8 @@ static int open_flags(u32 fl)
 	return f | O_LARGEFILE;
 }
 
-static int may_open(struct hvl_9p *srv, const struct path *p, int flags)
+static int may_open(struct hvl_9p *srv, const struct path *p, int flags,
+		    bool created)
 {
 	struct inode *inode = d_inode(p->dentry);
 	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
@@ -92,14 +93,22 @@ static int may_open(struct hvl_9p *srv, const struct path *p, int flags)
 		mask |= MAY_READ;
 	if (write)
 		mask |= MAY_WRITE;
+	/*
+	 * As open(2) (FMODE_CREATED): the creator may open the file it has
+	 * just created whatever its mode, or "tar x" of a read-only file
+	 * would fail, and leave it empty.
+	 */
+	if (created)
+		mask = MAY_OPEN;
 	if (IS_APPEND(inode) && write &&
 	    (!(flags & O_APPEND) || (flags & O_TRUNC)))
 		return -EPERM;
 	return inode_permission(mnt_idmap(p->mnt), inode, mask);
 }
 
-/* Open @f's path with @flags; the fid's lock is held. */
-static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags)
+/* Open @f's path with @flags (@created by this lcreate); under f->lock. */
+static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags,
+		    bool created)
 {
 	struct file *file;
 	int ret;
@@ -108,7 +117,7 @@ static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags)
 
 	if (f->file || f->kind != HVL_9P_FID_PATH)
 		return -EINVAL;
-	ret = may_open(srv, &f->path, flags);
+	ret = may_open(srv, &f->path, flags, created);
 	if (ret)
 		return ret;
 	file = dentry_open(&f->path, flags & ~O_TRUNC, current_cred());
@@ -143,7 +152,7 @@ int hvl_9p_file_lopen(struct hvl_9p_call *c)
 	if (!f)
 		return -EBADF;
 	mutex_lock(&f->lock);
-	ret = open_fid(c->srv, f, flags);
+	ret = open_fid(c->srv, f, flags, false);
 	mutex_unlock(&f->lock);
 	if (!ret)
 		ret = hvl_9p_qid_of(&f->path, root_dev(c), &qid);
@@ -170,6 +179,7 @@ int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 	struct path dir, child;
 	struct dentry *d;
 	struct p9_qid qid;
+	bool created = false;
 	int flags, ret;
 
 	hvl_9p_pdu_get32(&c->in);	/* gid */
@@ -208,6 +218,7 @@ int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 				 (mode & S_IALLUGO) | S_IFREG,
 				 fl & P9_DOTL_EXCL);
 		flags &= ~O_TRUNC;	/* nothing to truncate */
+		created = true;
 	}
 	child.mnt = dir.mnt;
 	child.dentry = dget(d);
@@ -217,7 +228,7 @@ int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 	/* The fid now names the new file (the directory is dropped below). */
 	f->path = child;
 	child = dir;
-	ret = open_fid(c->srv, f, flags);
+	ret = open_fid(c->srv, f, flags, created);
 	if (!ret)
 		ret = hvl_9p_qid_of(&f->path, root_dev(c), &qid);
 	if (!ret) {
@@ -236,6 +247,26 @@ out_unlock:
 out_name:
 	kfree(name);
 	return ret;
+}
+
+/*
+ * May the open file @file be read (@mode FMODE_READ) or written
+ * (FMODE_WRITE)?  kernel_read() and kernel_write() WARN on a file not
+ * opened for the access, as no kernel caller should ask; the peer may,
+ * and gets what read(2) and write(2) answer.  A directory is never open
+ * for writing, and reading one is EISDIR.
+ */
+static int rw_ok(struct file *file, fmode_t mode)
+{
+	fmode_t can = mode == FMODE_READ ? FMODE_CAN_READ : FMODE_CAN_WRITE;
+
+	if (!file || !(file->f_mode & mode))
+		return -EBADF;
+	if (S_ISDIR(file_inode(file)->i_mode))
+		return -EISDIR;
+	if (!(file->f_mode & can))
+		return -EINVAL;
+	return 0;
 }
 
 int hvl_9p_file_read(struct hvl_9p_call *c)
@@ -259,8 +290,11 @@ int hvl_9p_file_read(struct hvl_9p_call *c)
 		n = hvl_9p_xattr_read(f, c, off, count);
 		goto out;
 	}
-	if (!f->file || hvl_9p_pdu_room(&c->out) < 4) {
-		n = f->file ? -EMSGSIZE : -EBADF;
+	n = rw_ok(f->file, FMODE_READ);
+	if (n)
+		goto out;
+	if (hvl_9p_pdu_room(&c->out) < 4) {
+		n = -EMSGSIZE;
 		goto out;
 	}
 	count = min_t(size_t, count, hvl_9p_pdu_room(&c->out) - 4);
@@ -301,10 +335,9 @@ int hvl_9p_file_write(struct hvl_9p_call *c)
 		mutex_lock(&f->lock);
 		n = hvl_9p_xattr_write(f, off, data, count);
 		mutex_unlock(&f->lock);
-	} else if (!f->file) {
-		n = -EBADF;
 	} else {
-		n = kernel_write(f->file, data, count, &pos);
+		n = rw_ok(f->file, FMODE_WRITE) ?:
+		    kernel_write(f->file, data, count, &pos);
 	}
 	hvl_9p_fid_put(f);
 	if (n < 0)
@@ -464,9 +497,10 @@ int hvl_9p_file_getattr(struct hvl_9p_call *c)
 /*
  * Tsetattr fid valid mode uid gid size atime mtime.  Size goes through
  * vfs_truncate() (which checks write permission, as truncate(2) does);
- * the rest through notify_change(), whose setattr_prepare() enforces
- * ownership for chmod, chown and explicit times.  Setting times to "now"
- * needs only write permission, checked here as utimes(2) does.
+ * the rest, sanitized (attr.c), through notify_change(), whose
+ * setattr_prepare() enforces ownership for chmod, chown and explicit
+ * times.  Setting times to "now" needs only write permission, checked
+ * here as utimes(2) does.
  */
 int hvl_9p_file_setattr(struct hvl_9p_call *c)
 {
@@ -506,7 +540,7 @@ int hvl_9p_file_setattr(struct hvl_9p_call *c)
 	}
 	if (valid & ATTR9_MODE) {
 		ia.ia_valid |= ATTR_MODE;
-		ia.ia_mode = (mode & S_IALLUGO) | (inode->i_mode & ~S_IALLUGO);
+		ia.ia_mode = mode;
 	}
 	if (valid & ATTR9_UID) {
 		ia.ia_valid |= ATTR_UID;
@@ -516,8 +550,6 @@ int hvl_9p_file_setattr(struct hvl_9p_call *c)
 		ia.ia_valid |= ATTR_GID;
 		ia.ia_vfsgid = VFSGIDT_INIT(make_kgid(&init_user_ns, gid));
 	}
-	if ((valid & (ATTR9_UID | ATTR9_GID)) && !S_ISDIR(inode->i_mode))
-		ia.ia_valid |= ATTR_KILL_SUID | ATTR_KILL_SGID | ATTR_KILL_PRIV;
 	if (valid & ATTR9_ATIME) {
 		ia.ia_valid |= ATTR_ATIME;
 		if (valid & ATTR9_ATIME_SET)
@@ -530,6 +562,7 @@ int hvl_9p_file_setattr(struct hvl_9p_call *c)
 	}
 	if (valid & ATTR9_CTIME)
 		ia.ia_valid |= ATTR_CTIME;
+	hvl_9p_attr_sanitize(idmap, inode, &ia);
 	if (!(ia.ia_valid & ~ATTR_CTIME))
 		goto out;	/* size only (done), or nothing */
 	if ((ia.ia_valid & (ATTR_ATIME | ATTR_MTIME)) &&

@@ -9,6 +9,7 @@
  *   pdu.c     bounds-checked little-endian message codec
  *   fid.c     the fid table
  *   qid.c     qids and attributes from kstat
+ *   attr.c    Tsetattr's changes made safe for notify_change()
  *   server.c  dispatch, version, auth, attach, flush, clunk, statfs
  *   walk.c    confined name resolution: walk, the parent locking helpers
  *   file.c    lopen, lcreate, read, write, readdir, fsync, getattr,
@@ -119,6 +120,12 @@ void hvl_9p_qid_from_mode(struct p9_qid *q, umode_t mode, u64 ino, u32 gen,
 			  dev_t dev, dev_t root_dev);
 void hvl_9p_qid_from_dtype(struct p9_qid *q, unsigned int d_type, u64 ino);
 int hvl_9p_qid_of(const struct path *path, dev_t root_dev, struct p9_qid *q);
+
+struct iattr;
+struct inode;
+struct mnt_idmap;
+void hvl_9p_attr_sanitize(struct mnt_idmap *idmap, const struct inode *inode,
+			  struct iattr *ia);
 
 /* Per-operation counters, indexed by T-message type. */
 struct hvl_9p_stats {

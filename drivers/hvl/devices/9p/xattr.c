@@ -20,16 +20,24 @@
 
 #include "hvl_9p.h"
 
+/* A value (or, for an empty name, the list of names) into @buf. */
+static ssize_t get(const struct path *p, const char *name, void *buf,
+		   size_t size)
+{
+	if (!*name)
+		return vfs_listxattr(p->dentry, buf, size);
+	return vfs_getxattr(mnt_idmap(p->mnt), p->dentry, name, buf, size);
+}
+
 int hvl_9p_xattr_walk(struct hvl_9p_call *c)
 {
 	u32 fid = hvl_9p_pdu_get32(&c->in);
 	u32 newfid = hvl_9p_pdu_get32(&c->in);
 	char *name = hvl_9p_pdu_getstr(&c->in, XATTR_NAME_MAX);
 	struct hvl_9p_fid *f, *nf;
-	struct dentry *d;
-	ssize_t len;
 	void *buf = NULL;
-	int ret;
+	int tries, ret;
+	ssize_t len;
 
 	if (c->in.err) {
 		ret = c->in.err;
@@ -40,28 +48,30 @@ int hvl_9p_xattr_walk(struct hvl_9p_call *c)
 		ret = -EBADF;
 		goto out_name;
 	}
-	d = f->path.dentry;
-	/* Size first, then the value; retry if it grew in between. */
-	for (;;) {
-		len = *name ? vfs_getxattr(mnt_idmap(f->path.mnt), d, name,
-					   NULL, 0) :
-			      vfs_listxattr(d, NULL, 0);
-		if (len < 0) {
-			ret = len;
-			goto out_fid;
+	/*
+	 * Size first, then the value, fetched again (a few times) if it grew
+	 * in between.  A size above XATTR_SIZE_MAX (a list of names can be)
+	 * fits no buffer we allocate, and asking again would get -ERANGE for
+	 * ever: E2BIG, as getxattr(2) and listxattr(2) answer.
+	 */
+	for (tries = 0; tries < 4; tries++) {
+		len = get(&f->path, name, NULL, 0);
+		if (len < 0)
+			break;
+		if (len > XATTR_SIZE_MAX) {
+			len = -E2BIG;
+			break;
 		}
-		len = min_t(ssize_t, len, XATTR_SIZE_MAX);
 		kvfree(buf);
-		buf = len ? kvmalloc(len, GFP_KERNEL) : NULL;
-		if (len && !buf) {
+		buf = NULL;
+		if (!len)
+			break;
+		buf = kvmalloc(len, GFP_KERNEL);
+		if (!buf) {
 			ret = -ENOMEM;
 			goto out_fid;
 		}
-		if (!len)
-			break;
-		len = *name ? vfs_getxattr(mnt_idmap(f->path.mnt), d, name,
-					   buf, len) :
-			      vfs_listxattr(d, buf, len);
+		len = get(&f->path, name, buf, len);
 		if (len != -ERANGE)
 			break;
 	}

@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: GPL-2.0
+# Requests that are well formed but that a kernel helper does not expect
+# from its caller: each one used to reach a BUG(), a WARN or an endless
+# loop in the server.  Raw messages through the inject hook; each must be
+# answered, with the errno the matching system call gives, and the
+# kernel must not complain (make check fails on any report).
+. /tests/lib.sh
+. /tests/lib-9p.sh
+
+EBADF=9 EISDIR=21 E2BIG=7
+
+p9_up inject=1
+[ -n "$INJ" ] || fail "no inject hook"
+
+A=8000			# fids of ours; the client's are small numbers
+t_attach $A; expect_type 105 "attach"
+
+# t_setattr <fid> <valid> <mode> <uid> <gid>: no size, no times
+t_setattr() {
+	t_begin; t_u32 "$1"; t_u32 "$2"; t_u32 "$3"; t_u32 "$4"; t_u32 "$5"
+	t_u64 0; t_u64 0; t_u64 0; t_u64 0; t_u64 0
+	t_send 26
+}
+# t_lopen <fid> <flags>
+t_lopen() { t_begin; t_u32 "$1"; t_u32 "$2"; t_send 12; }
+
+# 1. A chown that also sets the mode.  The v9fs client sends MODE|UID (or
+# MODE|GID) for a chown of a setuid (or setgid, group-executable) file:
+# its own notify_change() has already turned the kill-suid request into
+# a mode without the bit.  The server added ATTR_KILL_SUID/SGID to that,
+# and notify_change() BUG()s on ATTR_MODE with either.  Now, as nfsd
+# does, the set-id bits go from the mode and the call succeeds.
+# Modes in decimal: 04755 = 2541, 02755 = 1517, 02745 = 1509, 0755 = 493.
+MODE=1 UID=2 GID=4
+for f in suid sgid sgid-noexec suid-only dir; do
+	echo x >$EXPORT/$f
+done
+rm $EXPORT/dir && mkdir $EXPORT/dir
+chown 65534:65534 $EXPORT/suid $EXPORT/sgid $EXPORT/sgid-noexec \
+	$EXPORT/suid-only $EXPORT/dir
+chmod 4755 $EXPORT/suid $EXPORT/suid-only
+chmod 2755 $EXPORT/sgid $EXPORT/dir
+chmod 2745 $EXPORT/sgid-noexec
+t_walk $A 8001 suid; t_setattr 8001 $((MODE | UID)) 2541 65534 0
+expect_type 27 "setattr MODE|UID of a setuid file"
+[ "$(stat -c %a $EXPORT/suid)" = 755 ] || fail "setuid kept: $(stat -c %a $EXPORT/suid)"
+t_walk $A 8002 sgid; t_setattr 8002 $((MODE | GID)) 1517 0 65534
+expect_type 27 "setattr MODE|GID of a setgid file"
+[ "$(stat -c %a $EXPORT/sgid)" = 755 ] || fail "setgid kept: $(stat -c %a $EXPORT/sgid)"
+# Set-gid without group execute marks mandatory locking, not a set-id
+# program: chown keeps it (as chown(2) and nfsd do).
+t_walk $A 8003 sgid-noexec; t_setattr 8003 $((MODE | UID | GID)) 1509 65534 65534
+expect_type 27 "setattr MODE|UID|GID of a g+s,g-x file"
+[ "$(stat -c %a $EXPORT/sgid-noexec)" = 2745 ] || fail "g+s,g-x: $(stat -c %a $EXPORT/sgid-noexec)"
+# A chown alone still drops the set-uid bit, in notify_change().
+t_walk $A 8004 suid-only; t_setattr 8004 $UID 0 65534 0
+expect_type 27 "setattr UID of a setuid file"
+[ "$(stat -c %a $EXPORT/suid-only)" = 755 ] || fail "UID only: $(stat -c %a $EXPORT/suid-only)"
+# Directories keep their set-gid bit across a chown.
+t_walk $A 8005 dir; t_setattr 8005 $((MODE | GID)) 1517 0 65534
+expect_type 27 "setattr MODE|GID of a setgid directory"
+[ "$(stat -c %a $EXPORT/dir)" = 2755 ] || fail "directory: $(stat -c %a $EXPORT/dir)"
+for n in 1 2 3 4 5; do t_clunk 800$n; done
+echo "setattr with MODE and UID/GID: set-id bits dropped as by chown(2), no oops: ok"
+
+# 2. Reads and writes on a fid opened the other way.  kernel_read() and
+# kernel_write() WARN on a file not opened for the access (a kernel
+# caller never does that); the peer may.  read(2) and write(2) say EBADF
+# (a directory: EISDIR for a read, EBADF for a write, it is never open
+# for writing).
+rw_other_way() {
+	echo data >$EXPORT/rw
+	chown 65534:65534 $EXPORT/rw
+	t_walk $A 8010 rw; t_lopen 8010 0	# O_RDONLY
+	expect_type 13 "lopen O_RDONLY"
+	t_begin; t_u32 8010; t_u64 0; t_u32 1; printf x >>$BODY; t_send 118
+	expect_lerror $EBADF "write on an O_RDONLY fid${1:+ ($1)}"
+	t_walk $A 8011; t_lopen 8011 0
+	expect_type 13 "lopen of the root"
+	t_begin; t_u32 8011; t_u64 0; t_u32 1; printf x >>$BODY; t_send 118
+	expect_lerror $EBADF "write on a directory fid${1:+ ($1)}"
+	t_begin; t_u32 8011; t_u64 0; t_u32 100; t_send 116
+	expect_lerror $EISDIR "read on a directory fid${1:+ ($1)}"
+	t_clunk 8010; t_clunk 8011
+}
+rw_other_way
+t_walk $A 8012 rw; t_lopen 8012 1	# O_WRONLY
+expect_type 13 "lopen O_WRONLY"
+t_begin; t_u32 8012; t_u64 0; t_u32 100; t_send 116
+expect_lerror $EBADF "read on an O_WRONLY fid"
+t_clunk 8012
+[ "$(cat $EXPORT/rw)" = data ] || fail "rw: content changed"
+echo "read/write on fids opened the other way: answered as read(2)/write(2), no WARN: ok"
+
+# 4. A list of xattr names longer than XATTR_LIST_MAX (64 KiB): the
+# server asked for the size, allocated at most 64 KiB, got -ERANGE and
+# asked again, for ever (a worker lost per request, and rmmod hung).
+# listxattr(2) says E2BIG.  300 names of 5 + 240 + 1 bytes: 73 800 bytes.
+touch $EXPORT/many
+chown 65534:65534 $EXPORT/many
+hvl-xattr $EXPORT/many 300 240 || fail "hvl-xattr"
+t_walk $A 8020 many; expect_type 111 "walk many"
+t_begin; t_u32 8020; t_u32 8021; t_str ""; t_send 30
+expect_lerror $E2BIG "xattrwalk of a 72 KiB list of names"
+t_begin; t_u32 8020; t_u32 8021; t_str user.$(printf '%0240d' 7); t_send 30
+expect_type 31 "xattrwalk of one of its values"
+t_clunk 8021
+
+t_clunk $A
+p9_down
+
+# The same on a read-only export (where a write fid cannot exist at all).
+p9_up inject=1 ro=1
+t_attach $A; expect_type 105 "attach (ro)"
+rw_other_way "read-only export"
+t_clunk $A
+p9_down
