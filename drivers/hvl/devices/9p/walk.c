@@ -139,14 +139,23 @@ int hvl_9p_walk_walk(struct hvl_9p_call *c)
 			goto out_names;
 		}
 	}
-	f = hvl_9p_call_fid(c, fid);
-	if (!f) {
-		ret = -EBADF;
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
 		goto out_names;
 	}
-	/* Only path fids walk; an open fid may be cloned (nwname == 0). */
-	if (f->kind != HVL_9P_FID_PATH || (nwname && f->file)) {
+	/* An open fid may be cloned (nwname == 0), not walked. */
+	if (nwname && f->file) {
 		ret = -EINVAL;
+		goto out_fid;
+	}
+	/*
+	 * Onto itself with no names: the fid stays what it is, open file
+	 * included (the clone below would be an unopened one).
+	 */
+	if (!nwname && newfid == fid) {
+		hvl_9p_pdu_put16(&c->out, 0);
+		ret = 0;
 		goto out_fid;
 	}
 	p = f->path;
@@ -170,9 +179,12 @@ int hvl_9p_walk_walk(struct hvl_9p_call *c)
 		}
 		if (newfid == fid) {
 			/* Walking a fid onto itself replaces it. */
-			hvl_9p_fid_put(hvl_9p_fid_remove(&srv->fids, fid));
+			mutex_lock(&f->lock);
+			ret = hvl_9p_fid_replace(&srv->fids, f, nf, c->gen);
+			mutex_unlock(&f->lock);
+		} else {
+			ret = hvl_9p_fid_insert(&srv->fids, nf, c->gen);
 		}
-		ret = hvl_9p_fid_insert(&srv->fids, nf, c->gen);
 		if (ret) {
 			hvl_9p_fid_put(nf);
 			goto out_path;
