@@ -33,7 +33,7 @@ static int make(struct hvl_9p_call *c, u32 dfid, const char *name,
 	struct path child;
 	int ret;
 
-	f = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR);
+	f = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	idmap = mnt_idmap(f->path.mnt);
@@ -184,12 +184,12 @@ int hvl_9p_dir_link(struct hvl_9p_call *c)
 		ret = c->in.err;
 		goto out_name;
 	}
-	df = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR);
+	df = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
 	if (IS_ERR(df)) {
 		ret = PTR_ERR(df);
 		goto out_name;
 	}
-	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH);
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_BENEATH);
 	if (IS_ERR(f)) {
 		ret = PTR_ERR(f);
 		f = NULL;
@@ -317,12 +317,12 @@ int hvl_9p_dir_rename(struct hvl_9p_call *c)
 		ret = c->in.err;
 		goto out_name;
 	}
-	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH);
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_BENEATH);
 	if (IS_ERR(f)) {
 		ret = PTR_ERR(f);
 		goto out_name;
 	}
-	df = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR);
+	df = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
 	if (IS_ERR(df)) {
 		ret = PTR_ERR(df);
 		df = NULL;
@@ -354,13 +354,13 @@ int hvl_9p_dir_renameat(struct hvl_9p_call *c)
 
 	if (ret)
 		goto out;
-	of = hvl_9p_fid_verify(c, ofid, HVL_9P_NEED_DIR);
+	of = hvl_9p_fid_verify(c, ofid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
 	if (IS_ERR(of)) {
 		ret = PTR_ERR(of);
 		of = NULL;
 		goto out;
 	}
-	nf = hvl_9p_fid_verify(c, nfid, HVL_9P_NEED_DIR);
+	nf = hvl_9p_fid_verify(c, nfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
 	if (IS_ERR(nf)) {
 		ret = PTR_ERR(nf);
 		nf = NULL;
@@ -403,7 +403,7 @@ int hvl_9p_dir_unlinkat(struct hvl_9p_call *c)
 	ret = -EINVAL;
 	if (flags & ~AT_REMOVEDIR_9P)
 		goto out_name;
-	f = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR);
+	f = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
 	if (IS_ERR(f)) {
 		ret = PTR_ERR(f);
 		goto out_name;
@@ -443,6 +443,9 @@ int hvl_9p_dir_remove(struct hvl_9p_call *c)
 		return -EBADF;
 	ret = -EBUSY;
 	if (is_root(c->srv, &f->path))
+		goto out_fid;
+	ret = -ENOENT;	/* moved out of the export: gone, to the peer */
+	if (!hvl_9p_fid_beneath(c->srv, f))
 		goto out_fid;
 	d = f->path.dentry;
 	dir.mnt = f->path.mnt;

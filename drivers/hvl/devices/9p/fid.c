@@ -157,6 +157,12 @@ bool hvl_9p_fid_published(struct hvl_9p_fids *t, struct hvl_9p_fid *f)
 	return ret;
 }
 
+/* Still beneath the export root?  A Linux process may have moved it out. */
+bool hvl_9p_fid_beneath(struct hvl_9p *srv, const struct hvl_9p_fid *f)
+{
+	return path_is_under(&f->path, &srv->root);
+}
+
 /**
  * hvl_9p_fid_verify() - the one way to a fid for a handler
  * @c: the call
@@ -164,9 +170,14 @@ bool hvl_9p_fid_published(struct hvl_9p_fids *t, struct hvl_9p_fid *f)
  * @need: HVL_9P_NEED_* the handler relies on
  *
  * Looks the fid up and checks, in this order, what the handler needs:
- * a path fid (-EINVAL for an xattr fid), not opened (-EINVAL), and a
+ * a path fid (-EINVAL for an xattr fid), not opened (-EINVAL), still
+ * beneath the export root (-ENOENT: to the peer, a directory moved out
+ * of the export by a Linux process is gone, as if removed), and a
  * directory (-ENOTDIR).  What is checked stays true for the request:
- * the path and the file of a published fid never change.
+ * the path and the file of a published fid never change.  Except that
+ * the root check is a snapshot: a rename racing with the request lets
+ * the request finish in the old place, as if it had come just before
+ * the rename, which the peer could have arranged anyway.
  *
  * Return: the fid, referenced (hvl_9p_fid_put() it), or an ERR_PTR:
  * -EBADF for an unknown fid, or the failed check's errno.
@@ -185,6 +196,8 @@ struct hvl_9p_fid *hvl_9p_fid_verify(struct hvl_9p_call *c, u32 fid,
 		ret = -EINVAL;
 	else if ((need & HVL_9P_NEED_UNOPENED) && f->file)
 		ret = -EINVAL;
+	else if ((need & HVL_9P_NEED_BENEATH) && !hvl_9p_fid_beneath(c->srv, f))
+		ret = -ENOENT;
 	else if ((need & HVL_9P_NEED_DIR) && !d_can_lookup(f->path.dentry))
 		ret = -ENOTDIR;
 	if (ret) {

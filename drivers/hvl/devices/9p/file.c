@@ -165,7 +165,8 @@ int hvl_9p_file_lopen(struct hvl_9p_call *c)
 	flags = open_flags(fl);
 	if (flags < 0)
 		return flags;
-	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_UNOPENED);
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_UNOPENED |
+			      HVL_9P_NEED_BENEATH);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	mutex_lock(&f->lock);
@@ -252,7 +253,8 @@ int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 		ret = flags;
 		goto out_name;
 	}
-	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_DIR | HVL_9P_NEED_UNOPENED);
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_DIR | HVL_9P_NEED_UNOPENED |
+			      HVL_9P_NEED_BENEATH);
 	if (IS_ERR(f)) {
 		ret = PTR_ERR(f);
 		goto out_name;

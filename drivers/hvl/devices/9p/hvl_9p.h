@@ -273,8 +273,10 @@ static inline struct hvl_9p_fid *hvl_9p_call_fid(struct hvl_9p_call *c,
 #define HVL_9P_NEED_PATH	BIT(0)	/* a path fid, not an xattr one */
 #define HVL_9P_NEED_DIR		BIT(1)	/* a directory (and a path fid) */
 #define HVL_9P_NEED_UNOPENED	BIT(2)	/* not opened yet */
+#define HVL_9P_NEED_BENEATH	BIT(3)	/* still beneath the export root */
 
 struct hvl_9p_fid *hvl_9p_fid_verify(struct hvl_9p_call *c, u32 fid,
 				     unsigned int need);
+bool hvl_9p_fid_beneath(struct hvl_9p *srv, const struct hvl_9p_fid *f);
 
 #endif /* _HVL_9P_H */

@@ -15,7 +15,9 @@
  * the root, elsewhere it goes to the parent (crossing mount points
  * upwards with follow_up()), and the result is checked to be beneath the
  * root, so a directory renamed out of the export by someone on the Linux
- * side cannot be used to climb further.
+ * side cannot be used to climb further.  Nor to walk down: the fid a
+ * walk (or any operation on names) starts from must itself still be
+ * beneath the root (hvl_9p_fid_verify()), or the answer is ENOENT.
  *
  * Symlinks are never followed by the server at all: walk stops on them
  * (the client reads them and walks the target itself, in its own
@@ -139,7 +141,7 @@ int hvl_9p_walk_walk(struct hvl_9p_call *c)
 			goto out_names;
 		}
 	}
-	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH);
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_BENEATH);
 	if (IS_ERR(f)) {
 		ret = PTR_ERR(f);
 		goto out_names;
