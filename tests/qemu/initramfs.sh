@@ -37,7 +37,9 @@ echo "nogroup:x:65534:" >> "$root/etc/group"
 # Workloads from Debian packages, with the libraries ldd names (same
 # paths as on the host, so the host's loader finds them).
 mkdir -p "$root/usr/bin"
-for p in socat fio stress-ng diod flock; do
+# GNU tar, coreutils' cp and git: the real workloads of 68-9p-workloads
+# (busybox's applets come first in PATH; the test names these).
+for p in socat fio stress-ng diod flock tar cp git; do
 	path=$(command -v "$p" 2>/dev/null || ls /usr/sbin/"$p" 2>/dev/null) || continue
 	cp "$path" "$root/usr/bin/"
 	ldd "$path" | awk '/=> \//{print $3} /^\t\//{print $1}' | while read -r lib; do
@@ -45,6 +47,11 @@ for p in socat fio stress-ng diod flock; do
 		cp -L "$lib" "$root$lib"
 	done
 done
+# git runs its own helpers (the same binary) from its exec path.
+if [ -x "$root/usr/bin/git" ]; then
+	mkdir -p "$root/usr/lib/git-core"
+	ln -s /usr/bin/git "$root/usr/lib/git-core/git"
+fi
 [ -n "$bins" ] && [ -d "$bins" ] && cp "$bins"/* "$root/usr/bin/"
 if [ -n "$kdir" ]; then
 	mkdir -p "$root/lib/modules/kernel"

@@ -2,7 +2,8 @@
 /*
  * KUnit: the 9P fid table (devices/9p/fid.c): reuse refused, lookups
  * reference-counted, a cleared table refuses inserts from the old
- * session, so no fid survives a peer reset.
+ * session, so no fid survives a peer reset; a replaced fid stays with
+ * the requests that hold it.
  */
 #include <kunit/test.h>
 
@@ -112,11 +113,54 @@ static void reset(struct kunit *test)
 	xa_destroy(&t.xa);
 }
 
+/*
+ * Replace: the number names the new fid at once, the count does not
+ * move, a request holding the old one keeps it; a fid that is no longer
+ * published (clunked, replaced) or a dead session is refused.
+ */
+static void replace(struct kunit *test)
+{
+	struct hvl_9p_fids t;
+	struct hvl_9p_fid *old = new_fid(test, 9), *f = new_fid(test, 9);
+	struct hvl_9p_fid *held, *g = new_fid(test, 9);
+
+	hvl_9p_fid_init(&t, 1000, NULL);
+	KUNIT_ASSERT_EQ(test, hvl_9p_fid_insert(&t, old, 0), 0);
+	held = hvl_9p_fid_get(&t, 9);	/* a request in flight */
+	KUNIT_ASSERT_PTR_EQ(test, held, old);
+	mutex_lock(&old->lock);
+	KUNIT_EXPECT_TRUE(test, hvl_9p_fid_published(&t, old));
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_replace(&t, old, f, 0), 0);
+	KUNIT_EXPECT_FALSE(test, hvl_9p_fid_published(&t, old));
+	/* Replaced already: a second replacer of the old fid loses. */
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_replace(&t, old, g, 0), -EBADF);
+	mutex_unlock(&old->lock);
+	KUNIT_EXPECT_EQ(test, refcount_read(&old->ref), 1);
+	hvl_9p_fid_put(held);
+	held = hvl_9p_fid_get(&t, 9);
+	KUNIT_EXPECT_PTR_EQ(test, held, f);
+	hvl_9p_fid_put(held);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 1);
+
+	/* A peer reset in between: the new fid is not published. */
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 1);
+	KUNIT_ASSERT_EQ(test, hvl_9p_fid_insert(&t, new_fid(test, 9), 1), 0);
+	held = hvl_9p_fid_get(&t, 9);
+	mutex_lock(&held->lock);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_replace(&t, held, g, 0), -ESTALE);
+	mutex_unlock(&held->lock);
+	hvl_9p_fid_put(held);
+	hvl_9p_fid_put(g);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 2), 1);
+	xa_destroy(&t.xa);
+}
+
 static struct kunit_case fid_cases[] = {
 	KUNIT_CASE(insert_get_remove),
 	KUNIT_CASE(reuse),
 	KUNIT_CASE(limit),
 	KUNIT_CASE(reset),
+	KUNIT_CASE(replace),
 	{}
 };
 

@@ -33,13 +33,9 @@ static int make(struct hvl_9p_call *c, u32 dfid, const char *name,
 	struct path child;
 	int ret;
 
-	f = hvl_9p_call_fid(c, dfid);
-	if (!f)
-		return -EBADF;
-	if (f->kind != HVL_9P_FID_PATH) {
-		ret = -EINVAL;
-		goto out_fid;
-	}
+	f = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
 	idmap = mnt_idmap(f->path.mnt);
 	dir = d_inode(f->path.dentry);
 	ret = mnt_want_write(f->path.mnt);
@@ -188,11 +184,17 @@ int hvl_9p_dir_link(struct hvl_9p_call *c)
 		ret = c->in.err;
 		goto out_name;
 	}
-	df = hvl_9p_call_fid(c, dfid);
-	f = hvl_9p_call_fid(c, fid);
-	ret = -EBADF;
-	if (!df || !f)
+	df = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
+	if (IS_ERR(df)) {
+		ret = PTR_ERR(df);
+		goto out_name;
+	}
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_BENEATH);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
+		f = NULL;
 		goto out_fids;
+	}
 	ret = -EXDEV;
 	if (df->path.mnt != f->path.mnt)
 		goto out_fids;
@@ -315,11 +317,17 @@ int hvl_9p_dir_rename(struct hvl_9p_call *c)
 		ret = c->in.err;
 		goto out_name;
 	}
-	f = hvl_9p_call_fid(c, fid);
-	df = hvl_9p_call_fid(c, dfid);
-	ret = -EBADF;
-	if (!f || !df)
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_BENEATH);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
+		goto out_name;
+	}
+	df = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
+	if (IS_ERR(df)) {
+		ret = PTR_ERR(df);
+		df = NULL;
 		goto out_fids;
+	}
 	ret = -EBUSY;
 	if (is_root(c->srv, &f->path))
 		goto out_fids;
@@ -346,10 +354,19 @@ int hvl_9p_dir_renameat(struct hvl_9p_call *c)
 
 	if (ret)
 		goto out;
-	of = hvl_9p_call_fid(c, ofid);
-	nf = hvl_9p_call_fid(c, nfid);
-	ret = (of && nf) ? rename_in(&of->path, oname, NULL, &nf->path,
-				     nname) : -EBADF;
+	of = hvl_9p_fid_verify(c, ofid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
+	if (IS_ERR(of)) {
+		ret = PTR_ERR(of);
+		of = NULL;
+		goto out;
+	}
+	nf = hvl_9p_fid_verify(c, nfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
+	if (IS_ERR(nf)) {
+		ret = PTR_ERR(nf);
+		nf = NULL;
+		goto out;
+	}
+	ret = rename_in(&of->path, oname, NULL, &nf->path, nname);
 out:
 	hvl_9p_fid_put(nf);
 	hvl_9p_fid_put(of);
@@ -386,10 +403,11 @@ int hvl_9p_dir_unlinkat(struct hvl_9p_call *c)
 	ret = -EINVAL;
 	if (flags & ~AT_REMOVEDIR_9P)
 		goto out_name;
-	f = hvl_9p_call_fid(c, dfid);
-	ret = -EBADF;
-	if (!f)
+	f = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
 		goto out_name;
+	}
 	ret = mnt_want_write(f->path.mnt);
 	if (ret)
 		goto out_fid;
@@ -425,6 +443,9 @@ int hvl_9p_dir_remove(struct hvl_9p_call *c)
 		return -EBADF;
 	ret = -EBUSY;
 	if (is_root(c->srv, &f->path))
+		goto out_fid;
+	ret = -ENOENT;	/* moved out of the export: gone, to the peer */
+	if (!hvl_9p_fid_beneath(c->srv, f))
 		goto out_fid;
 	d = f->path.dentry;
 	dir.mnt = f->path.mnt;

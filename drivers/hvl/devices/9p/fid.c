@@ -102,6 +102,111 @@ int hvl_9p_fid_insert(struct hvl_9p_fids *t, struct hvl_9p_fid *f, u32 gen)
 	return ret == -EBUSY ? -EINVAL : ret;
 }
 
+/**
+ * hvl_9p_fid_replace() - publish a fid in place of another
+ * @t: the table
+ * @old: a published fid; the caller holds a reference and @old->lock
+ * @f: from hvl_9p_fid_alloc(), same number; on success the table owns
+ *     this reference
+ * @gen: the session the request belongs to
+ *
+ * Requests that hold @old go on with it; the table's reference to it is
+ * dropped here, so it is freed when the last of them ends.
+ *
+ * Return: 0, -EBADF if @old is no longer published (clunked, or replaced
+ * by a walk onto itself), or -ESTALE if the session is gone.
+ */
+int hvl_9p_fid_replace(struct hvl_9p_fids *t, struct hvl_9p_fid *old,
+		       struct hvl_9p_fid *f, u32 gen)
+{
+	void *cur;
+	int ret = 0;
+
+	lockdep_assert_held(&old->lock);
+
+	xa_lock(&t->xa);
+	if (t->gen != gen) {
+		ret = -ESTALE;
+	} else {
+		/*
+		 * The slot is occupied (or the exchange fails), so storing
+		 * allocates nothing and the lock is never dropped.
+		 */
+		cur = __xa_cmpxchg(&t->xa, old->fid, old, f, GFP_NOWAIT);
+		if (cur != old)
+			ret = xa_is_err(cur) ? xa_err(cur) : -EBADF;
+	}
+	xa_unlock(&t->xa);
+	if (!ret)
+		hvl_9p_fid_put(old);
+	return ret;
+}
+
+/*
+ * Is @f the fid its number names?  Under @f->lock, a "yes" holds until
+ * the lock is dropped as far as lopen and lcreate are concerned: they
+ * replace a fid only with its lock held.
+ */
+bool hvl_9p_fid_published(struct hvl_9p_fids *t, struct hvl_9p_fid *f)
+{
+	bool ret;
+
+	xa_lock(&t->xa);
+	ret = xa_load(&t->xa, f->fid) == f;
+	xa_unlock(&t->xa);
+	return ret;
+}
+
+/* Still beneath the export root?  A Linux process may have moved it out. */
+bool hvl_9p_fid_beneath(struct hvl_9p *srv, const struct hvl_9p_fid *f)
+{
+	return path_is_under(&f->path, &srv->root);
+}
+
+/**
+ * hvl_9p_fid_verify() - the one way to a fid for a handler
+ * @c: the call
+ * @fid: the number from the message
+ * @need: HVL_9P_NEED_* the handler relies on
+ *
+ * Looks the fid up and checks, in this order, what the handler needs:
+ * a path fid (-EINVAL for an xattr fid), not opened (-EINVAL), still
+ * beneath the export root (-ENOENT: to the peer, a directory moved out
+ * of the export by a Linux process is gone, as if removed), and a
+ * directory (-ENOTDIR).  What is checked stays true for the request:
+ * the path and the file of a published fid never change.  Except that
+ * the root check is a snapshot: a rename racing with the request lets
+ * the request finish in the old place, as if it had come just before
+ * the rename, which the peer could have arranged anyway.
+ *
+ * Return: the fid, referenced (hvl_9p_fid_put() it), or an ERR_PTR:
+ * -EBADF for an unknown fid, or the failed check's errno.
+ */
+struct hvl_9p_fid *hvl_9p_fid_verify(struct hvl_9p_call *c, u32 fid,
+				     unsigned int need)
+{
+	struct hvl_9p_fid *f = hvl_9p_fid_get(&c->srv->fids, fid);
+	int ret = 0;
+
+	if (!f)
+		return ERR_PTR(-EBADF);
+	if (need & HVL_9P_NEED_DIR)
+		need |= HVL_9P_NEED_PATH;
+	if ((need & HVL_9P_NEED_PATH) && f->kind != HVL_9P_FID_PATH)
+		ret = -EINVAL;
+	else if ((need & HVL_9P_NEED_UNOPENED) && f->file)
+		ret = -EINVAL;
+	else if ((need & HVL_9P_NEED_BENEATH) && !hvl_9p_fid_beneath(c->srv, f))
+		ret = -ENOENT;
+	else if ((need & HVL_9P_NEED_DIR) && !d_can_lookup(f->path.dentry))
+		ret = -ENOTDIR;
+	if (ret) {
+		hvl_9p_fid_put(f);
+		return ERR_PTR(ret);
+	}
+	return f;
+}
+
 struct hvl_9p_fid *hvl_9p_fid_get(struct hvl_9p_fids *t, u32 fid)
 {
 	struct hvl_9p_fid *f;

@@ -106,17 +106,18 @@ static int may_open(struct hvl_9p *srv, const struct path *p, int flags,
 	return inode_permission(mnt_idmap(p->mnt), inode, mask);
 }
 
-/* Open @f's path with @flags (@created by this lcreate); under f->lock. */
+/*
+ * Open @f's path with @flags (@created: by this Tlcreate, so no
+ * permission check, as open(2) does).  @f is a new fid, not yet
+ * published: the opened fid replaces the unopened one in the table
+ * (see hvl_9p.h).
+ */
 static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags,
 		    bool created)
 {
 	struct file *file;
 	int ret;
 
-	lockdep_assert_held(&f->lock);
-
-	if (f->file || f->kind != HVL_9P_FID_PATH)
-		return -EINVAL;
 	ret = may_open(srv, &f->path, flags, created);
 	if (ret)
 		return ret;
@@ -135,6 +136,34 @@ static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags,
 	return 0;
 }
 
+/*
+ * Open @path as the new state of the fid @old (locked, published): a
+ * new fid with the same number and the open file, swapped into the
+ * table.  @created: Tlcreate made @path (no permission check).  On
+ * success the qid of the opened file is in @qid.
+ */
+static int open_replace(struct hvl_9p_call *c, struct hvl_9p_fid *old,
+			const struct path *path, int flags, bool created,
+			struct p9_qid *qid)
+{
+	struct hvl_9p_fid *f;
+	int ret;
+
+	lockdep_assert_held(&old->lock);
+
+	f = hvl_9p_fid_alloc(old->fid, path);
+	if (!f)
+		return -ENOMEM;
+	ret = open_fid(c->srv, f, flags, created);
+	if (!ret)
+		ret = hvl_9p_qid_of(&f->path, root_dev(c), qid);
+	if (!ret)
+		ret = hvl_9p_fid_replace(&c->srv->fids, old, f, c->gen);
+	if (ret)
+		hvl_9p_fid_put(f);
+	return ret;
+}
+
 int hvl_9p_file_lopen(struct hvl_9p_call *c)
 {
 	u32 fid = hvl_9p_pdu_get32(&c->in);
@@ -148,14 +177,15 @@ int hvl_9p_file_lopen(struct hvl_9p_call *c)
 	flags = open_flags(fl);
 	if (flags < 0)
 		return flags;
-	f = hvl_9p_call_fid(c, fid);
-	if (!f)
-		return -EBADF;
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_UNOPENED |
+			      HVL_9P_NEED_BENEATH);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
 	mutex_lock(&f->lock);
-	ret = open_fid(c->srv, f, flags, false);
+	/* Opened (so replaced) by a request that held the lock before us. */
+	ret = hvl_9p_fid_published(&c->srv->fids, f) ?
+	      open_replace(c, f, &f->path, flags, false, &qid) : -EINVAL;
 	mutex_unlock(&f->lock);
-	if (!ret)
-		ret = hvl_9p_qid_of(&f->path, root_dev(c), &qid);
 	hvl_9p_fid_put(f);
 	if (ret)
 		return ret;
@@ -165,9 +195,53 @@ int hvl_9p_file_lopen(struct hvl_9p_call *c)
 }
 
 /*
+ * The create half of Tlcreate: @name in the directory @dir, created if
+ * it does not exist (O_CREAT), must not exist with P9_DOTL_EXCL
+ * (O_EXCL), and is never a directory (EISDIR, as open(2) says).  The
+ * file's path is returned referenced in @child; *@created says whether
+ * it is new (nothing to truncate then).
+ */
+static int lcreate_child(const struct path *dir, const char *name, u32 fl,
+			 u32 mode, struct path *child, bool *created)
+{
+	struct dentry *d;
+	int ret;
+
+	*created = false;
+	ret = mnt_want_write(dir->mnt);
+	if (ret)
+		return ret;
+	d = hvl_9p_walk_lock_child(dir, name);
+	if (IS_ERR(d)) {
+		ret = PTR_ERR(d);
+		goto out_drop;
+	}
+	if (d_is_positive(d)) {
+		if (fl & P9_DOTL_EXCL)
+			ret = -EEXIST;
+		else if (d_is_dir(d))
+			ret = -EISDIR;
+	} else {
+		ret = vfs_create(mnt_idmap(dir->mnt), d_inode(dir->dentry), d,
+				 (mode & S_IALLUGO) | S_IFREG,
+				 fl & P9_DOTL_EXCL);
+		*created = !ret;
+	}
+	if (!ret) {
+		child->mnt = mntget(dir->mnt);
+		child->dentry = dget(d);
+	}
+	hvl_9p_walk_unlock_child(dir, d);
+out_drop:
+	mnt_drop_write(dir->mnt);
+	return ret;
+}
+
+/*
  * Tlcreate fid name flags mode gid: create name in the directory fid and
- * open it; fid then names the new file.  gid is ignored: files belong to
- * the export's uid/gid.
+ * open it; fid then names the new file (a new fid in its place: see
+ * hvl_9p.h).  On any error the fid is left as it was.  gid is ignored:
+ * files belong to the export's uid/gid.
  */
 int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 {
@@ -176,10 +250,9 @@ int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 	u32 fl = hvl_9p_pdu_get32(&c->in);
 	u32 mode = hvl_9p_pdu_get32(&c->in);
 	struct hvl_9p_fid *f;
-	struct path dir, child;
-	struct dentry *d;
+	struct path child;
 	struct p9_qid qid;
-	bool created = false;
+	bool created;
 	int flags, ret;
 
 	hvl_9p_pdu_get32(&c->in);	/* gid */
@@ -192,55 +265,27 @@ int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 		ret = flags;
 		goto out_name;
 	}
-	f = hvl_9p_call_fid(c, fid);
-	if (!f) {
-		ret = -EBADF;
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_DIR | HVL_9P_NEED_UNOPENED |
+			      HVL_9P_NEED_BENEATH);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
 		goto out_name;
 	}
 	mutex_lock(&f->lock);
-	if (f->file || f->kind != HVL_9P_FID_PATH) {
-		ret = -EINVAL;
+	ret = -EINVAL;	/* opened by a request that held the lock first */
+	if (!hvl_9p_fid_published(&c->srv->fids, f))
 		goto out_unlock;
-	}
-	dir = f->path;
-	ret = mnt_want_write(dir.mnt);
+	ret = lcreate_child(&f->path, name, fl, mode, &child, &created);
 	if (ret)
 		goto out_unlock;
-	d = hvl_9p_walk_lock_child(&dir, name);
-	if (IS_ERR(d)) {
-		ret = PTR_ERR(d);
-		goto out_drop;
-	}
-	if (d_is_positive(d)) {
-		ret = (fl & P9_DOTL_EXCL) ? -EEXIST : 0;
-	} else {
-		ret = vfs_create(mnt_idmap(dir.mnt), d_inode(dir.dentry), d,
-				 (mode & S_IALLUGO) | S_IFREG,
-				 fl & P9_DOTL_EXCL);
+	if (created)
 		flags &= ~O_TRUNC;	/* nothing to truncate */
-		created = true;
-	}
-	child.mnt = dir.mnt;
-	child.dentry = dget(d);
-	hvl_9p_walk_unlock_child(&dir, d);
+	ret = open_replace(c, f, &child, flags, created, &qid);
+	path_put(&child);
 	if (ret)
-		goto out_child;
-	/* The fid now names the new file (the directory is dropped below). */
-	f->path = child;
-	child = dir;
-	ret = open_fid(c->srv, f, flags, created);
-	if (!ret)
-		ret = hvl_9p_qid_of(&f->path, root_dev(c), &qid);
-	if (!ret) {
-		hvl_9p_pdu_putqid(&c->out, &qid);
-		hvl_9p_pdu_put32(&c->out, 0);
-	}
-	dput(child.dentry);
-	goto out_drop;
-out_child:
-	dput(child.dentry);
-out_drop:
-	mnt_drop_write(dir.mnt);
+		goto out_unlock;
+	hvl_9p_pdu_putqid(&c->out, &qid);
+	hvl_9p_pdu_put32(&c->out, 0);
 out_unlock:
 	mutex_unlock(&f->lock);
 	hvl_9p_fid_put(f);

@@ -73,8 +73,14 @@ size_t hvl_9p_pdu_room(const struct hvl_9p_pdu *p);
  * A fid: a path beneath the export root, and what the client did with it.
  * The table holds one reference; every request that uses a fid holds
  * another for its duration, so clunk or a peer reset may drop the table's
- * while a worker still uses it.  @lock serialises the state changes
- * (open, xattr fill) and the readdir position.
+ * while a worker still uses it.
+ *
+ * @path and @file never change once the fid is published, because the
+ * workers that hold it read them without a lock: lopen and lcreate (and a
+ * walk of a fid onto itself) build a new fid and swap it into the table
+ * with hvl_9p_fid_replace(), and requests still holding the old one
+ * finish with the old view.  @lock serialises those swaps (the replacer
+ * holds the old fid's), the xattr state and the readdir position.
  */
 enum hvl_9p_fid_kind {
 	HVL_9P_FID_PATH,
@@ -109,6 +115,9 @@ void hvl_9p_fid_init(struct hvl_9p_fids *t, unsigned int max,
 		     struct device *dev);
 struct hvl_9p_fid *hvl_9p_fid_alloc(u32 fid, const struct path *path);
 int hvl_9p_fid_insert(struct hvl_9p_fids *t, struct hvl_9p_fid *f, u32 gen);
+int hvl_9p_fid_replace(struct hvl_9p_fids *t, struct hvl_9p_fid *old,
+		       struct hvl_9p_fid *f, u32 gen);
+bool hvl_9p_fid_published(struct hvl_9p_fids *t, struct hvl_9p_fid *f);
 struct hvl_9p_fid *hvl_9p_fid_get(struct hvl_9p_fids *t, u32 fid);
 struct hvl_9p_fid *hvl_9p_fid_remove(struct hvl_9p_fids *t, u32 fid);
 void hvl_9p_fid_put(struct hvl_9p_fid *f);
@@ -266,5 +275,15 @@ static inline struct hvl_9p_fid *hvl_9p_call_fid(struct hvl_9p_call *c,
 {
 	return hvl_9p_fid_get(&c->srv->fids, fid);
 }
+
+/* What a handler needs of a fid: hvl_9p_fid_verify() checks it. */
+#define HVL_9P_NEED_PATH	BIT(0)	/* a path fid, not an xattr one */
+#define HVL_9P_NEED_DIR		BIT(1)	/* a directory (and a path fid) */
+#define HVL_9P_NEED_UNOPENED	BIT(2)	/* not opened yet */
+#define HVL_9P_NEED_BENEATH	BIT(3)	/* still beneath the export root */
+
+struct hvl_9p_fid *hvl_9p_fid_verify(struct hvl_9p_call *c, u32 fid,
+				     unsigned int need);
+bool hvl_9p_fid_beneath(struct hvl_9p *srv, const struct hvl_9p_fid *f);
 
 #endif /* _HVL_9P_H */

@@ -15,7 +15,9 @@
  * the root, elsewhere it goes to the parent (crossing mount points
  * upwards with follow_up()), and the result is checked to be beneath the
  * root, so a directory renamed out of the export by someone on the Linux
- * side cannot be used to climb further.
+ * side cannot be used to climb further.  Nor to walk down: the fid a
+ * walk (or any operation on names) starts from must itself still be
+ * beneath the root (hvl_9p_fid_verify()), or the answer is ENOENT.
  *
  * Symlinks are never followed by the server at all: walk stops on them
  * (the client reads them and walks the target itself, in its own
@@ -139,14 +141,23 @@ int hvl_9p_walk_walk(struct hvl_9p_call *c)
 			goto out_names;
 		}
 	}
-	f = hvl_9p_call_fid(c, fid);
-	if (!f) {
-		ret = -EBADF;
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_BENEATH);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
 		goto out_names;
 	}
-	/* Only path fids walk; an open fid may be cloned (nwname == 0). */
-	if (f->kind != HVL_9P_FID_PATH || (nwname && f->file)) {
+	/* An open fid may be cloned (nwname == 0), not walked. */
+	if (nwname && f->file) {
 		ret = -EINVAL;
+		goto out_fid;
+	}
+	/*
+	 * Onto itself with no names: the fid stays what it is, open file
+	 * included (the clone below would be an unopened one).
+	 */
+	if (!nwname && newfid == fid) {
+		hvl_9p_pdu_put16(&c->out, 0);
+		ret = 0;
 		goto out_fid;
 	}
 	p = f->path;
@@ -170,9 +181,12 @@ int hvl_9p_walk_walk(struct hvl_9p_call *c)
 		}
 		if (newfid == fid) {
 			/* Walking a fid onto itself replaces it. */
-			hvl_9p_fid_put(hvl_9p_fid_remove(&srv->fids, fid));
+			mutex_lock(&f->lock);
+			ret = hvl_9p_fid_replace(&srv->fids, f, nf, c->gen);
+			mutex_unlock(&f->lock);
+		} else {
+			ret = hvl_9p_fid_insert(&srv->fids, nf, c->gen);
 		}
-		ret = hvl_9p_fid_insert(&srv->fids, nf, c->gen);
 		if (ret) {
 			hvl_9p_fid_put(nf);
 			goto out_path;
