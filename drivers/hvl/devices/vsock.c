@@ -186,44 +186,21 @@ static struct virtio_transport transport = {
 	.send_pkt = send_pkt,
 };
 
-/*
- * Peer -> Linux: one tx chain is one packet.  The header is copied out of
- * the window before it is checked, the payload straight into the skb.
- */
+/* Peer -> Linux: one tx chain is one packet. */
 static void serve_one_tx(struct hvl_vsock *v, struct hvl_chain *c)
 {
-	struct virtio_vsock_hdr *hdr;
 	enum hvl_vsock_verdict verdict;
 	struct sk_buff *skb;
-	struct iov_iter it;
-	u32 len;
 
-	if (c->nr_in || c->out_len < sizeof(*hdr) ||
-	    c->out_len > sizeof(*hdr) + VIRTIO_VSOCK_MAX_PKT_BUF_SIZE) {
-		verdict = HVL_VSOCK_BAD_BUFFER;
-		goto drop;
-	}
-	skb = virtio_vsock_alloc_skb(c->out_len, GFP_KERNEL);
+	skb = hvl_vsock_skb_from_chain(c, v->cid, &verdict);
 	if (!skb) {
-		verdict = HVL_VSOCK_NO_MEMORY;
-		goto drop;
-	}
-	hvl_chain_out_iter(c, &it);
-	hdr = virtio_vsock_hdr(skb);
-	if (copy_from_iter(hdr, sizeof(*hdr), &it) != sizeof(*hdr))
-		goto drop_skb_buffer;
-	verdict = hvl_vsock_check_hdr(hdr, c->out_len, v->cid);
-	if (verdict != HVL_VSOCK_OK && verdict != HVL_VSOCK_BAD_OP &&
-	    verdict != HVL_VSOCK_BAD_TYPE)
-		goto drop_skb;
-	len = le32_to_cpu(hdr->len);
-	if (len) {
-		virtio_vsock_skb_put(skb, len);
-		if (skb_copy_datagram_from_iter(skb, 0, &it, len))
-			goto drop_skb_buffer;
+		v->bad[verdict]++;
+		dev_err_ratelimited(&v->hdev->dev, "dropped a packet from the peer: %s\n",
+				    hvl_vsock_verdict_name(verdict));
+		return;
 	}
 	v->tx_pkts++;
-	v->tx_bytes += len;
+	v->tx_bytes += skb->len;
 	if (verdict != HVL_VSOCK_OK)
 		v->bad[verdict]++;
 	virtio_transport_deliver_tap_pkt(skb);
@@ -232,16 +209,6 @@ static void serve_one_tx(struct hvl_vsock *v, struct hvl_chain *c)
 	 * them with RST, which is what the spec asks of a device.
 	 */
 	virtio_transport_recv_pkt(&transport, skb);
-	return;
-
-drop_skb_buffer:
-	verdict = HVL_VSOCK_BAD_BUFFER;
-drop_skb:
-	kfree_skb(skb);
-drop:
-	v->bad[verdict]++;
-	dev_err_ratelimited(&v->hdev->dev, "dropped a packet from the peer: %s\n",
-			    hvl_vsock_verdict_name(verdict));
 }
 
 static bool more_replies(struct hvl_vsock *v)
