@@ -84,8 +84,12 @@ EXPORT_SYMBOL_IF_KUNIT(hvl_vsock_check_hdr);
  * @peer_cid: the CID the device tree gives the peer
  * @verdict: set to what hvl_vsock_check_hdr() said, or why there is no skb
  *
- * The header is copied out of the window before it is checked, the
- * payload straight into the skb.
+ * The header is copied out of the window and checked first; the skb is
+ * then sized by its len, which the check bounded by the chain (and so by
+ * VIRTIO_VSOCK_MAX_PKT_BUF_SIZE), as vhost_vsock does.  Sizing it by the
+ * chain would let a peer pin 64 KiB of Linux memory per packet with
+ * len = 0, and a chain beyond one linear allocation would give an skb
+ * whose len is below its data_len.
  *
  * Return: the packet, for the vsock core (@verdict HVL_VSOCK_OK, or an
  * unknown type or op that the core answers with RST), or NULL.
@@ -93,42 +97,41 @@ EXPORT_SYMBOL_IF_KUNIT(hvl_vsock_check_hdr);
 struct sk_buff *hvl_vsock_skb_from_chain(const struct hvl_chain *c, u32 peer_cid,
 					 enum hvl_vsock_verdict *verdict)
 {
-	struct virtio_vsock_hdr *hdr;
+	struct virtio_vsock_hdr hdr;
 	struct sk_buff *skb;
 	struct iov_iter it;
 	u32 len;
 
-	if (c->nr_in || c->out_len < sizeof(*hdr) ||
-	    c->out_len > sizeof(*hdr) + VIRTIO_VSOCK_MAX_PKT_BUF_SIZE) {
+	if (c->nr_in || c->out_len < sizeof(hdr) ||
+	    c->out_len > sizeof(hdr) + VIRTIO_VSOCK_MAX_PKT_BUF_SIZE) {
 		*verdict = HVL_VSOCK_BAD_BUFFER;
 		return NULL;
 	}
-	skb = virtio_vsock_alloc_skb(c->out_len, GFP_KERNEL);
+	hvl_chain_out_iter(c, &it);
+	if (copy_from_iter(&hdr, sizeof(hdr), &it) != sizeof(hdr)) {
+		*verdict = HVL_VSOCK_BAD_BUFFER;
+		return NULL;
+	}
+	*verdict = hvl_vsock_check_hdr(&hdr, c->out_len, peer_cid);
+	if (*verdict != HVL_VSOCK_OK && *verdict != HVL_VSOCK_BAD_OP &&
+	    *verdict != HVL_VSOCK_BAD_TYPE)
+		return NULL;
+	len = le32_to_cpu(hdr.len);
+	skb = virtio_vsock_alloc_skb(sizeof(hdr) + len, GFP_KERNEL);
 	if (!skb) {
 		*verdict = HVL_VSOCK_NO_MEMORY;
 		return NULL;
 	}
-	hvl_chain_out_iter(c, &it);
-	hdr = virtio_vsock_hdr(skb);
-	if (copy_from_iter(hdr, sizeof(*hdr), &it) != sizeof(*hdr))
-		goto drop_skb_buffer;
-	*verdict = hvl_vsock_check_hdr(hdr, c->out_len, peer_cid);
-	if (*verdict != HVL_VSOCK_OK && *verdict != HVL_VSOCK_BAD_OP &&
-	    *verdict != HVL_VSOCK_BAD_TYPE)
-		goto drop_skb;
-	len = le32_to_cpu(hdr->len);
+	*virtio_vsock_hdr(skb) = hdr;
 	if (len) {
 		virtio_vsock_skb_put(skb, len);
-		if (skb_copy_datagram_from_iter(skb, 0, &it, len))
-			goto drop_skb_buffer;
+		if (skb_copy_datagram_from_iter(skb, 0, &it, len)) {
+			kfree_skb(skb);
+			*verdict = HVL_VSOCK_BAD_BUFFER;
+			return NULL;
+		}
 	}
 	return skb;
-
-drop_skb_buffer:
-	*verdict = HVL_VSOCK_BAD_BUFFER;
-drop_skb:
-	kfree_skb(skb);
-	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_vsock_skb_from_chain);
 
