@@ -94,5 +94,6 @@ void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead);
 void hvl_front_vdev_notify_all(struct hvl_front *f);
 void hvl_front_vdev_show(struct hvl_front *f, struct seq_file *s);
 void hvl_front_inject_init(struct hvl_front *f);
+void hvl_front_inject_fini(struct hvl_front *f);
 
 #endif /* _HVL_FRONT_H */

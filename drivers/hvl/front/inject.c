@@ -35,8 +35,10 @@
  *
  * The raw packets use the upper half of the descriptor table, which an
  * idle stock driver does not reach, and one buffer from the restricted
- * DMA pool that lives as long as the front-end.  Hold the device first:
- * the used entries of raw packets must not reach its driver.
+ * DMA pool that lives as long as the front-end.  Every packet of a write
+ * is the same; before it rewrites the buffer, a write waits until the
+ * device has taken the packets of the previous one.  Hold the device
+ * first: the used entries of raw packets must not reach its driver.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -55,6 +57,8 @@ MODULE_PARM_DESC(inject, "debugfs fault injection: act as a hostile peer (testin
 
 /* Far outside any window the tests or a real board would describe. */
 #define OUTSIDE		0xdead00000000ull
+
+#define RAW_BUF_SIZE	(sizeof(struct virtio_vsock_hdr) + VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
 
 /* Publish descriptor 0 as the next available chain. */
 static void publish_desc0(struct virtqueue *vq, const struct vring *vr, u16 idx)
@@ -108,9 +112,8 @@ static int raw_buf(struct hvl_front *f, struct hvl_front_vdev *vd,
 	lockdep_assert_held(&f->lock);
 
 	if (!f->inject_buf) {
-		f->inject_buf = dmam_alloc_coherent(f->dev, sizeof(*hdr) +
-						    VIRTIO_VSOCK_MAX_PKT_BUF_SIZE,
-						    &f->inject_dma, GFP_KERNEL);
+		f->inject_buf = dma_alloc_coherent(f->dev, RAW_BUF_SIZE,
+						   &f->inject_dma, GFP_KERNEL);
 		if (!f->inject_buf)
 			return -ENOMEM;
 	}
@@ -129,7 +132,10 @@ static int raw_buf(struct hvl_front *f, struct hvl_front_vdev *vd,
 	return 0;
 }
 
-/* Post one raw packet if the upper half of the ring has room. */
+/*
+ * Post one raw packet if the upper half of the ring has room; with @p
+ * NULL, only say whether the device took everything posted.
+ */
 static int post_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
 		    unsigned int q, const struct raw_pkt *p)
 {
@@ -150,6 +156,10 @@ static int post_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
 	half = vr->num / 2;
 	idx = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
 	used = virtio16_to_cpu(vdev, READ_ONCE(vr->used->idx));
+	if (!p) {
+		ret = idx == used ? 0 : -EAGAIN;
+		goto out;
+	}
 	if ((u16)(idx - used) >= half)
 		goto out;
 	d = &vr->desc[half + idx % half];
@@ -179,6 +189,16 @@ static int inject_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
 
 	if (p->bytes > VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
 		return -EINVAL;
+	/* The buffer is rewritten: the device must have read it. */
+	while ((ret = post_raw(f, vd, q, NULL)) == -EAGAIN) {
+		if (time_after(jiffies, timeout)) {
+			dev_warn(f->dev, "inject: the device does not take raw packets\n");
+			return -EBUSY;
+		}
+		usleep_range(1000, 2000);
+	}
+	if (ret)
+		return ret;
 	ret = raw_buf(f, vd, p);
 	if (ret)
 		return ret;
@@ -254,6 +274,20 @@ static const struct file_operations inject_fops = {
 	.open = simple_open,
 	.write = inject_write,
 };
+
+/**
+ * hvl_front_inject_fini() - free the raw packet buffer
+ * @f: the front end, its devices stopped (nothing reads the buffer)
+ *
+ * Before the restricted DMA pool is released: the buffer is the pool's.
+ */
+void hvl_front_inject_fini(struct hvl_front *f)
+{
+	if (f->inject_buf)
+		dma_free_coherent(f->dev, RAW_BUF_SIZE, f->inject_buf,
+				  f->inject_dma);
+	f->inject_buf = NULL;
+}
 
 /**
  * hvl_front_inject_init() - the "inject" debugfs file, if enabled
