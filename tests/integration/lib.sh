@@ -219,6 +219,13 @@ vsock_down() {
 	unload hvl_front hvl_vsock hvl_core hvl_mbox_loopback
 }
 
+# in_accept <pid>: is the process asleep in a vsock accept()?  A listener
+# is ready for a peer's raw REQUEST only then (a slow guest may take
+# seconds to start socat).
+in_accept() {
+	grep -qE 'vsock_accept|do_sys_poll|do_select' /proc/"$1"/stack 2>/dev/null
+}
+
 # vdbg <key>: a vsock device counter
 vdbg() {
 	sed -n "s/^$1: //p" "$(devdbg 19)"

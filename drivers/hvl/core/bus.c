@@ -170,7 +170,7 @@ EXPORT_SYMBOL_GPL(hvl_device_needs_reset);
  */
 bool hvl_device_ready(const struct hvl_device *hdev)
 {
-	return to_core_dev((struct hvl_device *)hdev)->active &&
+	return READ_ONCE(to_core_dev((struct hvl_device *)hdev)->active) &&
 	       !(hdev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 EXPORT_SYMBOL_GPL(hvl_device_ready);

@@ -98,17 +98,23 @@ EXPORT_SYMBOL_IF_KUNIT(hvl_txn_publish);
  * Stops the backend first (it must not touch the rings afterwards), then
  * forgets negotiation and queue state.  The interrupt status is cleared;
  * the config generation keeps counting so a driver never sees it repeat.
+ *
+ * hvl_device_ready() turns false before the backend's ->reset() runs:
+ * backends take work from any context after checking it (vsock's
+ * send_pkt()), and what they queue after ->reset() has purged would
+ * outlive the reset.  ->reset() waits for such callers (RCU) if needed.
  */
 void hvl_txn_reset(struct hvl_core_dev *cd)
 {
 	struct hvl_device *hdev = &cd->hdev;
+	bool was_active = cd->active;
 	unsigned int i;
 
 	lockdep_assert_held(&cd->lock);
 
-	if (cd->active && cd->drv && cd->drv->reset)
+	WRITE_ONCE(cd->active, false);
+	if (was_active && cd->drv && cd->drv->reset)
 		cd->drv->reset(hdev);
-	cd->active = false;
 	for (i = 0; i < hdev->num_queues; i++) {
 		hvl_vq_reset(&hdev->vqs[i]);
 		cd->qregs[i] = (struct hvl_qregs){};
@@ -171,7 +177,7 @@ static enum hvl_txn_status set_status(struct hvl_core_dev *cd, u32 val)
 		if (ret)
 			hvl_device_needs_reset(hdev, "backend failed to start");
 		else
-			cd->active = true;
+			WRITE_ONCE(cd->active, true);
 	}
 	return HVL_TXN_OK;
 }

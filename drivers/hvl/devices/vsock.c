@@ -24,15 +24,21 @@
  * probe while vhost_vsock (or another H2G transport) is loaded.
  *
  * Bounds, so a peer that stops reading cannot make us queue without limit:
- * data towards the peer is limited by the peer's credit (common code);
- * replies we generate (RST, CREDIT_UPDATE, RESPONSE) are counted, and the
- * tx queue is not read while as many replies as the rx queue has entries
- * wait, as vhost_vsock does.  The peer then has to post rx buffers before
- * it can send more.
+ *
+ * - Every packet we queue that is not payload (RST, RESPONSE, but also
+ *   CREDIT_UPDATE, which the common code sends for each CREDIT_REQUEST
+ *   and does not flag as a reply) is counted, and the tx queue is not
+ *   read while as many of them wait as the rx queue has entries, as
+ *   vhost_vsock does with its replies.  The peer has to post rx buffers
+ *   before it can make us answer more.
+ * - Payload is limited by the peer's credit, which the common code caps
+ *   at the Linux socket's own buffer size.
  *
  * Concurrency: send_pkt() and cancel_pkt() may run in any context and
  * find the device under RCU; everything that touches the rings runs in
- * the device's work item (->poll(), ->reset(), ->activate()).
+ * the device's work item (->poll(), ->reset(), ->activate()).  The
+ * counts of what is queued change under send_q.lock only, together with
+ * the queue.
  */
 #include <linux/hashtable.h>
 #include <linux/hvl.h>
@@ -54,7 +60,12 @@ struct hvl_vsock {
 	u32 cid;			/* the peer's */
 	struct hlist_node node;		/* in @devices, RCU */
 	struct sk_buff_head send_q;	/* to the peer, not yet in a buffer */
-	atomic_t queued_replies;
+	/*
+	 * Under send_q.lock: the packets in send_q or in serve_rx()'s hands,
+	 * those that are not payload and the memory (truesize) of all.
+	 */
+	unsigned int queued_ctrl;
+	unsigned int queued_mem;
 	bool seqpacket;			/* VIRTIO_VSOCK_F_SEQPACKET accepted */
 	struct kvec iov[HVL_CHAIN_MAX];
 	/* Work item only. */
@@ -85,6 +96,45 @@ static u32 get_local_cid(void)
 	return VMADDR_CID_HOST;
 }
 
+/* Under send_q.lock: @skb enters (@sign 1) or leaves (-1) send_q's counts. */
+static void account(struct hvl_vsock *v, struct sk_buff *skb, int sign)
+{
+	lockdep_assert_held(&v->send_q.lock);
+
+	/* Read without the lock by more_replies() and show(). */
+	if (sign > 0) {
+		WRITE_ONCE(v->queued_ctrl,
+			   v->queued_ctrl + virtio_vsock_skb_reply(skb));
+		WRITE_ONCE(v->queued_mem, v->queued_mem + skb->truesize);
+	} else {
+		WRITE_ONCE(v->queued_ctrl,
+			   v->queued_ctrl - virtio_vsock_skb_reply(skb));
+		WRITE_ONCE(v->queued_mem, v->queued_mem - skb->truesize);
+	}
+}
+
+/* Drop what is queued for @vsk, or everything.  Returns true if any. */
+static bool purge(struct hvl_vsock *v, struct vsock_sock *vsk)
+{
+	struct sk_buff *skb, *tmp;
+	struct sk_buff_head gone;
+
+	__skb_queue_head_init(&gone);
+	spin_lock_bh(&v->send_q.lock);
+	skb_queue_walk_safe(&v->send_q, skb, tmp) {
+		if (vsk && skb->sk != sk_vsock(vsk))
+			continue;
+		__skb_unlink(skb, &v->send_q);
+		account(v, skb, -1);
+		__skb_queue_tail(&gone, skb);
+	}
+	spin_unlock_bh(&v->send_q.lock);
+	if (skb_queue_empty(&gone))
+		return false;
+	__skb_queue_purge(&gone);
+	return true;
+}
+
 static int send_pkt(struct sk_buff *skb)
 {
 	struct virtio_vsock_hdr *hdr = virtio_vsock_hdr(skb);
@@ -99,9 +149,17 @@ static int send_pkt(struct sk_buff *skb)
 		kfree_skb(skb);
 		return -ENODEV;
 	}
-	if (virtio_vsock_skb_reply(skb))
-		atomic_inc(&v->queued_replies);
-	virtio_vsock_skb_queue_tail(&v->send_q, skb);
+	/*
+	 * Everything that is not payload counts against the rx queue, as
+	 * replies do (more_replies()).  The flag means nothing else to the
+	 * common code: it only counts flagged packets it purges.
+	 */
+	if (le16_to_cpu(hdr->op) != VIRTIO_VSOCK_OP_RW)
+		virtio_vsock_skb_set_reply(skb);
+	spin_lock_bh(&v->send_q.lock);
+	account(v, skb, 1);
+	__skb_queue_tail(&v->send_q, skb);
+	spin_unlock_bh(&v->send_q.lock);
 	hvl_device_kick(v->hdev);
 	rcu_read_unlock();
 	return len;
@@ -110,17 +168,12 @@ static int send_pkt(struct sk_buff *skb)
 static int cancel_pkt(struct vsock_sock *vsk)
 {
 	struct hvl_vsock *v;
-	int n;
 
 	rcu_read_lock();
 	v = lookup(vsk->remote_addr.svm_cid);
-	if (v) {
-		n = virtio_transport_purge_skbs(vsk, &v->send_q);
-		if (n) {
-			atomic_sub(n, &v->queued_replies);
-			hvl_device_kick(v->hdev);
-		}
-	}
+	/* Fewer queued packets may let the tx queue go on. */
+	if (v && purge(v, vsk))
+		hvl_device_kick(v->hdev);
 	rcu_read_unlock();
 	return 0;
 }
@@ -186,44 +239,21 @@ static struct virtio_transport transport = {
 	.send_pkt = send_pkt,
 };
 
-/*
- * Peer -> Linux: one tx chain is one packet.  The header is copied out of
- * the window before it is checked, the payload straight into the skb.
- */
+/* Peer -> Linux: one tx chain is one packet. */
 static void serve_one_tx(struct hvl_vsock *v, struct hvl_chain *c)
 {
-	struct virtio_vsock_hdr *hdr;
 	enum hvl_vsock_verdict verdict;
 	struct sk_buff *skb;
-	struct iov_iter it;
-	u32 len;
 
-	if (c->nr_in || c->out_len < sizeof(*hdr) ||
-	    c->out_len > sizeof(*hdr) + VIRTIO_VSOCK_MAX_PKT_BUF_SIZE) {
-		verdict = HVL_VSOCK_BAD_BUFFER;
-		goto drop;
-	}
-	skb = virtio_vsock_alloc_skb(c->out_len, GFP_KERNEL);
+	skb = hvl_vsock_skb_from_chain(c, v->cid, &verdict);
 	if (!skb) {
-		verdict = HVL_VSOCK_NO_MEMORY;
-		goto drop;
-	}
-	hvl_chain_out_iter(c, &it);
-	hdr = virtio_vsock_hdr(skb);
-	if (copy_from_iter(hdr, sizeof(*hdr), &it) != sizeof(*hdr))
-		goto drop_skb_buffer;
-	verdict = hvl_vsock_check_hdr(hdr, c->out_len, v->cid);
-	if (verdict != HVL_VSOCK_OK && verdict != HVL_VSOCK_BAD_OP &&
-	    verdict != HVL_VSOCK_BAD_TYPE)
-		goto drop_skb;
-	len = le32_to_cpu(hdr->len);
-	if (len) {
-		virtio_vsock_skb_put(skb, len);
-		if (skb_copy_datagram_from_iter(skb, 0, &it, len))
-			goto drop_skb_buffer;
+		v->bad[verdict]++;
+		dev_err_ratelimited(&v->hdev->dev, "dropped a packet from the peer: %s\n",
+				    hvl_vsock_verdict_name(verdict));
+		return;
 	}
 	v->tx_pkts++;
-	v->tx_bytes += len;
+	v->tx_bytes += skb->len;
 	if (verdict != HVL_VSOCK_OK)
 		v->bad[verdict]++;
 	virtio_transport_deliver_tap_pkt(skb);
@@ -232,21 +262,12 @@ static void serve_one_tx(struct hvl_vsock *v, struct hvl_chain *c)
 	 * them with RST, which is what the spec asks of a device.
 	 */
 	virtio_transport_recv_pkt(&transport, skb);
-	return;
-
-drop_skb_buffer:
-	verdict = HVL_VSOCK_BAD_BUFFER;
-drop_skb:
-	kfree_skb(skb);
-drop:
-	v->bad[verdict]++;
-	dev_err_ratelimited(&v->hdev->dev, "dropped a packet from the peer: %s\n",
-			    hvl_vsock_verdict_name(verdict));
 }
 
+/* May the tx queue be read: is there room for what we may answer? */
 static bool more_replies(struct hvl_vsock *v)
 {
-	return atomic_read(&v->queued_replies) < v->hdev->vqs[RX_Q].num;
+	return READ_ONCE(v->queued_ctrl) < v->hdev->vqs[RX_Q].num;
 }
 
 /* Returns true when it stopped on the budget. */
@@ -320,8 +341,9 @@ static bool serve_rx(struct hvl_vsock *v, int *budget)
 			virtio_vsock_skb_queue_head(&v->send_q, skb);
 			continue;
 		}
-		if (virtio_vsock_skb_reply(skb))
-			atomic_dec(&v->queued_replies);
+		spin_lock_bh(&v->send_q.lock);
+		account(v, skb, -1);
+		spin_unlock_bh(&v->send_q.lock);
 		virtio_transport_consume_skb_sent(skb, true);
 	}
 	return true;
@@ -384,14 +406,18 @@ static void reset_sockets(struct hvl_vsock *v)
 /*
  * The peer reset the device or restarted: its connections are gone, so
  * are the packets it will never read.  Linux sockets get ECONNRESET.
+ *
+ * The core stopped the device before calling us; a send_pkt() that found
+ * it ready may still be queueing: wait for it, or its packet outlives the
+ * purge and reaches the next session.
  */
 static void reset(struct hvl_device *hdev)
 {
 	struct hvl_vsock *v = hdev->priv;
 
 	WRITE_ONCE(v->seqpacket, false);
-	virtio_vsock_skb_queue_purge(&v->send_q);
-	atomic_set(&v->queued_replies, 0);
+	synchronize_rcu();
+	purge(v, NULL);
 	v->resets++;
 	reset_sockets(v);
 }
@@ -439,7 +465,6 @@ static int probe(struct hvl_device *hdev)
 	v->hdev = hdev;
 	v->cid = cid;
 	skb_queue_head_init(&v->send_q);
-	atomic_set(&v->queued_replies, 0);
 	WRITE_ONCE(cfg->guest_cid, cpu_to_le64(cid));
 	hdev->priv = v;
 
@@ -486,7 +511,7 @@ static void remove(struct hvl_device *hdev)
 	/* No send_pkt() or cancel_pkt() sees @v after this. */
 	synchronize_rcu();
 	reset_sockets(v);
-	virtio_vsock_skb_queue_purge(&v->send_q);
+	purge(v, NULL);
 
 	mutex_lock(&devices_lock);
 	if (!--nr_devices)
@@ -500,10 +525,11 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 	struct hvl_vsock *v = hdev->priv;
 	int i;
 
-	seq_printf(s, "cid: %u\nseqpacket: %d\nto_peer_pkts: %llu\nto_peer_bytes: %llu\nfrom_peer_pkts: %llu\nfrom_peer_bytes: %llu\nqueued: %u\nqueued_replies: %d\npeer_resets: %llu\n",
+	seq_printf(s, "cid: %u\nseqpacket: %d\nto_peer_pkts: %llu\nto_peer_bytes: %llu\nfrom_peer_pkts: %llu\nfrom_peer_bytes: %llu\nqueued: %u\nqueued_replies: %u\nqueued_bytes: %u\npeer_resets: %llu\n",
 		   v->cid, READ_ONCE(v->seqpacket), v->rx_pkts, v->rx_bytes,
 		   v->tx_pkts, v->tx_bytes, skb_queue_len(&v->send_q),
-		   atomic_read(&v->queued_replies), v->resets);
+		   READ_ONCE(v->queued_ctrl), READ_ONCE(v->queued_mem),
+		   v->resets);
 	for (i = HVL_VSOCK_OK + 1; i < HVL_VSOCK_NR_VERDICTS; i++)
 		seq_printf(s, "%s: %llu\n", hvl_vsock_verdict_name(i), v->bad[i]);
 }

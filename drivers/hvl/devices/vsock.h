@@ -25,6 +25,8 @@ enum hvl_vsock_verdict {
 const char *hvl_vsock_verdict_name(enum hvl_vsock_verdict v);
 enum hvl_vsock_verdict hvl_vsock_check_hdr(const struct virtio_vsock_hdr *hdr,
 					   size_t buf_len, u32 peer_cid);
+struct sk_buff *hvl_vsock_skb_from_chain(const struct hvl_chain *c, u32 peer_cid,
+					 enum hvl_vsock_verdict *verdict);
 ssize_t hvl_vsock_fill(struct sk_buff *skb, const struct hvl_chain *c);
 
 #endif /* _HVL_VSOCK_H */

@@ -79,6 +79,63 @@ enum hvl_vsock_verdict hvl_vsock_check_hdr(const struct virtio_vsock_hdr *hdr,
 EXPORT_SYMBOL_IF_KUNIT(hvl_vsock_check_hdr);
 
 /**
+ * hvl_vsock_skb_from_chain() - copy a packet from the peer out of its chain
+ * @c: a popped tx chain
+ * @peer_cid: the CID the device tree gives the peer
+ * @verdict: set to what hvl_vsock_check_hdr() said, or why there is no skb
+ *
+ * The header is copied out of the window and checked first; the skb is
+ * then sized by its len, which the check bounded by the chain (and so by
+ * VIRTIO_VSOCK_MAX_PKT_BUF_SIZE), as vhost_vsock does.  Sizing it by the
+ * chain would let a peer pin 64 KiB of Linux memory per packet with
+ * len = 0, and a chain beyond one linear allocation would give an skb
+ * whose len is below its data_len.
+ *
+ * Return: the packet, for the vsock core (@verdict HVL_VSOCK_OK, or an
+ * unknown type or op that the core answers with RST), or NULL.
+ */
+struct sk_buff *hvl_vsock_skb_from_chain(const struct hvl_chain *c, u32 peer_cid,
+					 enum hvl_vsock_verdict *verdict)
+{
+	struct virtio_vsock_hdr hdr;
+	struct sk_buff *skb;
+	struct iov_iter it;
+	u32 len;
+
+	if (c->nr_in || c->out_len < sizeof(hdr) ||
+	    c->out_len > sizeof(hdr) + VIRTIO_VSOCK_MAX_PKT_BUF_SIZE) {
+		*verdict = HVL_VSOCK_BAD_BUFFER;
+		return NULL;
+	}
+	hvl_chain_out_iter(c, &it);
+	if (copy_from_iter(&hdr, sizeof(hdr), &it) != sizeof(hdr)) {
+		*verdict = HVL_VSOCK_BAD_BUFFER;
+		return NULL;
+	}
+	*verdict = hvl_vsock_check_hdr(&hdr, c->out_len, peer_cid);
+	if (*verdict != HVL_VSOCK_OK && *verdict != HVL_VSOCK_BAD_OP &&
+	    *verdict != HVL_VSOCK_BAD_TYPE)
+		return NULL;
+	len = le32_to_cpu(hdr.len);
+	skb = virtio_vsock_alloc_skb(sizeof(hdr) + len, GFP_KERNEL);
+	if (!skb) {
+		*verdict = HVL_VSOCK_NO_MEMORY;
+		return NULL;
+	}
+	*virtio_vsock_hdr(skb) = hdr;
+	if (len) {
+		virtio_vsock_skb_put(skb, len);
+		if (skb_copy_datagram_from_iter(skb, 0, &it, len)) {
+			kfree_skb(skb);
+			*verdict = HVL_VSOCK_BAD_BUFFER;
+			return NULL;
+		}
+	}
+	return skb;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_vsock_skb_from_chain);
+
+/**
  * hvl_vsock_fill() - copy (the next part of) a packet into a receive buffer
  * @skb: the packet; VIRTIO_VSOCK_SKB_CB(skb)->offset says what was sent
  * @c: a chain of device-writable segments

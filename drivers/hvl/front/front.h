@@ -43,6 +43,8 @@ struct hvl_front {
 	struct work_struct life;	/* start/stop on host changes */
 	struct timer_list watch;	/* catches lost doorbells */
 	struct dentry *dbg;
+	void *inject_buf;		/* inject.c, under @lock */
+	dma_addr_t inject_dma;
 };
 
 struct hvl_front_vdev {
@@ -58,6 +60,7 @@ struct hvl_front_vdev {
 	wait_queue_head_t txn_wq;	/* woken by every doorbell */
 	spinlock_t vq_lock;
 	bool cbs;			/* DRIVER_OK set, no reset since */
+	bool held;			/* inject.c: no callbacks until reset */
 	struct virtqueue *vqs[HVL_MAX_QUEUES];
 	struct work_struct config_work;	/* InterruptACK + config_changed */
 	atomic64_t txns;		/* transactions sent */
@@ -91,5 +94,6 @@ void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead);
 void hvl_front_vdev_notify_all(struct hvl_front *f);
 void hvl_front_vdev_show(struct hvl_front *f, struct seq_file *s);
 void hvl_front_inject_init(struct hvl_front *f);
+void hvl_front_inject_fini(struct hvl_front *f);
 
 #endif /* _HVL_FRONT_H */

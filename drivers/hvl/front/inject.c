@@ -17,9 +17,35 @@
  * them behind its back leaves the queue as unusable as a real broken peer
  * would.  The device side answers with DEVICE_NEEDS_RESET; recovery is a
  * device reset, e.g. unbinding and binding the virtio driver.
+ *
+ * A peer can also be hostile with well-formed rings, and two more faults
+ * play one towards a vsock device:
+ *
+ *   hold        the device's driver gets no more callbacks: it neither
+ *               sees nor replaces the buffers the device uses, i.e. it
+ *               stops reading and posts no receive buffers, until the
+ *               device is reset
+ *   vsock <op> <src_port> <dst_port> <buf_alloc> <len> <bytes> <count>
+ *               posts <count> raw packets on queue <queue> (the tx queue,
+ *               1): header op, ports and buf_alloc as given, src_cid the
+ *               CID the device announces, dst_cid 2, type stream, hdr.len
+ *               <len>, in one descriptor of header + <bytes>.  Waits up to
+ *               two seconds for the device to take them and fails with
+ *               EBUSY if it stops (which a bounded device should).
+ *
+ * The raw packets use the upper half of the descriptor table, which an
+ * idle stock driver does not reach, and one buffer from the restricted
+ * DMA pool that lives as long as the front-end.  Every packet of a write
+ * is the same; before it rewrites the buffer, a write waits until the
+ * device has taken the packets of the previous one.  Hold the device
+ * first: the used entries of raw packets must not reach its driver.
  */
 #include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
 #include <linux/module.h>
+#include <linux/virtio_vsock.h>
+#include <linux/vm_sockets.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
@@ -31,6 +57,8 @@ MODULE_PARM_DESC(inject, "debugfs fault injection: act as a hostile peer (testin
 
 /* Far outside any window the tests or a real board would describe. */
 #define OUTSIDE		0xdead00000000ull
+
+#define RAW_BUF_SIZE	(sizeof(struct virtio_vsock_hdr) + VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
 
 /* Publish descriptor 0 as the next available chain. */
 static void publish_desc0(struct virtqueue *vq, const struct vring *vr, u16 idx)
@@ -69,30 +97,168 @@ static int corrupt(struct virtqueue *vq, const char *fault)
 	return 0;
 }
 
+struct raw_pkt {
+	u32 op, src_port, dst_port, buf_alloc, len, bytes, count;
+};
+
+/* One buffer for every raw packet: header, then zeros. */
+static int raw_buf(struct hvl_front *f, struct hvl_front_vdev *vd,
+		   const struct raw_pkt *p)
+{
+	struct virtio_device *vdev = &vd->vdev;
+	struct virtio_vsock_hdr *hdr;
+	u64 cid;
+
+	lockdep_assert_held(&f->lock);
+
+	if (!f->inject_buf) {
+		f->inject_buf = dma_alloc_coherent(f->dev, RAW_BUF_SIZE,
+						   &f->inject_dma, GFP_KERNEL);
+		if (!f->inject_buf)
+			return -ENOMEM;
+	}
+	virtio_cread_le(vdev, struct virtio_vsock_config, guest_cid, &cid);
+	hdr = f->inject_buf;
+	*hdr = (struct virtio_vsock_hdr){
+		.src_cid = cpu_to_le64(cid),
+		.dst_cid = cpu_to_le64(VMADDR_CID_HOST),
+		.src_port = cpu_to_le32(p->src_port),
+		.dst_port = cpu_to_le32(p->dst_port),
+		.len = cpu_to_le32(p->len),
+		.type = cpu_to_le16(VIRTIO_VSOCK_TYPE_STREAM),
+		.op = cpu_to_le16(p->op),
+		.buf_alloc = cpu_to_le32(p->buf_alloc),
+	};
+	return 0;
+}
+
+/*
+ * Post one raw packet if the upper half of the ring has room; with @p
+ * NULL, only say whether the device took everything posted.
+ */
+static int post_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
+		    unsigned int q, const struct raw_pkt *p)
+{
+	struct virtqueue *vq;
+	const struct vring *vr;
+	struct vring_desc *d;
+	struct virtio_device *vdev = &vd->vdev;
+	u16 idx, used, half;
+	int ret = -EAGAIN;
+
+	spin_lock_irq(&vd->vq_lock);
+	vq = vd->vqs[q];
+	if (!vq) {
+		ret = -ENOENT;
+		goto out;
+	}
+	vr = virtqueue_get_vring(vq);
+	half = vr->num / 2;
+	idx = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
+	used = virtio16_to_cpu(vdev, READ_ONCE(vr->used->idx));
+	if (!p) {
+		ret = idx == used ? 0 : -EAGAIN;
+		goto out;
+	}
+	if ((u16)(idx - used) >= half)
+		goto out;
+	d = &vr->desc[half + idx % half];
+	d->addr = cpu_to_virtio64(vdev, f->inject_dma);
+	d->len = cpu_to_virtio32(vdev, sizeof(struct virtio_vsock_hdr) +
+				 p->bytes);
+	d->flags = 0;
+	d->next = 0;
+	vr->avail->ring[idx % vr->num] = cpu_to_virtio16(vdev, half + idx % half);
+	virtio_wmb(true);
+	vr->avail->idx = cpu_to_virtio16(vdev, idx + 1);
+	virtqueue_notify(vq);
+	ret = 0;
+out:
+	spin_unlock_irq(&vd->vq_lock);
+	return ret;
+}
+
+static int inject_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
+		      unsigned int q, const struct raw_pkt *p)
+{
+	unsigned long timeout = jiffies + 2 * HZ;
+	u32 n = 0;
+	int ret;
+
+	lockdep_assert_held(&f->lock);
+
+	if (p->bytes > VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
+		return -EINVAL;
+	/* The buffer is rewritten: the device must have read it. */
+	while ((ret = post_raw(f, vd, q, NULL)) == -EAGAIN) {
+		if (time_after(jiffies, timeout)) {
+			dev_warn(f->dev, "inject: the device does not take raw packets\n");
+			return -EBUSY;
+		}
+		usleep_range(1000, 2000);
+	}
+	if (ret)
+		return ret;
+	ret = raw_buf(f, vd, p);
+	if (ret)
+		return ret;
+	while (n < p->count) {
+		ret = post_raw(f, vd, q, p);
+		if (!ret) {
+			n++;
+			continue;
+		}
+		if (ret != -EAGAIN)
+			return ret;
+		if (time_after(jiffies, timeout)) {
+			dev_warn(f->dev, "inject: the device took %u of %u raw packets\n",
+				 n, p->count);
+			return -EBUSY;
+		}
+		usleep_range(1000, 2000);
+	}
+	return 0;
+}
+
 static ssize_t inject_write(struct file *file, const char __user *ubuf,
 			    size_t len, loff_t *ppos)
 {
 	struct hvl_front *f = file->private_data;
 	struct hvl_front_vdev *vd;
 	unsigned int entry, q;
-	char buf[64], fault[16];
+	char buf[128], fault[16];
+	struct raw_pkt p;
 	int ret = -ENODEV;
+	int n;
 
 	if (len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = 0;
-	if (sscanf(buf, "%u %u %15s", &entry, &q, fault) != 3 ||
-	    q >= HVL_MAX_QUEUES)
+	n = sscanf(buf, "%u %u %15s %u %u %u %u %u %u %u", &entry, &q, fault,
+		   &p.op, &p.src_port, &p.dst_port, &p.buf_alloc, &p.len,
+		   &p.bytes, &p.count);
+	if (n < 3 || q >= HVL_MAX_QUEUES ||
+	    (!strcmp(fault, "vsock") && n != 10))
 		return -EINVAL;
 
 	mutex_lock(&f->lock);
 	list_for_each_entry(vd, &f->vdevs, node) {
 		if (vd->index != entry)
 			continue;
+		if (!strcmp(fault, "vsock")) {
+			ret = inject_raw(f, vd, q, &p);
+			break;
+		}
 		spin_lock_irq(&vd->vq_lock);
-		ret = vd->vqs[q] ? corrupt(vd->vqs[q], fault) : -ENOENT;
+		if (!strcmp(fault, "hold")) {
+			/* reset() lets go; a hold before DRIVER_OK would not last. */
+			ret = vd->cbs ? 0 : -EBUSY;
+			vd->held = vd->cbs;
+		} else {
+			ret = vd->vqs[q] ? corrupt(vd->vqs[q], fault) : -ENOENT;
+		}
 		spin_unlock_irq(&vd->vq_lock);
 		break;
 	}
@@ -108,6 +274,20 @@ static const struct file_operations inject_fops = {
 	.open = simple_open,
 	.write = inject_write,
 };
+
+/**
+ * hvl_front_inject_fini() - free the raw packet buffer
+ * @f: the front end, its devices stopped (nothing reads the buffer)
+ *
+ * Before the restricted DMA pool is released: the buffer is the pool's.
+ */
+void hvl_front_inject_fini(struct hvl_front *f)
+{
+	if (f->inject_buf)
+		dma_free_coherent(f->dev, RAW_BUF_SIZE, f->inject_buf,
+				  f->inject_dma);
+	f->inject_buf = NULL;
+}
 
 /**
  * hvl_front_inject_init() - the "inject" debugfs file, if enabled

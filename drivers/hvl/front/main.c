@@ -430,6 +430,7 @@ static void hvl_front_remove(struct platform_device *pdev)
 	hvl_doorbell_fini(&f->db);
 	/* Queued by the last doorbells; sees ->removing and does nothing. */
 	cancel_work_sync(&f->life);
+	hvl_front_inject_fini(f);
 	of_reserved_mem_device_release(f->dev);
 }
 

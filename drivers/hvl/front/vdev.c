@@ -310,6 +310,7 @@ static void set_cbs(struct hvl_front_vdev *vd, bool on)
 {
 	spin_lock_irq(&vd->vq_lock);
 	vd->cbs = on;
+	vd->held = false;
 	spin_unlock_irq(&vd->vq_lock);
 }
 
@@ -529,7 +530,7 @@ void hvl_front_vdev_notify_all(struct hvl_front *f)
 			continue;
 
 		spin_lock_irqsave(&vd->vq_lock, flags);
-		for (i = 0; vd->cbs && i < HVL_MAX_QUEUES; i++)
+		for (i = 0; vd->cbs && !vd->held && i < HVL_MAX_QUEUES; i++)
 			if (vd->vqs[i])
 				vring_interrupt(0, vd->vqs[i]);
 		spin_unlock_irqrestore(&vd->vq_lock, flags);

@@ -27,6 +27,7 @@ struct fake {
 	void *mem;
 	u16 queue_max[2];
 	int activated, resets, cfg_writes;
+	bool ready_in_reset;
 };
 
 static struct fake *to_fake(struct hvl_device *hdev)
@@ -43,6 +44,7 @@ static int fake_activate(struct hvl_device *hdev)
 static void fake_reset(struct hvl_device *hdev)
 {
 	to_fake(hdev)->resets++;
+	to_fake(hdev)->ready_in_reset = hvl_device_ready(hdev);
 }
 
 /* Byte 4 of config space is writable; the rest is read-only. */
@@ -334,6 +336,11 @@ static void reset_after_driver_ok(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->resets, 1);
 	KUNIT_EXPECT_FALSE(test, f->cd.active);
 	KUNIT_EXPECT_FALSE(test, hvl_device_ready(&f->cd.hdev));
+	/*
+	 * The backend's reset purges what senders queued: they must already
+	 * see the device stopped, or they queue after the purge.
+	 */
+	KUNIT_EXPECT_FALSE(test, f->ready_in_reset);
 }
 
 static void needs_reset_blocks_until_reset(struct kunit *test)

@@ -196,6 +196,70 @@ static void fill_refuses(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* A tx chain of a header and @bytes more, the header saying @len. */
+static struct sk_buff *from_chain(struct kunit *test, u32 len, size_t bytes,
+				  enum hvl_vsock_verdict *verdict)
+{
+	u8 *buf = kunit_kzalloc(test, HDR + bytes, GFP_KERNEL);
+	struct kvec iov = { buf, HDR + bytes };
+	struct hvl_chain c = { .nr_out = 1, .out_len = HDR + bytes, .max = 1,
+			       .iov = &iov };
+	struct virtio_vsock_hdr *h = (void *)buf;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	h->src_cid = cpu_to_le64(PEER);
+	h->dst_cid = cpu_to_le64(VMADDR_CID_HOST);
+	h->type = cpu_to_le16(VIRTIO_VSOCK_TYPE_STREAM);
+	h->op = cpu_to_le16(VIRTIO_VSOCK_OP_RW);
+	h->len = cpu_to_le32(len);
+	for (i = 0; i < bytes; i++)
+		buf[HDR + i] = i * 7;
+	return hvl_vsock_skb_from_chain(&c, PEER, verdict);
+}
+
+/*
+ * The skb is sized by hdr.len, not by the chain: a large chain carrying
+ * a short packet must not pin the chain's size in kernel memory, and
+ * must give a well-formed skb (len covering data_len).
+ */
+static void tx_skb_sized_by_len(struct kunit *test)
+{
+	static const struct { u32 len; size_t bytes; } cases[] = {
+		{ 0, VIRTIO_VSOCK_MAX_PKT_BUF_SIZE },
+		{ 0, 40000 },
+		{ 100, 40000 },
+		{ 40000, 40000 },
+		{ VIRTIO_VSOCK_MAX_PKT_BUF_SIZE, VIRTIO_VSOCK_MAX_PKT_BUF_SIZE },
+	};
+	u8 *got = kunit_kmalloc(test, VIRTIO_VSOCK_MAX_PKT_BUF_SIZE, GFP_KERNEL);
+	enum hvl_vsock_verdict v;
+	struct sk_buff *skb;
+	u32 j;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		skb = from_chain(test, cases[i].len, cases[i].bytes, &v);
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		KUNIT_EXPECT_EQ(test, v, HVL_VSOCK_OK);
+		KUNIT_EXPECT_EQ(test, skb->len, cases[i].len);
+		KUNIT_EXPECT_LE(test, skb->data_len, skb->len);
+		KUNIT_EXPECT_LT(test, skb->truesize, cases[i].len + PAGE_SIZE);
+		KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 0, got, skb->len), 0);
+		for (j = 0; j < skb->len; j++)
+			if (got[j] != (u8)(j * 7))
+				break;
+		KUNIT_EXPECT_EQ(test, j, skb->len);
+		KUNIT_EXPECT_EQ(test, le32_to_cpu(virtio_vsock_hdr(skb)->len),
+				cases[i].len);
+		kfree_skb(skb);
+	}
+	/* hdr.len beyond the chain: refused and said so. */
+	KUNIT_EXPECT_NULL(test, from_chain(test, 101, 100, &v));
+	KUNIT_EXPECT_EQ(test, v, HVL_VSOCK_BAD_LEN);
+}
+
 static struct kunit_case vsock_cases[] = {
 	KUNIT_CASE_PARAM(check_hdr, hdr_gen_params),
 	KUNIT_CASE(verdict_names),
@@ -205,6 +269,7 @@ static struct kunit_case vsock_cases[] = {
 	KUNIT_CASE(fill_header_straddles),
 	KUNIT_CASE(fill_header_only_buffers),
 	KUNIT_CASE(fill_refuses),
+	KUNIT_CASE(tx_skb_sized_by_len),
 	{}
 };
 
