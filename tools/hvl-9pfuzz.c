@@ -17,7 +17,7 @@
  * bytes flipped, or the size field made to lie.  Fids 9000-9015 are
  * used, away from a stock client's; every 64 messages they are clunked,
  * 9000 attached again and 9001-9007 walked from it, and at the end all
- * are clunked.
+ * are clunked and a Tversion ends the session.
  * Output, one line: "9pfuzz: n=.. seed=.. ms=.. msgs/s=.. ok=.. rlerror=.."
  */
 #include <errno.h>
@@ -60,14 +60,25 @@ static void put(uint64_t v, int bytes)
 	}
 }
 
+/* A fid to use: mostly from the pool, sometimes any number. */
 static void fid(void)
 {
 	put(below(8) ? FID0 + below(NFIDS) : rnd(), 4);
 }
 
+/*
+ * A fid to create (attach, walk, xattrwalk): always from the pool, so
+ * that clunk_all() can take every fid back and the test can demand an
+ * empty table afterwards.
+ */
+static void newfid(void)
+{
+	put(FID0 + below(NFIDS), 4);
+}
+
 static const char *const names[] = {
 	"a", "b", "d", "f", "sub", ".", "..", "", "a/b", "/", "../..",
-	"x\xff", "lost+found", "with space", "-", "f.txt",
+	"x\xff", "lost+found", "with space", "-", "f.txt", "abs",
 };
 
 static void str(void)
@@ -114,8 +125,8 @@ static uint32_t edge32(void)
 
 /*
  * Field layouts of the T-messages (9P2000.L, include/net/9p/9p.h):
- * f fid, 4 u32, 8 u64, 2 u16, s string, w nwname + names, d count + data,
- * m mode/flags-like u32 with common bits.
+ * f fid, n new fid, 4 u32, 8 u64, 2 u16, s string, w nwname + names,
+ * d count + data, m mode/flags-like u32 with common bits.
  */
 static const struct {
 	uint8_t type;
@@ -130,7 +141,7 @@ static const struct {
 	{ 22, "f" },			/* Treadlink */
 	{ 24, "f8" },			/* Tgetattr */
 	{ 26, "f4m4488888" },		/* Tsetattr */
-	{ 30, "ffs" },			/* Txattrwalk */
+	{ 30, "fns" },			/* Txattrwalk */
 	{ 32, "fs84" },			/* Txattrcreate */
 	{ 40, "f84" },			/* Treaddir */
 	{ 50, "f4" },			/* Tfsync */
@@ -141,9 +152,9 @@ static const struct {
 	{ 74, "fsfs" },			/* Trenameat */
 	{ 76, "fs4" },			/* Tunlinkat */
 	{ 100, "4s" },			/* Tversion */
-	{ 104, "ffss4" },		/* Tattach */
+	{ 104, "nfss4" },		/* Tattach */
 	{ 108, "2" },			/* Tflush */
-	{ 110, "ffw" },			/* Twalk */
+	{ 110, "fnw" },			/* Twalk */
 	{ 116, "f84" },			/* Tread */
 	{ 118, "f8d" },			/* Twrite */
 	{ 120, "f" },			/* Tclunk */
@@ -156,6 +167,7 @@ static void field(char c, uint8_t type)
 
 	switch (c) {
 	case 'f': fid(); break;
+	case 'n': newfid(); break;
 	case '2': put(rnd(), 2); break;
 	case '4': put(edge32(), 4); break;
 	case '8': put(edge64(), 8); break;
@@ -388,6 +400,22 @@ int main(int argc, char **argv)
 	put(120, 1);
 	put(1, 2);
 	put(FID0, 4);
+	memcpy(msg, (uint32_t[]){ len }, 4);
+	if (send_check(fd, &ok, &lerr))
+		return 1;
+	/*
+	 * A flipped bit can still turn a new fid's number into one outside
+	 * the pool: end the session with a Tversion, which clunks every
+	 * fid, so that the test can demand an empty table.
+	 */
+	len = 0;
+	put(0, 4);
+	put(100, 1);
+	put(0xffff, 2);
+	put(512000, 4);
+	put(8, 2);
+	memcpy(msg + len, "9P2000.L", 8);
+	len += 8;
 	memcpy(msg, (uint32_t[]){ len }, 4);
 	if (send_check(fd, &ok, &lerr))
 		return 1;

@@ -23,7 +23,7 @@ ln -s / $EXPORT/abs
 chown -R 65534:65534 $EXPORT
 ls / >/tmp/root.before
 hvl-9pfuzz $INJ -n "$N" -s "$S" || fail "hvl-9pfuzz (seed $S)"
-[ "$(p9_stat fids)" = 0 ] || fail "fids left after the fuzzer clunked its own: $(p9_stat fids)"
+[ "$(p9_stat fids)" = 0 ] || fail "fids left after the fuzzer's closing Tversion: $(p9_stat fids)"
 ls / >/tmp/root.after
 cmp -s /tmp/root.before /tmp/root.after || fail "the fuzzer changed /: $(diff /tmp/root.before /tmp/root.after)"
 grep "^errors\|^refused\|^fids" "$P9DBG" | tr '\n' ' '

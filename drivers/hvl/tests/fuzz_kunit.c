@@ -27,6 +27,7 @@
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/prandom.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/virtio_byteorder.h>
 #include <net/af_vsock.h>
@@ -211,12 +212,14 @@ static void ring_input(struct kunit *test, struct ring_fuzz *f)
 {
 	u16 avail_idx, budget, i;
 	unsigned long errors = f->vq.stats.errors;
+	bool jumped;
 	int ret;
 
 	ring_mutate(f);
 	avail_idx = __virtio16_to_cpu(true, ((struct vring_avail *)
 					     (f->mem + AVAIL))->idx);
 	budget = avail_idx - f->vq.last_avail;
+	jumped = budget > f->vq.num;
 
 	for (i = 0; i <= f->vq.num; i++) {
 		unsigned int s;
@@ -243,6 +246,11 @@ static void ring_input(struct kunit *test, struct ring_fuzz *f)
 		hvl_vq_should_notify(&f->vq);
 	}
 
+	/* More chains than the ring holds: refused before the first. */
+	if (jumped) {
+		KUNIT_ASSERT_EQ(test, i, 0);
+		KUNIT_ASSERT_EQ(test, ret, -EBADMSG);
+	}
 	switch (ret) {
 	case 0:
 	case -EAGAIN:
@@ -343,11 +351,28 @@ static void fuzz_vsock(struct kunit *test)
 			h.op = cpu_to_le16((r >> 9) & 7);
 		if (r & 16)
 			h.len = cpu_to_le32((r >> 12) & 0xffff);
-		buf = (r & 32) ? HDR + ((r >> 16) & 0x1ffff) : prandom_u32_state(&rnd);
+		/* Around the header's size, the 64 KiB limit, or anything. */
+		switch (r >> 29) {
+		case 0:
+			buf = prandom_u32_state(&rnd) % (HDR + 1);
+			break;
+		case 1:
+			buf = HDR + SZ_64K - 4 + prandom_u32_state(&rnd) % 8;
+			break;
+		case 2:
+			buf = prandom_u32_state(&rnd);
+			break;
+		default:
+			buf = HDR + prandom_u32_state(&rnd) % (SZ_64K + 2);
+			break;
+		}
 
 		if (hvl_vsock_check_hdr(&h, buf, PEER) != HVL_VSOCK_OK)
 			continue;
-		/* What passes is exactly what the vsock core may see. */
+		/*
+		 * What passes comes from the peer, to us, of a known type
+		 * and operation, with a length inside the buffer.
+		 */
 		ok++;
 		KUNIT_ASSERT_EQ(test, le64_to_cpu(h.src_cid), PEER);
 		KUNIT_ASSERT_EQ(test, le64_to_cpu(h.dst_cid), VMADDR_CID_HOST);
