@@ -9,20 +9,24 @@
  * offered so a peer can print through config space before its queues are
  * up.
  *
- * Flow control, both ways, without unbounded buffering:
+ * Flow control:
  *  - Linux -> peer: tty writes land in a fixed kfifo; write_room() is its
  *    free space, so writers block in the tty layer while the peer posts no
  *    receive buffers.
- *  - peer -> Linux: a transmit chain is copied into the tty flip buffer as
- *    space allows; a chain that does not fit stays popped, with its offset,
- *    and is finished later (we retry on a timer, since the tty layer has
- *    no "room available" callback).  If nobody has the tty open the bytes
- *    are dropped and counted: the stock driver busy-waits for us to consume
- *    its output, and a closed tty must not stall the peer.
+ *  - peer -> Linux: a UART, not a pipe.  Every transmit chain is consumed
+ *    and returned in the run that pops it, whatever the reader does: the
+ *    stock virtio_console busy-waits with interrupts off until its buffer
+ *    comes back, so a chain kept while our tty is full would freeze the
+ *    peer's CPUs.  Bytes the tty cannot take yet wait in a held buffer of
+ *    tx_buffer_kib; what does not fit there is dropped and counted
+ *    (dropped in debugfs), as a UART overruns.  The held bytes reach the
+ *    tty as it drains (we retry on a timer, since the tty layer has no
+ *    "room available" callback).  With the tty closed, bytes are dropped.
  */
 #include <linux/hvl.h>
 #include <linux/idr.h>
 #include <linux/kfifo.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -33,6 +37,13 @@
 
 #define MAX_PORTS	16
 #define FIFO_SIZE	(64 * 1024)
+#define HELD_MIN_KIB	4
+#define HELD_MAX_KIB	16384
+
+static unsigned int tx_buffer_kib = 256;
+module_param(tx_buffer_kib, uint, 0444);
+MODULE_PARM_DESC(tx_buffer_kib,
+		 "KiB of peer output held per console while the tty is full, a power of two (4-16384, default 256); more is dropped");
 #define RX_Q		0
 #define TX_Q		1
 
@@ -46,9 +57,8 @@ struct hvl_console {
 	void *bounce;			/* PAGE_SIZE, kfifo -> chain */
 	struct kvec rx_iov[HVL_CHAIN_MAX];
 	struct kvec tx_iov[HVL_CHAIN_MAX];
-	struct hvl_chain txc;		/* partly delivered transmit chain */
-	size_t tx_off;
-	bool tx_pending;
+	struct kfifo held;		/* peer output the tty had no room for */
+	void *held_buf;
 	u64 rx_bytes, tx_bytes, dropped;
 };
 
@@ -99,74 +109,97 @@ static bool serve_rx(struct hvl_device *hdev, struct hvl_console *con,
 }
 
 /*
- * Copy what fits of the pending transmit chain into the tty.  Returns
- * false if the tty is full and the chain must wait.
+ * Move held bytes into the tty as far as it has room.  Returns true when
+ * nothing is held any more.  With nobody holding the tty open, what is
+ * held is dropped: a closed tty must not keep the peer's output.
  */
-static bool deliver_tx(struct hvl_device *hdev, struct hvl_console *con)
+static bool flush_held(struct hvl_console *con, struct tty_struct *tty)
 {
-	struct hvl_chain *c = &con->txc;
-	struct tty_struct *tty = tty_port_tty_get(&con->port);
-	struct iov_iter it;
-	size_t left = c->out_len - con->tx_off;
-	unsigned char *p;
-	int room;
+	unsigned int n;
+	size_t room;
+	u8 *p;
 
 	if (!tty) {
-		con->dropped += left;
-		goto done;
+		con->dropped += kfifo_len(&con->held);
+		kfifo_reset_out(&con->held);
+		return true;
 	}
-	hvl_chain_out_iter(c, &it);
-	iov_iter_advance(&it, con->tx_off);
-	while (left) {
-		room = tty_prepare_flip_string(&con->port, &p, left);
-		if (room <= 0)
+	while (!kfifo_is_empty(&con->held)) {
+		room = tty_prepare_flip_string(&con->port, &p,
+					       kfifo_len(&con->held));
+		if (!room)
 			break;
-		room = copy_from_iter(p, room, &it);
-		con->tx_off += room;
-		con->tx_bytes += room;
-		left -= room;
+		n = kfifo_out(&con->held, p, room);
+		con->tx_bytes += n;
 	}
-	tty_flip_buffer_push(&con->port);
-	tty_kref_put(tty);
-	if (left)
-		return false;
-done:
-	hvl_vq_push(&hdev->vqs[TX_Q], c, 0);
-	hvl_device_interrupt(hdev, &hdev->vqs[TX_Q]);
-	con->tx_pending = false;
-	return true;
+	return kfifo_is_empty(&con->held);
 }
 
-/* Peer -> Linux. Returns true if it stopped for want of tty room. */
+/*
+ * Consume one transmit chain: into the tty while it has room and nothing
+ * older is held, then into the held buffer, the rest dropped.
+ */
+static void consume_tx(struct hvl_console *con, struct tty_struct *tty,
+		       struct hvl_chain *c)
+{
+	size_t left = c->out_len, n, room;
+	struct iov_iter it;
+	u8 *p;
+
+	hvl_chain_out_iter(c, &it);
+	while (tty && left && kfifo_is_empty(&con->held)) {
+		room = tty_prepare_flip_string(&con->port, &p, left);
+		if (!room)
+			break;
+		n = copy_from_iter(p, room, &it);
+		con->tx_bytes += n;
+		left -= n;
+	}
+	while (tty && left && kfifo_avail(&con->held)) {
+		n = copy_from_iter(con->bounce,
+				   min3(left, (size_t)PAGE_SIZE,
+					(size_t)kfifo_avail(&con->held)), &it);
+		kfifo_in(&con->held, con->bounce, n);
+		left -= n;
+	}
+	con->dropped += left;
+}
+
+/* Peer -> Linux.  Returns true if bytes are held for the tty. */
 static bool serve_tx(struct hvl_device *hdev, struct hvl_console *con,
 		     int *budget)
 {
+	struct tty_struct *tty = tty_port_tty_get(&con->port);
 	struct hvl_vq *vq = &hdev->vqs[TX_Q];
+	struct hvl_chain c = { .iov = con->tx_iov, .max = HVL_CHAIN_MAX };
+	bool held;
 	int ret;
 
-	for (;;) {
-		if (con->tx_pending && !deliver_tx(hdev, con))
-			return true;
-		if (*budget <= 0)
-			return false;
-		con->txc.iov = con->tx_iov;
-		con->txc.max = HVL_CHAIN_MAX;
-		ret = hvl_vq_pop(vq, &con->txc);
+	flush_held(con, tty);
+	while (*budget > 0) {
+		ret = hvl_vq_pop(vq, &c);
 		if (ret == -EAGAIN) {
 			/* Re-arm; a chain that raced in is served now. */
 			if (!hvl_vq_enable_notify(vq))
-				return false;
+				break;
 			continue;
 		}
 		if (ret) {
 			hvl_device_needs_reset(hdev, "bad transmitq chain");
-			return false;
+			break;
 		}
 		hvl_vq_disable_notify(vq);
-		con->tx_pending = true;
-		con->tx_off = 0;
+		consume_tx(con, tty, &c);
+		hvl_vq_push(vq, &c, 0);
+		hvl_device_interrupt(hdev, vq);
 		(*budget)--;
 	}
+	held = !kfifo_is_empty(&con->held);
+	if (tty) {
+		tty_flip_buffer_push(&con->port);
+		tty_kref_put(tty);
+	}
+	return held;
 }
 
 static bool poll(struct hvl_device *hdev, int budget)
@@ -197,14 +230,6 @@ static int activate(struct hvl_device *hdev)
 	return 0;
 }
 
-/* The peer let go of the queues: forget the chain it may have reused. */
-static void reset(struct hvl_device *hdev)
-{
-	struct hvl_console *con = hdev->priv;
-
-	con->tx_pending = false;
-}
-
 static int config_write(struct hvl_device *hdev, unsigned int offset,
 			unsigned int width, u32 value)
 {
@@ -214,9 +239,12 @@ static int config_write(struct hvl_device *hdev, unsigned int offset,
 	    width != 4 || !(hdev->guest_features &
 			    BIT_ULL(VIRTIO_CONSOLE_F_EMERG_WRITE)))
 		return -EINVAL;
-	tty_insert_flip_char(&con->port, value, TTY_NORMAL);
-	tty_flip_buffer_push(&con->port);
-	con->tx_bytes++;
+	if (tty_insert_flip_char(&con->port, value, TTY_NORMAL)) {
+		tty_flip_buffer_push(&con->port);
+		con->tx_bytes++;
+	} else {
+		con->dropped++;
+	}
 	return 0;
 }
 
@@ -298,6 +326,7 @@ static void port_destruct(struct tty_port *port)
 	struct hvl_console *con = port_to_con(port);
 
 	ida_free(&minors, con->minor);
+	kvfree(con->held_buf);
 	kfree(con->bounce);
 	kvfree(con);
 }
@@ -313,6 +342,12 @@ static int probe(struct hvl_device *hdev)
 	struct device *tdev;
 	int minor;
 
+	if (tx_buffer_kib < HELD_MIN_KIB || tx_buffer_kib > HELD_MAX_KIB ||
+	    !is_power_of_2(tx_buffer_kib)) {
+		dev_err(&hdev->dev, "tx_buffer_kib=%u: must be a power of two from %u to %u\n",
+			tx_buffer_kib, HELD_MIN_KIB, HELD_MAX_KIB);
+		return -EINVAL;
+	}
 	if (hdev->num_queues != 2) {
 		dev_err(&hdev->dev, "console needs exactly 2 queues, DT gives %u\n",
 			hdev->num_queues);
@@ -327,11 +362,15 @@ static int probe(struct hvl_device *hdev)
 		return -ENOMEM;
 	}
 	con->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!con->bounce) {
+	con->held_buf = kvmalloc(tx_buffer_kib * 1024, GFP_KERNEL);
+	if (!con->bounce || !con->held_buf) {
+		kvfree(con->held_buf);
+		kfree(con->bounce);
 		kvfree(con);
 		ida_free(&minors, minor);
 		return -ENOMEM;
 	}
+	kfifo_init(&con->held, con->held_buf, tx_buffer_kib * 1024);
 	con->minor = minor;
 	con->hdev = hdev;
 	spin_lock_init(&con->lock);
@@ -377,9 +416,8 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 	seq_printf(s, "tty: %s%u\nto_peer_bytes: %llu\nfrom_peer_bytes: %llu\ndropped: %llu\nfifo: %u\n",
 		   driver->name, con->minor, con->rx_bytes, con->tx_bytes,
 		   con->dropped, kfifo_len(&con->fifo));
-	if (con->tx_pending)
-		seq_printf(s, "tx_pending: %zu of %zu bytes delivered\n",
-			   con->tx_off, con->txc.out_len);
+	seq_printf(s, "held: %u of %u\n", kfifo_len(&con->held),
+		   kfifo_size(&con->held));
 }
 
 static struct hvl_driver console_driver = {
@@ -390,7 +428,6 @@ static struct hvl_driver console_driver = {
 	.probe = probe,
 	.remove = remove,
 	.activate = activate,
-	.reset = reset,
 	.poll = poll,
 	.config_write = config_write,
 	.show = show,
