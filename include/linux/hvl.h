@@ -22,6 +22,7 @@
 #include <linux/device.h>
 #include <linux/hrtimer.h>
 #include <linux/mailbox_client.h>
+#include <linux/of.h>
 #include <linux/types.h>
 #include <linux/uio.h>
 #include <linux/virtio_ring.h>
@@ -210,5 +211,29 @@ void hvl_device_interrupt(struct hvl_device *hdev, struct hvl_vq *vq);
 void hvl_device_config_changed(struct hvl_device *hdev);
 void hvl_device_needs_reset(struct hvl_device *hdev, const char *why);
 bool hvl_device_ready(const struct hvl_device *hdev);
+
+/**
+ * hvl_of_read_u32() - read a property that must be exactly one u32 cell
+ * @np: device node
+ * @name: property name
+ * @val: where to store the value
+ *
+ * of_property_read_u32() checks only that a property is long enough, so
+ * "hvl,uid = /bits/ 64 <1000>" reads as 0 (root) without a word.  Callers
+ * report -EINVAL naming the property.
+ *
+ * Return: 0, -ENOENT if absent, -EINVAL if not exactly 4 bytes long.
+ */
+static inline int hvl_of_read_u32(const struct device_node *np,
+				  const char *name, u32 *val)
+{
+	int len;
+
+	if (!of_find_property(np, name, &len))
+		return -ENOENT;
+	if (len != sizeof(u32))
+		return -EINVAL;
+	return of_property_read_u32(np, name, val);
+}
 
 #endif /* _LINUX_HVL_H */

@@ -24,6 +24,26 @@ expect hvl-bad-overlap '> overlaps <0x'
 expect hvl-bad-id 'missing or zero "hvl,device-id"'
 expect hvl-bad-queues '"hvl,queue-sizes" entry 1 (100) must be a power of two'
 expect hvl-bad-features '"hvl,device-features" must be one 64-bit value'
+expect hvl-bad-devid64 '"hvl,device-id" must be one 32-bit cell'
+
+# Devices whose own properties are malformed: the window probes, each
+# device fails when its module loads, naming the property.  A 64-bit
+# hvl,uid used to read as 0: the peer's files owned by root.
+B=soc:hvl-bad-cells
+wait_for /sys/kernel/debug/hvl/$B/doorbell || fail "$B: window did not probe"
+mkdir -p /srv/hvl9p
+load hvl_9p hvl_vsock
+dev_expect() { # dev_expect <window-child reg> <message fragment>
+	dmesg | grep "$B" | grep "@$1" | grep -qF "$2" || fail "$B @$1: no error mentioning '$2'"
+	for d in /sys/bus/hvl/drivers/hvl_9p/$B.* /sys/bus/hvl/drivers/hvl_vsock/$B.*; do
+		[ -e "$d" ] && fail "$B: $d bound despite the error"
+	done
+	echo "ok: $B @$1: $2"
+}
+dev_expect 1000 '"hvl,uid" must be one 32-bit cell'
+dev_expect 2000 '"hvl,gid" must be one 32-bit cell'
+dev_expect 3000 '"hvl,cid" must be one 32-bit cell'
+unload hvl_vsock hvl_9p
 
 # Only the good window's children became devices.
 want=$(ls -d /proc/device-tree/soc/hvl-backend-0/*@* | wc -l)

@@ -122,7 +122,7 @@ int hvl_doorbell_init(struct hvl_doorbell *db, struct device *dev,
 	db->notify = notify;
 
 	if (!of_property_present(np, "mboxes")) {
-		ret = of_property_read_u32(np, "hvl,poll-interval-us", &us);
+		ret = hvl_of_read_u32(np, "hvl,poll-interval-us", &us);
 		if (ret || !us || us > USEC_PER_SEC)
 			return dev_err_probe(dev, -EINVAL,
 					     "need \"mboxes\" or \"hvl,poll-interval-us\" (1..1000000)\n");

@@ -252,7 +252,12 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	taken[2 * index] = reg[0];
 	taken[2 * index + 1] = reg[1];
 
-	if (of_property_read_u32(np, "hvl,device-id", &id) || !id) {
+	ret = hvl_of_read_u32(np, "hvl,device-id", &id);
+	if (ret == -EINVAL) {
+		dev_err(dev, "%pOF: \"hvl,device-id\" must be one 32-bit cell\n", np);
+		return ERR_PTR(-EINVAL);
+	}
+	if (ret || !id) {
 		dev_err(dev, "%pOF: missing or zero \"hvl,device-id\"\n", np);
 		return ERR_PTR(-EINVAL);
 	}

@@ -424,10 +424,11 @@ static void reset(struct hvl_device *hdev)
 
 static int read_cid(struct hvl_device *hdev, u32 *cid)
 {
-	int ret = of_property_read_u32(hdev->of_node, "hvl,cid", cid);
+	int ret = hvl_of_read_u32(hdev->of_node, "hvl,cid", cid);
 
 	if (ret) {
-		dev_err(&hdev->dev, "hvl,cid: missing or not a u32 (%d)\n", ret);
+		dev_err(&hdev->dev, "%pOF: \"hvl,cid\" %s\n", hdev->of_node,
+			ret == -ENOENT ? "missing" : "must be one 32-bit cell");
 		return -EINVAL;
 	}
 	if (*cid <= VMADDR_CID_HOST || *cid == VMADDR_CID_ANY) {

@@ -123,9 +123,15 @@ static int read_config(struct hvl_device *hdev, struct hvl_9p *srv,
 
 	srv->uid = NOBODY;
 	srv->gid = NOBODY;
-	if (of_property_read_u32(np, "hvl,uid", &srv->uid) == -EOVERFLOW ||
-	    of_property_read_u32(np, "hvl,gid", &srv->gid) == -EOVERFLOW) {
-		dev_err(&hdev->dev, "hvl,uid/hvl,gid: must be one u32\n");
+	/* A wrong length must not read as 0: that would be root. */
+	if (hvl_of_read_u32(np, "hvl,uid", &srv->uid) == -EINVAL) {
+		dev_err(&hdev->dev, "%pOF: \"hvl,uid\" must be one 32-bit cell\n",
+			np);
+		return -EINVAL;
+	}
+	if (hvl_of_read_u32(np, "hvl,gid", &srv->gid) == -EINVAL) {
+		dev_err(&hdev->dev, "%pOF: \"hvl,gid\" must be one 32-bit cell\n",
+			np);
 		return -EINVAL;
 	}
 	if (uid >= 0)
