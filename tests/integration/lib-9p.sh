@@ -55,8 +55,9 @@ p9_up() {
 	p9_mount
 }
 
+# P9_MSIZE: the msize to mount with (default 524288)
 p9_mount() {
-	retry 50 mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,$OPTS \
+	retry 50 mount -t 9p -o trans=virtio,version=9p2000.L,msize=${P9_MSIZE:-524288},$OPTS \
 		$TAG $MNT || fail "mount -t 9p ($OPTS)"
 }
 
