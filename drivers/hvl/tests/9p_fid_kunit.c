@@ -3,7 +3,7 @@
  * KUnit: the 9P fid table (devices/9p/fid.c): reuse refused, lookups
  * reference-counted, a cleared table refuses inserts from the old
  * session, so no fid survives a peer reset; a replaced fid stays with
- * the requests that hold it.
+ * the requests that hold it; the xattr buffer budget.
  */
 #include <kunit/test.h>
 
@@ -114,6 +114,36 @@ static void reset(struct kunit *test)
 }
 
 /*
+ * The xattr buffer budget: charges up to the limit succeed, one beyond
+ * it is refused and counted, and a fid returns its charge when freed.
+ */
+static void budget(struct kunit *test)
+{
+	struct hvl_9p_fids t;
+	struct hvl_9p_fid *f;
+
+	hvl_9p_fid_init(&t, 1000, NULL);
+	t.xmax = 100;
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_charge(&t, 60), 0);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_charge(&t, 41), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t.xrefused), 1);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_charge(&t, 40), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t.xbytes), 100);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_charge(&t, 1), -ENOSPC);
+	hvl_9p_fid_uncharge(&t, 40);
+	/* A fid that holds a charge gives it back on its last put. */
+	f = new_fid(test, 1);
+	f->xtable = &t;
+	f->xcharge = 40;
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_charge(&t, 40), 0);
+	hvl_9p_fid_put(f);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t.xbytes), 60);
+	hvl_9p_fid_uncharge(&t, 60);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t.xbytes), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t.xrefused), 2);
+}
+
+/*
  * Replace: the number names the new fid at once, the count does not
  * move, a request holding the old one keeps it; a fid that is no longer
  * published (clunked, replaced) or a dead session is refused.
@@ -160,6 +190,7 @@ static struct kunit_case fid_cases[] = {
 	KUNIT_CASE(reuse),
 	KUNIT_CASE(limit),
 	KUNIT_CASE(reset),
+	KUNIT_CASE(budget),
 	KUNIT_CASE(replace),
 	{}
 };

@@ -15,7 +15,10 @@
  * Each fid pins a dentry and maybe an open file, and fid numbers are the
  * peer's to choose: the table holds at most @max of them, so a peer that
  * walks without clunking runs out of fids (EMFILE) before Linux runs out
- * of memory or files.
+ * of memory or files.  A fid may also hold an xattr buffer of up to
+ * 64 KiB, the peer choosing its size: those are charged to a byte budget
+ * of the table (@xmax, the max_xattr_bytes parameter) before they are
+ * allocated, and returned when the fid is freed.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -33,6 +36,9 @@ void hvl_9p_fid_init(struct hvl_9p_fids *t, unsigned int max,
 	t->max = max;
 	t->refused = 0;
 	t->dev = dev;
+	atomic_long_set(&t->xbytes, 0);
+	t->xmax = 0;
+	atomic_long_set(&t->xrefused, 0);
 }
 
 /**
@@ -241,6 +247,8 @@ void hvl_9p_fid_put(struct hvl_9p_fid *f)
 	path_put(&f->path);
 	kfree(f->xname);
 	kvfree(f->xbuf);
+	if (f->xcharge)
+		hvl_9p_fid_uncharge(f->xtable, f->xcharge);
 	mutex_destroy(&f->lock);
 	kfree(f);
 }
@@ -278,4 +286,34 @@ unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t, u32 gen)
 unsigned int hvl_9p_fid_count(struct hvl_9p_fids *t)
 {
 	return READ_ONCE(t->nr);
+}
+
+/**
+ * hvl_9p_fid_charge() - reserve buffer bytes for a fid
+ * @t: the table
+ * @bytes: the size of the buffer about to be allocated
+ *
+ * Return: 0, or -ENOSPC (counted and logged) if the table's fids already
+ * hold so much that @bytes more would exceed @t->xmax.
+ */
+int hvl_9p_fid_charge(struct hvl_9p_fids *t, size_t bytes)
+{
+	long held = atomic_long_read(&t->xbytes);
+
+	do {
+		if (bytes > t->xmax - held) {
+			atomic_long_inc(&t->xrefused);
+			if (t->dev)
+				dev_warn_ratelimited(t->dev, "9p: peer's fids hold %ld bytes of xattr buffers, the limit is %lu (max_xattr_bytes): refusing %zu more\n",
+						     held, t->xmax, bytes);
+			return -ENOSPC;
+		}
+	} while (!atomic_long_try_cmpxchg(&t->xbytes, &held, held + bytes));
+	return 0;
+}
+
+void hvl_9p_fid_uncharge(struct hvl_9p_fids *t, size_t bytes)
+{
+	if (bytes)
+		atomic_long_sub(bytes, &t->xbytes);
 }

@@ -100,6 +100,8 @@ struct hvl_9p_fid {
 	size_t xsize;		/* bytes in @xbuf (capacity for writes) */
 	size_t xfill;		/* bytes written so far */
 	int xflags;
+	struct hvl_9p_fids *xtable;	/* charged @xcharge bytes for @xbuf */
+	size_t xcharge;
 };
 
 struct hvl_9p_fids {
@@ -109,6 +111,10 @@ struct hvl_9p_fids {
 	unsigned int max;
 	unsigned long refused;	/* inserts beyond @max; under the lock */
 	struct device *dev;	/* for the warning, or NULL */
+	/* The fids' xattr buffers, in bytes: held, limit, refusals. */
+	atomic_long_t xbytes;
+	unsigned long xmax;
+	atomic_long_t xrefused;
 };
 
 void hvl_9p_fid_init(struct hvl_9p_fids *t, unsigned int max,
@@ -123,6 +129,8 @@ struct hvl_9p_fid *hvl_9p_fid_remove(struct hvl_9p_fids *t, u32 fid);
 void hvl_9p_fid_put(struct hvl_9p_fid *f);
 unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t, u32 gen);
 unsigned int hvl_9p_fid_count(struct hvl_9p_fids *t);
+int hvl_9p_fid_charge(struct hvl_9p_fids *t, size_t bytes);
+void hvl_9p_fid_uncharge(struct hvl_9p_fids *t, size_t bytes);
 
 struct kstat;
 void hvl_9p_qid_from_mode(struct p9_qid *q, umode_t mode, u64 ino, u32 gen,
