@@ -50,7 +50,7 @@ static void reuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, nofid, 0), -EINVAL);
 	hvl_9p_fid_put(b);
 	hvl_9p_fid_put(nofid);
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 1);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 1);
 	xa_destroy(&t.xa);
 }
 
@@ -79,12 +79,12 @@ static void limit(struct kunit *test)
 	hvl_9p_fid_put(hvl_9p_fid_remove(&t, 2));
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 3);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, over, 0), 0);
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 4);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 4);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 0);
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, new_fid(test, i), 1),
 				0);
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 2), 4);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 4);
 	xa_destroy(&t.xa);
 }
 
@@ -101,7 +101,7 @@ static void reset(struct kunit *test)
 							0), 0);
 	held = hvl_9p_fid_get(&t, 3);	/* a request in flight */
 	KUNIT_ASSERT_NOT_NULL(test, held);
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 100);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 100);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 0);
 	KUNIT_EXPECT_EQ(test, refcount_read(&held->ref), 1);
 	hvl_9p_fid_put(held);
@@ -109,7 +109,7 @@ static void reset(struct kunit *test)
 	late = new_fid(test, 5);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, late, 0), -ESTALE);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, late, 1), 0);
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 2), 1);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 1);
 	xa_destroy(&t.xa);
 }
 
@@ -173,7 +173,7 @@ static void replace(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 1);
 
 	/* A peer reset in between: the new fid is not published. */
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 1);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 1);
 	KUNIT_ASSERT_EQ(test, hvl_9p_fid_insert(&t, new_fid(test, 9), 1), 0);
 	held = hvl_9p_fid_get(&t, 9);
 	mutex_lock(&held->lock);
@@ -181,7 +181,7 @@ static void replace(struct kunit *test)
 	mutex_unlock(&held->lock);
 	hvl_9p_fid_put(held);
 	hvl_9p_fid_put(g);
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 2), 1);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 1);
 	xa_destroy(&t.xa);
 }
 

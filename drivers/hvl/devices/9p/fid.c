@@ -6,11 +6,15 @@
  * fid; hvl_9p_fid_get() hands out another under the xarray lock, so a
  * request keeps its fid alive across a concurrent clunk or peer reset.
  *
- * Sessions: a peer reset clears the table and bumps its generation while
- * workers of the old session may still be running.  A worker inserting a
- * new fid (walk, attach, xattrwalk) passes the generation its request
- * was popped in; an insert from a dead session is refused, so no fid can
- * outlive the reset that was meant to free it.
+ * Sessions: a peer reset or a Tversion clears the table and bumps its
+ * generation while workers of the old session may still be running.  A
+ * request carries the generation the table had when it was popped
+ * (hvl_9p_fid_session()), and a worker inserting a new fid (walk,
+ * attach, xattrwalk) passes it; an insert from a dead session is
+ * refused, so no fid can outlive the reset or version that was meant to
+ * free it.  The generation is the table's own, not the ring's: a
+ * Tversion ends the fids of a session but not its ring, whose replies
+ * still go back to the peer.
  *
  * Each fid pins a dentry and maybe an open file, and fid numbers are the
  * peer's to choose: the table holds at most @max of them, so a peer that
@@ -253,24 +257,38 @@ void hvl_9p_fid_put(struct hvl_9p_fid *f)
 	kfree(f);
 }
 
+/* The session a request popped now belongs to, for its inserts. */
+u32 hvl_9p_fid_session(struct hvl_9p_fids *t)
+{
+	u32 gen;
+
+	xa_lock(&t->xa);
+	gen = t->gen;
+	xa_unlock(&t->xa);
+	return gen;
+}
+
 /**
  * hvl_9p_fid_clear() - drop every fid and start a new session
  * @t: the table
- * @gen: the new session's generation
+ *
+ * The generation is bumped here, never set by the caller, so that a
+ * Tversion and a peer reset racing each other both leave a generation
+ * that no request of an older session carries.
  *
  * Process context (the puts may close files).  Fids still used by
  * requests of the old session are freed when those requests end.
  *
  * Return: how many fids were dropped.
  */
-unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t, u32 gen)
+unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t)
 {
 	struct hvl_9p_fid *f;
 	unsigned long idx;
 	unsigned int n = 0;
 
 	xa_lock(&t->xa);
-	t->gen = gen;
+	t->gen++;
 	xa_unlock(&t->xa);
 	/* No insert of the old session can succeed from here on. */
 	xa_for_each(&t->xa, idx, f) {

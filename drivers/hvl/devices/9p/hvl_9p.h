@@ -127,7 +127,8 @@ bool hvl_9p_fid_published(struct hvl_9p_fids *t, struct hvl_9p_fid *f);
 struct hvl_9p_fid *hvl_9p_fid_get(struct hvl_9p_fids *t, u32 fid);
 struct hvl_9p_fid *hvl_9p_fid_remove(struct hvl_9p_fids *t, u32 fid);
 void hvl_9p_fid_put(struct hvl_9p_fid *f);
-unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t, u32 gen);
+u32 hvl_9p_fid_session(struct hvl_9p_fids *t);
+unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t);
 unsigned int hvl_9p_fid_count(struct hvl_9p_fids *t);
 int hvl_9p_fid_charge(struct hvl_9p_fids *t, size_t bytes);
 void hvl_9p_fid_uncharge(struct hvl_9p_fids *t, size_t bytes);
@@ -193,9 +194,13 @@ struct hvl_9p {
 	struct mutex inject_lock;	/* @inject_reply, @inject_len */
 	void *inject_reply;
 	size_t inject_len;
+	u32 inject_rsize;		/* reply room of injected requests */
 };
 
-/* A call being served: its decoder, its encoder and its session. */
+/*
+ * A call being served: its decoder, its encoder and its session (@gen:
+ * the fid table's generation when the request was popped).
+ */
 struct hvl_9p_call {
 	struct hvl_9p *srv;
 	u32 gen;
@@ -207,7 +212,8 @@ struct hvl_9p_call {
 struct hvl_9p_req {
 	struct list_head node;
 	struct hvl_9p_req *flush;	/* a Tflush waiting for this one */
-	u32 gen;
+	u32 gen;			/* srv->gen: the ring's session */
+	u32 session;			/* the fid table's, for inserts */
 	u16 head;
 	u16 tag;
 	u8 type;

@@ -227,7 +227,7 @@ static void remove(struct hvl_device *hdev)
 
 	hvl_9p_debug_remove(srv);
 	hvl_9p_queue_stop(srv);
-	hvl_9p_fid_clear(&srv->fids, srv->gen + 1);
+	hvl_9p_fid_clear(&srv->fids);
 	xa_destroy(&srv->fids.xa);
 	kvfree(srv->iov);
 	put_cred(srv->cred);
@@ -271,6 +271,7 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 		   hvl_9p_fid_count(&srv->fids), srv->fids.max,
 		   READ_ONCE(srv->fids.refused), srv->nr_inflight,
 		   srv->nr_workers);
+	seq_printf(s, "session: %u\n", hvl_9p_fid_session(&srv->fids));
 	seq_printf(s, "xattr_bytes: %ld\nxattr_bytes_max: %lu\nxattr_refused: %ld\n",
 		   atomic_long_read(&srv->fids.xbytes), srv->fids.xmax,
 		   atomic_long_read(&srv->fids.xrefused));

@@ -90,6 +90,11 @@ int hvl_9p_xattr_walk(struct hvl_9p_call *c)
 		ret = len;
 		goto out_buf;
 	}
+	/* The reply first: an xattrwalk answered with an error makes no fid. */
+	hvl_9p_pdu_put64(&c->out, len);
+	ret = c->out.err;
+	if (ret)
+		goto out_buf;
 	nf = hvl_9p_fid_alloc(newfid, &f->path);
 	if (!nf) {
 		ret = -ENOMEM;
@@ -103,11 +108,8 @@ int hvl_9p_xattr_walk(struct hvl_9p_call *c)
 	buf = NULL;
 	charged = 0;
 	ret = hvl_9p_fid_insert(t, nf, c->gen);
-	if (ret) {
+	if (ret)
 		hvl_9p_fid_put(nf);
-		goto out_fid;
-	}
-	hvl_9p_pdu_put64(&c->out, len);
 out_buf:
 	kvfree(buf);
 	hvl_9p_fid_uncharge(t, charged);
