@@ -7,7 +7,7 @@
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
-EBADF=9 EISDIR=21 E2BIG=7
+EBADF=9 EISDIR=21 E2BIG=7 ENOSPC=28
 
 p9_up inject=1
 [ -n "$INJ" ] || fail "no inject hook"
@@ -106,6 +106,35 @@ t_begin; t_u32 8020; t_u32 8021; t_str user.$(printf '%0240d' 7); t_send 30
 expect_type 31 "xattrwalk of one of its values"
 t_clunk 8021
 
+# 5. xattr buffers are bounded per device, not only per fid: each of
+# max_fids fids could hold 64 KiB (4 GiB at the default 65536 fids).
+# At the default budget, 1 MiB, sixteen 64 KiB values are held and the
+# seventeenth is refused (ENOSPC, counted, logged), as is then a read
+# fid's buffer; clunking one makes room again.
+n=0
+while [ $n -lt 17 ]; do
+	t_walk $A $((8100 + n)) many
+	t_begin; t_u32 $((8100 + n)); t_str user.big; t_u64 65536; t_u32 0
+	t_send 32
+	[ "$(r_type)" = 33 ] || break
+	n=$((n + 1))
+done
+expect_lerror $ENOSPC "xattrcreate beyond 1 MiB of buffers"
+[ $n = 16 ] || fail "$n xattrcreate of 64 KiB held before ENOSPC, want 16"
+[ "$(p9_stat xattr_bytes)" = 1048576 ] || fail "xattr_bytes: $(p9_stat xattr_bytes)"
+t_begin; t_u32 8020; t_u32 8021; t_str user.$(printf '%0240d' 7); t_send 30
+expect_lerror $ENOSPC "xattrwalk with the budget spent"
+[ "$(p9_stat xattr_refused)" = 2 ] || fail "xattr_refused: $(p9_stat xattr_refused)"
+dmesg | grep -q "max_xattr_bytes): refusing" || fail "xattr budget: nothing logged"
+t_clunk 8100		# EINVAL: nothing was written; the fid goes anyway
+t_begin; t_u32 8020; t_u32 8021; t_str user.$(printf '%0240d' 7); t_send 30
+expect_type 31 "xattrwalk after a clunk"
+n=0
+while [ $n -lt 17 ]; do t_clunk $((8100 + n)); n=$((n + 1)); done
+t_clunk 8020; t_clunk 8021
+[ "$(p9_stat xattr_bytes)" = 0 ] || fail "xattr_bytes after the clunks: $(p9_stat xattr_bytes)"
+echo "xattr buffers: 16 x 64 KiB held, then ENOSPC (counted, logged); all returned on clunk: ok"
+
 t_clunk $A
 p9_down
 
@@ -115,3 +144,11 @@ t_attach $A; expect_type 105 "attach (ro)"
 rw_other_way "read-only export"
 t_clunk $A
 p9_down
+
+# max_xattr_bytes is range-checked at probe, as max_fids is.
+load hvl_mbox_loopback hvl_core
+insmod "$M/hvl_9p.ko" max_xattr_bytes=1000 || fail "insmod max_xattr_bytes=1000"
+dmesg | grep -q "max_xattr_bytes=1000: must be 65536 to 1073741824" ||
+	fail "max_xattr_bytes=1000: no error logged"
+unload hvl_9p hvl_core hvl_mbox_loopback
+echo "max_xattr_bytes=1000: refused at probe: ok"

@@ -55,8 +55,9 @@ p9_up() {
 	p9_mount
 }
 
+# P9_MSIZE: the msize to mount with (default 524288)
 p9_mount() {
-	retry 50 mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,$OPTS \
+	retry 50 mount -t 9p -o trans=virtio,version=9p2000.L,msize=${P9_MSIZE:-524288},$OPTS \
 		$TAG $MNT || fail "mount -t 9p ($OPTS)"
 }
 
@@ -153,7 +154,7 @@ expect_type() {
 # Client-independent helpers: attach fid $1, walk $1 -> $2 through names.
 t_attach() { t_begin; t_u32 "$1"; t_u32 4294967295; t_str nobody; t_str ""; t_u32 65534; t_send 104; }
 t_walk() {
-	local fid=$1 newfid=$2
+	local fid=$1 newfid=$2 n
 	shift 2
 	t_begin; t_u32 "$fid"; t_u32 "$newfid"; t_u16 $#
 	for n in "$@"; do t_str "$n"; done

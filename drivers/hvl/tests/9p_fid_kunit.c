@@ -3,7 +3,7 @@
  * KUnit: the 9P fid table (devices/9p/fid.c): reuse refused, lookups
  * reference-counted, a cleared table refuses inserts from the old
  * session, so no fid survives a peer reset; a replaced fid stays with
- * the requests that hold it.
+ * the requests that hold it; the xattr buffer budget.
  */
 #include <kunit/test.h>
 
@@ -50,7 +50,7 @@ static void reuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, nofid, 0), -EINVAL);
 	hvl_9p_fid_put(b);
 	hvl_9p_fid_put(nofid);
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 1);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 1);
 	xa_destroy(&t.xa);
 }
 
@@ -79,12 +79,12 @@ static void limit(struct kunit *test)
 	hvl_9p_fid_put(hvl_9p_fid_remove(&t, 2));
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 3);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, over, 0), 0);
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 4);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 4);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 0);
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, new_fid(test, i), 1),
 				0);
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 2), 4);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 4);
 	xa_destroy(&t.xa);
 }
 
@@ -101,7 +101,7 @@ static void reset(struct kunit *test)
 							0), 0);
 	held = hvl_9p_fid_get(&t, 3);	/* a request in flight */
 	KUNIT_ASSERT_NOT_NULL(test, held);
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 100);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 100);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 0);
 	KUNIT_EXPECT_EQ(test, refcount_read(&held->ref), 1);
 	hvl_9p_fid_put(held);
@@ -109,8 +109,38 @@ static void reset(struct kunit *test)
 	late = new_fid(test, 5);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, late, 0), -ESTALE);
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_insert(&t, late, 1), 0);
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 2), 1);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 1);
 	xa_destroy(&t.xa);
+}
+
+/*
+ * The xattr buffer budget: charges up to the limit succeed, one beyond
+ * it is refused and counted, and a fid returns its charge when freed.
+ */
+static void budget(struct kunit *test)
+{
+	struct hvl_9p_fids t;
+	struct hvl_9p_fid *f;
+
+	hvl_9p_fid_init(&t, 1000, NULL);
+	t.xmax = 100;
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_charge(&t, 60), 0);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_charge(&t, 41), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t.xrefused), 1);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_charge(&t, 40), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t.xbytes), 100);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_charge(&t, 1), -ENOSPC);
+	hvl_9p_fid_uncharge(&t, 40);
+	/* A fid that holds a charge gives it back on its last put. */
+	f = new_fid(test, 1);
+	f->xtable = &t;
+	f->xcharge = 40;
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_charge(&t, 40), 0);
+	hvl_9p_fid_put(f);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t.xbytes), 60);
+	hvl_9p_fid_uncharge(&t, 60);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t.xbytes), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&t.xrefused), 2);
 }
 
 /*
@@ -143,7 +173,7 @@ static void replace(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvl_9p_fid_count(&t), 1);
 
 	/* A peer reset in between: the new fid is not published. */
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 1), 1);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 1);
 	KUNIT_ASSERT_EQ(test, hvl_9p_fid_insert(&t, new_fid(test, 9), 1), 0);
 	held = hvl_9p_fid_get(&t, 9);
 	mutex_lock(&held->lock);
@@ -151,7 +181,7 @@ static void replace(struct kunit *test)
 	mutex_unlock(&held->lock);
 	hvl_9p_fid_put(held);
 	hvl_9p_fid_put(g);
-	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t, 2), 1);
+	KUNIT_EXPECT_EQ(test, hvl_9p_fid_clear(&t), 1);
 	xa_destroy(&t.xa);
 }
 
@@ -160,6 +190,7 @@ static struct kunit_case fid_cases[] = {
 	KUNIT_CASE(reuse),
 	KUNIT_CASE(limit),
 	KUNIT_CASE(reset),
+	KUNIT_CASE(budget),
 	KUNIT_CASE(replace),
 	{}
 };

@@ -10,6 +10,10 @@
  * fields that lie, strings without room, ".." and "a/b" walks, fids that
  * are reused.  Root only, like the rest of debugfs; the fids it creates
  * share the peer's table, so tests use numbers the client does not.
+ *
+ * inject_rsize, beside it, is the room the next replies get (default and
+ * at most 64 KiB), as the writable part of the peer's chain sets it: a
+ * reply that does not fit must leave no state behind.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -43,8 +47,8 @@ static ssize_t inject_write(struct file *file, const char __user *ubuf,
 		goto out;
 	}
 	req->tsize = len;
-	req->rsize = INJECT_MAX;
-	req->rbuf = kvzalloc(req->rsize, GFP_KERNEL);
+	req->rsize = min(READ_ONCE(srv->inject_rsize), INJECT_MAX);
+	req->rbuf = kvzalloc(max_t(size_t, req->rsize, 1), GFP_KERNEL);
 	if (!req->rbuf) {
 		ret = -ENOMEM;
 		goto out;
@@ -57,6 +61,7 @@ static ssize_t inject_write(struct file *file, const char __user *ubuf,
 	spin_lock(&srv->lock);
 	req->gen = srv->gen;
 	spin_unlock(&srv->lock);
+	req->session = hvl_9p_fid_session(&srv->fids);
 
 	hvl_9p_server_serve(srv, req);
 
@@ -97,10 +102,13 @@ static const struct file_operations inject_fops = {
 void hvl_9p_debug_add(struct hvl_9p *srv)
 {
 	mutex_init(&srv->inject_lock);
+	srv->inject_rsize = INJECT_MAX;
 	if (!top)
 		return;
 	srv->debug = debugfs_create_dir(dev_name(&srv->hdev->dev), top);
 	debugfs_create_file("inject", 0600, srv->debug, srv, &inject_fops);
+	debugfs_create_u32("inject_rsize", 0600, srv->debug,
+			   &srv->inject_rsize);
 }
 
 /* debugfs_remove() waits for writers still inside inject_write(). */

@@ -6,16 +6,23 @@
  * fid; hvl_9p_fid_get() hands out another under the xarray lock, so a
  * request keeps its fid alive across a concurrent clunk or peer reset.
  *
- * Sessions: a peer reset clears the table and bumps its generation while
- * workers of the old session may still be running.  A worker inserting a
- * new fid (walk, attach, xattrwalk) passes the generation its request
- * was popped in; an insert from a dead session is refused, so no fid can
- * outlive the reset that was meant to free it.
+ * Sessions: a peer reset or a Tversion clears the table and bumps its
+ * generation while workers of the old session may still be running.  A
+ * request carries the generation the table had when it was popped
+ * (hvl_9p_fid_session()), and a worker inserting a new fid (walk,
+ * attach, xattrwalk) passes it; an insert from a dead session is
+ * refused, so no fid can outlive the reset or version that was meant to
+ * free it.  The generation is the table's own, not the ring's: a
+ * Tversion ends the fids of a session but not its ring, whose replies
+ * still go back to the peer.
  *
  * Each fid pins a dentry and maybe an open file, and fid numbers are the
  * peer's to choose: the table holds at most @max of them, so a peer that
  * walks without clunking runs out of fids (EMFILE) before Linux runs out
- * of memory or files.
+ * of memory or files.  A fid may also hold an xattr buffer of up to
+ * 64 KiB, the peer choosing its size: those are charged to a byte budget
+ * of the table (@xmax, the max_xattr_bytes parameter) before they are
+ * allocated, and returned when the fid is freed.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -33,6 +40,9 @@ void hvl_9p_fid_init(struct hvl_9p_fids *t, unsigned int max,
 	t->max = max;
 	t->refused = 0;
 	t->dev = dev;
+	atomic_long_set(&t->xbytes, 0);
+	t->xmax = 0;
+	atomic_long_set(&t->xrefused, 0);
 }
 
 /**
@@ -241,28 +251,44 @@ void hvl_9p_fid_put(struct hvl_9p_fid *f)
 	path_put(&f->path);
 	kfree(f->xname);
 	kvfree(f->xbuf);
+	if (f->xcharge)
+		hvl_9p_fid_uncharge(f->xtable, f->xcharge);
 	mutex_destroy(&f->lock);
 	kfree(f);
+}
+
+/* The session a request popped now belongs to, for its inserts. */
+u32 hvl_9p_fid_session(struct hvl_9p_fids *t)
+{
+	u32 gen;
+
+	xa_lock(&t->xa);
+	gen = t->gen;
+	xa_unlock(&t->xa);
+	return gen;
 }
 
 /**
  * hvl_9p_fid_clear() - drop every fid and start a new session
  * @t: the table
- * @gen: the new session's generation
+ *
+ * The generation is bumped here, never set by the caller, so that a
+ * Tversion and a peer reset racing each other both leave a generation
+ * that no request of an older session carries.
  *
  * Process context (the puts may close files).  Fids still used by
  * requests of the old session are freed when those requests end.
  *
  * Return: how many fids were dropped.
  */
-unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t, u32 gen)
+unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t)
 {
 	struct hvl_9p_fid *f;
 	unsigned long idx;
 	unsigned int n = 0;
 
 	xa_lock(&t->xa);
-	t->gen = gen;
+	t->gen++;
 	xa_unlock(&t->xa);
 	/* No insert of the old session can succeed from here on. */
 	xa_for_each(&t->xa, idx, f) {
@@ -278,4 +304,34 @@ unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t, u32 gen)
 unsigned int hvl_9p_fid_count(struct hvl_9p_fids *t)
 {
 	return READ_ONCE(t->nr);
+}
+
+/**
+ * hvl_9p_fid_charge() - reserve buffer bytes for a fid
+ * @t: the table
+ * @bytes: the size of the buffer about to be allocated
+ *
+ * Return: 0, or -ENOSPC (counted and logged) if the table's fids already
+ * hold so much that @bytes more would exceed @t->xmax.
+ */
+int hvl_9p_fid_charge(struct hvl_9p_fids *t, size_t bytes)
+{
+	long held = atomic_long_read(&t->xbytes);
+
+	do {
+		if (bytes > t->xmax - held) {
+			atomic_long_inc(&t->xrefused);
+			if (t->dev)
+				dev_warn_ratelimited(t->dev, "9p: peer's fids hold %ld bytes of xattr buffers, the limit is %lu (max_xattr_bytes): refusing %zu more\n",
+						     held, t->xmax, bytes);
+			return -ENOSPC;
+		}
+	} while (!atomic_long_try_cmpxchg(&t->xbytes, &held, held + bytes));
+	return 0;
+}
+
+void hvl_9p_fid_uncharge(struct hvl_9p_fids *t, size_t bytes)
+{
+	if (bytes)
+		atomic_long_sub(bytes, &t->xbytes);
 }

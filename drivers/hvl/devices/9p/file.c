@@ -396,7 +396,8 @@ int hvl_9p_file_write(struct hvl_9p_call *c)
  * Readdir.  Each entry carries the offset that resumes the listing after
  * it, which is only known when the next entry (or the end) is seen: as
  * nfsd does, an entry's offset field is patched by the next call of the
- * actor, and the last one with the position the iteration ended at.
+ * actor (also when that entry no longer fits: the client resumes with
+ * it), and the last one with the position the iteration ended at.
  */
 struct rdctx {
 	struct dir_context ctx;
@@ -414,6 +415,9 @@ static bool filldir(struct dir_context *ctx, const char *name, int len,
 	size_t pos;
 
 	if (hvl_9p_pdu_room(o) < 24u + len) {
+		/* The next call starts with this entry. */
+		if (rd->last_off)
+			put_unaligned_le64(off, rd->last_off);
 		rd->full = true;
 		return false;
 	}
@@ -466,6 +470,13 @@ int hvl_9p_file_readdir(struct hvl_9p_call *c)
 	/* An error after some entries still returns those entries. */
 	if (ret && sub.pos)
 		ret = 0;
+	/*
+	 * An empty reply means the end of the directory to the client: a
+	 * count too small for the next entry is an error, as getdents(2)
+	 * answers.
+	 */
+	if (!ret && rd.full && !sub.pos)
+		ret = -EINVAL;
 	if (!ret) {
 		hvl_9p_pdu_put32(&c->out, sub.pos);
 		hvl_9p_pdu_reserve(&c->out, sub.pos);

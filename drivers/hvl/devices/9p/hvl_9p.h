@@ -100,6 +100,8 @@ struct hvl_9p_fid {
 	size_t xsize;		/* bytes in @xbuf (capacity for writes) */
 	size_t xfill;		/* bytes written so far */
 	int xflags;
+	struct hvl_9p_fids *xtable;	/* charged @xcharge bytes for @xbuf */
+	size_t xcharge;
 };
 
 struct hvl_9p_fids {
@@ -109,6 +111,10 @@ struct hvl_9p_fids {
 	unsigned int max;
 	unsigned long refused;	/* inserts beyond @max; under the lock */
 	struct device *dev;	/* for the warning, or NULL */
+	/* The fids' xattr buffers, in bytes: held, limit, refusals. */
+	atomic_long_t xbytes;
+	unsigned long xmax;
+	atomic_long_t xrefused;
 };
 
 void hvl_9p_fid_init(struct hvl_9p_fids *t, unsigned int max,
@@ -121,8 +127,11 @@ bool hvl_9p_fid_published(struct hvl_9p_fids *t, struct hvl_9p_fid *f);
 struct hvl_9p_fid *hvl_9p_fid_get(struct hvl_9p_fids *t, u32 fid);
 struct hvl_9p_fid *hvl_9p_fid_remove(struct hvl_9p_fids *t, u32 fid);
 void hvl_9p_fid_put(struct hvl_9p_fid *f);
-unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t, u32 gen);
+u32 hvl_9p_fid_session(struct hvl_9p_fids *t);
+unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t);
 unsigned int hvl_9p_fid_count(struct hvl_9p_fids *t);
+int hvl_9p_fid_charge(struct hvl_9p_fids *t, size_t bytes);
+void hvl_9p_fid_uncharge(struct hvl_9p_fids *t, size_t bytes);
 
 struct kstat;
 void hvl_9p_qid_from_mode(struct p9_qid *q, umode_t mode, u64 ino, u32 gen,
@@ -185,9 +194,13 @@ struct hvl_9p {
 	struct mutex inject_lock;	/* @inject_reply, @inject_len */
 	void *inject_reply;
 	size_t inject_len;
+	u32 inject_rsize;		/* reply room of injected requests */
 };
 
-/* A call being served: its decoder, its encoder and its session. */
+/*
+ * A call being served: its decoder, its encoder and its session (@gen:
+ * the fid table's generation when the request was popped).
+ */
 struct hvl_9p_call {
 	struct hvl_9p *srv;
 	u32 gen;
@@ -199,7 +212,8 @@ struct hvl_9p_call {
 struct hvl_9p_req {
 	struct list_head node;
 	struct hvl_9p_req *flush;	/* a Tflush waiting for this one */
-	u32 gen;
+	u32 gen;			/* srv->gen: the ring's session */
+	u32 session;			/* the fid table's, for inserts */
 	u16 head;
 	u16 tag;
 	u8 type;

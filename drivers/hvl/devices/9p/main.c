@@ -24,11 +24,13 @@
 #include <linux/of.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uidgid.h>
 #include <linux/virtio_9p.h>
 #include <linux/virtio_ids.h>
+#include <linux/xattr.h>
 
 #include "hvl_9p.h"
 
@@ -58,6 +60,9 @@ MODULE_PARM_DESC(workers, "server threads per device (1-64)");
 static unsigned int max_fids = 65536;
 module_param(max_fids, uint, 0444);
 MODULE_PARM_DESC(max_fids, "fids the peer may hold per device (16-16777216, default 65536)");
+static unsigned int max_xattr_bytes = SZ_1M;
+module_param(max_xattr_bytes, uint, 0444);
+MODULE_PARM_DESC(max_xattr_bytes, "bytes of xattr buffers the peer's fids may hold per device (65536-1073741824, default 1048576)");
 
 /*
  * The credentials of every operation: the configured uid/gid for every
@@ -167,7 +172,15 @@ static int probe(struct hvl_device *hdev)
 		ret = -EINVAL;
 		goto err_free;
 	}
+	/* At least one buffer of the largest size must fit. */
+	if (max_xattr_bytes < XATTR_SIZE_MAX || max_xattr_bytes > SZ_1G) {
+		dev_err(&hdev->dev, "max_xattr_bytes=%u: must be %d to %d\n",
+			max_xattr_bytes, XATTR_SIZE_MAX, SZ_1G);
+		ret = -EINVAL;
+		goto err_free;
+	}
 	hvl_9p_fid_init(&srv->fids, max_fids, &hdev->dev);
+	srv->fids.xmax = max_xattr_bytes;
 	ret = read_config(hdev, srv, &path);
 	if (ret)
 		goto err_free;
@@ -220,7 +233,7 @@ static void remove(struct hvl_device *hdev)
 
 	hvl_9p_debug_remove(srv);
 	hvl_9p_queue_stop(srv);
-	hvl_9p_fid_clear(&srv->fids, srv->gen + 1);
+	hvl_9p_fid_clear(&srv->fids);
 	xa_destroy(&srv->fids.xa);
 	kvfree(srv->iov);
 	put_cred(srv->cred);
@@ -264,6 +277,10 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 		   hvl_9p_fid_count(&srv->fids), srv->fids.max,
 		   READ_ONCE(srv->fids.refused), srv->nr_inflight,
 		   srv->nr_workers);
+	seq_printf(s, "session: %u\n", hvl_9p_fid_session(&srv->fids));
+	seq_printf(s, "xattr_bytes: %ld\nxattr_bytes_max: %lu\nxattr_refused: %ld\n",
+		   atomic_long_read(&srv->fids.xbytes), srv->fids.xmax,
+		   atomic_long_read(&srv->fids.xrefused));
 	seq_printf(s, "malformed: %lld\nstale: %lld\nbytes_read: %lld\nbytes_written: %lld\n",
 		   atomic64_read(&srv->stats.malformed),
 		   atomic64_read(&srv->stats.stale),

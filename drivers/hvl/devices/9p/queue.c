@@ -31,6 +31,7 @@
  * Flushes never occupy a worker, so they cannot starve the requests they
  * wait for.
  */
+#include <linux/completion.h>
 #include <linux/fs_struct.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -68,17 +69,35 @@ static void finish_locked(struct hvl_9p *srv, struct hvl_9p_req *req)
 	}
 }
 
+/* One worker's start, reported to hvl_9p_queue_start(). */
+struct worker_start {
+	struct hvl_9p *srv;
+	struct completion done;
+	int ret;
+};
+
 static int worker(void *data)
 {
-	struct hvl_9p *srv = data;
+	struct worker_start *start = data;
+	struct hvl_9p *srv = start->srv;
 	struct hvl_9p_req *req;
 	int ret;
 
 	/* Our own fs_struct, so that umask 0 concerns only us. */
 	ret = unshare_fs_struct();
-	if (ret)
+	if (!ret)
+		current->fs->umask = 0;
+	start->ret = ret;
+	complete(&start->done);		/* @start is gone from here on */
+	if (ret) {
+		/*
+		 * A worker with the shared umask would strip the peer's
+		 * permission bits: the probe fails instead.  Stay until
+		 * kthread_stop(), which needs the task.
+		 */
+		wait_event_interruptible(srv->work_wait, kthread_should_stop());
 		return ret;
-	current->fs->umask = 0;
+	}
 
 	for (;;) {
 		wait_event_interruptible(srv->work_wait,
@@ -105,8 +124,13 @@ static int worker(void *data)
 	}
 }
 
+/*
+ * Every worker must start, or the device does not: a pool silently
+ * smaller than configured would only show as a slower server.
+ */
 int hvl_9p_queue_start(struct hvl_9p *srv, unsigned int workers)
 {
+	struct worker_start start = { .srv = srv };
 	unsigned int i;
 
 	spin_lock_init(&srv->lock);
@@ -120,14 +144,22 @@ int hvl_9p_queue_start(struct hvl_9p *srv, unsigned int workers)
 	for (i = 0; i < workers; i++) {
 		struct task_struct *t;
 
-		t = kthread_run(worker, srv, "hvl_9p/%u:%u", srv->hdev->index,
-				i);
+		init_completion(&start.done);
+		t = kthread_run(worker, &start, "hvl_9p/%u:%u",
+				srv->hdev->index, i);
 		if (IS_ERR(t)) {
-			srv->nr_workers = i;
-			hvl_9p_queue_stop(srv);
-			return PTR_ERR(t);
+			start.ret = PTR_ERR(t);
+		} else {
+			srv->workers[i] = t;
+			wait_for_completion(&start.done);
 		}
-		srv->workers[i] = t;
+		if (start.ret) {
+			dev_err(&srv->hdev->dev, "9p: worker %u of %u did not start: %d\n",
+				i, workers, start.ret);
+			srv->nr_workers = IS_ERR(t) ? i : i + 1;
+			hvl_9p_queue_stop(srv);
+			return start.ret;
+		}
 	}
 	srv->nr_workers = workers;
 	return 0;
@@ -201,7 +233,7 @@ void hvl_9p_queue_reset(struct hvl_9p *srv)
 	/* Flushes attached to a queued request go with it. */
 	free_list(srv, &queued, true);
 	free_list(srv, &done, false);
-	hvl_9p_fid_clear(&srv->fids, srv->gen);
+	hvl_9p_fid_clear(&srv->fids);
 	WRITE_ONCE(srv->msize, HVL_9P_MAX_MSIZE);
 }
 
@@ -255,6 +287,7 @@ static struct hvl_9p_req *take(struct hvl_9p *srv, const struct hvl_chain *c)
 	req->popped = ktime_get();
 	req->head = c->head;
 	req->gen = srv->gen;
+	req->session = hvl_9p_fid_session(&srv->fids);
 	req->nr_in = c->nr_in;
 	req->in_len = c->in_len;
 	req->tag = P9_NOTAG;

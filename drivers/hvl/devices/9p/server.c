@@ -30,8 +30,13 @@ static int version(struct hvl_9p_call *c)
 	kfree(v);
 	msize = clamp(msize, HVL_9P_MIN_MSIZE, HVL_9P_MAX_MSIZE);
 	WRITE_ONCE(srv->msize, msize);
-	/* A version starts a new session: every fid is clunked. */
-	hvl_9p_fid_clear(&srv->fids, c->gen);
+	/*
+	 * A version starts a new session: every fid is clunked, and a fid
+	 * that a request of the old one still in flight would create is
+	 * refused (a new generation).  The ring goes on: replies of the old
+	 * session are still the peer's to receive.
+	 */
+	hvl_9p_fid_clear(&srv->fids);
 	hvl_9p_pdu_put32(&c->out, msize);
 	hvl_9p_pdu_putstr(&c->out, answer, strlen(answer));
 	return 0;
@@ -64,16 +69,17 @@ static int attach(struct hvl_9p_call *c)
 	ret = hvl_9p_qid_of(&srv->root, srv->root.dentry->d_sb->s_dev, &qid);
 	if (ret)
 		return ret;
+	/* The reply first: an attach answered with an error makes no fid. */
+	hvl_9p_pdu_putqid(&c->out, &qid);
+	if (c->out.err)
+		return c->out.err;
 	f = hvl_9p_fid_alloc(fid, &srv->root);
 	if (!f)
 		return -ENOMEM;
 	ret = hvl_9p_fid_insert(&srv->fids, f, c->gen);
-	if (ret) {
+	if (ret)
 		hvl_9p_fid_put(f);
-		return ret;
-	}
-	hvl_9p_pdu_putqid(&c->out, &qid);
-	return 0;
+	return ret;
 }
 
 /* Served in poll(): see queue.c for when the reply is released. */
@@ -228,7 +234,7 @@ void hvl_9p_server_error(struct hvl_9p_req *req, int err)
  */
 void hvl_9p_server_serve(struct hvl_9p *srv, struct hvl_9p_req *req)
 {
-	struct hvl_9p_call c = { .srv = srv, .gen = req->gen };
+	struct hvl_9p_call c = { .srv = srv, .gen = req->session };
 	const struct cred *old;
 	const struct op *op;
 	ktime_t t0;

@@ -64,6 +64,9 @@ static int walk_up(const struct path *root, struct path *p)
 	struct dentry *parent;
 	int ret;
 
+	/* As lookup in a file: there is no ".." to go up through. */
+	if (!d_can_lookup(p->dentry))
+		return -ENOTDIR;
 	if (path_equal(p, root))
 		return 0;
 	ret = inode_permission(mnt_idmap(p->mnt), d_inode(p->dentry),
@@ -172,8 +175,16 @@ int hvl_9p_walk_walk(struct hvl_9p_call *c)
 	}
 	if (n < nwname && !n)
 		goto out_path;
-	ret = 0;
-	if (n == nwname) {
+	/*
+	 * The reply is written before the fid is published: a walk that
+	 * the peer is told failed (a reply without room for its qids is
+	 * EMSGSIZE) must leave no fid behind.
+	 */
+	hvl_9p_pdu_put16(&c->out, n);
+	for (i = 0; i < n; i++)
+		hvl_9p_pdu_putqid(&c->out, &qids[i]);
+	ret = c->out.err;
+	if (!ret && n == nwname) {
 		nf = hvl_9p_fid_alloc(newfid, &p);
 		if (!nf) {
 			ret = -ENOMEM;
@@ -187,14 +198,9 @@ int hvl_9p_walk_walk(struct hvl_9p_call *c)
 		} else {
 			ret = hvl_9p_fid_insert(&srv->fids, nf, c->gen);
 		}
-		if (ret) {
+		if (ret)
 			hvl_9p_fid_put(nf);
-			goto out_path;
-		}
 	}
-	hvl_9p_pdu_put16(&c->out, n);
-	for (i = 0; i < n; i++)
-		hvl_9p_pdu_putqid(&c->out, &qids[i]);
 out_path:
 	path_put(&p);
 out_fid:

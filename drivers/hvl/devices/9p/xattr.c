@@ -8,9 +8,12 @@
  * removexattr.
  *
  * Values are bounded by XATTR_SIZE_MAX (64 KiB) before anything is
- * allocated, so a hostile size costs nothing.  The vfs_*xattr helpers
- * check permissions (user.* on files the export's user owns, trusted.*
- * and security.* need capabilities we do not have).
+ * allocated, so a hostile size costs nothing.  But each fid may hold such
+ * a buffer, and max_fids of them would be gigabytes: every buffer is
+ * charged to the device's budget (max_xattr_bytes, fid.c) before it is
+ * allocated, and one beyond it is refused with ENOSPC.  The vfs_*xattr
+ * helpers check permissions (user.* on files the export's user owns,
+ * trusted.* and security.* need capabilities we do not have).
  */
 #include <linux/fs.h>
 #include <linux/mount.h>
@@ -34,7 +37,9 @@ int hvl_9p_xattr_walk(struct hvl_9p_call *c)
 	u32 fid = hvl_9p_pdu_get32(&c->in);
 	u32 newfid = hvl_9p_pdu_get32(&c->in);
 	char *name = hvl_9p_pdu_getstr(&c->in, XATTR_NAME_MAX);
+	struct hvl_9p_fids *t = &c->srv->fids;
 	struct hvl_9p_fid *f, *nf;
+	size_t charged = 0;
 	void *buf = NULL;
 	int tries, ret;
 	ssize_t len;
@@ -64,12 +69,18 @@ int hvl_9p_xattr_walk(struct hvl_9p_call *c)
 		}
 		kvfree(buf);
 		buf = NULL;
+		hvl_9p_fid_uncharge(t, charged);
+		charged = 0;
 		if (!len)
 			break;
+		ret = hvl_9p_fid_charge(t, len);
+		if (ret)
+			goto out_fid;
+		charged = len;
 		buf = kvmalloc(len, GFP_KERNEL);
 		if (!buf) {
 			ret = -ENOMEM;
-			goto out_fid;
+			goto out_buf;
 		}
 		len = get(&f->path, name, buf, len);
 		if (len != -ERANGE)
@@ -79,6 +90,11 @@ int hvl_9p_xattr_walk(struct hvl_9p_call *c)
 		ret = len;
 		goto out_buf;
 	}
+	/* The reply first: an xattrwalk answered with an error makes no fid. */
+	hvl_9p_pdu_put64(&c->out, len);
+	ret = c->out.err;
+	if (ret)
+		goto out_buf;
 	nf = hvl_9p_fid_alloc(newfid, &f->path);
 	if (!nf) {
 		ret = -ENOMEM;
@@ -87,15 +103,16 @@ int hvl_9p_xattr_walk(struct hvl_9p_call *c)
 	nf->kind = HVL_9P_FID_XATTR_READ;
 	nf->xbuf = buf;
 	nf->xsize = len;
+	nf->xtable = t;
+	nf->xcharge = charged;
 	buf = NULL;
-	ret = hvl_9p_fid_insert(&c->srv->fids, nf, c->gen);
-	if (ret) {
+	charged = 0;
+	ret = hvl_9p_fid_insert(t, nf, c->gen);
+	if (ret)
 		hvl_9p_fid_put(nf);
-		goto out_fid;
-	}
-	hvl_9p_pdu_put64(&c->out, len);
 out_buf:
 	kvfree(buf);
+	hvl_9p_fid_uncharge(t, charged);
 out_fid:
 	hvl_9p_fid_put(f);
 out_name:
@@ -134,11 +151,18 @@ int hvl_9p_xattr_create(struct hvl_9p_call *c)
 	ret = -EINVAL;
 	if (f->kind != HVL_9P_FID_PATH || f->file)
 		goto out_unlock;
-	ret = -ENOMEM;
 	if (size) {
-		f->xbuf = kvzalloc(size, GFP_KERNEL);
-		if (!f->xbuf)
+		ret = hvl_9p_fid_charge(&c->srv->fids, size);
+		if (ret)
 			goto out_unlock;
+		f->xbuf = kvzalloc(size, GFP_KERNEL);
+		if (!f->xbuf) {
+			hvl_9p_fid_uncharge(&c->srv->fids, size);
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+		f->xtable = &c->srv->fids;
+		f->xcharge = size;
 	}
 	f->xsize = size;
 	f->xfill = 0;
