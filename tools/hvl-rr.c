@@ -9,12 +9,16 @@
  *   hvl-rr rr ADDR [-n COUNT] [-s SIZE] COUNT round trips of SIZE bytes
  *   hvl-rr stream ADDR [-b BYTES] [-m MSG]  send BYTES in MSG-byte writes
  *   hvl-rr connect ADDR [-n COUNT]      COUNT connect, 1-byte round trip, close
+ *   hvl-rr feed ADDR [-n COUNT] [-b BYTES] [-s BUFSIZE]
+ *                                       accept COUNT connections and write
+ *                                       BYTES to each, never reading
  *
  * ADDR is vsock:CID:PORT or tcp:IPV4:PORT (the server may say vsock:any:PORT).
  * Output, one line, for scripts:
  *   rr: n=10000 size=1 p50_us=.. p99_us=.. avg_us=.. max_us=..
  *   stream: bytes=.. msg=.. MiB/s=..
  *   connect: n=.. avg_us=..
+ *   feed: conn=.. wrote=.. error=..     one line per connection
  * Either side may run on the peer: it is plain POSIX plus AF_VSOCK.
  */
 #include <arpa/inet.h>
@@ -28,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/vm_sockets.h>
@@ -322,6 +327,75 @@ static int cycles(const char *where, unsigned long n)
 	return 0;
 }
 
+/*
+ * A Linux server for a peer that does not read: every connection gets its
+ * own writer process, so that each one blocks on its own credit, and the
+ * backlog holds all COUNT requests however slowly the writers start.
+ * BUFSIZE (SO_VM_SOCKETS_BUFFER_SIZE, inherited by accepted sockets) is
+ * the credit the Linux side grants itself per connection.
+ */
+static int feed(const char *where, unsigned long n, uint64_t bytes,
+		uint64_t bufsize)
+{
+	static char buf[1 << 16];
+	unsigned long i;
+	union addr a;
+	int family, fd, c, one = 1;
+	socklen_t len = parse(where, &a, &family);
+
+	signal(SIGPIPE, SIG_IGN);
+	fd = socket(family, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bufsize && family == AF_VSOCK &&
+	    (setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, &bufsize,
+			sizeof(bufsize)) ||
+	     setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &bufsize,
+			sizeof(bufsize))))
+		die("SO_VM_SOCKETS_BUFFER_SIZE");
+	if (bind(fd, &a.sa, len))
+		die("bind");
+	if (listen(fd, n > 128 ? 128 : (int)n))
+		die("listen");
+	for (i = 0; i < n; i++) {
+		c = accept(fd, NULL, NULL);
+		if (c < 0) {
+			if (errno == EINTR) {
+				i--;
+				continue;
+			}
+			die("accept");
+		}
+		if (fork() == 0) {
+			uint64_t done = 0;
+			ssize_t r = 0;
+
+			close(fd);
+			while (done < bytes) {
+				size_t m = bytes - done < sizeof(buf) ?
+					   bytes - done : sizeof(buf);
+
+				r = write(c, buf, m);
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r <= 0)
+					break;
+				done += r;
+			}
+			printf("feed: conn=%lu wrote=%llu error=%s\n", i,
+			       (unsigned long long)done,
+			       done < bytes ? strerror(r < 0 ? errno : EPIPE) : "none");
+			fflush(stdout);
+			_exit(0);
+		}
+		close(c);
+	}
+	while (wait(NULL) > 0)
+		;
+	return 0;
+}
+
 static uint64_t size_arg(const char *s)
 {
 	char *end;
@@ -337,7 +411,7 @@ static uint64_t size_arg(const char *s)
 
 int main(int argc, char **argv)
 {
-	uint64_t bytes = 64 << 20, size = 1, msg = 4096, n = 10000;
+	uint64_t bytes = 64 << 20, size = 1, msg = 4096, n = 10000, bufsize = 0;
 	int i;
 
 	if (argc < 3)
@@ -346,7 +420,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "-n"))
 			n = size_arg(argv[i + 1]);
 		else if (!strcmp(argv[i], "-s"))
-			size = size_arg(argv[i + 1]);
+			size = bufsize = size_arg(argv[i + 1]);
 		else if (!strcmp(argv[i], "-b"))
 			bytes = size_arg(argv[i + 1]);
 		else if (!strcmp(argv[i], "-m"))
@@ -366,8 +440,11 @@ int main(int argc, char **argv)
 		return stream(argv[2], bytes, msg);
 	if (!strcmp(argv[1], "connect"))
 		return cycles(argv[2], n);
+	if (!strcmp(argv[1], "feed"))
+		return feed(argv[2], n, bytes, bufsize);
 usage:
 	fprintf(stderr, "usage: hvl-rr server ADDR | rr ADDR [-n N] [-s SIZE] | stream ADDR [-b BYTES] [-m MSG] | connect ADDR [-n N]\n"
+		"       | feed ADDR [-n N] [-b BYTES] [-s BUFSIZE]\n"
 		"       ADDR: vsock:CID:PORT | vsock:any:PORT | tcp:IPV4:PORT\n");
 	return 2;
 }

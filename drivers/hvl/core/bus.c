@@ -30,21 +30,6 @@ static int uevent(const struct device *dev, struct kobj_uevent_env *env)
 			      to_hvl_device(dev)->device_id);
 }
 
-/* The peer restarted: whatever it negotiated before is void. */
-static void check_peer(struct hvl_core_dev *cd)
-{
-	u32 gen = le32_to_cpu(READ_ONCE(cd->hdev.win->hdr->peer_gen));
-
-	if (gen == cd->peer_gen)
-		return;
-	cd->peer_gen = gen;
-	if (cd->hdev.status) {
-		hvl_txn_reset(cd);
-		hvl_txn_publish(cd);
-		cd->irq = true;
-	}
-}
-
 static void work_fn(struct work_struct *work)
 {
 	struct hvl_core_dev *cd = container_of(work, struct hvl_core_dev, work);
@@ -52,7 +37,8 @@ static void work_fn(struct work_struct *work)
 	bool more = false;
 
 	mutex_lock(&cd->lock);
-	check_peer(cd);
+	if (hvl_txn_peer_check(cd, le32_to_cpu(READ_ONCE(hdev->win->hdr->peer_gen))))
+		cd->irq = true;
 	if (hvl_txn_process(cd))
 		cd->irq = true;
 	if (cd->active && cd->drv && cd->drv->poll &&

@@ -91,6 +91,7 @@ void hvl_bus_kick_all(struct hvl_window *win);
 enum hvl_txn_status hvl_txn_write(struct hvl_core_dev *cd, u32 offset,
 				  u32 width, u32 value);
 bool hvl_txn_process(struct hvl_core_dev *cd);
+bool hvl_txn_peer_check(struct hvl_core_dev *cd, u32 gen);
 void hvl_txn_publish(struct hvl_core_dev *cd);
 void hvl_txn_reset(struct hvl_core_dev *cd);
 void hvl_txn_bind(struct hvl_core_dev *cd, struct hvl_driver *drv);

@@ -363,14 +363,13 @@ enum hvl_txn_status hvl_txn_write(struct hvl_core_dev *cd, u32 offset,
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_txn_write);
 
-/**
- * hvl_txn_process() - serve a pending transaction, if any
- * @cd: the device
- *
- * Return: true if a transaction was acknowledged (the peer waits for a
- * doorbell then).
+/*
+ * Serve the pending transaction, if any.  @stale: the peer restarted
+ * since we last looked, so the transaction may be its predecessor's (see
+ * hvl_txn_peer_check()): only a reset is applied, anything else is
+ * acknowledged as refused.
  */
-bool hvl_txn_process(struct hvl_core_dev *cd)
+static bool serve(struct hvl_core_dev *cd, bool stale)
 {
 	struct hvl_txn *t = cd->txn;
 	enum hvl_txn_status st;
@@ -387,13 +386,16 @@ bool hvl_txn_process(struct hvl_core_dev *cd)
 	width = le32_to_cpu(READ_ONCE(t->width));
 	val = le32_to_cpu(READ_ONCE(t->value));
 
-	st = hvl_txn_write(cd, off, width, val);
+	if (stale && !(off == VIRTIO_MMIO_STATUS && width == 4 && !val))
+		st = HVL_TXN_ESTATE;
+	else
+		st = hvl_txn_write(cd, off, width, val);
 	cd->hdev.stats.txns++;
 	if (st != HVL_TXN_OK) {
 		cd->hdev.stats.txn_errors++;
 		dev_dbg_ratelimited(&cd->hdev.dev,
-				    "refused write %#x (width %u) = %#x: %d\n",
-				    off, width, val, st);
+				    "refused %swrite %#x (width %u) = %#x: %d\n",
+				    stale ? "stale " : "", off, width, val, st);
 	}
 	hvl_txn_publish(cd);
 
@@ -404,7 +406,53 @@ bool hvl_txn_process(struct hvl_core_dev *cd)
 	cd->last_seq = seq;
 	return true;
 }
+
+/**
+ * hvl_txn_process() - serve a pending transaction, if any
+ * @cd: the device
+ *
+ * Return: true if a transaction was acknowledged (the peer waits for a
+ * doorbell then).
+ */
+bool hvl_txn_process(struct hvl_core_dev *cd)
+{
+	return serve(cd, false);
+}
 EXPORT_SYMBOL_IF_KUNIT(hvl_txn_process);
+
+/**
+ * hvl_txn_peer_check() - reset the device if the peer restarted
+ * @cd: the device
+ * @gen: peer_gen as read from the window header
+ *
+ * Whatever the old driver side negotiated is void: the device is reset,
+ * and, as after every reset, resynchronised to the transaction sequence
+ * it finds (Documentation/hvl/protocol.rst).  A transaction still
+ * unanswered may be the old driver's, sent before it died, and must not
+ * be applied to the new session; it may also be the new driver's first,
+ * which the protocol requires to be a reset (Status=0).  We cannot tell
+ * which, so a pending reset is applied (it changes nothing that the
+ * restart did not) and anything else is acknowledged as refused.
+ *
+ * Return: true if the peer must be interrupted (the image changed).
+ */
+bool hvl_txn_peer_check(struct hvl_core_dev *cd, u32 gen)
+{
+	bool changed = false;
+
+	lockdep_assert_held(&cd->lock);
+
+	if (gen == cd->peer_gen)
+		return false;
+	cd->peer_gen = gen;
+	if (cd->hdev.status) {
+		hvl_txn_reset(cd);
+		hvl_txn_publish(cd);
+		changed = true;
+	}
+	return serve(cd, true) || changed;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_txn_peer_check);
 
 /**
  * hvl_txn_bind() - attach or detach the backend driver

@@ -25,6 +25,17 @@
 
 #define BEAT_PERIOD	HZ
 
+/*
+ * Testing: registering the child in this device-table slot fails, so
+ * that the unwinding of a half-registered window can be exercised
+ * (tests/integration/11-probe-unwind.sh).  Nothing in a device tree can
+ * make device_add() fail on purpose.
+ */
+static int fail_add_child = -1;
+module_param(fail_add_child, int, 0444);
+MODULE_PARM_DESC(fail_add_child,
+		 "testing: registering the child in this table slot fails with -EIO (default -1: none)");
+
 static void hdr_put(__le32 *field, u32 v)
 {
 	WRITE_ONCE(*field, cpu_to_le32(v));
@@ -362,18 +373,23 @@ static int add_children(struct hvl_window *win)
 		init_child(win, win->devs[i]);
 
 	for (i = 0; i < n; i++) {
-		ret = hvl_bus_add(win->devs[i]);
-		if (ret)
-			goto err_put;
+		ret = i == fail_add_child ? -EIO : hvl_bus_add(win->devs[i]);
+		if (ret) {
+			dev_err(dev, "cannot register device %u: %d\n", i, ret);
+			goto err_offline;
+		}
 		/* The doorbell handler walks devs[0..nr_devs). */
 		smp_store_release(&win->nr_devs, i + 1);
 	}
 	return 0;
 
+err_offline:
+	/* The caller stops notifications, then calls del_children(). */
+	hdr_put(&win->hdr->host_state, HVL_STATE_OFFLINE);
+	return ret;
+
 err_put:
 	kfree(taken);
-	if (win->nr_alloc)
-		hdr_put(&win->hdr->host_state, HVL_STATE_OFFLINE);
 	del_children(win, n);
 	win->nr_alloc = 0;
 	return ret;
@@ -384,6 +400,7 @@ static int probe(struct platform_device *pdev)
 	struct device *dev = &pdev->dev;
 	struct hvl_window *win;
 	struct hvl_win_hdr *h;
+	unsigned int i;
 	int ret;
 
 	win = devm_kzalloc(dev, sizeof(*win), GFP_KERNEL);
@@ -431,9 +448,19 @@ static int probe(struct platform_device *pdev)
 	return 0;
 
 err_doorbell:
+	/*
+	 * As in remove(): the doorbell (or poll timer) queues the work of
+	 * every registered child until it is stopped, and a work item queued
+	 * after del_children() cancelled it would run on a freed device.
+	 * Backends bound meanwhile go first, while the doorbell works.
+	 */
+	for (i = 0; i < win->nr_devs; i++)
+		device_release_driver(&win->devs[i]->hdev.dev);
 	WRITE_ONCE(win->live, false);
 	synchronize_rcu();
 	hvl_doorbell_fini(&win->db);
+	del_children(win, win->nr_alloc);
+	win->nr_alloc = 0;
 err_wq:
 	destroy_workqueue(win->wq);
 	return ret;

@@ -32,7 +32,13 @@
  *   vhost_vsock does with its replies.  The peer has to post rx buffers
  *   before it can make us answer more.
  * - Payload is limited by the peer's credit, which the common code caps
- *   at the Linux socket's own buffer size.
+ *   at the Linux socket's own buffer size (256 KiB by default, but an
+ *   application may raise it), yet the peer decides how many connections
+ *   stall: one that advertises 4 GiB and never reads, on as many
+ *   connections as Linux servers accept, would have everything they write
+ *   sit in kernel memory.  So the memory queued per device is capped
+ *   (max_queued_kib); the connection whose packet would go beyond is
+ *   reset.
  *
  * Concurrency: send_pkt() and cancel_pkt() may run in any context and
  * find the device under RCU; everything that touches the rings runs in
@@ -43,6 +49,7 @@
 #include <linux/hashtable.h>
 #include <linux/hvl.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/virtio_ids.h>
@@ -66,6 +73,7 @@ struct hvl_vsock {
 	 */
 	unsigned int queued_ctrl;
 	unsigned int queued_mem;
+	atomic64_t over_limit;		/* connections reset at the cap */
 	bool seqpacket;			/* VIRTIO_VSOCK_F_SEQPACKET accepted */
 	struct kvec iov[HVL_CHAIN_MAX];
 	/* Work item only. */
@@ -73,6 +81,38 @@ struct hvl_vsock {
 	u64 bad[HVL_VSOCK_NR_VERDICTS];
 	u64 resets;
 };
+
+/*
+ * The most memory queued for one peer, in KiB.  The default lets 64
+ * connections of a peer that stopped reading each hold the 256 KiB
+ * credit a stock Linux peer advertises.
+ */
+#define MAX_QUEUED_KIB_MIN	256u	/* a few 64 KiB packets */
+#define MAX_QUEUED_KIB_MAX	(1024u * 1024)
+static unsigned int max_queued_kib = 16 * 1024;
+
+static int max_queued_kib_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret;
+
+	ret = kstrtouint(val, 0, &n);
+	if (ret)
+		return ret;
+	if (n < MAX_QUEUED_KIB_MIN || n > MAX_QUEUED_KIB_MAX)
+		return -ERANGE;
+	WRITE_ONCE(max_queued_kib, n);
+	return 0;
+}
+
+static const struct kernel_param_ops max_queued_kib_ops = {
+	.set = max_queued_kib_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_queued_kib, &max_queued_kib_ops, &max_queued_kib, 0644);
+MODULE_PARM_DESC(max_queued_kib,
+		 "memory queued for one peer at most, KiB (256 - 1048576, default 16384); a connection that would exceed it is reset");
 
 static DEFINE_MUTEX(devices_lock);	/* @devices writers, registration */
 static DEFINE_HASHTABLE(devices, 4);
@@ -135,9 +175,61 @@ static bool purge(struct hvl_vsock *v, struct vsock_sock *vsk)
 	return true;
 }
 
+/*
+ * @skb, payload for the peer, would take the device beyond max_queued_kib:
+ * the peer advertised credit it does not read.  Reset the connection
+ * rather than block the writer: blocking would stall every connection of
+ * the peer on the one that does not read, and the peer is the party at
+ * fault.  The Linux socket gets ECONNRESET and loses what it had queued,
+ * the peer gets RST.
+ *
+ * The caller of send_pkt() holds the socket's lock for payload (sendmsg).
+ */
+static void over_limit(struct hvl_vsock *v, struct sk_buff *skb)
+{
+	struct virtio_vsock_hdr *hdr = virtio_vsock_hdr(skb);
+	struct sock *sk = skb->sk;
+	struct sk_buff *rst;
+
+	atomic64_inc(&v->over_limit);
+	dev_warn_ratelimited(&v->hdev->dev,
+			     "the peer does not read: %u KiB queued for it (max_queued_kib %u); resetting its connection %u -> %u\n",
+			     READ_ONCE(v->queued_mem) >> 10,
+			     READ_ONCE(max_queued_kib),
+			     le32_to_cpu(hdr->src_port), le32_to_cpu(hdr->dst_port));
+	rst = virtio_vsock_alloc_skb(sizeof(*hdr), GFP_ATOMIC);
+	if (rst) {
+		struct virtio_vsock_hdr *rh = virtio_vsock_hdr(rst);
+
+		*rh = *hdr;
+		rh->op = cpu_to_le16(VIRTIO_VSOCK_OP_RST);
+		rh->len = 0;
+		rh->flags = 0;
+		virtio_vsock_skb_set_reply(rst);
+	}
+	if (sk) {
+		struct vsock_sock *vsk = vsock_sk(sk);
+
+		purge(v, vsk);
+		sock_set_flag(sk, SOCK_DONE);
+		vsk->peer_shutdown = SHUTDOWN_MASK;
+		sk->sk_state = TCP_CLOSE;
+		sk->sk_err = ECONNRESET;
+		sk_error_report(sk);
+	}
+	kfree_skb(skb);
+	if (rst) {
+		spin_lock_bh(&v->send_q.lock);
+		account(v, rst, 1);
+		__skb_queue_tail(&v->send_q, rst);
+		spin_unlock_bh(&v->send_q.lock);
+	}
+}
+
 static int send_pkt(struct sk_buff *skb)
 {
 	struct virtio_vsock_hdr *hdr = virtio_vsock_hdr(skb);
+	unsigned int limit = READ_ONCE(max_queued_kib) << 10;
 	int len = skb->len;
 	struct hvl_vsock *v;
 
@@ -157,6 +249,15 @@ static int send_pkt(struct sk_buff *skb)
 	if (le16_to_cpu(hdr->op) != VIRTIO_VSOCK_OP_RW)
 		virtio_vsock_skb_set_reply(skb);
 	spin_lock_bh(&v->send_q.lock);
+	/* Not payload is bounded by count; payload by memory. */
+	if (!virtio_vsock_skb_reply(skb) &&
+	    v->queued_mem + skb->truesize > limit) {
+		spin_unlock_bh(&v->send_q.lock);
+		over_limit(v, skb);
+		hvl_device_kick(v->hdev);
+		rcu_read_unlock();
+		return -ECONNRESET;
+	}
 	account(v, skb, 1);
 	__skb_queue_tail(&v->send_q, skb);
 	spin_unlock_bh(&v->send_q.lock);
@@ -466,6 +567,7 @@ static int probe(struct hvl_device *hdev)
 	v->hdev = hdev;
 	v->cid = cid;
 	skb_queue_head_init(&v->send_q);
+	atomic64_set(&v->over_limit, 0);
 	WRITE_ONCE(cfg->guest_cid, cpu_to_le64(cid));
 	hdev->priv = v;
 
@@ -526,11 +628,11 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 	struct hvl_vsock *v = hdev->priv;
 	int i;
 
-	seq_printf(s, "cid: %u\nseqpacket: %d\nto_peer_pkts: %llu\nto_peer_bytes: %llu\nfrom_peer_pkts: %llu\nfrom_peer_bytes: %llu\nqueued: %u\nqueued_replies: %u\nqueued_bytes: %u\npeer_resets: %llu\n",
+	seq_printf(s, "cid: %u\nseqpacket: %d\nto_peer_pkts: %llu\nto_peer_bytes: %llu\nfrom_peer_pkts: %llu\nfrom_peer_bytes: %llu\nqueued: %u\nqueued_replies: %u\nqueued_bytes: %u\nover_limit: %lld\npeer_resets: %llu\n",
 		   v->cid, READ_ONCE(v->seqpacket), v->rx_pkts, v->rx_bytes,
 		   v->tx_pkts, v->tx_bytes, skb_queue_len(&v->send_q),
 		   READ_ONCE(v->queued_ctrl), READ_ONCE(v->queued_mem),
-		   v->resets);
+		   atomic64_read(&v->over_limit), v->resets);
 	for (i = HVL_VSOCK_OK + 1; i < HVL_VSOCK_NR_VERDICTS; i++)
 		seq_printf(s, "%s: %llu\n", hvl_vsock_verdict_name(i), v->bad[i]);
 }

@@ -483,6 +483,68 @@ static void transaction_protocol(struct kunit *test)
 	mutex_unlock(&f->cd.lock);
 }
 
+/* Put a transaction in the shared block as a driver would, unanswered. */
+static u32 post(struct fake *f, u32 off, u32 val)
+{
+	struct hvl_txn *t = f->mem + PAGE_OFF + HVL_TXN_OFFSET;
+	u32 seq = le32_to_cpu(t->seq) + 1;
+
+	t->offset = cpu_to_le32(off);
+	t->width = cpu_to_le32(4);
+	t->value = cpu_to_le32(val);
+	t->seq = cpu_to_le32(seq);
+	return seq;
+}
+
+/*
+ * A driver side that dies with a transaction in flight: its successor
+ * bumps peer_gen.  The device resets and resynchronises ack_seq; the
+ * stale write is acknowledged as refused, never applied to the new
+ * session.  The new driver's first transaction, a reset, is applied.
+ */
+static void peer_restart_drops_stale_txn(struct kunit *test)
+{
+	struct fake *f = fake_new(test, true);
+	struct hvl_txn *t = f->mem + PAGE_OFF + HVL_TXN_OFFSET;
+	struct hvl_core_dev *cd = &f->cd;
+	u32 seq;
+
+	negotiate(test, f);
+	setup_queue(test, f, 0, 64, WIN_BUS + RING_OFF);
+	KUNIT_ASSERT_EQ(test, wr(f, VIRTIO_MMIO_QUEUE_READY, 1), HVL_TXN_OK);
+	KUNIT_ASSERT_EQ(test, wr(f, VIRTIO_MMIO_STATUS, 0xf), HVL_TXN_OK);
+
+	mutex_lock(&cd->lock);
+	/* The old driver's last words: select queue 1, then it is gone. */
+	seq = post(f, VIRTIO_MMIO_QUEUE_SEL, 1);
+	KUNIT_EXPECT_TRUE(test, hvl_txn_peer_check(cd, cd->peer_gen + 1));
+	KUNIT_EXPECT_EQ(test, f->resets, 1);
+	KUNIT_EXPECT_FALSE(test, hvl_txn_process(cd));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_seq), seq);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_status), HVL_TXN_ESTATE);
+	KUNIT_EXPECT_EQ(test, cd->qsel, 0);
+	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_QUEUE_SEL), 0);
+	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_STATUS), 0);
+
+	/* Same peer_gen: nothing to do, and a normal write is applied. */
+	KUNIT_EXPECT_FALSE(test, hvl_txn_peer_check(cd, cd->peer_gen));
+	seq = post(f, VIRTIO_MMIO_STATUS, 1);
+	KUNIT_EXPECT_TRUE(test, hvl_txn_process(cd));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_status), HVL_TXN_OK);
+	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_STATUS), 1);
+
+	/*
+	 * The next driver posts its first transaction, the reset the
+	 * protocol requires, before we saw its peer_gen: it is applied.
+	 */
+	seq = post(f, VIRTIO_MMIO_STATUS, 0);
+	KUNIT_EXPECT_TRUE(test, hvl_txn_peer_check(cd, cd->peer_gen + 1));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_seq), seq);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_status), HVL_TXN_OK);
+	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_STATUS), 0);
+	mutex_unlock(&cd->lock);
+}
+
 static void interrupt_ack(struct kunit *test)
 {
 	struct fake *f = fake_new(test, true);
@@ -517,6 +579,7 @@ static struct kunit_case txn_cases[] = {
 	KUNIT_CASE(config_writes),
 	KUNIT_CASE_PARAM(refused_writes_change_nothing, bad_write_gen_params),
 	KUNIT_CASE(transaction_protocol),
+	KUNIT_CASE(peer_restart_drops_stale_txn),
 	KUNIT_CASE(interrupt_ack),
 	{}
 };
