@@ -132,14 +132,10 @@ static int map_regions(struct hvl_window *win)
 
 	for (i = 0; i < n; i++) {
 		struct hvl_region *r = &win->regions[i];
-		struct device_node *rnp = of_parse_phandle(np, "memory-region", i);
-		struct reserved_mem *rmem = rnp ? of_reserved_mem_lookup(rnp) : NULL;
+		struct reserved_mem *rmem = hvl_rmem_lookup(dev, i);
 
-		of_node_put(rnp);
-		if (!rmem || !rmem->size)
-			return dev_err_probe(dev, -EINVAL,
-					     "\"memory-region\" entry %d is not a reserved-memory region\n",
-					     i);
+		if (IS_ERR(rmem))
+			return PTR_ERR(rmem);
 		r->phys = rmem->base;
 		r->size = rmem->size;
 		r->bus = nbus > 0 ? bus[i] : rmem->base;
