@@ -25,6 +25,8 @@ expect hvl-bad-id 'missing or zero "hvl,device-id"'
 expect hvl-bad-queues '"hvl,queue-sizes" entry 1 (100) must be a power of two'
 expect hvl-bad-features '"hvl,device-features" must be one 64-bit value'
 expect hvl-bad-devid64 '"hvl,device-id" must be one 32-bit cell'
+expect hvl-bad-features3 '"hvl,device-features" must be one 64-bit value'
+expect hvl-bad-reg3 '"reg" must be <offset size>, one cell each'
 # Regions whose memory the kernel uses: never written (the old code put
 # a window header into the pages of the failed pool).
 expect hvl-bad-reusable '"memory-region" entry 1 (/reserved-memory/hvl-bad-cma@31120000) is reusable'

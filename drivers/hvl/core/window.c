@@ -237,8 +237,10 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	u64 features = ~0ULL;
 	int nq, ret;
 
-	if (of_property_read_u32_array(np, "reg", reg, 2)) {
-		dev_err(dev, "%pOF: missing \"reg\" <offset size>\n", np);
+	/* #address-cells and #size-cells of the window are 1 (binding). */
+	if (of_property_count_u32_elems(np, "reg") != 2 ||
+	    of_property_read_u32_array(np, "reg", reg, 2)) {
+		dev_err(dev, "%pOF: \"reg\" must be <offset size>, one cell each\n", np);
 		return ERR_PTR(-EINVAL);
 	}
 	ret = hvl_window_check_child(dev, win->regions[0].size, reg[0], reg[1],
@@ -264,7 +266,8 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	if (nq < 0)
 		return ERR_PTR(nq);
 	if (of_property_present(np, "hvl,device-features") &&
-	    of_property_read_u64(np, "hvl,device-features", &features)) {
+	    (of_property_count_u64_elems(np, "hvl,device-features") != 1 ||
+	     of_property_read_u64(np, "hvl,device-features", &features))) {
 		dev_err(dev, "%pOF: \"hvl,device-features\" must be one 64-bit value\n",
 			np);
 		return ERR_PTR(-EINVAL);
