@@ -212,6 +212,8 @@ void hvl_device_config_changed(struct hvl_device *hdev);
 void hvl_device_needs_reset(struct hvl_device *hdev, const char *why);
 bool hvl_device_ready(const struct hvl_device *hdev);
 
+struct reserved_mem *hvl_rmem_lookup(struct device *dev, int index);
+
 /**
  * hvl_of_read_u32() - read a property that must be exactly one u32 cell
  * @np: device node

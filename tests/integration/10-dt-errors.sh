@@ -25,6 +25,12 @@ expect hvl-bad-id 'missing or zero "hvl,device-id"'
 expect hvl-bad-queues '"hvl,queue-sizes" entry 1 (100) must be a power of two'
 expect hvl-bad-features '"hvl,device-features" must be one 64-bit value'
 expect hvl-bad-devid64 '"hvl,device-id" must be one 32-bit cell'
+expect hvl-bad-features3 '"hvl,device-features" must be one 64-bit value'
+expect hvl-bad-reg3 '"reg" must be <offset size>, one cell each'
+# Regions whose memory the kernel uses: never written (the old code put
+# a window header into the pages of the failed pool).
+expect hvl-bad-reusable '"memory-region" entry 1 (/reserved-memory/hvl-bad-cma@31120000) is reusable'
+expect hvl-bad-unreserved '"memory-region" entry 0 (/reserved-memory/hvl-bad-failed@31130000): 0x0000000031130000 is not reserved'
 
 # Devices whose own properties are malformed: the window probes, each
 # device fails when its module loads, naming the property.  A 64-bit
@@ -44,6 +50,16 @@ dev_expect 1000 '"hvl,uid" must be one 32-bit cell'
 dev_expect 2000 '"hvl,gid" must be one 32-bit cell'
 dev_expect 3000 '"hvl,cid" must be one 32-bit cell'
 unload hvl_vsock hvl_9p
+
+# The front-end refuses such a region as well.
+load hvl_front
+F=soc:hvl-bad-front-unreserved
+front_refused() { dmesg | grep "$F" | grep -qF "is not reserved (its setup failed at boot?)"; }
+retry 50 front_refused ||
+	fail "$F: no error about the unreserved region"
+[ -e /sys/bus/platform/drivers/hvl-virtio-frontend/$F ] && fail "$F: bound despite the error"
+echo "ok: $F: unreserved region refused"
+unload hvl_front
 
 # Only the good window's children became devices.
 want=$(ls -d /proc/device-tree/soc/hvl-backend-0/*@* | wc -l)

@@ -143,14 +143,10 @@ static int map_regions(struct hvl_window *win)
 
 	for (i = 0; i < n; i++) {
 		struct hvl_region *r = &win->regions[i];
-		struct device_node *rnp = of_parse_phandle(np, "memory-region", i);
-		struct reserved_mem *rmem = rnp ? of_reserved_mem_lookup(rnp) : NULL;
+		struct reserved_mem *rmem = hvl_rmem_lookup(dev, i);
 
-		of_node_put(rnp);
-		if (!rmem || !rmem->size)
-			return dev_err_probe(dev, -EINVAL,
-					     "\"memory-region\" entry %d is not a reserved-memory region\n",
-					     i);
+		if (IS_ERR(rmem))
+			return PTR_ERR(rmem);
 		r->phys = rmem->base;
 		r->size = rmem->size;
 		r->bus = nbus > 0 ? bus[i] : rmem->base;
@@ -252,8 +248,10 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	u64 features = ~0ULL;
 	int nq, ret;
 
-	if (of_property_read_u32_array(np, "reg", reg, 2)) {
-		dev_err(dev, "%pOF: missing \"reg\" <offset size>\n", np);
+	/* #address-cells and #size-cells of the window are 1 (binding). */
+	if (of_property_count_u32_elems(np, "reg") != 2 ||
+	    of_property_read_u32_array(np, "reg", reg, 2)) {
+		dev_err(dev, "%pOF: \"reg\" must be <offset size>, one cell each\n", np);
 		return ERR_PTR(-EINVAL);
 	}
 	ret = hvl_window_check_child(dev, win->regions[0].size, reg[0], reg[1],
@@ -279,7 +277,8 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	if (nq < 0)
 		return ERR_PTR(nq);
 	if (of_property_present(np, "hvl,device-features") &&
-	    of_property_read_u64(np, "hvl,device-features", &features)) {
+	    (of_property_count_u64_elems(np, "hvl,device-features") != 1 ||
+	     of_property_read_u64(np, "hvl,device-features", &features))) {
 		dev_err(dev, "%pOF: \"hvl,device-features\" must be one 64-bit value\n",
 			np);
 		return ERR_PTR(-EINVAL);

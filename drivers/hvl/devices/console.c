@@ -20,8 +20,9 @@
  *    peer's CPUs.  Bytes the tty cannot take yet wait in a held buffer of
  *    tx_buffer_kib; what does not fit there is dropped and counted
  *    (dropped in debugfs), as a UART overruns.  The held bytes reach the
- *    tty as it drains (we retry on a timer, since the tty layer has no
- *    "room available" callback).  With the tty closed, bytes are dropped.
+ *    tty as it drains (we retry on a timer, 10 ms backing off to 1 s while
+ *    nothing moves, since the tty layer has no "room available" callback).
+ *    With the tty closed, bytes are dropped.
  */
 #include <linux/hvl.h>
 #include <linux/idr.h>
@@ -39,6 +40,8 @@
 #define FIFO_SIZE	(64 * 1024)
 #define HELD_MIN_KIB	4
 #define HELD_MAX_KIB	16384
+#define RETRY_MIN_MS	10
+#define RETRY_MAX_MS	1000
 
 static unsigned int tx_buffer_kib = 256;
 module_param(tx_buffer_kib, uint, 0444);
@@ -59,6 +62,7 @@ struct hvl_console {
 	struct kvec tx_iov[HVL_CHAIN_MAX];
 	struct kfifo held;		/* peer output the tty had no room for */
 	void *held_buf;
+	unsigned int retry_ms;		/* next retry of the held bytes */
 	u64 rx_bytes, tx_bytes, dropped;
 };
 
@@ -126,7 +130,8 @@ static bool flush_held(struct hvl_console *con, struct tty_struct *tty)
 	}
 	while (!kfifo_is_empty(&con->held)) {
 		room = tty_prepare_flip_string(&con->port, &p,
-					       kfifo_len(&con->held));
+					       min_t(size_t, PAGE_SIZE,
+						     kfifo_len(&con->held)));
 		if (!room)
 			break;
 		n = kfifo_out(&con->held, p, room);
@@ -148,7 +153,13 @@ static void consume_tx(struct hvl_console *con, struct tty_struct *tty,
 
 	hvl_chain_out_iter(c, &it);
 	while (tty && left && kfifo_is_empty(&con->held)) {
-		room = tty_prepare_flip_string(&con->port, &p, left);
+		/*
+		 * A page at a time: the tty layer allocates what it is asked
+		 * for (GFP_ATOMIC, twice the size) before checking its limit,
+		 * and the peer chooses the chain's length.
+		 */
+		room = tty_prepare_flip_string(&con->port, &p,
+					       min_t(size_t, left, PAGE_SIZE));
 		if (!room)
 			break;
 		n = copy_from_iter(p, room, &it);
@@ -205,9 +216,22 @@ static bool serve_tx(struct hvl_device *hdev, struct hvl_console *con,
 static bool poll(struct hvl_device *hdev, int budget)
 {
 	struct hvl_console *con = hdev->priv;
+	u64 delivered = con->tx_bytes;
 
-	if (serve_tx(hdev, con, &budget))
-		schedule_delayed_work(&con->retry, msecs_to_jiffies(10));
+	/*
+	 * Held bytes wait for a reader: retry soon while the tty drains,
+	 * backing off to once a second while nobody reads it.
+	 */
+	if (serve_tx(hdev, con, &budget)) {
+		if (con->tx_bytes != delivered)
+			con->retry_ms = RETRY_MIN_MS;
+		else
+			con->retry_ms = min(2 * con->retry_ms, RETRY_MAX_MS);
+		schedule_delayed_work(&con->retry,
+				      msecs_to_jiffies(con->retry_ms));
+	} else {
+		con->retry_ms = RETRY_MIN_MS;
+	}
 	serve_rx(hdev, con, &budget);
 	return budget <= 0;
 }
@@ -230,6 +254,32 @@ static int activate(struct hvl_device *hdev)
 	return 0;
 }
 
+/*
+ * An emergency write is one byte of the same output: after what is held,
+ * dropped with the tty closed.  Serialized with poll() by the core.
+ */
+static void emerg_tx(struct hvl_console *con, u8 c)
+{
+	struct tty_struct *tty = tty_port_tty_get(&con->port);
+
+	if (!tty) {
+		con->dropped++;
+		return;
+	}
+	if (!kfifo_is_empty(&con->held)) {
+		if (!kfifo_put(&con->held, c))
+			con->dropped++;
+	} else if (tty_insert_flip_char(&con->port, c, TTY_NORMAL)) {
+		tty_flip_buffer_push(&con->port);
+		con->tx_bytes++;
+	} else if (!kfifo_put(&con->held, c)) {
+		con->dropped++;
+	}
+	tty_kref_put(tty);
+	if (!kfifo_is_empty(&con->held))
+		schedule_delayed_work(&con->retry, msecs_to_jiffies(RETRY_MIN_MS));
+}
+
 static int config_write(struct hvl_device *hdev, unsigned int offset,
 			unsigned int width, u32 value)
 {
@@ -239,12 +289,7 @@ static int config_write(struct hvl_device *hdev, unsigned int offset,
 	    width != 4 || !(hdev->guest_features &
 			    BIT_ULL(VIRTIO_CONSOLE_F_EMERG_WRITE)))
 		return -EINVAL;
-	if (tty_insert_flip_char(&con->port, value, TTY_NORMAL)) {
-		tty_flip_buffer_push(&con->port);
-		con->tx_bytes++;
-	} else {
-		con->dropped++;
-	}
+	emerg_tx(con, value);
 	return 0;
 }
 
@@ -373,6 +418,7 @@ static int probe(struct hvl_device *hdev)
 	kfifo_init(&con->held, con->held_buf, tx_buffer_kib * 1024);
 	con->minor = minor;
 	con->hdev = hdev;
+	con->retry_ms = RETRY_MIN_MS;
 	spin_lock_init(&con->lock);
 	INIT_KFIFO(con->fifo);
 	INIT_DELAYED_WORK(&con->retry, retry);

@@ -267,17 +267,11 @@ unlock:
 
 static int map_window(struct hvl_front *f)
 {
-	struct device_node *np = f->dev->of_node, *rnp;
-	struct reserved_mem *rmem;
+	struct device_node *np = f->dev->of_node;
+	struct reserved_mem *rmem = hvl_rmem_lookup(f->dev, 0);
 
-	rnp = of_parse_phandle(np, "memory-region", 0);
-	if (!rnp)
-		return dev_err_probe(f->dev, -EINVAL, "missing \"memory-region\"\n");
-	rmem = of_reserved_mem_lookup(rnp);
-	of_node_put(rnp);
-	if (!rmem)
-		return dev_err_probe(f->dev, -EINVAL,
-				     "memory-region 0 is not reserved memory\n");
+	if (IS_ERR(rmem))
+		return PTR_ERR(rmem);
 	if (!IS_ALIGNED(rmem->base, HVL_PAGE_SIZE) || rmem->size < HVL_PAGE_SIZE)
 		return dev_err_probe(f->dev, -EINVAL,
 				     "memory-region 0: %pa+%pa is not 4 KiB aligned or too small\n",

@@ -218,10 +218,11 @@ static int lb_probe(struct platform_device *pdev)
 	int i, cpu, ret;
 
 	if (of_property_present(dev->of_node, "hvl,channels") &&
-	    (of_property_read_u32(dev->of_node, "hvl,channels", &n) ||
+	    (of_property_count_u32_elems(dev->of_node, "hvl,channels") != 1 ||
+	     of_property_read_u32(dev->of_node, "hvl,channels", &n) ||
 	     n < 2 || n > LB_MAX_CHANS || n % 2))
 		return dev_err_probe(dev, -EINVAL,
-				     "\"hvl,channels\" must be even, 2..%d\n",
+				     "\"hvl,channels\" must be one cell, even, 2..%d\n",
 				     LB_MAX_CHANS);
 
 	lb = devm_kzalloc(dev, sizeof(*lb), GFP_KERNEL);

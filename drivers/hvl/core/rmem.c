@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The reserved-memory regions of a window, looked up for the backend
+ * windows and for the front-end (hvl_front).
+ *
+ * of_reserved_mem_lookup() answers for every reserved-memory node the
+ * kernel saw at boot, including nodes whose memory is not reserved at all:
+ * a reusable (CMA) shared-dma-pool lends its pages to the page allocator,
+ * and a node whose setup failed (say, a restricted-dma-pool marked no-map)
+ * keeps its table entry while fdt_init_reserved_mem_node() hands its
+ * memory back.  A window there would write its header, device table and
+ * register pages over live kernel pages, so such regions are refused.
+ */
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/hvl.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/of_reserved_mem.h>
+
+/* Every page the kernel has a struct page for must still be reserved. */
+static bool still_reserved(const struct reserved_mem *rmem, phys_addr_t *bad)
+{
+	unsigned long pfn, end = PHYS_PFN(rmem->base + rmem->size - 1);
+
+	for (pfn = PHYS_PFN(rmem->base); pfn <= end; pfn++) {
+		if (pfn_valid(pfn) && !PageReserved(pfn_to_page(pfn))) {
+			*bad = PFN_PHYS(pfn);
+			return false;
+		}
+	}
+	return true;
+}
+
+/**
+ * hvl_rmem_lookup() - entry @index of the device's "memory-region"
+ * @dev: the window's device, for its node and messages
+ * @index: entry of "memory-region"
+ *
+ * Return: the region, or ERR_PTR(-EINVAL) after a message naming the
+ * entry and its node.
+ */
+struct reserved_mem *hvl_rmem_lookup(struct device *dev, int index)
+{
+	struct device_node *rnp = of_parse_phandle(dev->of_node,
+						   "memory-region", index);
+	struct reserved_mem *rmem = rnp ? of_reserved_mem_lookup(rnp) : NULL;
+	phys_addr_t bad;
+	int ret = -EINVAL;
+
+	if (!rmem || !rmem->size)
+		dev_err(dev, "\"memory-region\" entry %d is not a reserved-memory region (%pOF)\n",
+			index, rnp);
+	else if (of_property_read_bool(rnp, "reusable"))
+		dev_err(dev, "\"memory-region\" entry %d (%pOF) is reusable: its pages belong to the page allocator\n",
+			index, rnp);
+	else if (!still_reserved(rmem, &bad))
+		dev_err(dev, "\"memory-region\" entry %d (%pOF): %pa is not reserved (its setup failed at boot?)\n",
+			index, rnp, &bad);
+	else
+		ret = 0;
+	of_node_put(rnp);
+	return ret ? ERR_PTR(ret) : rmem;
+}
+EXPORT_SYMBOL_GPL(hvl_rmem_lookup);
