@@ -184,17 +184,11 @@ int hvl_9p_dir_link(struct hvl_9p_call *c)
 		ret = c->in.err;
 		goto out_name;
 	}
-	df = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
-	if (IS_ERR(df)) {
-		ret = PTR_ERR(df);
+	ret = hvl_9p_fid_verify2(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH,
+				 &df, fid, HVL_9P_NEED_PATH |
+				 HVL_9P_NEED_BENEATH, &f);
+	if (ret)
 		goto out_name;
-	}
-	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_BENEATH);
-	if (IS_ERR(f)) {
-		ret = PTR_ERR(f);
-		f = NULL;
-		goto out_fids;
-	}
 	ret = -EXDEV;
 	if (df->path.mnt != f->path.mnt)
 		goto out_fids;
@@ -317,17 +311,11 @@ int hvl_9p_dir_rename(struct hvl_9p_call *c)
 		ret = c->in.err;
 		goto out_name;
 	}
-	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_BENEATH);
-	if (IS_ERR(f)) {
-		ret = PTR_ERR(f);
+	ret = hvl_9p_fid_verify2(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_BENEATH,
+				 &f, dfid, HVL_9P_NEED_DIR |
+				 HVL_9P_NEED_BENEATH, &df);
+	if (ret)
 		goto out_name;
-	}
-	df = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
-	if (IS_ERR(df)) {
-		ret = PTR_ERR(df);
-		df = NULL;
-		goto out_fids;
-	}
 	ret = -EBUSY;
 	if (is_root(c->srv, &f->path))
 		goto out_fids;
@@ -349,27 +337,20 @@ int hvl_9p_dir_renameat(struct hvl_9p_call *c)
 	char *oname = hvl_9p_pdu_getstr(&c->in, NAME_MAX);
 	u32 nfid = hvl_9p_pdu_get32(&c->in);
 	char *nname = hvl_9p_pdu_getstr(&c->in, NAME_MAX);
-	struct hvl_9p_fid *of = NULL, *nf = NULL;
+	struct hvl_9p_fid *of, *nf;
 	int ret = c->in.err;
 
 	if (ret)
 		goto out;
-	of = hvl_9p_fid_verify(c, ofid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
-	if (IS_ERR(of)) {
-		ret = PTR_ERR(of);
-		of = NULL;
+	ret = hvl_9p_fid_verify2(c, ofid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH,
+				 &of, nfid, HVL_9P_NEED_DIR |
+				 HVL_9P_NEED_BENEATH, &nf);
+	if (ret)
 		goto out;
-	}
-	nf = hvl_9p_fid_verify(c, nfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
-	if (IS_ERR(nf)) {
-		ret = PTR_ERR(nf);
-		nf = NULL;
-		goto out;
-	}
 	ret = rename_in(&of->path, oname, NULL, &nf->path, nname);
-out:
 	hvl_9p_fid_put(nf);
 	hvl_9p_fid_put(of);
+out:
 	kfree(nname);
 	kfree(oname);
 	return ret;

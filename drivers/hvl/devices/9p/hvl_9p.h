@@ -284,6 +284,9 @@ static inline struct hvl_9p_fid *hvl_9p_call_fid(struct hvl_9p_call *c,
 
 struct hvl_9p_fid *hvl_9p_fid_verify(struct hvl_9p_call *c, u32 fid,
 				     unsigned int need);
+int hvl_9p_fid_verify2(struct hvl_9p_call *c, u32 fid1, unsigned int need1,
+		       struct hvl_9p_fid **f1, u32 fid2, unsigned int need2,
+		       struct hvl_9p_fid **f2);
 bool hvl_9p_fid_beneath(struct hvl_9p *srv, const struct hvl_9p_fid *f);
 
 #endif /* _HVL_9P_H */
