@@ -7,7 +7,7 @@
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
-EBADF=9 EISDIR=21 E2BIG=7
+EPERM=1 EBADF=9 EISDIR=21 E2BIG=7 EINVAL=22 EOPNOTSUPP=95
 
 p9_up inject=1
 [ -n "$INJ" ] || fail "no inject hook"
@@ -105,6 +105,55 @@ expect_lerror $E2BIG "xattrwalk of a 72 KiB list of names"
 t_begin; t_u32 8020; t_u32 8021; t_str user.$(printf '%0240d' 7); t_send 30
 expect_type 31 "xattrwalk of one of its values"
 t_clunk 8021
+
+# 5. Times on append-only and immutable files.  Tsetattr said neither
+# ATTR_TIMES_SET nor (for the owner) ATTR_TOUCH, so notify_change()'s
+# may_setattr() let the owner set explicit times on an append-only file
+# and touch an immutable one; utimensat(2) refuses both with EPERM.
+# t_settimes <fid> <valid>: atime 1000000000, mtime 1000000000
+t_settimes() {
+	t_begin; t_u32 "$1"; t_u32 "$2"; t_u32 0; t_u32 0; t_u32 0; t_u64 0
+	t_u64 1000000000; t_u64 0; t_u64 1000000000; t_u64 0
+	t_send 26
+}
+ATIME=16 MTIME=32 ATIME_SET=128 MTIME_SET=256
+for f in app imm; do echo x >$EXPORT/$f; done
+chown 65534:65534 $EXPORT/app $EXPORT/imm
+chattr +a $EXPORT/app || fail "chattr +a"
+chattr +i $EXPORT/imm || fail "chattr +i"
+m_app=$(stat -c %Y $EXPORT/app) m_imm=$(stat -c %Y $EXPORT/imm)
+t_walk $A 8040 app; t_walk $A 8041 imm
+t_settimes 8040 $((ATIME | MTIME | ATIME_SET | MTIME_SET))
+expect_lerror $EPERM "explicit times on an append-only file"
+t_settimes 8041 $((ATIME | MTIME | ATIME_SET | MTIME_SET))
+expect_lerror $EPERM "explicit times on an immutable file"
+t_settimes 8041 $((ATIME | MTIME))
+expect_lerror $EPERM "times set to now on an immutable file"
+t_settimes 8040 $((ATIME | MTIME))
+expect_type 27 "times set to now on an append-only file (allowed, as by touch)"
+[ "$(stat -c %Y $EXPORT/imm)" = "$m_imm" ] || fail "immutable file's mtime changed"
+[ "$(stat -c %Y $EXPORT/app)" != 1000000000 ] || fail "append-only file got explicit times"
+chattr -a $EXPORT/app; chattr -i $EXPORT/imm
+t_clunk 8040; t_clunk 8041
+
+# 6. chmod of a symlink: fchmodat(2) says EOPNOTSUPP; the server ignored
+# the mode and answered success.
+ln -s target $EXPORT/sl
+t_walk $A 8042 sl; expect_type 111 "walk to a symlink"
+t_setattr 8042 $MODE 420 0 0
+expect_lerror $EOPNOTSUPP "chmod of a symlink"
+t_clunk 8042
+
+# 7. Tlcreate with P9_DOTL_DIRECTORY: open(2) refuses O_CREAT|O_DIRECTORY
+# with EINVAL before creating anything; the server created the file and
+# then failed the open with ENOTDIR.
+t_walk $A 8043
+t_begin; t_u32 8043; t_str dirflag; t_u32 $((2 | 65536)); t_u32 420; t_u32 0; t_send 14
+expect_lerror $EINVAL "lcreate with P9_DOTL_DIRECTORY"
+[ -e $EXPORT/dirflag ] && fail "lcreate with P9_DOTL_DIRECTORY created the file"
+t_clunk 8043
+
+echo "times on append-only/immutable files, symlink chmod, lcreate O_DIRECTORY: ok"
 
 t_clunk $A
 p9_down

@@ -265,6 +265,13 @@ int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 		ret = flags;
 		goto out_name;
 	}
+	/*
+	 * open(2) refuses O_CREAT | O_DIRECTORY (EINVAL, since 6.4): a file
+	 * would be created and the open then fail ENOTDIR on it.
+	 */
+	ret = -EINVAL;
+	if (flags & O_DIRECTORY)
+		goto out_name;
 	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_DIR | HVL_9P_NEED_UNOPENED |
 			      HVL_9P_NEED_BENEATH);
 	if (IS_ERR(f)) {
@@ -543,9 +550,9 @@ int hvl_9p_file_getattr(struct hvl_9p_call *c)
  * Tsetattr fid valid mode uid gid size atime mtime.  Size goes through
  * vfs_truncate() (which checks write permission, as truncate(2) does);
  * the rest, sanitized (attr.c), through notify_change(), whose
- * setattr_prepare() enforces ownership for chmod, chown and explicit
- * times.  Setting times to "now" needs only write permission, checked
- * here as utimes(2) does.
+ * setattr_prepare() and may_setattr() enforce ownership for chmod, chown
+ * and explicit times, and write permission for times set to "now", as
+ * for utimensat(2).
  */
 int hvl_9p_file_setattr(struct hvl_9p_call *c)
 {
@@ -578,6 +585,11 @@ int hvl_9p_file_setattr(struct hvl_9p_call *c)
 	inode = d_inode(f->path.dentry);
 	idmap = mnt_idmap(f->path.mnt);
 
+	/* fchmodat(2) says so of a symlink; it used to be ignored, "done". */
+	ret = -EOPNOTSUPP;
+	if ((valid & ATTR9_MODE) && S_ISLNK(inode->i_mode))
+		goto out;
+	ret = 0;
 	if (valid & ATTR9_SIZE) {
 		ret = vfs_truncate(&f->path, size);
 		if (ret)
@@ -610,14 +622,17 @@ int hvl_9p_file_setattr(struct hvl_9p_call *c)
 	hvl_9p_attr_sanitize(idmap, inode, &ia);
 	if (!(ia.ia_valid & ~ATTR_CTIME))
 		goto out;	/* size only (done), or nothing */
-	if ((ia.ia_valid & (ATTR_ATIME | ATTR_MTIME)) &&
-	    !(ia.ia_valid & (ATTR_ATIME_SET | ATTR_MTIME_SET)) &&
-	    !inode_owner_or_capable(idmap, inode)) {
+	/*
+	 * As utimensat(2) (vfs_utimes()) says which times these are, so
+	 * that notify_change()'s may_setattr() checks them: explicit times
+	 * are ATTR_TIMES_SET (refused on append-only and immutable files;
+	 * setattr_prepare() wants the owner), "now" is ATTR_TOUCH (refused
+	 * on immutable files; write permission is enough).
+	 */
+	if (ia.ia_valid & (ATTR_ATIME_SET | ATTR_MTIME_SET))
+		ia.ia_valid |= ATTR_TIMES_SET;
+	else if (ia.ia_valid & (ATTR_ATIME | ATTR_MTIME))
 		ia.ia_valid |= ATTR_TOUCH;
-		ret = inode_permission(idmap, inode, MAY_WRITE);
-		if (ret)
-			goto out;
-	}
 	ia.ia_valid |= ATTR_CTIME;
 	ret = mnt_want_write(f->path.mnt);
 	if (ret)
