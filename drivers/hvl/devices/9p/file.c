@@ -110,7 +110,7 @@ static int may_open(struct hvl_9p *srv, const struct path *p, int flags,
  * Open @f's path with @flags (@created: by this Tlcreate, so no
  * permission check, as open(2) does).  @f is a new fid, not yet
  * published: the opened fid replaces the unopened one in the table
- * (see hvl_9p.h).
+ * (see hvl_9p.h).  O_TRUNC is left to the caller, for after the swap.
  */
 static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags,
 		    bool created)
@@ -124,23 +124,44 @@ static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags,
 	file = dentry_open(&f->path, flags & ~O_TRUNC, current_cred());
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	/* dentry_open() leaves O_TRUNC to the path walk, as do we. */
-	if ((flags & O_TRUNC) && S_ISREG(file_inode(file)->i_mode)) {
-		ret = vfs_truncate(&f->path, 0);
-		if (ret) {
-			fput(file);
-			return ret;
-		}
-	}
 	f->file = file;
 	return 0;
 }
 
 /*
+ * O_TRUNC of the opened fid @f, which has just replaced @old (locked,
+ * held by the caller) in the table.  The truncation comes last because
+ * it is the one step that loses data: done before the swap, a swap that
+ * then failed (the fid clunked meanwhile, a peer reset) answered an
+ * error for an open that had emptied the file.  If the truncation
+ * fails, @old goes back in @f's place, so a failed open leaves the fid
+ * as it was; if @f is gone already (clunked, reset), so is the fid.
+ */
+static int open_truncate(struct hvl_9p_call *c, struct hvl_9p_fid *old,
+			 struct hvl_9p_fid *f)
+{
+	int ret;
+
+	lockdep_assert_held(&old->lock);
+
+	ret = vfs_truncate(&f->path, 0);
+	if (!ret)
+		return 0;
+	/* The table's reference to @old, if the swap back succeeds. */
+	refcount_inc(&old->ref);
+	/* No path takes two fid locks but this one, old before new. */
+	mutex_lock_nested(&f->lock, SINGLE_DEPTH_NESTING);
+	if (hvl_9p_fid_replace(&c->srv->fids, f, old, c->gen))
+		hvl_9p_fid_put(old);
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+/*
  * Open @path as the new state of the fid @old (locked, published): a
  * new fid with the same number and the open file, swapped into the
- * table.  @created: Tlcreate made @path (no permission check).  On
- * success the qid of the opened file is in @qid.
+ * table, then truncated for O_TRUNC.  @created: Tlcreate made @path (no
+ * permission check).  On success the qid of the opened file is in @qid.
  */
 static int open_replace(struct hvl_9p_call *c, struct hvl_9p_fid *old,
 			const struct path *path, int flags, bool created,
@@ -157,10 +178,20 @@ static int open_replace(struct hvl_9p_call *c, struct hvl_9p_fid *old,
 	ret = open_fid(c->srv, f, flags, created);
 	if (!ret)
 		ret = hvl_9p_qid_of(&f->path, root_dev(c), qid);
-	if (!ret)
-		ret = hvl_9p_fid_replace(&c->srv->fids, old, f, c->gen);
 	if (ret)
+		goto out_put;
+	/* Ours, while the table's reference may go with a clunk. */
+	refcount_inc(&f->ref);
+	ret = hvl_9p_fid_replace(&c->srv->fids, old, f, c->gen);
+	if (ret) {
 		hvl_9p_fid_put(f);
+		goto out_put;
+	}
+	/* dentry_open() leaves O_TRUNC to the path walk, as do we. */
+	if ((flags & O_TRUNC) && S_ISREG(file_inode(f->file)->i_mode))
+		ret = open_truncate(c, old, f);
+out_put:
+	hvl_9p_fid_put(f);
 	return ret;
 }
 

@@ -103,14 +103,20 @@ out_name:
 	return ret;
 }
 
-/* Txattrcreate fid name attr_size flags: fid collects the value. */
+/*
+ * Txattrcreate fid name attr_size flags: fid collects the value.  Like
+ * lopen, it makes the fid something else, so it builds the xattr fid
+ * afresh and swaps it in (see hvl_9p.h): a request that verified the
+ * path fid goes on with it, and of a racing lopen and xattrcreate of
+ * one fid only the first succeeds.
+ */
 int hvl_9p_xattr_create(struct hvl_9p_call *c)
 {
 	u32 fid = hvl_9p_pdu_get32(&c->in);
 	char *name = hvl_9p_pdu_getstr(&c->in, XATTR_NAME_MAX);
 	u64 size = hvl_9p_pdu_get64(&c->in);
 	u32 flags = hvl_9p_pdu_get32(&c->in);
-	struct hvl_9p_fid *f;
+	struct hvl_9p_fid *f, *nf;
 	int ret;
 
 	if (c->in.err) {
@@ -125,28 +131,34 @@ int hvl_9p_xattr_create(struct hvl_9p_call *c)
 		ret = -E2BIG;
 		goto out_name;
 	}
-	f = hvl_9p_call_fid(c, fid);
-	if (!f) {
-		ret = -EBADF;
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_UNOPENED);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
 		goto out_name;
 	}
 	mutex_lock(&f->lock);
-	ret = -EINVAL;
-	if (f->kind != HVL_9P_FID_PATH || f->file)
+	ret = -EINVAL;	/* replaced by a request that held the lock first */
+	if (!hvl_9p_fid_published(&c->srv->fids, f))
 		goto out_unlock;
 	ret = -ENOMEM;
+	nf = hvl_9p_fid_alloc(fid, &f->path);
+	if (!nf)
+		goto out_unlock;
 	if (size) {
-		f->xbuf = kvzalloc(size, GFP_KERNEL);
-		if (!f->xbuf)
-			goto out_unlock;
+		nf->xbuf = kvzalloc(size, GFP_KERNEL);
+		if (!nf->xbuf)
+			goto out_nf;
 	}
-	f->xsize = size;
-	f->xfill = 0;
-	f->xflags = flags;
-	f->xname = name;
+	nf->xsize = size;
+	nf->xflags = flags;
+	nf->xname = name;
 	name = NULL;
-	f->kind = HVL_9P_FID_XATTR_WRITE;
-	ret = 0;
+	nf->kind = HVL_9P_FID_XATTR_WRITE;
+	ret = hvl_9p_fid_replace(&c->srv->fids, f, nf, c->gen);
+	if (!ret)
+		goto out_unlock;
+out_nf:
+	hvl_9p_fid_put(nf);
 out_unlock:
 	mutex_unlock(&f->lock);
 	hvl_9p_fid_put(f);
