@@ -11,14 +11,61 @@
  * allocated, so a hostile size costs nothing.  The vfs_*xattr helpers
  * check permissions (user.* on files the export's user owns, trusted.*
  * and security.* need capabilities we do not have).
+ *
+ * POSIX ACLs (system.posix_acl_access and _default) are not xattrs to
+ * the VFS since 6.2: vfs_*xattr() refuse them (EOPNOTSUPP) and the
+ * syscalls go through vfs_get_acl(), vfs_set_acl() and vfs_remove_acl()
+ * with the value converted from and to the xattr format.  So do we,
+ * with ids in the initial user namespace (the server's credentials and
+ * Rgetattr's).  An idmapped export would need the ids mapped through
+ * the mount on the way out (vfs_posix_acl_to_xattr(), not exported):
+ * there ACLs are EOPNOTSUPP.
  */
 #include <linux/fs.h>
+#include <linux/mnt_idmapping.h>
 #include <linux/mount.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/xattr.h>
 
 #include "hvl_9p.h"
+
+/* An ACL in the xattr format, as getxattr(2) answers (do_get_acl()). */
+static ssize_t get_acl(const struct path *p, const char *name, void *buf,
+		       size_t size)
+{
+	struct posix_acl *acl;
+	ssize_t ret;
+
+	if (mnt_idmap(p->mnt) != &nop_mnt_idmap)
+		return -EOPNOTSUPP;
+	acl = vfs_get_acl(&nop_mnt_idmap, p->dentry, name);
+	if (IS_ERR(acl))
+		return PTR_ERR(acl);
+	ret = posix_acl_to_xattr(&init_user_ns, acl, buf, size);
+	posix_acl_release(acl);
+	return ret;
+}
+
+/* Set an ACL from the peer's xattr value, as setxattr(2) (do_set_acl()). */
+static int set_acl(const struct path *p, const char *name, const void *value,
+		   size_t size)
+{
+	struct posix_acl *acl;
+	int ret;
+
+	if (mnt_idmap(p->mnt) != &nop_mnt_idmap)
+		return -EOPNOTSUPP;
+	/* Validated here: version, size, tags, ids (NULL: no entries). */
+	acl = posix_acl_from_xattr(&init_user_ns, value, size);
+	if (IS_ERR(acl))
+		return PTR_ERR(acl);
+	ret = vfs_set_acl(&nop_mnt_idmap, p->dentry, name, acl);
+	posix_acl_release(acl);
+	return ret;
+}
 
 /* A value (or, for an empty name, the list of names) into @buf. */
 static ssize_t get(const struct path *p, const char *name, void *buf,
@@ -26,6 +73,8 @@ static ssize_t get(const struct path *p, const char *name, void *buf,
 {
 	if (!*name)
 		return vfs_listxattr(p->dentry, buf, size);
+	if (is_posix_acl_xattr(name))
+		return get_acl(p, name, buf, size);
 	return vfs_getxattr(mnt_idmap(p->mnt), p->dentry, name, buf, size);
 }
 
@@ -208,10 +257,14 @@ int hvl_9p_xattr_commit(struct hvl_9p_fid *f)
 	ret = mnt_want_write(f->path.mnt);
 	if (ret)
 		return ret;
-	if (!f->xsize)
-		ret = vfs_removexattr(idmap, f->path.dentry, f->xname);
-	else if (f->xfill != f->xsize)
+	if (f->xsize && f->xfill != f->xsize)
 		ret = -EINVAL;	/* announced more than it wrote */
+	else if (!f->xsize && is_posix_acl_xattr(f->xname))
+		ret = vfs_remove_acl(idmap, f->path.dentry, f->xname);
+	else if (!f->xsize)
+		ret = vfs_removexattr(idmap, f->path.dentry, f->xname);
+	else if (is_posix_acl_xattr(f->xname))
+		ret = set_acl(&f->path, f->xname, f->xbuf, f->xsize);
 	else
 		ret = vfs_setxattr(idmap, f->path.dentry, f->xname, f->xbuf,
 				   f->xsize, f->xflags);
