@@ -153,7 +153,31 @@ expect_lerror $EINVAL "lcreate with P9_DOTL_DIRECTORY"
 [ -e $EXPORT/dirflag ] && fail "lcreate with P9_DOTL_DIRECTORY created the file"
 t_clunk 8043
 
-echo "times on append-only/immutable files, symlink chmod, lcreate O_DIRECTORY: ok"
+# 8. Tmknod of a character device 0:0 is a whiteout, which vfs_mknod()
+# lets anyone make: refused EPERM as every device is.  A major of 4096
+# wrapped to 0 in MKDEV(): EINVAL.  (S_IFCHR|0644 = 8612.)
+t_mknod() { t_begin; t_u32 $A; t_str "$1"; t_u32 8612; t_u32 "$2"; t_u32 "$3"; t_u32 0; t_send 18; }
+t_mknod wh 0 0; expect_lerror $EPERM "mknod of a whiteout (c 0:0)"
+[ -e $EXPORT/wh ] && fail "a whiteout was created"
+t_mknod wh2 4096 0; expect_lerror $EINVAL "mknod c 4096:0"
+[ -e $EXPORT/wh2 ] && fail "mknod c 4096:0 created $(stat -c '%F %t:%T' $EXPORT/wh2)"
+t_mknod dev 1 3; expect_lerror $EPERM "mknod c 1:3"
+
+# 9. Hard links to files the export's user does not own follow
+# fs.protected_hardlinks (may_linkat()), which vfs_link() leaves to its
+# caller: a root file nobody may not write is EPERM, one nobody may read
+# and write is fine.
+echo r >$EXPORT/rootro; chmod 644 $EXPORT/rootro
+echo r >$EXPORT/rootrw; chmod 666 $EXPORT/rootrw
+t_walk $A 8044 rootro; t_walk $A 8045 rootrw
+t_begin; t_u32 $A; t_u32 8044; t_str lnro; t_send 70
+expect_lerror $EPERM "hard link to a root-owned 0644 file"
+[ -e $EXPORT/lnro ] && fail "hard link to a root-owned 0644 file made"
+t_begin; t_u32 $A; t_u32 8045; t_str lnrw; t_send 70
+expect_type 71 "hard link to a root-owned 0666 file"
+t_clunk 8044; t_clunk 8045
+
+echo "times, symlink chmod, lcreate O_DIRECTORY, whiteouts, hard links: ok"
 
 t_clunk $A
 p9_down
