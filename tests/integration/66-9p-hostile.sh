@@ -177,7 +177,33 @@ t_begin; t_u32 $A; t_u32 8045; t_str lnrw; t_send 70
 expect_type 71 "hard link to a root-owned 0666 file"
 t_clunk 8044; t_clunk 8045
 
-echo "times, symlink chmod, lcreate O_DIRECTORY, whiteouts, hard links: ok"
+# 10. Lock records: one per disjoint range, and the peer chose how many.
+# With max_locks=8 the ninth is refused (P9_LOCK_ERROR = 2), counted,
+# an unlock of the whole file still works, and clunk gives them back.
+echo 8 >/sys/module/hvl_9p/parameters/max_locks || fail "no max_locks"
+echo data >$EXPORT/lk; chown 65534:65534 $EXPORT/lk
+t_walk $A 8046 lk; t_lopen 8046 2; expect_type 13 "lopen lk"
+# t_lock <type> <start> <len>: 0 read, 1 write, 2 unlock
+t_lock() {
+	t_begin; t_u32 8046; t_u8 "$1"; t_u32 0; t_u64 "$2"; t_u64 "$3"; t_u32 1
+	t_str hvl; t_send 52
+}
+for i in 0 1 2 3 4 5 6 7; do
+	t_lock 1 $((i * 2)) 1; expect_type 53 "lock $i"
+	[ "$(r_byte 7)" = 0 ] || fail "lock $i: status $(r_byte 7)"
+done
+[ "$(p9_stat locks)" = 8 ] || fail "locks: $(p9_stat locks), want 8"
+t_lock 1 100 1
+[ "$(r_byte 7)" = 2 ] || fail "lock beyond max_locks: status $(r_byte 7), want 2 (error)"
+[ "$(p9_stat locks_refused)" = 1 ] || fail "locks_refused: $(p9_stat locks_refused)"
+t_lock 2 0 0; [ "$(r_byte 7)" = 0 ] || fail "unlock of the whole file: status $(r_byte 7)"
+[ "$(p9_stat locks)" = 0 ] || fail "locks after unlocking: $(p9_stat locks)"
+t_lock 1 0 1; t_lock 1 2 1
+[ "$(p9_stat locks)" = 2 ] || fail "locks: $(p9_stat locks), want 2"
+t_clunk 8046
+[ "$(p9_stat locks)" = 0 ] || fail "locks after clunk: $(p9_stat locks)"
+echo 4096 >/sys/module/hvl_9p/parameters/max_locks
+echo "times, symlink chmod, lcreate O_DIRECTORY, whiteouts, hard links, lock budget: ok"
 
 t_clunk $A
 p9_down

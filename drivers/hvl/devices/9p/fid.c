@@ -267,7 +267,9 @@ void hvl_9p_fid_put(struct hvl_9p_fid *f)
 	if (!f || !refcount_dec_and_test(&f->ref))
 		return;
 	if (f->file)
-		fput(f->file);
+		fput(f->file);	/* and with it the file's locks */
+	if (f->locks)
+		atomic_sub(f->nlocks, f->locks);
 	path_put(&f->path);
 	kfree(f->xname);
 	kvfree(f->xbuf);

@@ -100,6 +100,8 @@ struct hvl_9p_fid {
 	size_t xsize;		/* bytes in @xbuf (capacity for writes) */
 	size_t xfill;		/* bytes written so far */
 	int xflags;
+	unsigned int nlocks;	/* lock records @file holds; under @lock */
+	atomic_t *locks;	/* the device's count of them, or NULL */
 };
 
 struct hvl_9p_fids {
@@ -147,6 +149,8 @@ struct hvl_9p_stats {
 	atomic64_t bytes_read, bytes_written;
 	atomic64_t lock_waits;		/* contended blocking locks: waited */
 	atomic64_t lock_timeouts;	/* ... and not granted in time */
+	atomic_t locks;			/* lock records the peer holds */
+	atomic64_t locks_refused;	/* Tlock beyond max_locks */
 };
 
 struct hvl_9p_req;
@@ -249,6 +253,7 @@ int hvl_9p_file_fsync(struct hvl_9p_call *c);
 int hvl_9p_file_getattr(struct hvl_9p_call *c);
 int hvl_9p_file_setattr(struct hvl_9p_call *c);
 int hvl_9p_file_lock(struct hvl_9p_call *c);
+unsigned int hvl_9p_lock_max(void);
 int hvl_9p_file_getlock(struct hvl_9p_call *c);
 
 int hvl_9p_dir_mkdir(struct hvl_9p_call *c);
