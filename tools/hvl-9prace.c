@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hvl-9pmsg.h"
+
 #define TWALK		110
 #define TCLUNK		120
 #define TLCREATE	14
@@ -36,40 +38,6 @@
 #define TGETATTR	24
 #define TLINK		70
 #define AT_REMOVEDIR	0x200
-
-struct msg {
-	unsigned char b[512];
-	size_t n;
-};
-
-static void put(struct msg *m, uint64_t v, int bytes)
-{
-	for (int i = 0; i < bytes; i++)
-		m->b[m->n++] = v >> (8 * i);
-}
-
-static void str(struct msg *m, const char *s)
-{
-	size_t len = strlen(s);
-
-	put(m, len, 2);
-	memcpy(m->b + m->n, s, len);
-	m->n += len;
-}
-
-static void begin(struct msg *m, int type)
-{
-	m->n = 0;
-	put(m, 0, 4);
-	put(m, type, 1);
-	put(m, 1, 2);	/* tag */
-}
-
-static void end(struct msg *m)
-{
-	for (int i = 0; i < 4; i++)
-		m->b[i] = m->n >> (8 * i);
-}
 
 static long now_ms(void)
 {

@@ -79,6 +79,32 @@ dmesg | tail -n +$((log0 + 1)) | grep -E "BUG|WARNING|Oops|bad unlock" &&
 [ -f $EXPORT/r/f ] || fail "the race created no r/f"
 echo "15 s of Tlcreate against Tmkdir/Tunlinkat/Tgetattr/Twalk/Tlink on one fid: ok"
 
+# Txattrcreate makes a fid an xattr fid as Tlopen makes it an open file,
+# and used to do it in place: raced with a Tlopen of the same fid, both
+# could succeed, the lopen having swapped in an open file the xattr
+# state never reached (or the xattrcreate having changed a fid the lopen
+# then replaced).  Now it swaps a new fid in too: one of them fails.
+echo x >$EXPORT/s; chown 65534:65534 $EXPORT/s
+hvl-9pswap "$INJ" $A 7500 s $EXPORT/s xattr 400 || fail "Tlopen against Txattrcreate"
+# O_TRUNC came before the swap: a Tclunk landing in between made the
+# lopen fail after it had emptied the file.  Now it truncates last.
+hvl-9pswap "$INJ" $A 7500 s $EXPORT/s trunc 400 || fail "Tlopen O_TRUNC against Tclunk"
+# And a truncation that fails (ETXTBSY: a running program, opened
+# read-only so that the open itself succeeds) puts the unopened fid
+# back: it can be opened again.
+mkdir $EXPORT/bin; cp /bin/busybox $EXPORT/bin/busybox
+chown 65534:65534 $EXPORT/bin/busybox
+$EXPORT/bin/busybox sleep 60 &
+busy=$!
+t_walk $A 7501 bin busybox; expect_type 111 "walk bin/busybox"
+t_begin; t_u32 7501; t_u32 $((0 | 01000)); t_send 12
+expect_lerror 26 "lopen O_RDONLY|O_TRUNC of a running program"
+t_begin; t_u32 7501; t_u32 0; t_send 12
+expect_type 13 "lopen after a failed truncation"
+t_clunk 7501
+kill $busy; wait $busy 2>/dev/null
+echo "Txattrcreate and O_TRUNC against racing requests on one fid: ok"
+
 t_clunk $A
 p9_umount_clean
 p9_down

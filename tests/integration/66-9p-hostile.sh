@@ -7,7 +7,7 @@
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
-EBADF=9 EISDIR=21 E2BIG=7 ENOSPC=28
+EPERM=1 EBADF=9 EISDIR=21 E2BIG=7 EINVAL=22 ENOSPC=28 EOPNOTSUPP=95
 
 p9_up inject=1
 [ -n "$INJ" ] || fail "no inject hook"
@@ -134,6 +134,105 @@ while [ $n -lt 17 ]; do t_clunk $((8100 + n)); n=$((n + 1)); done
 t_clunk 8020; t_clunk 8021
 [ "$(p9_stat xattr_bytes)" = 0 ] || fail "xattr_bytes after the clunks: $(p9_stat xattr_bytes)"
 echo "xattr buffers: 16 x 64 KiB held, then ENOSPC (counted, logged); all returned on clunk: ok"
+
+# 6. Times on append-only and immutable files.  Tsetattr said neither
+# ATTR_TIMES_SET nor (for the owner) ATTR_TOUCH, so notify_change()'s
+# may_setattr() let the owner set explicit times on an append-only file
+# and touch an immutable one; utimensat(2) refuses both with EPERM.
+# t_settimes <fid> <valid>: atime 1000000000, mtime 1000000000
+t_settimes() {
+	t_begin; t_u32 "$1"; t_u32 "$2"; t_u32 0; t_u32 0; t_u32 0; t_u64 0
+	t_u64 1000000000; t_u64 0; t_u64 1000000000; t_u64 0
+	t_send 26
+}
+ATIME=16 MTIME=32 ATIME_SET=128 MTIME_SET=256
+for f in app imm; do echo x >$EXPORT/$f; done
+chown 65534:65534 $EXPORT/app $EXPORT/imm
+chattr +a $EXPORT/app || fail "chattr +a"
+chattr +i $EXPORT/imm || fail "chattr +i"
+m_app=$(stat -c %Y $EXPORT/app) m_imm=$(stat -c %Y $EXPORT/imm)
+t_walk $A 8040 app; t_walk $A 8041 imm
+t_settimes 8040 $((ATIME | MTIME | ATIME_SET | MTIME_SET))
+expect_lerror $EPERM "explicit times on an append-only file"
+t_settimes 8041 $((ATIME | MTIME | ATIME_SET | MTIME_SET))
+expect_lerror $EPERM "explicit times on an immutable file"
+t_settimes 8041 $((ATIME | MTIME))
+expect_lerror $EPERM "times set to now on an immutable file"
+t_settimes 8040 $((ATIME | MTIME))
+expect_type 27 "times set to now on an append-only file (allowed, as by touch)"
+[ "$(stat -c %Y $EXPORT/imm)" = "$m_imm" ] || fail "immutable file's mtime changed"
+[ "$(stat -c %Y $EXPORT/app)" != 1000000000 ] || fail "append-only file got explicit times"
+chattr -a $EXPORT/app; chattr -i $EXPORT/imm
+t_clunk 8040; t_clunk 8041
+
+# 7. chmod of a symlink: fchmodat(2) says EOPNOTSUPP; the server ignored
+# the mode and answered success.
+ln -s target $EXPORT/sl
+t_walk $A 8042 sl; expect_type 111 "walk to a symlink"
+t_setattr 8042 $MODE 420 0 0
+expect_lerror $EOPNOTSUPP "chmod of a symlink"
+t_clunk 8042
+
+# 8. Tlcreate with P9_DOTL_DIRECTORY: open(2) refuses O_CREAT|O_DIRECTORY
+# with EINVAL before creating anything; the server created the file and
+# then failed the open with ENOTDIR.
+t_walk $A 8043
+t_begin; t_u32 8043; t_str dirflag; t_u32 $((2 | 65536)); t_u32 420; t_u32 0; t_send 14
+expect_lerror $EINVAL "lcreate with P9_DOTL_DIRECTORY"
+[ -e $EXPORT/dirflag ] && fail "lcreate with P9_DOTL_DIRECTORY created the file"
+t_clunk 8043
+
+# 9. Tmknod of a character device 0:0 is a whiteout, which vfs_mknod()
+# lets anyone make: refused EPERM as every device is.  A major of 4096
+# wrapped to 0 in MKDEV(): EINVAL.  (S_IFCHR|0644 = 8612.)
+t_mknod() { t_begin; t_u32 $A; t_str "$1"; t_u32 8612; t_u32 "$2"; t_u32 "$3"; t_u32 0; t_send 18; }
+t_mknod wh 0 0; expect_lerror $EPERM "mknod of a whiteout (c 0:0)"
+[ -e $EXPORT/wh ] && fail "a whiteout was created"
+t_mknod wh2 4096 0; expect_lerror $EINVAL "mknod c 4096:0"
+[ -e $EXPORT/wh2 ] && fail "mknod c 4096:0 created $(stat -c '%F %t:%T' $EXPORT/wh2)"
+t_mknod dev 1 3; expect_lerror $EPERM "mknod c 1:3"
+
+# 10. Hard links to files the export's user does not own follow
+# fs.protected_hardlinks (may_linkat()), which vfs_link() leaves to its
+# caller: a root file nobody may not write is EPERM, one nobody may read
+# and write is fine.
+echo r >$EXPORT/rootro; chmod 644 $EXPORT/rootro
+echo r >$EXPORT/rootrw; chmod 666 $EXPORT/rootrw
+t_walk $A 8044 rootro; t_walk $A 8045 rootrw
+t_begin; t_u32 $A; t_u32 8044; t_str lnro; t_send 70
+expect_lerror $EPERM "hard link to a root-owned 0644 file"
+[ -e $EXPORT/lnro ] && fail "hard link to a root-owned 0644 file made"
+t_begin; t_u32 $A; t_u32 8045; t_str lnrw; t_send 70
+expect_type 71 "hard link to a root-owned 0666 file"
+t_clunk 8044; t_clunk 8045
+
+# 11. Lock records: one per disjoint range, and the peer chose how many.
+# With max_locks=8 the ninth is refused (P9_LOCK_ERROR = 2), counted,
+# an unlock of the whole file still works, and clunk gives them back.
+echo 8 >/sys/module/hvl_9p/parameters/max_locks || fail "no max_locks"
+echo data >$EXPORT/lk; chown 65534:65534 $EXPORT/lk
+t_walk $A 8046 lk; t_lopen 8046 2; expect_type 13 "lopen lk"
+# t_lock <type> <start> <len>: 0 read, 1 write, 2 unlock
+t_lock() {
+	t_begin; t_u32 8046; t_u8 "$1"; t_u32 0; t_u64 "$2"; t_u64 "$3"; t_u32 1
+	t_str hvl; t_send 52
+}
+for i in 0 1 2 3 4 5 6 7; do
+	t_lock 1 $((i * 2)) 1; expect_type 53 "lock $i"
+	[ "$(r_byte 7)" = 0 ] || fail "lock $i: status $(r_byte 7)"
+done
+[ "$(p9_stat locks)" = 8 ] || fail "locks: $(p9_stat locks), want 8"
+t_lock 1 100 1
+[ "$(r_byte 7)" = 2 ] || fail "lock beyond max_locks: status $(r_byte 7), want 2 (error)"
+[ "$(p9_stat locks_refused)" = 1 ] || fail "locks_refused: $(p9_stat locks_refused)"
+t_lock 2 0 0; [ "$(r_byte 7)" = 0 ] || fail "unlock of the whole file: status $(r_byte 7)"
+[ "$(p9_stat locks)" = 0 ] || fail "locks after unlocking: $(p9_stat locks)"
+t_lock 1 0 1; t_lock 1 2 1
+[ "$(p9_stat locks)" = 2 ] || fail "locks: $(p9_stat locks), want 2"
+t_clunk 8046
+[ "$(p9_stat locks)" = 0 ] || fail "locks after clunk: $(p9_stat locks)"
+echo 4096 >/sys/module/hvl_9p/parameters/max_locks
+echo "times, symlink chmod, lcreate O_DIRECTORY, whiteouts, hard links, lock budget: ok"
 
 t_clunk $A
 p9_down

@@ -38,9 +38,10 @@ echo "nogroup:x:65534:" >> "$root/etc/group"
 # paths as on the host, so the host's loader finds them).
 mkdir -p "$root/usr/bin"
 # GNU tar, coreutils' cp and git: the real workloads of 68-9p-workloads
-# (busybox's applets come first in PATH; the test names these), and
-# coreutils' ls, which lists without a stat per name (67-9p-readdir).
-for p in socat fio stress-ng diod flock tar cp ls git; do
+# (busybox's applets come first in PATH; the test names these),
+# coreutils' ls, which lists without a stat per name (67-9p-readdir),
+# getfacl, setfacl (68-9p-acl) and chattr (66-9p-hostile).
+for p in socat fio stress-ng diod flock tar cp ls git getfacl setfacl chattr; do
 	path=$(command -v "$p" 2>/dev/null || ls /usr/sbin/"$p" 2>/dev/null) || continue
 	cp "$path" "$root/usr/bin/"
 	ldd "$path" | awk '/=> \//{print $3} /^\t\//{print $1}' | while read -r lib; do

@@ -14,6 +14,11 @@
  * inject_rsize, beside it, is the room the next replies get (default and
  * at most 64 KiB), as the writable part of the peer's chain sets it: a
  * reply that does not fit must leave no state behind.
+ *
+ * A read returns the reply to the last write through the same open
+ * file, or, from a file that has written nothing, the device's last
+ * reply (so "write with one command, read with the next" works): racing
+ * writers each open the hook once and read their own replies.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -28,11 +33,40 @@
 
 static struct dentry *top;
 
+/* An open file of the hook: its last reply. */
+struct inject_file {
+	struct hvl_9p *srv;
+	void *reply;
+	size_t len;
+};
+
+static int inject_open(struct inode *inode, struct file *file)
+{
+	struct inject_file *io = kzalloc(sizeof(*io), GFP_KERNEL);
+
+	if (!io)
+		return -ENOMEM;
+	io->srv = inode->i_private;
+	file->private_data = io;
+	return 0;
+}
+
+static int inject_release(struct inode *inode, struct file *file)
+{
+	struct inject_file *io = file->private_data;
+
+	kvfree(io->reply);
+	kfree(io);
+	return 0;
+}
+
 static ssize_t inject_write(struct file *file, const char __user *ubuf,
 			    size_t len, loff_t *ppos)
 {
-	struct hvl_9p *srv = file->private_data;
+	struct inject_file *io = file->private_data;
+	struct hvl_9p *srv = io->srv;
 	struct hvl_9p_req *req;
+	void *last;
 	ssize_t ret = len;
 
 	if (len > INJECT_MAX)
@@ -65,12 +99,20 @@ static ssize_t inject_write(struct file *file, const char __user *ubuf,
 
 	hvl_9p_server_serve(srv, req);
 
+	last = kvmalloc(req->rlen ?: 1, GFP_KERNEL);
+	if (last)
+		memcpy(last, req->rbuf, req->rlen);
 	mutex_lock(&srv->inject_lock);
 	kvfree(srv->inject_reply);
-	srv->inject_reply = req->rbuf;
-	srv->inject_len = req->rlen;
-	req->rbuf = NULL;
+	srv->inject_reply = last;
+	srv->inject_len = last ? req->rlen : 0;
 	mutex_unlock(&srv->inject_lock);
+	/* A write and a read through one file are the writer's to order. */
+	kvfree(io->reply);
+	io->reply = req->rbuf;
+	io->len = req->rlen;
+	req->rbuf = NULL;
+	*ppos = 0;
 out:
 	kvfree(req->tbuf);
 	kvfree(req->rbuf);
@@ -81,9 +123,13 @@ out:
 static ssize_t inject_read(struct file *file, char __user *ubuf, size_t len,
 			   loff_t *ppos)
 {
-	struct hvl_9p *srv = file->private_data;
+	struct inject_file *io = file->private_data;
+	struct hvl_9p *srv = io->srv;
 	ssize_t ret;
 
+	if (io->reply)
+		return simple_read_from_buffer(ubuf, len, ppos, io->reply,
+					       io->len);
 	mutex_lock(&srv->inject_lock);
 	ret = simple_read_from_buffer(ubuf, len, ppos, srv->inject_reply,
 				      srv->inject_len);
@@ -93,7 +139,8 @@ static ssize_t inject_read(struct file *file, char __user *ubuf, size_t len,
 
 static const struct file_operations inject_fops = {
 	.owner = THIS_MODULE,
-	.open = simple_open,
+	.open = inject_open,
+	.release = inject_release,
 	.read = inject_read,
 	.write = inject_write,
 	.llseek = default_llseek,

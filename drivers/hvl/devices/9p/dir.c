@@ -92,6 +92,35 @@ int hvl_9p_dir_mkdir(struct hvl_9p_call *c)
 	return ret;
 }
 
+/*
+ * What Tmknod may make.  Devices need CAP_MKNOD, which we never have, so
+ * vfs_mknod() refuses them, except a character device 0:0: that is a
+ * whiteout, which vfs_mknod() lets anyone make for overlayfs.  In an
+ * export that is (or will be) a layer of an overlay, a whiteout hides
+ * the lower file of that name, which is no business of the peer's: it
+ * gets EPERM, as for any other device.  Numbers are checked before
+ * MKDEV(), whose 12-bit major would otherwise wrap a major of 4096 into
+ * the whiteout's 0:0.
+ */
+static int mknod_ok(u32 mode, u32 major, u32 minor)
+{
+	switch (mode & S_IFMT) {
+	case S_IFCHR:
+	case S_IFBLK:
+		if (major > MAJOR(~0u) || minor > MINOR(~0u))
+			return -EINVAL;
+		if (S_ISCHR(mode) && MKDEV(major, minor) == WHITEOUT_DEV)
+			return -EPERM;
+		return 0;
+	case S_IFREG:
+	case S_IFIFO:
+	case S_IFSOCK:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 int hvl_9p_dir_mknod(struct hvl_9p_call *c)
 {
 	u32 dfid = hvl_9p_pdu_get32(&c->in);
@@ -104,20 +133,11 @@ int hvl_9p_dir_mknod(struct hvl_9p_call *c)
 	hvl_9p_pdu_get32(&c->in);	/* gid */
 	ret = c->in.err;
 	if (!ret) {
-		switch (mode & S_IFMT) {
-		case S_IFREG:
-		case S_IFCHR:
-		case S_IFBLK:
-		case S_IFIFO:
-		case S_IFSOCK:
-			/* Devices need CAP_MKNOD, which we never have. */
+		ret = mknod_ok(mode, major, minor);
+		if (!ret)
 			ret = make(c, dfid, name, MKNOD,
 				   mode & (S_IFMT | S_IALLUGO),
 				   MKDEV(major, minor), NULL);
-			break;
-		default:
-			ret = -EINVAL;
-		}
 	}
 	kfree(name);
 	return ret;
@@ -170,6 +190,32 @@ out:
 	return ret;
 }
 
+/*
+ * fs.protected_hardlinks, which linkat(2) checks in may_linkat() (not
+ * exported) and vfs_link() leaves to its caller: a hard link pins a
+ * file where its owner may not be able to remove it, so a file the
+ * export's user does not own may be linked only if it is a regular
+ * file that user may read and write, and not a set-uid (or set-gid
+ * executable) one.  Always on, the sysctl's default: its value is not
+ * visible to modules.
+ */
+static int may_link(struct mnt_idmap *idmap, struct inode *inode)
+{
+	umode_t mode = inode->i_mode;
+
+	/* Inode writeback is not safe when the uid or gid are invalid. */
+	if (!vfsuid_valid(i_uid_into_vfsuid(idmap, inode)) ||
+	    !vfsgid_valid(i_gid_into_vfsgid(idmap, inode)))
+		return -EOVERFLOW;
+	if (inode_owner_or_capable(idmap, inode))
+		return 0;
+	if (!S_ISREG(mode) || (mode & S_ISUID) ||
+	    (mode & (S_ISGID | 0010)) == (S_ISGID | 0010) ||
+	    inode_permission(idmap, inode, MAY_READ | MAY_WRITE))
+		return -EPERM;
+	return 0;
+}
+
 /* Tlink dfid fid name: a new name in dfid for fid's file. */
 int hvl_9p_dir_link(struct hvl_9p_call *c)
 {
@@ -184,19 +230,16 @@ int hvl_9p_dir_link(struct hvl_9p_call *c)
 		ret = c->in.err;
 		goto out_name;
 	}
-	df = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
-	if (IS_ERR(df)) {
-		ret = PTR_ERR(df);
+	ret = hvl_9p_fid_verify2(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH,
+				 &df, fid, HVL_9P_NEED_PATH |
+				 HVL_9P_NEED_BENEATH, &f);
+	if (ret)
 		goto out_name;
-	}
-	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_BENEATH);
-	if (IS_ERR(f)) {
-		ret = PTR_ERR(f);
-		f = NULL;
-		goto out_fids;
-	}
 	ret = -EXDEV;
 	if (df->path.mnt != f->path.mnt)
+		goto out_fids;
+	ret = may_link(mnt_idmap(f->path.mnt), d_inode(f->path.dentry));
+	if (ret)
 		goto out_fids;
 	ret = mnt_want_write(df->path.mnt);
 	if (ret)
@@ -317,17 +360,11 @@ int hvl_9p_dir_rename(struct hvl_9p_call *c)
 		ret = c->in.err;
 		goto out_name;
 	}
-	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_BENEATH);
-	if (IS_ERR(f)) {
-		ret = PTR_ERR(f);
+	ret = hvl_9p_fid_verify2(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_BENEATH,
+				 &f, dfid, HVL_9P_NEED_DIR |
+				 HVL_9P_NEED_BENEATH, &df);
+	if (ret)
 		goto out_name;
-	}
-	df = hvl_9p_fid_verify(c, dfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
-	if (IS_ERR(df)) {
-		ret = PTR_ERR(df);
-		df = NULL;
-		goto out_fids;
-	}
 	ret = -EBUSY;
 	if (is_root(c->srv, &f->path))
 		goto out_fids;
@@ -349,27 +386,20 @@ int hvl_9p_dir_renameat(struct hvl_9p_call *c)
 	char *oname = hvl_9p_pdu_getstr(&c->in, NAME_MAX);
 	u32 nfid = hvl_9p_pdu_get32(&c->in);
 	char *nname = hvl_9p_pdu_getstr(&c->in, NAME_MAX);
-	struct hvl_9p_fid *of = NULL, *nf = NULL;
+	struct hvl_9p_fid *of, *nf;
 	int ret = c->in.err;
 
 	if (ret)
 		goto out;
-	of = hvl_9p_fid_verify(c, ofid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
-	if (IS_ERR(of)) {
-		ret = PTR_ERR(of);
-		of = NULL;
+	ret = hvl_9p_fid_verify2(c, ofid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH,
+				 &of, nfid, HVL_9P_NEED_DIR |
+				 HVL_9P_NEED_BENEATH, &nf);
+	if (ret)
 		goto out;
-	}
-	nf = hvl_9p_fid_verify(c, nfid, HVL_9P_NEED_DIR | HVL_9P_NEED_BENEATH);
-	if (IS_ERR(nf)) {
-		ret = PTR_ERR(nf);
-		nf = NULL;
-		goto out;
-	}
 	ret = rename_in(&of->path, oname, NULL, &nf->path, nname);
-out:
 	hvl_9p_fid_put(nf);
 	hvl_9p_fid_put(of);
+out:
 	kfree(nname);
 	kfree(oname);
 	return ret;

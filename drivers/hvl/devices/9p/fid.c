@@ -217,6 +217,36 @@ struct hvl_9p_fid *hvl_9p_fid_verify(struct hvl_9p_call *c, u32 fid,
 	return f;
 }
 
+/**
+ * hvl_9p_fid_verify2() - hvl_9p_fid_verify() for a handler of two fids
+ * @c: the call
+ * @fid1: the first number from the message, checked against @need1
+ * @need1: HVL_9P_NEED_* for @fid1
+ * @f1: the first fid, referenced, on success
+ * @fid2: the second number, checked against @need2
+ * @need2: HVL_9P_NEED_* for @fid2
+ * @f2: the second fid, referenced, on success
+ *
+ * The fids are checked in the message's order, so the errno is that of
+ * the first one that fails.  On failure neither fid is held.
+ *
+ * Return: 0, or the errno of hvl_9p_fid_verify().
+ */
+int hvl_9p_fid_verify2(struct hvl_9p_call *c, u32 fid1, unsigned int need1,
+		       struct hvl_9p_fid **f1, u32 fid2, unsigned int need2,
+		       struct hvl_9p_fid **f2)
+{
+	*f1 = hvl_9p_fid_verify(c, fid1, need1);
+	if (IS_ERR(*f1))
+		return PTR_ERR(*f1);
+	*f2 = hvl_9p_fid_verify(c, fid2, need2);
+	if (IS_ERR(*f2)) {
+		hvl_9p_fid_put(*f1);
+		return PTR_ERR(*f2);
+	}
+	return 0;
+}
+
 struct hvl_9p_fid *hvl_9p_fid_get(struct hvl_9p_fids *t, u32 fid)
 {
 	struct hvl_9p_fid *f;
@@ -247,7 +277,9 @@ void hvl_9p_fid_put(struct hvl_9p_fid *f)
 	if (!f || !refcount_dec_and_test(&f->ref))
 		return;
 	if (f->file)
-		fput(f->file);
+		fput(f->file);	/* and with it the file's locks */
+	if (f->locks)
+		atomic_sub(f->nlocks, f->locks);
 	path_put(&f->path);
 	kfree(f->xname);
 	kvfree(f->xbuf);

@@ -110,7 +110,7 @@ static int may_open(struct hvl_9p *srv, const struct path *p, int flags,
  * Open @f's path with @flags (@created: by this Tlcreate, so no
  * permission check, as open(2) does).  @f is a new fid, not yet
  * published: the opened fid replaces the unopened one in the table
- * (see hvl_9p.h).
+ * (see hvl_9p.h).  O_TRUNC is left to the caller, for after the swap.
  */
 static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags,
 		    bool created)
@@ -124,23 +124,44 @@ static int open_fid(struct hvl_9p *srv, struct hvl_9p_fid *f, int flags,
 	file = dentry_open(&f->path, flags & ~O_TRUNC, current_cred());
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	/* dentry_open() leaves O_TRUNC to the path walk, as do we. */
-	if ((flags & O_TRUNC) && S_ISREG(file_inode(file)->i_mode)) {
-		ret = vfs_truncate(&f->path, 0);
-		if (ret) {
-			fput(file);
-			return ret;
-		}
-	}
 	f->file = file;
 	return 0;
 }
 
 /*
+ * O_TRUNC of the opened fid @f, which has just replaced @old (locked,
+ * held by the caller) in the table.  The truncation comes last because
+ * it is the one step that loses data: done before the swap, a swap that
+ * then failed (the fid clunked meanwhile, a peer reset) answered an
+ * error for an open that had emptied the file.  If the truncation
+ * fails, @old goes back in @f's place, so a failed open leaves the fid
+ * as it was; if @f is gone already (clunked, reset), so is the fid.
+ */
+static int open_truncate(struct hvl_9p_call *c, struct hvl_9p_fid *old,
+			 struct hvl_9p_fid *f)
+{
+	int ret;
+
+	lockdep_assert_held(&old->lock);
+
+	ret = vfs_truncate(&f->path, 0);
+	if (!ret)
+		return 0;
+	/* The table's reference to @old, if the swap back succeeds. */
+	refcount_inc(&old->ref);
+	/* No path takes two fid locks but this one, old before new. */
+	mutex_lock_nested(&f->lock, SINGLE_DEPTH_NESTING);
+	if (hvl_9p_fid_replace(&c->srv->fids, f, old, c->gen))
+		hvl_9p_fid_put(old);
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+/*
  * Open @path as the new state of the fid @old (locked, published): a
  * new fid with the same number and the open file, swapped into the
- * table.  @created: Tlcreate made @path (no permission check).  On
- * success the qid of the opened file is in @qid.
+ * table, then truncated for O_TRUNC.  @created: Tlcreate made @path (no
+ * permission check).  On success the qid of the opened file is in @qid.
  */
 static int open_replace(struct hvl_9p_call *c, struct hvl_9p_fid *old,
 			const struct path *path, int flags, bool created,
@@ -157,10 +178,20 @@ static int open_replace(struct hvl_9p_call *c, struct hvl_9p_fid *old,
 	ret = open_fid(c->srv, f, flags, created);
 	if (!ret)
 		ret = hvl_9p_qid_of(&f->path, root_dev(c), qid);
-	if (!ret)
-		ret = hvl_9p_fid_replace(&c->srv->fids, old, f, c->gen);
 	if (ret)
+		goto out_put;
+	/* Ours, while the table's reference may go with a clunk. */
+	refcount_inc(&f->ref);
+	ret = hvl_9p_fid_replace(&c->srv->fids, old, f, c->gen);
+	if (ret) {
 		hvl_9p_fid_put(f);
+		goto out_put;
+	}
+	/* dentry_open() leaves O_TRUNC to the path walk, as do we. */
+	if ((flags & O_TRUNC) && S_ISREG(file_inode(f->file)->i_mode))
+		ret = open_truncate(c, old, f);
+out_put:
+	hvl_9p_fid_put(f);
 	return ret;
 }
 
@@ -265,6 +296,13 @@ int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 		ret = flags;
 		goto out_name;
 	}
+	/*
+	 * open(2) refuses O_CREAT | O_DIRECTORY (EINVAL, since 6.4): a file
+	 * would be created and the open then fail ENOTDIR on it.
+	 */
+	ret = -EINVAL;
+	if (flags & O_DIRECTORY)
+		goto out_name;
 	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_DIR | HVL_9P_NEED_UNOPENED |
 			      HVL_9P_NEED_BENEATH);
 	if (IS_ERR(f)) {
@@ -554,9 +592,9 @@ int hvl_9p_file_getattr(struct hvl_9p_call *c)
  * Tsetattr fid valid mode uid gid size atime mtime.  Size goes through
  * vfs_truncate() (which checks write permission, as truncate(2) does);
  * the rest, sanitized (attr.c), through notify_change(), whose
- * setattr_prepare() enforces ownership for chmod, chown and explicit
- * times.  Setting times to "now" needs only write permission, checked
- * here as utimes(2) does.
+ * setattr_prepare() and may_setattr() enforce ownership for chmod, chown
+ * and explicit times, and write permission for times set to "now", as
+ * for utimensat(2).
  */
 int hvl_9p_file_setattr(struct hvl_9p_call *c)
 {
@@ -589,6 +627,11 @@ int hvl_9p_file_setattr(struct hvl_9p_call *c)
 	inode = d_inode(f->path.dentry);
 	idmap = mnt_idmap(f->path.mnt);
 
+	/* fchmodat(2) says so of a symlink; it used to be ignored, "done". */
+	ret = -EOPNOTSUPP;
+	if ((valid & ATTR9_MODE) && S_ISLNK(inode->i_mode))
+		goto out;
+	ret = 0;
 	if (valid & ATTR9_SIZE) {
 		ret = vfs_truncate(&f->path, size);
 		if (ret)
@@ -621,14 +664,17 @@ int hvl_9p_file_setattr(struct hvl_9p_call *c)
 	hvl_9p_attr_sanitize(idmap, inode, &ia);
 	if (!(ia.ia_valid & ~ATTR_CTIME))
 		goto out;	/* size only (done), or nothing */
-	if ((ia.ia_valid & (ATTR_ATIME | ATTR_MTIME)) &&
-	    !(ia.ia_valid & (ATTR_ATIME_SET | ATTR_MTIME_SET)) &&
-	    !inode_owner_or_capable(idmap, inode)) {
+	/*
+	 * As utimensat(2) (vfs_utimes()) says which times these are, so
+	 * that notify_change()'s may_setattr() checks them: explicit times
+	 * are ATTR_TIMES_SET (refused on append-only and immutable files;
+	 * setattr_prepare() wants the owner), "now" is ATTR_TOUCH (refused
+	 * on immutable files; write permission is enough).
+	 */
+	if (ia.ia_valid & (ATTR_ATIME_SET | ATTR_MTIME_SET))
+		ia.ia_valid |= ATTR_TIMES_SET;
+	else if (ia.ia_valid & (ATTR_ATIME | ATTR_MTIME))
 		ia.ia_valid |= ATTR_TOUCH;
-		ret = inode_permission(idmap, inode, MAY_WRITE);
-		if (ret)
-			goto out;
-	}
 	ia.ia_valid |= ATTR_CTIME;
 	ret = mnt_want_write(f->path.mnt);
 	if (ret)

@@ -102,6 +102,8 @@ struct hvl_9p_fid {
 	int xflags;
 	struct hvl_9p_fids *xtable;	/* charged @xcharge bytes for @xbuf */
 	size_t xcharge;
+	unsigned int nlocks;	/* lock records @file holds; under @lock */
+	atomic_t *locks;	/* the device's count of them, or NULL */
 };
 
 struct hvl_9p_fids {
@@ -156,6 +158,8 @@ struct hvl_9p_stats {
 	atomic64_t bytes_read, bytes_written;
 	atomic64_t lock_waits;		/* contended blocking locks: waited */
 	atomic64_t lock_timeouts;	/* ... and not granted in time */
+	atomic_t locks;			/* lock records the peer holds */
+	atomic64_t locks_refused;	/* Tlock beyond max_locks */
 };
 
 struct hvl_9p_req;
@@ -263,6 +267,7 @@ int hvl_9p_file_fsync(struct hvl_9p_call *c);
 int hvl_9p_file_getattr(struct hvl_9p_call *c);
 int hvl_9p_file_setattr(struct hvl_9p_call *c);
 int hvl_9p_file_lock(struct hvl_9p_call *c);
+unsigned int hvl_9p_lock_max(void);
 int hvl_9p_file_getlock(struct hvl_9p_call *c);
 
 int hvl_9p_dir_mkdir(struct hvl_9p_call *c);
@@ -298,6 +303,9 @@ static inline struct hvl_9p_fid *hvl_9p_call_fid(struct hvl_9p_call *c,
 
 struct hvl_9p_fid *hvl_9p_fid_verify(struct hvl_9p_call *c, u32 fid,
 				     unsigned int need);
+int hvl_9p_fid_verify2(struct hvl_9p_call *c, u32 fid1, unsigned int need1,
+		       struct hvl_9p_fid **f1, u32 fid2, unsigned int need2,
+		       struct hvl_9p_fid **f2);
 bool hvl_9p_fid_beneath(struct hvl_9p *srv, const struct hvl_9p_fid *f);
 
 #endif /* _HVL_9P_H */

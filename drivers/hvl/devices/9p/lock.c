@@ -14,6 +14,17 @@
  *
  * The open file is the lock owner, so the fput() of clunk (or of a peer
  * reset) releases the fid's locks through locks_remove_file().
+ *
+ * Lock records are kernel memory the peer chooses: one Tlock per
+ * disjoint range is one struct file_lock, with no limit in fs/locks.c.
+ * So each device has a budget of records (max_locks): after every Tlock
+ * the fid's records are counted on its inode (merges and splits are the
+ * kernel's, so counting is simpler than predicting), and a lock is
+ * refused (P9_LOCK_ERROR: ENOLCK to the client's caller, as fcntl(2)
+ * says of a full lock table) while the device holds max_locks.  An
+ * unlock may split a record in two, so unlocks are refused too, but only
+ * beyond twice the budget, and an unlock of the whole file never is: it
+ * only removes.  Concurrent Tlocks may overshoot by a few records each.
  */
 #include <linux/filelock.h>
 #include <linux/fs.h>
@@ -37,6 +48,69 @@ static const struct kernel_param_ops lock_wait_ops = {
 };
 module_param_cb(lock_wait_ms, &lock_wait_ops, &lock_wait_ms, 0644);
 MODULE_PARM_DESC(lock_wait_ms, "longest wait for a contended blocking lock, ms (0 to 10000, default 1000)");
+
+static unsigned int max_locks = 4096;
+
+static int max_locks_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, 1u << 20);
+}
+
+static const struct kernel_param_ops max_locks_ops = {
+	.set = max_locks_set,
+	.get = param_get_uint,
+};
+module_param_cb(max_locks, &max_locks_ops, &max_locks, 0644);
+MODULE_PARM_DESC(max_locks, "POSIX lock records the peer may hold per device (1 to 2^20, default 4096)");
+
+unsigned int hvl_9p_lock_max(void)
+{
+	return READ_ONCE(max_locks);
+}
+
+/* The records of @file's POSIX locks on its inode. */
+static unsigned int lock_records(struct file *file)
+{
+	struct file_lock_context *ctx = locks_inode_context(file_inode(file));
+	struct file_lock_core *flc;
+	unsigned int n = 0;
+
+	if (!ctx)
+		return 0;
+	spin_lock(&ctx->flc_lock);
+	list_for_each_entry(flc, &ctx->flc_posix, flc_list)
+		n += flc->flc_owner == file;
+	spin_unlock(&ctx->flc_lock);
+	return n;
+}
+
+/*
+ * Count @f's records again and move the device's count by the change.
+ * Under the fid's lock, so concurrent Tlocks on one fid apply their
+ * counts in order and the last one is the truth.
+ */
+static void lock_account(struct hvl_9p *srv, struct hvl_9p_fid *f)
+{
+	unsigned int n;
+
+	mutex_lock(&f->lock);
+	n = lock_records(f->file);
+	atomic_add((int)(n - f->nlocks), &srv->stats.locks);
+	f->nlocks = n;
+	f->locks = &srv->stats.locks;
+	mutex_unlock(&f->lock);
+}
+
+/* Within the budget?  See the top of the file. */
+static bool lock_budget_ok(struct hvl_9p *srv, const struct file_lock *fl)
+{
+	unsigned int held = atomic_read(&srv->stats.locks);
+	unsigned int max = READ_ONCE(max_locks);
+
+	if (fl->c.flc_type != F_UNLCK)
+		return held < max;
+	return held < 2 * max || (!fl->fl_start && fl->fl_end == OFFSET_MAX);
+}
 
 /* Decode the common part of Tlock/Tgetlock into a POSIX lock on @file. */
 static int lock_decode(struct file *file, struct file_lock *fl, u8 type, u64 start, u64 len,
@@ -137,11 +211,18 @@ int hvl_9p_file_lock(struct hvl_9p_call *c)
 	 * for as long as F_SETLKW takes: no waiting there.
 	 */
 	wait = READ_ONCE(lock_wait_ms);
-	if ((flags & P9_LOCK_FLAGS_BLOCK) && fl.c.flc_type != F_UNLCK &&
-	    wait && !f->file->f_op->lock)
-		ret = lock_wait(c->srv, f->file, &fl, msecs_to_jiffies(wait));
-	else
-		ret = vfs_lock_file(f->file, F_SETLK, &fl, NULL);
+	if (!lock_budget_ok(c->srv, &fl)) {
+		atomic64_inc(&c->srv->stats.locks_refused);
+		ret = -ENOLCK;
+	} else {
+		if ((flags & P9_LOCK_FLAGS_BLOCK) && fl.c.flc_type != F_UNLCK &&
+		    wait && !f->file->f_op->lock)
+			ret = lock_wait(c->srv, f->file, &fl,
+					msecs_to_jiffies(wait));
+		else
+			ret = vfs_lock_file(f->file, F_SETLK, &fl, NULL);
+		lock_account(c->srv, f);
+	}
 	locks_release_private(&fl);
 	if (ret == -EAGAIN || ret == -EACCES)
 		status = P9_LOCK_BLOCKED;

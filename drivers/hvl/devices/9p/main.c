@@ -286,9 +286,11 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 		   atomic64_read(&srv->stats.stale),
 		   atomic64_read(&srv->stats.bytes_read),
 		   atomic64_read(&srv->stats.bytes_written));
-	seq_printf(s, "lock_waits: %lld\nlock_timeouts: %lld\n",
+	seq_printf(s, "lock_waits: %lld\nlock_timeouts: %lld\nlocks: %d\nlocks_max: %u\nlocks_refused: %lld\n",
 		   atomic64_read(&srv->stats.lock_waits),
-		   atomic64_read(&srv->stats.lock_timeouts));
+		   atomic64_read(&srv->stats.lock_timeouts),
+		   atomic_read(&srv->stats.locks), hvl_9p_lock_max(),
+		   atomic64_read(&srv->stats.locks_refused));
 	/*
 	 * One line per operation seen:
 	 * "op.<name>: <calls> <errors> <handler us> <pop-to-push us>",

@@ -14,14 +14,61 @@
  * allocated, and one beyond it is refused with ENOSPC.  The vfs_*xattr
  * helpers check permissions (user.* on files the export's user owns,
  * trusted.* and security.* need capabilities we do not have).
+ *
+ * POSIX ACLs (system.posix_acl_access and _default) are not xattrs to
+ * the VFS since 6.2: vfs_*xattr() refuse them (EOPNOTSUPP) and the
+ * syscalls go through vfs_get_acl(), vfs_set_acl() and vfs_remove_acl()
+ * with the value converted from and to the xattr format.  So do we,
+ * with ids in the initial user namespace (the server's credentials and
+ * Rgetattr's).  An idmapped export would need the ids mapped through
+ * the mount on the way out (vfs_posix_acl_to_xattr(), not exported):
+ * there ACLs are EOPNOTSUPP.
  */
 #include <linux/fs.h>
+#include <linux/mnt_idmapping.h>
 #include <linux/mount.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/xattr.h>
 
 #include "hvl_9p.h"
+
+/* An ACL in the xattr format, as getxattr(2) answers (do_get_acl()). */
+static ssize_t get_acl(const struct path *p, const char *name, void *buf,
+		       size_t size)
+{
+	struct posix_acl *acl;
+	ssize_t ret;
+
+	if (mnt_idmap(p->mnt) != &nop_mnt_idmap)
+		return -EOPNOTSUPP;
+	acl = vfs_get_acl(&nop_mnt_idmap, p->dentry, name);
+	if (IS_ERR(acl))
+		return PTR_ERR(acl);
+	ret = posix_acl_to_xattr(&init_user_ns, acl, buf, size);
+	posix_acl_release(acl);
+	return ret;
+}
+
+/* Set an ACL from the peer's xattr value, as setxattr(2) (do_set_acl()). */
+static int set_acl(const struct path *p, const char *name, const void *value,
+		   size_t size)
+{
+	struct posix_acl *acl;
+	int ret;
+
+	if (mnt_idmap(p->mnt) != &nop_mnt_idmap)
+		return -EOPNOTSUPP;
+	/* Validated here: version, size, tags, ids (NULL: no entries). */
+	acl = posix_acl_from_xattr(&init_user_ns, value, size);
+	if (IS_ERR(acl))
+		return PTR_ERR(acl);
+	ret = vfs_set_acl(&nop_mnt_idmap, p->dentry, name, acl);
+	posix_acl_release(acl);
+	return ret;
+}
 
 /* A value (or, for an empty name, the list of names) into @buf. */
 static ssize_t get(const struct path *p, const char *name, void *buf,
@@ -29,6 +76,8 @@ static ssize_t get(const struct path *p, const char *name, void *buf,
 {
 	if (!*name)
 		return vfs_listxattr(p->dentry, buf, size);
+	if (is_posix_acl_xattr(name))
+		return get_acl(p, name, buf, size);
 	return vfs_getxattr(mnt_idmap(p->mnt), p->dentry, name, buf, size);
 }
 
@@ -120,14 +169,20 @@ out_name:
 	return ret;
 }
 
-/* Txattrcreate fid name attr_size flags: fid collects the value. */
+/*
+ * Txattrcreate fid name attr_size flags: fid collects the value.  Like
+ * lopen, it makes the fid something else, so it builds the xattr fid
+ * afresh and swaps it in (see hvl_9p.h): a request that verified the
+ * path fid goes on with it, and of a racing lopen and xattrcreate of
+ * one fid only the first succeeds.
+ */
 int hvl_9p_xattr_create(struct hvl_9p_call *c)
 {
 	u32 fid = hvl_9p_pdu_get32(&c->in);
 	char *name = hvl_9p_pdu_getstr(&c->in, XATTR_NAME_MAX);
 	u64 size = hvl_9p_pdu_get64(&c->in);
 	u32 flags = hvl_9p_pdu_get32(&c->in);
-	struct hvl_9p_fid *f;
+	struct hvl_9p_fid *f, *nf;
 	int ret;
 
 	if (c->in.err) {
@@ -142,35 +197,43 @@ int hvl_9p_xattr_create(struct hvl_9p_call *c)
 		ret = -E2BIG;
 		goto out_name;
 	}
-	f = hvl_9p_call_fid(c, fid);
-	if (!f) {
-		ret = -EBADF;
+	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_PATH | HVL_9P_NEED_UNOPENED);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
 		goto out_name;
 	}
 	mutex_lock(&f->lock);
-	ret = -EINVAL;
-	if (f->kind != HVL_9P_FID_PATH || f->file)
+	ret = -EINVAL;	/* replaced by a request that held the lock first */
+	if (!hvl_9p_fid_published(&c->srv->fids, f))
+		goto out_unlock;
+	ret = -ENOMEM;
+	nf = hvl_9p_fid_alloc(fid, &f->path);
+	if (!nf)
 		goto out_unlock;
 	if (size) {
 		ret = hvl_9p_fid_charge(&c->srv->fids, size);
 		if (ret)
-			goto out_unlock;
-		f->xbuf = kvzalloc(size, GFP_KERNEL);
-		if (!f->xbuf) {
+			goto out_nf;
+		nf->xbuf = kvzalloc(size, GFP_KERNEL);
+		if (!nf->xbuf) {
 			hvl_9p_fid_uncharge(&c->srv->fids, size);
 			ret = -ENOMEM;
-			goto out_unlock;
+			goto out_nf;
 		}
-		f->xtable = &c->srv->fids;
-		f->xcharge = size;
+		/* Refunded when the fid is freed, published or not. */
+		nf->xtable = &c->srv->fids;
+		nf->xcharge = size;
 	}
-	f->xsize = size;
-	f->xfill = 0;
-	f->xflags = flags;
-	f->xname = name;
+	nf->xsize = size;
+	nf->xflags = flags;
+	nf->xname = name;
 	name = NULL;
-	f->kind = HVL_9P_FID_XATTR_WRITE;
-	ret = 0;
+	nf->kind = HVL_9P_FID_XATTR_WRITE;
+	ret = hvl_9p_fid_replace(&c->srv->fids, f, nf, c->gen);
+	if (!ret)
+		goto out_unlock;
+out_nf:
+	hvl_9p_fid_put(nf);
 out_unlock:
 	mutex_unlock(&f->lock);
 	hvl_9p_fid_put(f);
@@ -220,10 +283,14 @@ int hvl_9p_xattr_commit(struct hvl_9p_fid *f)
 	ret = mnt_want_write(f->path.mnt);
 	if (ret)
 		return ret;
-	if (!f->xsize)
-		ret = vfs_removexattr(idmap, f->path.dentry, f->xname);
-	else if (f->xfill != f->xsize)
+	if (f->xsize && f->xfill != f->xsize)
 		ret = -EINVAL;	/* announced more than it wrote */
+	else if (!f->xsize && is_posix_acl_xattr(f->xname))
+		ret = vfs_remove_acl(idmap, f->path.dentry, f->xname);
+	else if (!f->xsize)
+		ret = vfs_removexattr(idmap, f->path.dentry, f->xname);
+	else if (is_posix_acl_xattr(f->xname))
+		ret = set_acl(&f->path, f->xname, f->xbuf, f->xsize);
 	else
 		ret = vfs_setxattr(idmap, f->path.dentry, f->xname, f->xbuf,
 				   f->xsize, f->xflags);
