@@ -1,12 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-# Review proof (h6-rev1): Tlopen and Tlcreate whose reply does not fit.
-# cc57eaa made walk, attach and xattrwalk write their reply before they
-# publish a fid, so that a request the peer is told failed (EMSGSIZE)
-# leaves no state behind.  Tlopen and Tlcreate still swap the opened fid
-# into the table first (open_replace()) and write the 17-byte reply
-# after: the peer reads Rlerror(EMSGSIZE), yet its fid is now open (a
-# second Tlopen is EINVAL, a walk from the directory fid is EINVAL).
-# Raw messages through the inject hook, as in 66-9p-session.
+# Tlopen and Tlcreate whose reply does not fit (inject_rsize): the peer
+# is told EMSGSIZE, so nothing may change.  They used to swap the opened
+# fid into the table first and write the 17-byte reply after: the fid
+# was then open (a second Tlopen EINVAL, a walk from the directory fid
+# EINVAL).  Raw messages through the inject hook, as in 66-9p-session.
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
@@ -34,13 +31,13 @@ t_begin; t_u32 7601; t_u32 0; t_send 12
 [ "$(r_type)" = 13 ] ||
 	bad="$bad; lopen refused with EMSGSIZE left fid 7601 open (a second lopen: type $(r_type) errno $(r_errno))"
 
-# 2. Tlcreate fid name flags mode gid: the file is made (as a Linux
-# create whose reply is lost would be), but the fid must stay the
-# directory, unopened: a walk from it works.
+# 2. Tlcreate fid name flags mode gid: refused before anything is made;
+# the fid stays the directory, unopened: a walk from it works.
 t_walk $A 7602 o; expect_type 111 "walk o"
 echo 20 >$RSZ
 t_begin; t_u32 7602; t_str new; t_u32 2; t_u32 420; t_u32 65534; t_send 14
 expect_lerror $EMSGSIZE "lcreate with 13 bytes of room"
+[ -e $EXPORT/o/new ] && bad="$bad; lcreate refused with EMSGSIZE created o/new"
 echo 65536 >$RSZ
 t_walk 7602 7603 d
 [ "$(r_type)" = 111 ] ||

@@ -157,6 +157,9 @@ static int open_truncate(struct hvl_9p_call *c, struct hvl_9p_fid *old,
 	return ret;
 }
 
+/* Rlopen and Rlcreate: qid[13] iounit[4] */
+#define RLOPEN_SIZE	17
+
 /*
  * Open @path as the new state of the fid @old (locked, published): a
  * new fid with the same number and the open file, swapped into the
@@ -205,6 +208,9 @@ int hvl_9p_file_lopen(struct hvl_9p_call *c)
 
 	if (c->in.err)
 		return c->in.err;
+	/* Before the swap: a reply that cannot be sent must change nothing. */
+	if (hvl_9p_pdu_room(&c->out) < RLOPEN_SIZE)
+		return -EMSGSIZE;
 	flags = open_flags(fl);
 	if (flags < 0)
 		return flags;
@@ -302,6 +308,10 @@ int hvl_9p_file_lcreate(struct hvl_9p_call *c)
 	 */
 	ret = -EINVAL;
 	if (flags & O_DIRECTORY)
+		goto out_name;
+	/* Nothing created, no fid swapped, for a reply that cannot be sent. */
+	ret = -EMSGSIZE;
+	if (hvl_9p_pdu_room(&c->out) < RLOPEN_SIZE)
 		goto out_name;
 	f = hvl_9p_fid_verify(c, fid, HVL_9P_NEED_DIR | HVL_9P_NEED_UNOPENED |
 			      HVL_9P_NEED_BENEATH);
@@ -452,6 +462,9 @@ static bool filldir(struct dir_context *ctx, const char *name, int len,
 	struct p9_qid qid;
 	size_t pos;
 
+	/* Never after a refusal: a later, shorter name would skip this one. */
+	if (rd->full)
+		return false;
 	if (hvl_9p_pdu_room(o) < 24u + len) {
 		/* The next call starts with this entry. */
 		if (rd->last_off)
