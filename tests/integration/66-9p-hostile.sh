@@ -160,6 +160,10 @@ t_settimes 8041 $((ATIME | MTIME))
 expect_lerror $EPERM "times set to now on an immutable file"
 t_settimes 8040 $((ATIME | MTIME))
 expect_type 27 "times set to now on an append-only file (allowed, as by touch)"
+# One time of two set to now is explicit to utimensat(2) (only both
+# now is a touch): EPERM on an append-only file.
+t_settimes 8040 $ATIME
+expect_lerror $EPERM "atime alone set to now on an append-only file"
 [ "$(stat -c %Y $EXPORT/imm)" = "$m_imm" ] || fail "immutable file's mtime changed"
 [ "$(stat -c %Y $EXPORT/app)" != 1000000000 ] || fail "append-only file got explicit times"
 chattr -a $EXPORT/app; chattr -i $EXPORT/imm
@@ -231,6 +235,16 @@ t_lock 1 0 1; t_lock 1 2 1
 [ "$(p9_stat locks)" = 2 ] || fail "locks: $(p9_stat locks), want 2"
 t_clunk 8046
 [ "$(p9_stat locks)" = 0 ] || fail "locks after clunk: $(p9_stat locks)"
+# As fcntl(2): a write lock needs a file open for writing, a read lock
+# one open for reading (EBADF).
+t_walk $A 8047 lk; t_lopen 8047 0; expect_type 13 "lopen lk O_RDONLY"
+t_begin; t_u32 8047; t_u8 1; t_u32 0; t_u64 0; t_u64 1; t_u32 1; t_str hvl; t_send 52
+expect_lerror $EBADF "write lock on a read-only fid"
+t_walk $A 8048 lk; t_lopen 8048 1; expect_type 13 "lopen lk O_WRONLY"
+t_begin; t_u32 8048; t_u8 0; t_u32 0; t_u64 0; t_u64 1; t_u32 1; t_str hvl; t_send 52
+expect_lerror $EBADF "read lock on a write-only fid"
+[ "$(p9_stat locks)" = 0 ] || fail "locks after refused locks: $(p9_stat locks)"
+t_clunk 8047; t_clunk 8048
 echo 4096 >/sys/module/hvl_9p/parameters/max_locks
 echo "times, symlink chmod, lcreate O_DIRECTORY, whiteouts, hard links, lock budget: ok"
 

@@ -36,6 +36,7 @@ static struct dentry *top;
 /* An open file of the hook: its last reply. */
 struct inject_file {
 	struct hvl_9p *srv;
+	struct mutex lock;	/* @reply, @len: pread/pwrite may race */
 	void *reply;
 	size_t len;
 };
@@ -47,6 +48,7 @@ static int inject_open(struct inode *inode, struct file *file)
 	if (!io)
 		return -ENOMEM;
 	io->srv = inode->i_private;
+	mutex_init(&io->lock);
 	file->private_data = io;
 	return 0;
 }
@@ -55,6 +57,7 @@ static int inject_release(struct inode *inode, struct file *file)
 {
 	struct inject_file *io = file->private_data;
 
+	mutex_destroy(&io->lock);
 	kvfree(io->reply);
 	kfree(io);
 	return 0;
@@ -108,9 +111,11 @@ static ssize_t inject_write(struct file *file, const char __user *ubuf,
 	srv->inject_len = last ? req->rlen : 0;
 	mutex_unlock(&srv->inject_lock);
 	/* A write and a read through one file are the writer's to order. */
+	mutex_lock(&io->lock);
 	kvfree(io->reply);
 	io->reply = req->rbuf;
 	io->len = req->rlen;
+	mutex_unlock(&io->lock);
 	req->rbuf = NULL;
 	*ppos = 0;
 out:
@@ -127,9 +132,14 @@ static ssize_t inject_read(struct file *file, char __user *ubuf, size_t len,
 	struct hvl_9p *srv = io->srv;
 	ssize_t ret;
 
-	if (io->reply)
-		return simple_read_from_buffer(ubuf, len, ppos, io->reply,
-					       io->len);
+	mutex_lock(&io->lock);
+	if (io->reply) {
+		ret = simple_read_from_buffer(ubuf, len, ppos, io->reply,
+					      io->len);
+		mutex_unlock(&io->lock);
+		return ret;
+	}
+	mutex_unlock(&io->lock);
 	mutex_lock(&srv->inject_lock);
 	ret = simple_read_from_buffer(ubuf, len, ppos, srv->inject_reply,
 				      srv->inject_len);

@@ -681,13 +681,16 @@ int hvl_9p_file_setattr(struct hvl_9p_call *c)
 	 * As utimensat(2) (vfs_utimes()) says which times these are, so
 	 * that notify_change()'s may_setattr() checks them: explicit times
 	 * are ATTR_TIMES_SET (refused on append-only and immutable files;
-	 * setattr_prepare() wants the owner), "now" is ATTR_TOUCH (refused
-	 * on immutable files; write permission is enough).
+	 * setattr_prepare() wants the owner), and so is one time of two set
+	 * to "now"; only both set to now is ATTR_TOUCH (refused on immutable
+	 * files; write permission is enough), as do_utimes() turns
+	 * {UTIME_NOW, UTIME_NOW} into a NULL times.
 	 */
-	if (ia.ia_valid & (ATTR_ATIME_SET | ATTR_MTIME_SET))
-		ia.ia_valid |= ATTR_TIMES_SET;
-	else if (ia.ia_valid & (ATTR_ATIME | ATTR_MTIME))
+	if ((ia.ia_valid & (ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET |
+			    ATTR_MTIME_SET)) == (ATTR_ATIME | ATTR_MTIME))
 		ia.ia_valid |= ATTR_TOUCH;
+	else if (ia.ia_valid & (ATTR_ATIME | ATTR_MTIME))
+		ia.ia_valid |= ATTR_TIMES_SET;
 	ia.ia_valid |= ATTR_CTIME;
 	ret = mnt_want_write(f->path.mnt);
 	if (ret)

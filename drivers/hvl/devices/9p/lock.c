@@ -206,6 +206,15 @@ int hvl_9p_file_lock(struct hvl_9p_call *c)
 	ret = lock_decode(f->file, &fl, type, start, len, proc_id);
 	if (ret)
 		goto out;
+	/* As fcntl(2) (check_fmode_for_setlk()): a lock needs the mode. */
+	ret = -EBADF;
+	if ((fl.c.flc_type == F_RDLCK && !(f->file->f_mode & FMODE_READ)) ||
+	    (fl.c.flc_type == F_WRLCK && !(f->file->f_mode & FMODE_WRITE)))
+		goto out_release;
+	/* A lock the peer is never told of must not be taken (Rlock: 1). */
+	ret = -EMSGSIZE;
+	if (hvl_9p_pdu_room(&c->out) < 1)
+		goto out_release;
 	/*
 	 * A file system with its own ->lock (NFS, FUSE...) may block in it
 	 * for as long as F_SETLKW takes: no waiting there.
@@ -230,6 +239,9 @@ int hvl_9p_file_lock(struct hvl_9p_call *c)
 		status = P9_LOCK_ERROR;
 	ret = 0;
 	hvl_9p_pdu_put8(&c->out, status);
+	goto out;
+out_release:
+	locks_release_private(&fl);
 out:
 	hvl_9p_fid_put(f);
 	return ret;
