@@ -113,11 +113,11 @@ static bool serve_rx(struct hvl_device *hdev, struct hvl_console *con,
 }
 
 /*
- * Move held bytes into the tty as far as it has room.  Returns true when
- * nothing is held any more.  With nobody holding the tty open, what is
- * held is dropped: a closed tty must not keep the peer's output.
+ * Move held bytes into the tty as far as it has room.  With nobody
+ * holding the tty open, what is held is dropped: a closed tty must not
+ * keep the peer's output.
  */
-static bool flush_held(struct hvl_console *con, struct tty_struct *tty)
+static void flush_held(struct hvl_console *con, struct tty_struct *tty)
 {
 	unsigned int n;
 	size_t room;
@@ -126,7 +126,7 @@ static bool flush_held(struct hvl_console *con, struct tty_struct *tty)
 	if (!tty) {
 		con->dropped += kfifo_len(&con->held);
 		kfifo_reset_out(&con->held);
-		return true;
+		return;
 	}
 	while (!kfifo_is_empty(&con->held)) {
 		room = tty_prepare_flip_string(&con->port, &p,
@@ -137,7 +137,6 @@ static bool flush_held(struct hvl_console *con, struct tty_struct *tty)
 		n = kfifo_out(&con->held, p, room);
 		con->tx_bytes += n;
 	}
-	return kfifo_is_empty(&con->held);
 }
 
 /*
