@@ -135,6 +135,7 @@ int hvl_vq_init(struct hvl_vq *vq, const struct hvl_xlate *x,
 		bool event_idx, bool indirect);
 void hvl_vq_reset(struct hvl_vq *vq);
 int hvl_vq_pop(struct hvl_vq *vq, struct hvl_chain *c);
+int hvl_vq_next(struct hvl_vq *vq, struct hvl_chain *c, int *budget);
 void hvl_vq_push(struct hvl_vq *vq, const struct hvl_chain *c, u32 written);
 bool hvl_vq_should_notify(struct hvl_vq *vq);
 void hvl_vq_disable_notify(struct hvl_vq *vq);

@@ -22,12 +22,16 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 #include <linux/hvl.h>
 #include <linux/hvl_abi.h>
 #include <linux/export.h>
 #include <linux/log2.h>
 #include <linux/printk.h>
 #include <linux/virtio_byteorder.h>
+
+#include "core.h"
 
 /* virtio 1.x rings are little-endian whatever the CPU. */
 static inline u16 rd16(const __virtio16 *p)
@@ -231,6 +235,17 @@ static int walk(struct hvl_vq *vq, struct hvl_chain *c, u16 head)
 	return 0;
 }
 
+/*
+ * The driver's avail->idx.  One function so that a KUnit stub can play a
+ * peer that changes it between two of our reads.
+ */
+VISIBLE_IF_KUNIT u16 hvl_vq_avail_idx(struct hvl_vq *vq)
+{
+	KUNIT_STATIC_STUB_REDIRECT(hvl_vq_avail_idx, vq);
+	return rd16(&vq->avail->idx);
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_vq_avail_idx);
+
 /**
  * hvl_vq_pop() - take the next available descriptor chain
  * @vq: the queue
@@ -255,7 +270,7 @@ int hvl_vq_pop(struct hvl_vq *vq, struct hvl_chain *c)
 	if (!vq->ready || vq->broken)
 		return -EIO;
 
-	avail_idx = rd16(&vq->avail->idx);
+	avail_idx = hvl_vq_avail_idx(vq);
 	if (avail_idx == vq->last_avail)
 		return -EAGAIN;
 	if ((u16)(avail_idx - vq->last_avail) > vq->num)
@@ -280,6 +295,36 @@ int hvl_vq_pop(struct hvl_vq *vq, struct hvl_chain *c)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(hvl_vq_pop);
+
+/**
+ * hvl_vq_next() - pop a chain, or re-arm notifications on an empty ring
+ * @vq: the queue
+ * @c: the chain, as for hvl_vq_pop()
+ * @budget: the caller's work budget: a re-arm that finds buffers after
+ *	all costs one (the chain itself is the caller's to charge)
+ *
+ * The loop every device runs.  On an empty ring it asks the driver to
+ * ring again and then looks once more, since the driver may have
+ * published a buffer before it saw the request and will not ring for
+ * it.  Each second look that finds a buffer is charged to @budget: a
+ * peer that moves avail->idx back and forth between our two reads would
+ * otherwise keep one run going for as long as it likes.
+ *
+ * Return: 0 with a chain in @c; -EAGAIN if the ring is empty and the
+ * driver will ring, or if @budget ran out (then *@budget <= 0 and the
+ * caller must run again later); otherwise hvl_vq_pop()'s errors.
+ */
+int hvl_vq_next(struct hvl_vq *vq, struct hvl_chain *c, int *budget)
+{
+	int ret;
+
+	while ((ret = hvl_vq_pop(vq, c)) == -EAGAIN) {
+		if (!hvl_vq_enable_notify(vq) || --*budget <= 0)
+			break;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hvl_vq_next);
 
 /**
  * hvl_vq_push() - return a chain to the driver through the used ring
@@ -408,7 +453,7 @@ EXPORT_SYMBOL_GPL(hvl_vq_enable_notify);
 bool hvl_vq_has_work(struct hvl_vq *vq)
 {
 	return vq->ready && !vq->broken &&
-	       rd16(&vq->avail->idx) != vq->last_avail;
+	       hvl_vq_avail_idx(vq) != vq->last_avail;
 }
 EXPORT_SYMBOL_GPL(hvl_vq_has_work);
 

@@ -86,13 +86,10 @@ static bool serve_rx(struct hvl_device *hdev, struct hvl_console *con,
 	int ret;
 
 	while (*budget > 0 && !kfifo_is_empty(&con->fifo)) {
-		ret = hvl_vq_pop(vq, &c);
-		if (ret == -EAGAIN) {
-			/* Ask for a kick when buffers come; recheck the race. */
-			if (!hvl_vq_enable_notify(vq))
-				break;
-			continue;
-		}
+		/* On an empty ring: a kick when buffers come. */
+		ret = hvl_vq_next(vq, &c, budget);
+		if (ret == -EAGAIN)
+			break;
 		if (ret) {
 			hvl_device_needs_reset(hdev, "bad receiveq chain");
 			return sent;
@@ -187,13 +184,9 @@ static bool serve_tx(struct hvl_device *hdev, struct hvl_console *con,
 
 	flush_held(con, tty);
 	while (*budget > 0) {
-		ret = hvl_vq_pop(vq, &c);
-		if (ret == -EAGAIN) {
-			/* Re-arm; a chain that raced in is served now. */
-			if (!hvl_vq_enable_notify(vq))
-				break;
-			continue;
-		}
+		ret = hvl_vq_next(vq, &c, budget);
+		if (ret == -EAGAIN)
+			break;
 		if (ret) {
 			hvl_device_needs_reset(hdev, "bad transmitq chain");
 			break;

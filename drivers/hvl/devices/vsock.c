@@ -382,12 +382,9 @@ static bool serve_tx(struct hvl_vsock *v, int *budget)
 		/* No kick is needed when replies drain: serve_rx() is next. */
 		if (!more_replies(v))
 			return false;
-		ret = hvl_vq_pop(vq, &c);
-		if (ret == -EAGAIN) {
-			if (!hvl_vq_enable_notify(vq))
-				return false;
-			continue;
-		}
+		ret = hvl_vq_next(vq, &c, budget);
+		if (ret == -EAGAIN)
+			return *budget <= 0;
 		if (ret) {
 			hvl_device_needs_reset(v->hdev, "bad tx chain");
 			return false;
@@ -413,16 +410,13 @@ static bool serve_rx(struct hvl_vsock *v, int *budget)
 		skb = virtio_vsock_skb_dequeue(&v->send_q);
 		if (!skb)
 			return false;
-		ret = hvl_vq_pop(vq, &c);
+		ret = hvl_vq_next(vq, &c, budget);
 		if (ret) {
 			virtio_vsock_skb_queue_head(&v->send_q, skb);
-			if (ret != -EAGAIN) {
-				hvl_device_needs_reset(v->hdev, "bad rx chain");
-				return false;
-			}
-			if (!hvl_vq_enable_notify(vq))
-				return false;
-			continue;
+			if (ret == -EAGAIN)
+				return *budget <= 0;
+			hvl_device_needs_reset(v->hdev, "bad rx chain");
+			return false;
 		}
 		n = hvl_vsock_fill(skb, &c);
 		if (n < 0) {

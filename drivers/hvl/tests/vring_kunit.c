@@ -14,11 +14,15 @@
  *      translations are only ever compared, never dereferenced, so chains
  *      of gigabytes can be built without the memory.
  */
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <kunit/visibility.h>
 #include <linux/hvl.h>
 #include <linux/string.h>
 #include <linux/uio.h>
 #include <linux/virtio_byteorder.h>
+
+#include "../core/core.h"
 
 #define BUS0		0x80000000ULL
 #define SIZE0		0x10000u
@@ -46,6 +50,7 @@ struct fake {
 	struct hvl_vq vq;
 	struct kvec iov[8];
 	struct hvl_chain c;
+	unsigned int idx_reads;		/* by toggling_avail_idx() */
 };
 
 static __virtio16 v16(u16 v)
@@ -883,6 +888,43 @@ static void not_ready(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->vq.stats.errors, 0);
 }
 
+/*
+ * A peer that moves avail->idx back and forth: every pop finds the ring
+ * empty, every look after the re-arm finds a buffer.  It gives up after
+ * 10000 reads, so that a loop that does not stop on its own still ends.
+ */
+static u16 toggling_avail_idx(struct hvl_vq *vq)
+{
+	struct fake *f = kunit_get_current_test()->priv;
+
+	if (++f->idx_reads > 10000)
+		return vq->last_avail;
+	return vq->last_avail + !(f->idx_reads & 1);
+}
+
+static void next_charges_rearm(struct kunit *test)
+{
+	struct fake *f = test->priv;
+	int budget = 8;
+
+	/* Honest ring first: a chain, then empty and re-armed. */
+	put(f->desc, 0, BUS0 + DATA, 8, 0, 0);
+	publish(f, 0);
+	hvl_vq_disable_notify(&f->vq);
+	KUNIT_EXPECT_EQ(test, hvl_vq_next(&f->vq, &f->c, &budget), 0);
+	KUNIT_EXPECT_EQ(test, hvl_vq_next(&f->vq, &f->c, &budget), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, budget, 8);
+	KUNIT_EXPECT_EQ(test, h16(f->used->flags), 0);
+
+	kunit_activate_static_stub(test, hvl_vq_avail_idx, toggling_avail_idx);
+	KUNIT_EXPECT_EQ(test, hvl_vq_next(&f->vq, &f->c, &budget), -EAGAIN);
+	KUNIT_EXPECT_LE(test, budget, 0);
+	/* A pop and a look per unit of budget, and nothing popped. */
+	KUNIT_EXPECT_LE(test, f->idx_reads, 2 * 8);
+	KUNIT_EXPECT_EQ(test, f->vq.stats.popped, 1);
+	KUNIT_EXPECT_FALSE(test, f->vq.broken);
+}
+
 static struct kunit_case hvl_vring_cases[] = {
 	KUNIT_CASE(pop_single),
 	KUNIT_CASE(pop_chain),
@@ -895,6 +937,7 @@ static struct kunit_case hvl_vring_cases[] = {
 	KUNIT_CASE(notify_flags),
 	KUNIT_CASE(enable_flags),
 	KUNIT_CASE(enable_event_idx),
+	KUNIT_CASE(next_charges_rearm),
 	KUNIT_CASE(broken_until_reset),
 	KUNIT_CASE(not_ready),
 	KUNIT_CASE(init_num),
@@ -911,4 +954,5 @@ static struct kunit_suite hvl_vring_suite = {
 kunit_test_suite(hvl_vring_suite);
 
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for the hvl split virtqueue device side");

@@ -443,13 +443,11 @@ bool hvl_9p_queue_poll(struct hvl_9p *srv, int budget)
 			more = false;	/* a completion kicks us again */
 			break;
 		}
-		ret = hvl_vq_pop(vq, &c);
+		ret = hvl_vq_next(vq, &c, &budget);
 		if (ret == -EAGAIN) {
-			if (!hvl_vq_enable_notify(vq)) {
-				more = false;
-				break;
-			}
-			continue;
+			/* A kick comes, or we ran out of budget. */
+			more = budget <= 0;
+			break;
 		}
 		if (ret) {
 			hvl_device_needs_reset(srv->hdev, "bad 9p request chain");
