@@ -37,9 +37,7 @@ static void work_fn(struct work_struct *work)
 	bool more = false;
 
 	mutex_lock(&cd->lock);
-	if (hvl_txn_peer_check(cd, le32_to_cpu(READ_ONCE(hdev->win->hdr->peer_gen))))
-		cd->irq = true;
-	if (hvl_txn_process(cd))
+	if (hvl_txn_run(cd))
 		cd->irq = true;
 	if (cd->active && cd->drv && cd->drv->poll &&
 	    !(hdev->status & VIRTIO_CONFIG_S_NEEDS_RESET))

@@ -90,11 +90,11 @@ void hvl_bus_kick_all(struct hvl_window *win);
 /* txn.c */
 enum hvl_txn_status hvl_txn_write(struct hvl_core_dev *cd, u32 offset,
 				  u32 width, u32 value);
-bool hvl_txn_process(struct hvl_core_dev *cd);
-bool hvl_txn_peer_check(struct hvl_core_dev *cd, u32 gen);
+bool hvl_txn_run(struct hvl_core_dev *cd);
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Seams for the KUnit suites (VISIBLE_IF_KUNIT). */
 u16 hvl_vq_avail_idx(struct hvl_vq *vq);
+bool hvl_txn_serve(struct hvl_core_dev *cd, u32 seq, u32 gen);
 #endif
 void hvl_txn_publish(struct hvl_core_dev *cd);
 void hvl_txn_reset(struct hvl_core_dev *cd);

@@ -291,7 +291,7 @@ static enum hvl_txn_status set_config(struct hvl_core_dev *cd, u32 off,
  * @value: the value
  *
  * Return: the status to acknowledge with.  The image is not refreshed
- * here; hvl_txn_process() does that once per transaction.
+ * here; hvl_txn_serve() does that once per transaction.
  */
 enum hvl_txn_status hvl_txn_write(struct hvl_core_dev *cd, u32 offset,
 				  u32 width, u32 value)
@@ -364,24 +364,21 @@ enum hvl_txn_status hvl_txn_write(struct hvl_core_dev *cd, u32 offset,
 EXPORT_SYMBOL_IF_KUNIT(hvl_txn_write);
 
 /*
- * Serve the pending transaction, if any.  @stale: the peer restarted
- * since we last looked, so the transaction may be its predecessor's (see
- * hvl_txn_peer_check()): only a reset is applied, anything else is
- * acknowledged as refused.
+ * Serve transaction @seq, if it is new.  @stale: the peer restarted since
+ * we last looked, so the transaction may be its predecessor's (see
+ * hvl_txn_serve()): only a reset is applied, anything else is
+ * acknowledged as refused.  The caller read @seq before a read barrier.
  */
-static bool serve(struct hvl_core_dev *cd, bool stale)
+static bool serve(struct hvl_core_dev *cd, u32 seq, bool stale)
 {
 	struct hvl_txn *t = cd->txn;
 	enum hvl_txn_status st;
-	u32 seq, off, width, val;
+	u32 off, width, val;
 
 	lockdep_assert_held(&cd->lock);
 
-	seq = le32_to_cpu(READ_ONCE(t->seq));
 	if (seq == cd->last_seq)
 		return false;
-	/* Pairs with the driver's barrier between the payload and seq. */
-	dma_rmb();
 	off = le32_to_cpu(READ_ONCE(t->offset));
 	width = le32_to_cpu(READ_ONCE(t->width));
 	val = le32_to_cpu(READ_ONCE(t->value));
@@ -408,51 +405,66 @@ static bool serve(struct hvl_core_dev *cd, bool stale)
 }
 
 /**
- * hvl_txn_process() - serve a pending transaction, if any
+ * hvl_txn_serve() - act on what the peer posted: a restart, a transaction
  * @cd: the device
+ * @seq: the transaction sequence number read from the register page
+ * @gen: peer_gen read from the window header *after* @seq
  *
- * Return: true if a transaction was acknowledged (the peer waits for a
- * doorbell then).
- */
-bool hvl_txn_process(struct hvl_core_dev *cd)
-{
-	return serve(cd, false);
-}
-EXPORT_SYMBOL_IF_KUNIT(hvl_txn_process);
-
-/**
- * hvl_txn_peer_check() - reset the device if the peer restarted
- * @cd: the device
- * @gen: peer_gen as read from the window header
- *
- * Whatever the old driver side negotiated is void: the device is reset,
- * and, as after every reset, resynchronised to the transaction sequence
- * it finds (Documentation/hvl/protocol.rst).  A transaction still
- * unanswered may be the old driver's, sent before it died, and must not
- * be applied to the new session; it may also be the new driver's first,
+ * A new @gen voids whatever the old driver side negotiated: the device
+ * is reset (Documentation/hvl/protocol.rst).  Transaction @seq, if
+ * unanswered, may then be the old driver's, sent before it died, which
+ * must not be applied to the new session, or the new driver's first,
  * which the protocol requires to be a reset (Status=0).  We cannot tell
- * which, so a pending reset is applied (it changes nothing that the
- * restart did not) and anything else is acknowledged as refused.
+ * which, so a reset is applied (it changes nothing that the restart did
+ * not) and anything else is acknowledged as refused.
  *
- * Return: true if the peer must be interrupted (the image changed).
+ * It can only be the new driver's first: the driver stores peer_gen
+ * before its first seq, and @gen was read after @seq, so a transaction
+ * of the new driver's is never served under the old generation.  Read
+ * the other way round, its first could be (its peer_gen not yet seen),
+ * and its second then be refused as stale once we saw peer_gen.
+ *
+ * Return: true if the peer must be interrupted (the image changed or a
+ * transaction was acknowledged).
  */
-bool hvl_txn_peer_check(struct hvl_core_dev *cd, u32 gen)
+VISIBLE_IF_KUNIT bool hvl_txn_serve(struct hvl_core_dev *cd, u32 seq, u32 gen)
 {
 	bool changed = false;
 
 	lockdep_assert_held(&cd->lock);
 
 	if (gen == cd->peer_gen)
-		return false;
+		return serve(cd, seq, false);
 	cd->peer_gen = gen;
 	if (cd->hdev.status) {
 		hvl_txn_reset(cd);
 		hvl_txn_publish(cd);
 		changed = true;
 	}
-	return serve(cd, true) || changed;
+	return serve(cd, seq, true) || changed;
 }
-EXPORT_SYMBOL_IF_KUNIT(hvl_txn_peer_check);
+EXPORT_SYMBOL_IF_KUNIT(hvl_txn_serve);
+
+/**
+ * hvl_txn_run() - serve the peer's restart and pending transaction, if any
+ * @cd: the device
+ *
+ * Return: true if the peer must be interrupted.
+ */
+bool hvl_txn_run(struct hvl_core_dev *cd)
+{
+	u32 seq, gen;
+
+	seq = le32_to_cpu(READ_ONCE(cd->txn->seq));
+	/*
+	 * Pairs with the driver's barrier before it stores seq: the
+	 * payload, and peer_gen (see hvl_txn_serve()), are read after it.
+	 */
+	dma_rmb();
+	gen = le32_to_cpu(READ_ONCE(cd->hdev.win->hdr->peer_gen));
+	return hvl_txn_serve(cd, seq, gen);
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_txn_run);
 
 /**
  * hvl_txn_bind() - attach or detach the backend driver

@@ -449,13 +449,13 @@ static void transaction_protocol(struct kunit *test)
 	bool done;
 
 	mutex_lock(&f->cd.lock);
-	KUNIT_EXPECT_FALSE(test, hvl_txn_process(&f->cd));
+	KUNIT_EXPECT_FALSE(test, hvl_txn_run(&f->cd));
 
 	t->offset = cpu_to_le32(VIRTIO_MMIO_STATUS);
 	t->width = cpu_to_le32(4);
 	t->value = cpu_to_le32(1);
 	t->seq = cpu_to_le32(seq + 1);
-	done = hvl_txn_process(&f->cd);
+	done = hvl_txn_run(&f->cd);
 	KUNIT_EXPECT_TRUE(test, done);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_seq), seq + 1);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_status), HVL_TXN_OK);
@@ -463,13 +463,13 @@ static void transaction_protocol(struct kunit *test)
 
 	/* Nothing new: nothing replayed. */
 	t->value = cpu_to_le32(0);
-	KUNIT_EXPECT_FALSE(test, hvl_txn_process(&f->cd));
+	KUNIT_EXPECT_FALSE(test, hvl_txn_run(&f->cd));
 	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_STATUS), 1);
 
 	/* A refused write is still acknowledged, with its status. */
 	t->width = cpu_to_le32(3);
 	t->seq = cpu_to_le32(seq + 2);
-	KUNIT_EXPECT_TRUE(test, hvl_txn_process(&f->cd));
+	KUNIT_EXPECT_TRUE(test, hvl_txn_run(&f->cd));
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_seq), seq + 2);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_status), HVL_TXN_EINVAL);
 	KUNIT_EXPECT_EQ(test, f->cd.hdev.stats.txn_errors, 1);
@@ -477,7 +477,7 @@ static void transaction_protocol(struct kunit *test)
 	/* A hostile jump of seq is just another transaction. */
 	t->width = cpu_to_le32(4);
 	t->seq = cpu_to_le32(seq + 1000);
-	KUNIT_EXPECT_TRUE(test, hvl_txn_process(&f->cd));
+	KUNIT_EXPECT_TRUE(test, hvl_txn_run(&f->cd));
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_seq), seq + 1000);
 	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_STATUS), 0);
 	mutex_unlock(&f->cd.lock);
@@ -494,6 +494,15 @@ static u32 post(struct fake *f, u32 off, u32 val)
 	t->value = cpu_to_le32(val);
 	t->seq = cpu_to_le32(seq);
 	return seq;
+}
+
+/* A driver side (re)starts: it bumps peer_gen in the window header. */
+static u32 restart(struct fake *f)
+{
+	struct hvl_win_hdr *h = f->mem;
+
+	h->peer_gen = cpu_to_le32(le32_to_cpu(h->peer_gen) + 1);
+	return le32_to_cpu(h->peer_gen);
 }
 
 /*
@@ -517,19 +526,19 @@ static void peer_restart_drops_stale_txn(struct kunit *test)
 	mutex_lock(&cd->lock);
 	/* The old driver's last words: select queue 1, then it is gone. */
 	seq = post(f, VIRTIO_MMIO_QUEUE_SEL, 1);
-	KUNIT_EXPECT_TRUE(test, hvl_txn_peer_check(cd, cd->peer_gen + 1));
+	restart(f);
+	KUNIT_EXPECT_TRUE(test, hvl_txn_run(cd));
 	KUNIT_EXPECT_EQ(test, f->resets, 1);
-	KUNIT_EXPECT_FALSE(test, hvl_txn_process(cd));
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_seq), seq);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_status), HVL_TXN_ESTATE);
 	KUNIT_EXPECT_EQ(test, cd->qsel, 0);
 	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_QUEUE_SEL), 0);
 	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_STATUS), 0);
+	KUNIT_EXPECT_FALSE(test, hvl_txn_run(cd));
 
-	/* Same peer_gen: nothing to do, and a normal write is applied. */
-	KUNIT_EXPECT_FALSE(test, hvl_txn_peer_check(cd, cd->peer_gen));
+	/* Same peer_gen: a normal write is applied. */
 	seq = post(f, VIRTIO_MMIO_STATUS, 1);
-	KUNIT_EXPECT_TRUE(test, hvl_txn_process(cd));
+	KUNIT_EXPECT_TRUE(test, hvl_txn_run(cd));
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_status), HVL_TXN_OK);
 	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_STATUS), 1);
 
@@ -537,11 +546,49 @@ static void peer_restart_drops_stale_txn(struct kunit *test)
 	 * The next driver posts its first transaction, the reset the
 	 * protocol requires, before we saw its peer_gen: it is applied.
 	 */
+	restart(f);
 	seq = post(f, VIRTIO_MMIO_STATUS, 0);
-	KUNIT_EXPECT_TRUE(test, hvl_txn_peer_check(cd, cd->peer_gen + 1));
+	KUNIT_EXPECT_TRUE(test, hvl_txn_run(cd));
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_seq), seq);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_status), HVL_TXN_OK);
 	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_STATUS), 0);
+	mutex_unlock(&cd->lock);
+}
+
+/*
+ * A restarted driver side bumps peer_gen, then posts its reset, then its
+ * next write, each after the previous was acknowledged.  The device must
+ * apply all of them whenever the restart lands between its two reads:
+ * here the device read seq (nothing new), then the peer restarted and
+ * posted its reset, then the device read peer_gen.
+ */
+static void peer_restart_race(struct kunit *test)
+{
+	struct fake *f = fake_new(test, true);
+	struct hvl_txn *t = f->mem + PAGE_OFF + HVL_TXN_OFFSET;
+	struct hvl_core_dev *cd = &f->cd;
+	u32 seq, gen;
+
+	negotiate(test, f);
+	mutex_lock(&cd->lock);
+	seq = le32_to_cpu(t->seq);
+	gen = restart(f);
+	post(f, VIRTIO_MMIO_STATUS, 0);
+	/* The restart resets the device; the reset is not served yet. */
+	KUNIT_EXPECT_NE(test, reg(f, VIRTIO_MMIO_STATUS), 0);
+	KUNIT_EXPECT_TRUE(test, hvl_txn_serve(cd, seq, gen));
+	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_STATUS), 0);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_seq), seq);
+	/* The next run serves it as the new session's. */
+	KUNIT_EXPECT_TRUE(test, hvl_txn_run(cd));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_seq), seq + 1);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_status), HVL_TXN_OK);
+	/* The new driver's second write, ACKNOWLEDGE, is applied. */
+	post(f, VIRTIO_MMIO_STATUS, 1);
+	KUNIT_EXPECT_TRUE(test, hvl_txn_run(cd));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_seq), seq + 2);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_status), HVL_TXN_OK);
+	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_STATUS), 1);
 	mutex_unlock(&cd->lock);
 }
 
@@ -580,6 +627,7 @@ static struct kunit_case txn_cases[] = {
 	KUNIT_CASE_PARAM(refused_writes_change_nothing, bad_write_gen_params),
 	KUNIT_CASE(transaction_protocol),
 	KUNIT_CASE(peer_restart_drops_stale_txn),
+	KUNIT_CASE(peer_restart_race),
 	KUNIT_CASE(interrupt_ack),
 	{}
 };
