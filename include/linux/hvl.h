@@ -30,6 +30,7 @@
 struct hvl_window;
 struct hvl_device;
 struct mbox_chan;
+struct reserved_mem;
 struct seq_file;
 
 /*
@@ -77,9 +78,15 @@ struct hvl_region {
 struct hvl_xlate {
 	unsigned int nr;
 	struct hvl_region *regions;
+	bool wc;		/* mapped write-combining (core/map.c) */
 };
 
 void *hvl_xlate(const struct hvl_xlate *x, u64 bus, u64 len, size_t align);
+
+/* Mapping of the window: core/map.c. */
+int hvl_map_read_coherent(struct device *dev, bool *coherent);
+void *hvl_map_region(struct device *dev, int index,
+		     const struct reserved_mem *rmem, bool coherent);
 
 /*
  * Device side of a split virtqueue.  The rings live in memory the peer

@@ -31,6 +31,11 @@ expect hvl-bad-reg3 '"reg" must be <offset size>, one cell each'
 # a window header into the pages of the failed pool).
 expect hvl-bad-reusable '"memory-region" entry 1 (/reserved-memory/hvl-bad-cma@31120000) is reusable'
 expect hvl-bad-unreserved '"memory-region" entry 0 (/reserved-memory/hvl-bad-failed@31130000): 0x0000000031130000 is not reserved'
+# Coherency comes from the node alone (on x86 of_dma_is_coherent() said
+# "coherent" for every node): without dma-coherent the window is mapped
+# write-combining, which a region in the linear map cannot be.
+expect hvl-bad-wc-mapped '"memory-region" entry 0 (/reserved-memory/hvl-bad-mapped@31140000) must be no-map'
+expect hvl-bad-coherency 'both "dma-coherent" and "dma-noncoherent"'
 
 # Devices whose own properties are malformed: the window probes, each
 # device fails when its module loads, naming the property.  A 64-bit
@@ -59,6 +64,11 @@ retry 50 front_refused ||
 	fail "$F: no error about the unreserved region"
 [ -e /sys/bus/platform/drivers/hvl-virtio-frontend/$F ] && fail "$F: bound despite the error"
 echo "ok: $F: unreserved region refused"
+F=soc:hvl-bad-front-wc-mapped
+front_refused() { dmesg | grep "$F" | grep -qF '"memory-region" entry 0 (/reserved-memory/hvl-bad-mapped@31140000) must be no-map'; }
+retry 50 front_refused || fail "$F: no error about the region in the linear map"
+[ -e /sys/bus/platform/drivers/hvl-virtio-frontend/$F ] && fail "$F: bound despite the error"
+echo "ok: $F: write-combining window in the linear map refused"
 unload hvl_front
 
 # Only the good window's children became devices.

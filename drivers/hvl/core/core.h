@@ -33,7 +33,7 @@ struct hvl_window {
 	/* Serialises host_gen and device table updates. */
 	struct mutex table_lock;
 	struct dentry *debugfs;
-	bool coherent;
+	bool coherent;			/* "dma-coherent": mapped cacheable */
 };
 
 /* Driver-written queue registers, latched until QueueReady=1. */

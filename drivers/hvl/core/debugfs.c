@@ -55,6 +55,9 @@ static int doorbell_show(struct seq_file *s, void *unused)
 		   db->poll_period ? "poll" : "mailbox",
 		   atomic64_read(&db->rung), atomic64_read(&db->coalesced),
 		   atomic64_read(&db->received), atomic64_read(&db->errors));
+	/* How the window is mapped (map.c) decides its barriers. */
+	seq_printf(s, "mapping: %s\n",
+		   win->xlate.wc ? "write-combining" : "cacheable");
 	seq_printf(s, "host_gen: %u\npeer_gen: %u\npeer_state: %u\n",
 		   le32_to_cpu(READ_ONCE(win->hdr->host_gen)),
 		   le32_to_cpu(READ_ONCE(win->hdr->peer_gen)),

@@ -126,7 +126,9 @@ static int map_regions(struct hvl_window *win)
 {
 	struct device *dev = win->dev;
 	struct device_node *np = dev->of_node;
+	struct reserved_mem *rmem[HVL_MAX_REGIONS];
 	u64 bus[HVL_MAX_REGIONS];
+	struct hvl_region *r;
 	int n, nbus, i, ret;
 
 	n = of_count_phandle_with_args(np, "memory-region", NULL);
@@ -142,32 +144,26 @@ static int map_regions(struct hvl_window *win)
 		of_property_read_u64_array(np, "hvl,bus-addresses", bus, n);
 
 	for (i = 0; i < n; i++) {
-		struct hvl_region *r = &win->regions[i];
-		struct reserved_mem *rmem = hvl_rmem_lookup(dev, i);
-
-		if (IS_ERR(rmem))
-			return PTR_ERR(rmem);
-		r->phys = rmem->base;
-		r->size = rmem->size;
-		r->bus = nbus > 0 ? bus[i] : rmem->base;
+		r = &win->regions[i];
+		rmem[i] = hvl_rmem_lookup(dev, i);
+		if (IS_ERR(rmem[i]))
+			return PTR_ERR(rmem[i]);
+		r->phys = rmem[i]->base;
+		r->size = rmem[i]->size;
+		r->bus = nbus > 0 ? bus[i] : rmem[i]->base;
 	}
 	ret = hvl_window_check_regions(dev, win->regions, n);
 	if (ret)
 		return ret;
 
+	/* Cacheable only if the peer snoops our caches (map.c). */
 	for (i = 0; i < n; i++) {
-		struct hvl_region *r = &win->regions[i];
-
-		/*
-		 * Cacheable only if the peer snoops our caches; otherwise
-		 * write-combining keeps both sides' views consistent.
-		 */
-		r->va = devm_memremap(dev, r->phys, r->size,
-				      win->coherent ? MEMREMAP_WB : MEMREMAP_WC);
+		r = &win->regions[i];
+		r->va = hvl_map_region(dev, i, rmem[i], win->coherent);
 		if (IS_ERR(r->va))
-			return dev_err_probe(dev, PTR_ERR(r->va),
-					     "cannot map \"memory-region\" entry %d\n", i);
+			return PTR_ERR(r->va);
 	}
+	win->xlate.wc = !win->coherent;
 	win->xlate.nr = n;
 	win->xlate.regions = win->regions;
 	win->hdr = win->regions[0].va;
@@ -406,7 +402,9 @@ static int probe(struct platform_device *pdev)
 	if (!win)
 		return -ENOMEM;
 	win->dev = dev;
-	win->coherent = of_dma_is_coherent(dev->of_node);
+	ret = hvl_map_read_coherent(dev, &win->coherent);
+	if (ret)
+		return ret;
 	mutex_init(&win->table_lock);
 	INIT_DELAYED_WORK(&win->beat, beat);
 	platform_set_drvdata(pdev, win);

@@ -32,6 +32,7 @@ struct hvl_front {
 	void *base;			/* region 0: header + register pages */
 	phys_addr_t phys;
 	u64 size;
+	bool coherent;			/* region 0 mapped cacheable */
 	struct hvl_doorbell db;
 	struct mutex lock;		/* see above */
 	struct list_head vdevs;		/* struct hvl_front_vdev, RCU */

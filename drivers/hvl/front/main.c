@@ -265,13 +265,22 @@ unlock:
 	mutex_unlock(&f->lock);
 }
 
+/*
+ * Region 0 is mapped as the backend maps its windows (hvl_map_region()).
+ * The ordering in this file and in vdev.c is wmb()/rmb() whatever the
+ * mapping: correct for a write-combining window too, and off every hot
+ * path (rings are virtio_ring's, through the DMA API).
+ */
 static int map_window(struct hvl_front *f)
 {
-	struct device_node *np = f->dev->of_node;
 	struct reserved_mem *rmem = hvl_rmem_lookup(f->dev, 0);
+	int ret;
 
 	if (IS_ERR(rmem))
 		return PTR_ERR(rmem);
+	ret = hvl_map_read_coherent(f->dev, &f->coherent);
+	if (ret)
+		return ret;
 	if (!IS_ALIGNED(rmem->base, HVL_PAGE_SIZE) || rmem->size < HVL_PAGE_SIZE)
 		return dev_err_probe(f->dev, -EINVAL,
 				     "memory-region 0: %pa+%pa is not 4 KiB aligned or too small\n",
@@ -279,12 +288,8 @@ static int map_window(struct hvl_front *f)
 
 	f->phys = rmem->base;
 	f->size = rmem->size;
-	f->base = devm_memremap(f->dev, rmem->base, rmem->size,
-				of_dma_is_coherent(np) ? MEMREMAP_WB : MEMREMAP_WC);
-	if (IS_ERR(f->base))
-		return dev_err_probe(f->dev, PTR_ERR(f->base),
-				     "cannot map memory-region 0\n");
-	return 0;
+	f->base = hvl_map_region(f->dev, 0, rmem, f->coherent);
+	return PTR_ERR_OR_ZERO(f->base);
 }
 
 /*
@@ -317,7 +322,8 @@ static int status_show(struct seq_file *s, void *unused)
 	struct hvl_front *f = s->private;
 	struct hvl_win_hdr *h = f->base;
 
-	seq_printf(s, "window %pa+%#llx\n", &f->phys, f->size);
+	seq_printf(s, "window %pa+%#llx %s\n", &f->phys, f->size,
+		   f->coherent ? "cacheable" : "write-combining");
 	seq_printf(s, "host_state %u host_gen %u host_beat %u peer_state %u peer_gen %u\n",
 		   front_get(&h->host_state), front_get(&h->host_gen),
 		   front_get(&h->host_beat), front_get(&h->peer_state),
