@@ -26,6 +26,7 @@
 #include <linux/types.h>
 #include <linux/uio.h>
 #include <linux/virtio_ring.h>
+#include <asm/barrier.h>
 
 struct hvl_window;
 struct hvl_device;
@@ -78,15 +79,41 @@ struct hvl_region {
 struct hvl_xlate {
 	unsigned int nr;
 	struct hvl_region *regions;
-	bool wc;		/* mapped write-combining (core/map.c) */
+	bool wc;		/* mapped write-combining: see hvl_map_wmb() */
 };
 
 void *hvl_xlate(const struct hvl_xlate *x, u64 bus, u64 len, size_t align);
 
-/* Mapping of the window: core/map.c. */
+/*
+ * Mapping of the window (core/map.c) and the barriers that order our
+ * accesses to it as the peer sees them: payload before the index or
+ * sequence number that publishes it (hvl_map_wmb()), and the index before
+ * what it publishes (hvl_map_rmb()).  A cacheable (dma-coherent) window is
+ * ordered by dma_wmb()/dma_rmb(); a write-combining one is not: on x86
+ * those are compiler barriers only, and WC stores and loads need sfence
+ * and lfence, which is what wmb() and rmb() are.  mb() orders either.
+ */
 int hvl_map_read_coherent(struct device *dev, bool *coherent);
 void *hvl_map_region(struct device *dev, int index,
 		     const struct reserved_mem *rmem, bool coherent);
+
+/* Stores to the window before later stores to it, as the peer sees them. */
+static inline void hvl_map_wmb(const struct hvl_xlate *x)
+{
+	if (x->wc)
+		wmb();		/* sfence on x86, which orders WC stores */
+	else
+		dma_wmb();	/* enough for cacheable memory */
+}
+
+/* Loads from the window before later loads from it. */
+static inline void hvl_map_rmb(const struct hvl_xlate *x)
+{
+	if (x->wc)
+		rmb();		/* lfence on x86: WC loads may pass each other */
+	else
+		dma_rmb();	/* enough for cacheable memory */
+}
 
 /*
  * Device side of a split virtqueue.  The rings live in memory the peer

@@ -95,6 +95,12 @@ static void raise_config(struct hvl_core_dev *cd, u32 status_bits)
 {
 	unsigned long flags;
 
+	/*
+	 * Whatever the device module changed in the config space must be
+	 * visible before the generation that announces it: the driver
+	 * rereads the config until the generation stands still.
+	 */
+	hvl_map_wmb(&cd->hdev.win->xlate);
 	spin_lock_irqsave(&cd->isr_lock, flags);
 	cd->hdev.status |= status_bits;
 	cd->config_gen++;

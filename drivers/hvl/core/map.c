@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * How Linux maps the memory of a window, for the backend windows and for
- * the front-end (hvl_front).
+ * the front-end (hvl_front).  The barriers that order the protocol's
+ * accesses to that mapping are hvl_map_wmb() and hvl_map_rmb() in
+ * <linux/hvl.h>.
  *
  * A window whose node says "dma-coherent" is accessed by a peer that
  * snoops Linux's caches: it is mapped cacheable.  Any other window is

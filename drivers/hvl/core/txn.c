@@ -398,7 +398,7 @@ static bool serve(struct hvl_core_dev *cd, u32 seq, bool stale)
 
 	WRITE_ONCE(t->ack_status, cpu_to_le32(st));
 	/* The image and status must be visible before the ack. */
-	dma_wmb();
+	hvl_map_wmb(&cd->hdev.win->xlate);
 	WRITE_ONCE(t->ack_seq, cpu_to_le32(seq));
 	cd->last_seq = seq;
 	return true;
@@ -460,7 +460,7 @@ bool hvl_txn_run(struct hvl_core_dev *cd)
 	 * Pairs with the driver's barrier before it stores seq: the
 	 * payload, and peer_gen (see hvl_txn_serve()), are read after it.
 	 */
-	dma_rmb();
+	hvl_map_rmb(&cd->hdev.win->xlate);
 	gen = le32_to_cpu(READ_ONCE(cd->hdev.win->hdr->peer_gen));
 	return hvl_txn_serve(cd, seq, gen);
 }
@@ -511,7 +511,7 @@ void hvl_txn_init(struct hvl_core_dev *cd, void *page, unsigned int nq)
 	cd->hdev.host_features = TRANSPORT_FEATURES;
 	cd->last_seq = le32_to_cpu(READ_ONCE(cd->txn->seq));
 	WRITE_ONCE(cd->txn->ack_status, cpu_to_le32(HVL_TXN_ESTATE));
-	dma_wmb();
+	hvl_map_wmb(&cd->hdev.win->xlate);
 	WRITE_ONCE(cd->txn->ack_seq, cpu_to_le32(cd->last_seq));
 	memset(cd->page + HVL_CONFIG_OFFSET, 0, HVL_CONFIG_SIZE);
 	hvl_txn_publish(cd);

@@ -17,8 +17,11 @@
  * written but never read back, so the peer cannot move them for us.
  *
  * The peer is another OS on another core: even a UP build of this kernel
- * has a second CPU to order against, so the barriers are dma_*() and mb()
- * rather than smp_*(), as virtio_ring uses for !weak_barriers.
+ * has a second CPU to order against, so the barriers are never smp_*().
+ * Which ones order the window depends on how it is mapped: hvl_map_wmb()
+ * and hvl_map_rmb() pick dma_*() for a cacheable window, as virtio_ring
+ * uses for !weak_barriers, and wmb()/rmb() for a write-combining one;
+ * mb() orders both.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -280,7 +283,7 @@ int hvl_vq_pop(struct hvl_vq *vq, struct hvl_chain *c)
 	 * The driver wrote the ring entry and the descriptors before the
 	 * index that published them; read them only after the index.
 	 */
-	dma_rmb();
+	hvl_map_rmb(vq->xlate);
 	head = rd16(&vq->avail->ring[vq->last_avail & (vq->num - 1)]);
 
 	c->head = head;
@@ -344,8 +347,11 @@ void hvl_vq_push(struct hvl_vq *vq, const struct hvl_chain *c, u32 written)
 	e = &vq->used->ring[vq->used_idx & (vq->num - 1)];
 	WRITE_ONCE(e->id, __cpu_to_virtio32(true, c->head));
 	WRITE_ONCE(e->len, __cpu_to_virtio32(true, written));
-	/* The driver reads the entry after seeing the index move. */
-	dma_wmb();
+	/*
+	 * The driver reads the entry, and the data the backend wrote into
+	 * the chain, after seeing the index move.
+	 */
+	hvl_map_wmb(vq->xlate);
 	wr16(&vq->used->idx, ++vq->used_idx);
 
 	/*

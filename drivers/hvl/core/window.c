@@ -70,7 +70,7 @@ void hvl_window_table_update(struct hvl_core_dev *cd, u32 device_id)
 
 	mutex_lock(&win->table_lock);
 	hdr_put(&cd->entry->device_id, device_id);
-	wmb();	/* entry before generation */
+	hvl_map_wmb(&win->xlate);	/* entry before generation */
 	hdr_put(&win->hdr->host_gen, hdr_get(&win->hdr->host_gen) + 1);
 	mutex_unlock(&win->table_lock);
 	hvl_window_ring(win);
@@ -359,7 +359,8 @@ static int add_children(struct hvl_window *win)
 
 	/* Only now, with the whole tree valid, do we write to the window. */
 	hdr_put(&win->hdr->host_state, HVL_STATE_INIT);
-	wmb();	/* a peer must see INIT before the page changes under it */
+	/* A peer must see INIT before the page changes under it. */
+	hvl_map_wmb(&win->xlate);
 	memset(win->hdr->reserved, 0, sizeof(win->hdr->reserved));
 	WRITE_ONCE(win->hdr->version, cpu_to_le16(HVL_WIN_VERSION));
 	WRITE_ONCE(win->hdr->hdr_size, cpu_to_le16(HVL_HDR_SIZE));
@@ -435,7 +436,7 @@ static int probe(struct platform_device *pdev)
 
 	hdr_put(&h->magic, HVL_WIN_MAGIC);
 	hdr_put(&h->host_gen, hdr_get(&h->host_gen) + 1);
-	wmb();	/* everything before READY */
+	hvl_map_wmb(&win->xlate);	/* everything before READY */
 	hdr_put(&h->host_state, HVL_STATE_READY);
 	hvl_window_ring(win);
 	schedule_delayed_work(&win->beat, BEAT_PERIOD);
