@@ -67,7 +67,7 @@ done
 result "dtc compiles dts/" $rc
 rc=0
 "$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso" \
-	"$q/bad-nodes.dtso" "$q/multi-peer.dtso" || rc=$?
+	"$q/bad-nodes.dtso" "$q/multi-peer.dtso" "$q/wc.dtso" || rc=$?
 result "fdtoverlay merges board + overlays" $rc
 
 if [ -f "$repo/drivers/hvl/hvl_core.ko" ] && [ -f "$out/board.dtb" ]; then
@@ -80,6 +80,8 @@ if [ -f "$repo/drivers/hvl/hvl_core.ko" ] && [ -f "$out/board.dtb" ]; then
 	extra=
 	[ "${HVL_SELFTEST_FAIL:-0}" = 1 ] && extra=hvl.selftest_fail=1
 	[ -n "${HVL_ONLY:-}" ] && extra="$extra hvl.only=$HVL_ONLY"
+	# Region 0 of the write-combining window (wc.dtso) is not RAM.
+	extra="$extra memmap=1M\$0x32000000"
 	extra="$extra ${HVL_CMDLINE:-}"
 	logs="$out/console.log"
 	echo "hvl: booting the test guest (log: $out/console.log)"
