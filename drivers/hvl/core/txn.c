@@ -10,6 +10,7 @@
  * sees its ack can read every select-dependent register.  All of this runs
  * in the device's work item under hvl_core_dev.lock.
  */
+#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <linux/export.h>
 #include <linux/log2.h>
@@ -445,6 +446,17 @@ VISIBLE_IF_KUNIT bool hvl_txn_serve(struct hvl_core_dev *cd, u32 seq, u32 gen)
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_txn_serve);
 
+/*
+ * The driver side's peer_gen.  One function so that a KUnit stub can play
+ * a peer that restarts right after we read it.
+ */
+VISIBLE_IF_KUNIT u32 hvl_txn_peer_gen(struct hvl_core_dev *cd)
+{
+	KUNIT_STATIC_STUB_REDIRECT(hvl_txn_peer_gen, cd);
+	return le32_to_cpu(READ_ONCE(cd->hdev.win->hdr->peer_gen));
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_txn_peer_gen);
+
 /**
  * hvl_txn_run() - serve the peer's restart and pending transaction, if any
  * @cd: the device
@@ -461,7 +473,7 @@ bool hvl_txn_run(struct hvl_core_dev *cd)
 	 * payload, and peer_gen (see hvl_txn_serve()), are read after it.
 	 */
 	hvl_map_rmb(&cd->hdev.win->xlate);
-	gen = le32_to_cpu(READ_ONCE(cd->hdev.win->hdr->peer_gen));
+	gen = hvl_txn_peer_gen(cd);
 	return hvl_txn_serve(cd, seq, gen);
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_txn_run);

@@ -7,6 +7,7 @@
  * hvl_txn_write() and through the shared transaction block, and read the
  * register image back as the peer would.
  */
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/virtio_config.h>
@@ -28,6 +29,7 @@ struct fake {
 	u16 queue_max[2];
 	int activated, resets, cfg_writes;
 	bool ready_in_reset;
+	bool restarted;		/* by restart_after_gen_read() */
 };
 
 static struct fake *to_fake(struct hvl_device *hdev)
@@ -592,6 +594,62 @@ static void peer_restart_race(struct kunit *test)
 	mutex_unlock(&cd->lock);
 }
 
+/*
+ * The device's read of peer_gen, with the driver side restarting right
+ * after it: peer_gen bumped, its first transaction (a reset) posted.
+ * Once only; later reads see the window as it is.
+ */
+static u32 restart_after_gen_read(struct hvl_core_dev *cd)
+{
+	struct fake *f = container_of(cd, struct fake, cd);
+	struct hvl_win_hdr *h = f->mem;
+	u32 gen = le32_to_cpu(h->peer_gen);
+
+	if (!f->restarted) {
+		f->restarted = true;
+		restart(f);
+		post(f, VIRTIO_MMIO_STATUS, 0);
+	}
+	return gen;
+}
+
+/*
+ * The restart of peer_restart_race, landing after the device's read of
+ * peer_gen, through hvl_txn_run() itself: this pins the order of its two
+ * reads.  Read seq first, the restart comes after both reads and the
+ * runs that follow see it in order.  Read peer_gen first, the new
+ * driver's reset would be served under the old generation and its
+ * second write then refused as stale.
+ */
+static void peer_restart_after_gen_read(struct kunit *test)
+{
+	struct fake *f = fake_new(test, true);
+	struct hvl_txn *t = f->mem + PAGE_OFF + HVL_TXN_OFFSET;
+	struct hvl_core_dev *cd = &f->cd;
+	unsigned int runs;
+	u32 seq;
+
+	negotiate(test, f);
+	seq = le32_to_cpu(t->seq);
+	kunit_activate_static_stub(test, hvl_txn_peer_gen,
+				   restart_after_gen_read);
+	mutex_lock(&cd->lock);
+	/* The driver rings and waits; each doorbell is one run. */
+	for (runs = 0; runs < 3 && le32_to_cpu(t->ack_seq) != seq + 1; runs++)
+		hvl_txn_run(cd);
+	KUNIT_EXPECT_TRUE(test, f->restarted);
+	KUNIT_ASSERT_EQ(test, le32_to_cpu(t->ack_seq), seq + 1);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_status), HVL_TXN_OK);
+	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_STATUS), 0);
+	/* Acknowledged: the new driver sends ACKNOWLEDGE. */
+	post(f, VIRTIO_MMIO_STATUS, 1);
+	KUNIT_EXPECT_TRUE(test, hvl_txn_run(cd));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_seq), seq + 2);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(t->ack_status), HVL_TXN_OK);
+	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_STATUS), 1);
+	mutex_unlock(&cd->lock);
+}
+
 static void interrupt_ack(struct kunit *test)
 {
 	struct fake *f = fake_new(test, true);
@@ -628,6 +686,7 @@ static struct kunit_case txn_cases[] = {
 	KUNIT_CASE(transaction_protocol),
 	KUNIT_CASE(peer_restart_drops_stale_txn),
 	KUNIT_CASE(peer_restart_race),
+	KUNIT_CASE(peer_restart_after_gen_read),
 	KUNIT_CASE(interrupt_ack),
 	{}
 };
