@@ -270,7 +270,6 @@ struct hvl_core_dev *hvl_bus_alloc(struct hvl_window *win,
 		put_device(&hdev->dev);
 		return NULL;
 	}
-	cd->peer_gen = le32_to_cpu(READ_ONCE(win->hdr->peer_gen));
 	return cd;
 }
 

@@ -507,6 +507,9 @@ EXPORT_SYMBOL_IF_KUNIT(hvl_txn_bind);
  * Adopts the transaction sequence found in the page so that a stale,
  * already acknowledged request is not replayed, and acknowledges an
  * unanswered one as refused (the peer that sent it is from before us).
+ * Then the peer generation, read after seq as hvl_txn_run() does: read
+ * before, a driver restarting in between would have its first
+ * transaction refused here and its second as stale.
  */
 void hvl_txn_init(struct hvl_core_dev *cd, void *page, unsigned int nq)
 {
@@ -522,6 +525,8 @@ void hvl_txn_init(struct hvl_core_dev *cd, void *page, unsigned int nq)
 	}
 	cd->hdev.host_features = TRANSPORT_FEATURES;
 	cd->last_seq = le32_to_cpu(READ_ONCE(cd->txn->seq));
+	hvl_map_rmb(&cd->hdev.win->xlate);
+	cd->peer_gen = hvl_txn_peer_gen(cd);
 	WRITE_ONCE(cd->txn->ack_status, cpu_to_le32(HVL_TXN_ESTATE));
 	hvl_map_wmb(&cd->hdev.win->xlate);
 	WRITE_ONCE(cd->txn->ack_seq, cpu_to_le32(cd->last_seq));

@@ -303,8 +303,8 @@ EXPORT_SYMBOL_GPL(hvl_vq_pop);
  * hvl_vq_next() - pop a chain, or re-arm notifications on an empty ring
  * @vq: the queue
  * @c: the chain, as for hvl_vq_pop()
- * @budget: the caller's work budget: a re-arm that finds buffers after
- *	all costs one (the chain itself is the caller's to charge)
+ * @budget: the caller's work budget, > 0: a re-arm that finds buffers
+ *	after all costs one (the chain itself is the caller's to charge)
  *
  * The loop every device runs.  On an empty ring it asks the driver to
  * ring again and then looks once more, since the driver may have
