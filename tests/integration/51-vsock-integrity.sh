@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-# vsock under load: 64 MiB each way over 8 parallel connections, each
+# vsock under load: 32 MiB each way over 4 parallel connections, each
 # checksummed.
 . /tests/lib.sh
 
 vsock_up
 L="taskset $LINUX_CPUS"
 P="taskset $PEER_CPUS"
-N=8
+N=4
 MB=8
 
 i=0
