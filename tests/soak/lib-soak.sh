@@ -131,6 +131,11 @@ traffic_check() {
 	# does): read past it, up to a line of this round's.
 	echo "sync $r" >&4
 	$P timeout 30 grep -q -m1 -x "sync $r" $HVC || fail "round $r: no sync line on the console"
+	# And back: the new hvc echoed what reached it between its open and
+	# open_ttys' stty -echo into our tty; read past that too.
+	$P sh -c "echo 'sync back $r' >&3"
+	$L timeout 30 grep -q -m1 -x "sync back $r" /dev/ttyHVL0 ||
+		fail "round $r: no sync line back on the console"
 	printf 'soak round %d\n' "$r" >/tmp/line
 	xfer $HVC /dev/ttyHVL0 /tmp/line
 	xfer /dev/ttyHVL0 $HVC /tmp/line
