@@ -128,12 +128,15 @@ traffic_check() {
 	open_ttys
 	# What the flood left in our tty when the peer went is delivered to
 	# the new peer (a console keeps its output, as a UART's transmitter
-	# does): read past it, up to a line of this round's.
-	echo "sync $r" >&4
+	# does): read past it, up to a line of this round's.  The flood's
+	# writer was killed mid-line, so the line starts with a newline of
+	# its own: "soak-console-lisync 1" is no line of this round's.
+	printf '\nsync %d\n' "$r" >&4
 	$P timeout 30 grep -q -m1 -x "sync $r" $HVC || fail "round $r: no sync line on the console"
 	# And back: the new hvc echoed what reached it between its open and
-	# open_ttys' stty -echo into our tty; read past that too.
-	$P sh -c "echo 'sync back $r' >&3"
+	# open_ttys' stty -echo into our tty, cut anywhere: read past that
+	# too, from a line of its own.
+	$P sh -c "printf '\nsync back %d\n' $r >&3"
 	$L timeout 30 grep -q -m1 -x "sync back $r" /dev/ttyHVL0 ||
 		fail "round $r: no sync line back on the console"
 	printf 'soak round %d\n' "$r" >/tmp/line
