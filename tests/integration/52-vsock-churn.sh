@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vsock connection churn and trouble: 200 connect/close cycles (make
+# vsock connection churn and trouble: 100 connect/close cycles (make
 # soak runs 20 000 each way, SOAK_CHURN), a peer
 # that stops reading (credit must hold: nothing piles up in the kernel),
 # and a peer that restarts in the middle of a transfer (Linux sockets get
@@ -10,11 +10,11 @@ vsock_up
 L="taskset $LINUX_CPUS"
 P="taskset $PEER_CPUS"
 
-echo "== 200 connect/close cycles, peer -> Linux"
+echo "== 100 connect/close cycles, peer -> Linux"
 $L hvl-rr server vsock:any:7000 &
 srv=$!
 sleep 1
-$P hvl-rr connect vsock:2:7000 -n 200 || fail "connect cycles"
+$P hvl-rr connect vsock:2:7000 -n 100 || fail "connect cycles"
 kill $srv
 
 echo "== the peer stops reading"

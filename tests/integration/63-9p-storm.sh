@@ -11,7 +11,7 @@
 # fids per file, so the fid table and the client's caches are tested at
 # scale.  cache=none costs about 40 round trips per file, and a round
 # trip in the test guest (TCG, KASAN, lockdep) 2 to 8 ms, so it runs N/20.
-# make check runs N=500 (about 80 s); make soak runs N=10 000
+# make check runs N=300 (about 50 s); make soak runs N=10 000
 # (SOAK_STORM, about 29 minutes) through tests/soak/10-9p-storm.sh.
 # P9_STORM=<N> in the environment (hvl.env=P9_STORM=<N> on the guest's
 # command line) or hvl.p9_storm=<N> scales both.
@@ -19,7 +19,7 @@
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
-N=${P9_STORM:-500}
+N=${P9_STORM:-300}
 J=4
 for a in $(cat /proc/cmdline); do
 	case $a in hvl.p9_storm=*) N=${a#hvl.p9_storm=} ;; esac

@@ -33,7 +33,7 @@ echo "hvl: kernel ready ($kdir) after $(($(date +%s) - t0)) s"
 # our sources is a test.
 make -s -C "$kdir" M="$repo" clean >/dev/null 2>&1 || true
 rc=0
-make -C "$kdir" M="$repo" W=1 C=2 modules >"$out/build.log" 2>&1 || rc=$?
+make -j"$(nproc)" -C "$kdir" M="$repo" W=1 C=2 modules >"$out/build.log" 2>&1 || rc=$?
 result "modules build" $rc
 grep -E "^($repo/)?(drivers|include|tests)/.*(warning|error):" "$out/build.log" \
 	| sed "s|^$repo/||" | sort -u >"$out/warnings" || true
