@@ -17,6 +17,7 @@ expect() { # expect <node> <message fragment>
 expect hvl-bad-noregion '"memory-region" must list 1 to 4'
 expect hvl-bad-notrmem '"memory-region" entry 0 is not a reserved-memory region'
 expect hvl-bad-busaddr '"hvl,bus-addresses" needs one 64-bit address per'
+expect hvl-bad-busaddr-odd '"hvl,bus-addresses" needs one 64-bit address per'
 expect hvl-bad-nodoorbell 'need "mboxes" or "hvl,poll-interval-us"'
 expect hvl-bad-nochild '"hvl,virtio-device" children, found 0'
 expect hvl-bad-reg '"reg" <0x0 0x1000>: must be 4 KiB aligned'
@@ -36,6 +37,10 @@ expect hvl-bad-unreserved '"memory-region" entry 0 (/reserved-memory/hvl-bad-fai
 # write-combining, which a region in the linear map cannot be.
 expect hvl-bad-wc-mapped '"memory-region" entry 0 (/reserved-memory/hvl-bad-mapped@31140000) must be no-map'
 expect hvl-bad-coherency 'both "dma-coherent" and "dma-noncoherent"'
+# Doorbells: exactly one way, and every channel requested.
+expect hvl-bad-mbox-poll '"mboxes" and "hvl,poll-interval-us" together'
+expect hvl-bad-mbox-names 'two "mboxes" need "mbox-names"'
+expect hvl-bad-poll-fast '"hvl,poll-interval-us" (1) must be 10 to 1000000'
 
 # Devices whose own properties are malformed: the window probes, each
 # device fails when its module loads, naming the property.  A 64-bit
@@ -54,7 +59,17 @@ dev_expect() { # dev_expect <window-child reg> <message fragment>
 dev_expect 1000 '"hvl,uid" must be one 32-bit cell'
 dev_expect 2000 '"hvl,gid" must be one 32-bit cell'
 dev_expect 3000 '"hvl,cid" must be one 32-bit cell'
+# A misspelt property must not leave an export writable.
+dev_expect 4000 'unknown property "hvl,readonly"'
 unload hvl_vsock hvl_9p
+
+# A second window over the memory of a live one is refused, naming both.
+T=soc:hvl-bad-twin
+DRV=/sys/bus/platform/drivers/hvl-backend
+echo hvl-backend >/sys/bus/platform/devices/$T/driver_override || fail "$T: driver_override"
+echo $T >$DRV/bind 2>/dev/null
+echo >/sys/bus/platform/devices/$T/driver_override
+expect hvl-bad-twin '(/reserved-memory/hvl-bad-cells@31110000) is in use by /soc/hvl-bad-cells'
 
 # The front-end refuses such a region as well.
 load hvl_front
