@@ -249,6 +249,15 @@ bool hvl_device_ready(const struct hvl_device *hdev);
 
 struct reserved_mem *hvl_rmem_lookup(struct device *dev, int index);
 
+/* Whose windows may not share memory (core/claim.c). */
+enum hvl_side {
+	HVL_SIDE_BACKEND,
+	HVL_SIDE_FRONTEND,
+};
+
+int hvl_region_claim(struct device *dev, enum hvl_side side, int index,
+		     const struct reserved_mem *rmem);
+
 /**
  * hvl_of_read_u32() - read a property that must be exactly one u32 cell
  * @np: device node

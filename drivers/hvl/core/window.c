@@ -148,6 +148,10 @@ static int map_regions(struct hvl_window *win)
 		rmem[i] = hvl_rmem_lookup(dev, i);
 		if (IS_ERR(rmem[i]))
 			return PTR_ERR(rmem[i]);
+		/* Before anything maps it: a live window may own it. */
+		ret = hvl_region_claim(dev, HVL_SIDE_BACKEND, i, rmem[i]);
+		if (ret)
+			return ret;
 		r->phys = rmem[i]->base;
 		r->size = rmem[i]->size;
 		r->bus = nbus > 0 ? bus[i] : rmem[i]->base;
