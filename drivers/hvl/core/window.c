@@ -136,12 +136,21 @@ static int map_regions(struct hvl_window *win)
 		return dev_err_probe(dev, -EINVAL,
 				     "\"memory-region\" must list 1 to %d reserved-memory nodes\n",
 				     HVL_MAX_REGIONS);
-	nbus = of_property_count_u64_elems(np, "hvl,bus-addresses");
-	if (nbus != -EINVAL && nbus != n)
-		return dev_err_probe(dev, -EINVAL,
-				     "\"hvl,bus-addresses\" needs one 64-bit address per \"memory-region\"\n");
-	if (nbus > 0)
-		of_property_read_u64_array(np, "hvl,bus-addresses", bus, n);
+	/*
+	 * Present or not decides, not the count: of_property_count_u64_elems()
+	 * says -EINVAL for a length that is not a multiple of 8 as well as for
+	 * a missing property, and such a typo would have the peer's addresses
+	 * taken for physical ones.
+	 */
+	nbus = 0;
+	if (of_property_present(np, "hvl,bus-addresses")) {
+		nbus = of_property_count_u64_elems(np, "hvl,bus-addresses");
+		if (nbus != n ||
+		    of_property_read_u64_array(np, "hvl,bus-addresses", bus, n))
+			return dev_err_probe(dev, -EINVAL,
+					     "\"hvl,bus-addresses\" needs one 64-bit address per \"memory-region\" entry (%d of them)\n",
+					     n);
+	}
 
 	for (i = 0; i < n; i++) {
 		r = &win->regions[i];
