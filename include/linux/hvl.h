@@ -211,6 +211,11 @@ struct hvl_device {
 struct hvl_driver {
 	struct device_driver driver;
 	u32 device_id;		/* virtio device ID served */
+	/*
+	 * The device-type properties ("hvl,...") of a child node it reads,
+	 * NULL-terminated; a child with any other one is not bound (bus.c).
+	 */
+	const char * const *of_properties;
 	u64 features;		/* device-type feature bits implemented */
 	unsigned int config_size;
 	int (*probe)(struct hvl_device *hdev);
