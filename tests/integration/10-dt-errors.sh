@@ -20,13 +20,15 @@ expect hvl-bad-busaddr '"hvl,bus-addresses" needs one 64-bit address per'
 expect hvl-bad-busaddr-odd '"hvl,bus-addresses" needs one 64-bit address per'
 expect hvl-bad-nodoorbell 'need "mboxes" or "hvl,poll-interval-us"'
 expect hvl-bad-nochild '"hvl,virtio-device" children, found 0'
-expect hvl-bad-reg '"reg" <0x0 0x1000>: must be 4 KiB aligned'
+expect hvl-bad-reg '/soc/hvl-bad-reg/dev@0: "reg" <0x0 0x1000>: must be 4 KiB aligned'
+expect hvl-bad-overlap '/soc/hvl-bad-overlap/dev@'
 expect hvl-bad-overlap '> overlaps <0x'
 expect hvl-bad-id 'missing or zero "hvl,device-id"'
-expect hvl-bad-queues '"hvl,queue-sizes" entry 1 (100) must be a power of two'
+expect hvl-bad-queues '/soc/hvl-bad-queues/dev@1000: "hvl,queue-sizes" entry 1 (100) must be a power of two'
 expect hvl-bad-features '"hvl,device-features" must be one 64-bit value'
 expect hvl-bad-devid64 '"hvl,device-id" must be one 32-bit cell'
 expect hvl-bad-features3 '"hvl,device-features" must be one 64-bit value'
+expect hvl-bad-features-high '"hvl,device-features" (0x100000001): bits 24 and up belong to the transport'
 expect hvl-bad-reg3 '"reg" must be <offset size>, one cell each'
 # Regions whose memory the kernel uses: never written (the old code put
 # a window header into the pages of the failed pool).
@@ -47,6 +49,8 @@ expect hvl-bad-poll-fast '"hvl,poll-interval-us" (1) must be 10 to 1000000'
 # hvl,uid used to read as 0: the peer's files owned by root.
 B=soc:hvl-bad-cells
 wait_for /sys/kernel/debug/hvl/$B/doorbell || fail "$B: window did not probe"
+dmesg | grep "$B" | grep -qF '/soc/hvl-bad-cells/dev@5000: no hvl module serves device ID 42' ||
+	fail "$B: no note about device ID 42"
 mkdir -p /srv/hvl9p
 load hvl_9p hvl_vsock
 dev_expect() { # dev_expect <window-child reg> <message fragment>
