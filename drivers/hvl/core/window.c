@@ -186,6 +186,7 @@ static int map_regions(struct hvl_window *win)
 /**
  * hvl_window_check_queues() - check the values of "hvl,queue-sizes"
  * @dev: for messages
+ * @np: the child node, for messages
  * @v: the values
  * @n: how many (negative: the property is missing or malformed)
  * @max: most queues allowed
@@ -193,20 +194,20 @@ static int map_regions(struct hvl_window *win)
  *
  * Return: the number of queues, or -EINVAL after a dev_err.
  */
-int hvl_window_check_queues(struct device *dev, const u32 *v, int n,
-			    unsigned int max, u16 *sizes)
+int hvl_window_check_queues(struct device *dev, const struct device_node *np,
+			    const u32 *v, int n, unsigned int max, u16 *sizes)
 {
 	int i;
 
 	if (n <= 0 || n > max)
 		return dev_err_probe(dev, -EINVAL,
-				     "\"hvl,queue-sizes\" must list 1 to %u queue sizes\n",
-				     max);
+				     "%pOF: \"hvl,queue-sizes\" must list 1 to %u queue sizes\n",
+				     np, max);
 	for (i = 0; i < n; i++) {
 		if (!v[i] || v[i] > HVL_QUEUE_MAX || !is_power_of_2(v[i]))
 			return dev_err_probe(dev, -EINVAL,
-					     "\"hvl,queue-sizes\" entry %d (%u) must be a power of two up to %u\n",
-					     i, v[i], HVL_QUEUE_MAX);
+					     "%pOF: \"hvl,queue-sizes\" entry %d (%u) must be a power of two up to %u\n",
+					     np, i, v[i], HVL_QUEUE_MAX);
 		sizes[i] = v[i];
 	}
 	return n;
@@ -216,6 +217,7 @@ EXPORT_SYMBOL_IF_KUNIT(hvl_window_check_queues);
 /**
  * hvl_window_check_child() - check a child's "reg" against the window
  * @dev: for messages
+ * @np: the child node, for messages
  * @region_size: size of region 0
  * @offset: the child's register page offset
  * @size: the child's area
@@ -224,22 +226,23 @@ EXPORT_SYMBOL_IF_KUNIT(hvl_window_check_queues);
  *
  * Return: 0 or -EINVAL after a dev_err.
  */
-int hvl_window_check_child(struct device *dev, u64 region_size, u32 offset,
-			   u32 size, const u32 *taken, unsigned int nr_taken)
+int hvl_window_check_child(struct device *dev, const struct device_node *np,
+			   u64 region_size, u32 offset, u32 size,
+			   const u32 *taken, unsigned int nr_taken)
 {
 	unsigned int i;
 
 	if (offset < HVL_PAGE_SIZE || !IS_ALIGNED(offset, HVL_PAGE_SIZE) ||
 	    size < HVL_PAGE_SIZE || (u64)offset + size > region_size)
 		return dev_err_probe(dev, -EINVAL,
-				     "\"reg\" <%#x %#x>: must be 4 KiB aligned, at least 4 KiB, after the header and inside the first memory-region (%#llx bytes)\n",
-				     offset, size, region_size);
+				     "%pOF: \"reg\" <%#x %#x>: must be 4 KiB aligned, at least 4 KiB, after the header and inside the first memory-region (%#llx bytes)\n",
+				     np, offset, size, region_size);
 	for (i = 0; i < nr_taken; i++)
 		if ((u64)offset < (u64)taken[2 * i] + taken[2 * i + 1] &&
 		    (u64)taken[2 * i] < (u64)offset + size)
 			return dev_err_probe(dev, -EINVAL,
-					     "\"reg\" <%#x %#x> overlaps <%#x %#x>\n",
-					     offset, size, taken[2 * i],
+					     "%pOF: \"reg\" <%#x %#x> overlaps <%#x %#x>\n",
+					     np, offset, size, taken[2 * i],
 					     taken[2 * i + 1]);
 	return 0;
 }
@@ -263,8 +266,8 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 		dev_err(dev, "%pOF: \"reg\" must be <offset size>, one cell each\n", np);
 		return ERR_PTR(-EINVAL);
 	}
-	ret = hvl_window_check_child(dev, win->regions[0].size, reg[0], reg[1],
-				     taken, index);
+	ret = hvl_window_check_child(dev, np, win->regions[0].size, reg[0],
+				     reg[1], taken, index);
 	if (ret)
 		return ERR_PTR(ret);
 	taken[2 * index] = reg[0];
@@ -282,7 +285,7 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	nq = of_property_count_u32_elems(np, "hvl,queue-sizes");
 	if (nq > 0 && nq <= HVL_MAX_QUEUES)
 		of_property_read_u32_array(np, "hvl,queue-sizes", q, nq);
-	nq = hvl_window_check_queues(dev, q, nq, HVL_MAX_QUEUES, sizes);
+	nq = hvl_window_check_queues(dev, np, q, nq, HVL_MAX_QUEUES, sizes);
 	if (nq < 0)
 		return ERR_PTR(nq);
 	if (of_property_present(np, "hvl,device-features") &&
