@@ -20,6 +20,7 @@
 #include <linux/platform_device.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
+#include <linux/virtio_ids.h>
 
 #include "core.h"
 
@@ -248,6 +249,16 @@ int hvl_window_check_child(struct device *dev, const struct device_node *np,
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_window_check_child);
 
+/*
+ * The device IDs served by hvl's own modules.  Others are legal (an
+ * out-of-tree module may serve them) but most likely a typo, so noted.
+ */
+static bool known_id(u32 id)
+{
+	return id == VIRTIO_ID_CONSOLE || id == VIRTIO_ID_9P ||
+	       id == VIRTIO_ID_VSOCK;
+}
+
 static struct hvl_core_dev *parse_child(struct hvl_window *win,
 					struct device_node *np,
 					unsigned int index, u32 *taken)
@@ -258,6 +269,7 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	u32 q[HVL_MAX_QUEUES];
 	u32 reg[2], id;
 	u64 features = ~0ULL;
+	bool has_features;
 	int nq, ret;
 
 	/* #address-cells and #size-cells of the window are 1 (binding). */
@@ -288,18 +300,31 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	nq = hvl_window_check_queues(dev, np, q, nq, HVL_MAX_QUEUES, sizes);
 	if (nq < 0)
 		return ERR_PTR(nq);
-	if (of_property_present(np, "hvl,device-features") &&
+	has_features = of_property_present(np, "hvl,device-features");
+	if (has_features &&
 	    (of_property_count_u64_elems(np, "hvl,device-features") != 1 ||
 	     of_property_read_u64(np, "hvl,device-features", &features))) {
 		dev_err(dev, "%pOF: \"hvl,device-features\" must be one 64-bit value\n",
 			np);
 		return ERR_PTR(-EINVAL);
 	}
+	/*
+	 * Transport bits are never the DT's to withhold, nor to grant: a
+	 * node that names them was written for another meaning of the
+	 * property, and dropping them quietly would hide that.
+	 */
+	if (has_features && (features & ~GENMASK_ULL(23, 0))) {
+		dev_err(dev, "%pOF: \"hvl,device-features\" (%#llx): bits 24 and up belong to the transport, only device-type bits 0-23 may be given\n",
+			np, features);
+		return ERR_PTR(-EINVAL);
+	}
+	if (!known_id(id))
+		dev_notice(dev, "%pOF: no hvl module serves device ID %u: the device waits for one\n",
+			   np, id);
 
 	cd = hvl_bus_alloc(win, np, index, id, sizes, nq);
 	if (!cd)
 		return ERR_PTR(-ENOMEM);
-	/* Transport bits are never the DT's to withhold. */
 	cd->dt_features = features & GENMASK_ULL(23, 0);
 	cd->reg_offset = reg[0];
 	cd->reg_size = reg[1];
