@@ -462,8 +462,11 @@ static int probe(struct platform_device *pdev)
 	/* WQ_SYSFS: on an AMP board, confine the backend to Linux's cores. */
 	win->wq = alloc_workqueue("hvl-%s", WQ_UNBOUND | WQ_HIGHPRI | WQ_SYSFS,
 				  0, dev_name(dev));
-	if (!win->wq)
+	if (!win->wq) {
+		/* Say so: not only memory fails it (WQ_SYSFS adds a device). */
+		dev_err(dev, "cannot allocate the workqueue\n");
 		return -ENOMEM;
+	}
 
 	/* Before the children: its notify walks only registered devices. */
 	ret = hvl_doorbell_init(&win->db, dev, notify);
