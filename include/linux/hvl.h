@@ -211,6 +211,11 @@ struct hvl_device {
 struct hvl_driver {
 	struct device_driver driver;
 	u32 device_id;		/* virtio device ID served */
+	/*
+	 * The device-type properties ("hvl,...") of a child node it reads,
+	 * NULL-terminated; a child with any other one is not bound (bus.c).
+	 */
+	const char * const *of_properties;
 	u64 features;		/* device-type feature bits implemented */
 	unsigned int config_size;
 	int (*probe)(struct hvl_device *hdev);
@@ -248,6 +253,15 @@ void hvl_device_needs_reset(struct hvl_device *hdev, const char *why);
 bool hvl_device_ready(const struct hvl_device *hdev);
 
 struct reserved_mem *hvl_rmem_lookup(struct device *dev, int index);
+
+/* Whose windows may not share memory (core/claim.c). */
+enum hvl_side {
+	HVL_SIDE_BACKEND,
+	HVL_SIDE_FRONTEND,
+};
+
+int hvl_region_claim(struct device *dev, enum hvl_side side, int index,
+		     const struct reserved_mem *rmem);
 
 /**
  * hvl_of_read_u32() - read a property that must be exactly one u32 cell

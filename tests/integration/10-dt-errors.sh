@@ -17,15 +17,18 @@ expect() { # expect <node> <message fragment>
 expect hvl-bad-noregion '"memory-region" must list 1 to 4'
 expect hvl-bad-notrmem '"memory-region" entry 0 is not a reserved-memory region'
 expect hvl-bad-busaddr '"hvl,bus-addresses" needs one 64-bit address per'
+expect hvl-bad-busaddr-odd '"hvl,bus-addresses" needs one 64-bit address per'
 expect hvl-bad-nodoorbell 'need "mboxes" or "hvl,poll-interval-us"'
 expect hvl-bad-nochild '"hvl,virtio-device" children, found 0'
-expect hvl-bad-reg '"reg" <0x0 0x1000>: must be 4 KiB aligned'
+expect hvl-bad-reg '/soc/hvl-bad-reg/dev@0: "reg" <0x0 0x1000>: must be 4 KiB aligned'
+expect hvl-bad-overlap '/soc/hvl-bad-overlap/dev@'
 expect hvl-bad-overlap '> overlaps <0x'
 expect hvl-bad-id 'missing or zero "hvl,device-id"'
-expect hvl-bad-queues '"hvl,queue-sizes" entry 1 (100) must be a power of two'
+expect hvl-bad-queues '/soc/hvl-bad-queues/dev@1000: "hvl,queue-sizes" entry 1 (100) must be a power of two'
 expect hvl-bad-features '"hvl,device-features" must be one 64-bit value'
 expect hvl-bad-devid64 '"hvl,device-id" must be one 32-bit cell'
 expect hvl-bad-features3 '"hvl,device-features" must be one 64-bit value'
+expect hvl-bad-features-high '"hvl,device-features" (0x100000001): bits 24 and up belong to the transport'
 expect hvl-bad-reg3 '"reg" must be <offset size>, one cell each'
 # Regions whose memory the kernel uses: never written (the old code put
 # a window header into the pages of the failed pool).
@@ -36,12 +39,18 @@ expect hvl-bad-unreserved '"memory-region" entry 0 (/reserved-memory/hvl-bad-fai
 # write-combining, which a region in the linear map cannot be.
 expect hvl-bad-wc-mapped '"memory-region" entry 0 (/reserved-memory/hvl-bad-mapped@31140000) must be no-map'
 expect hvl-bad-coherency 'both "dma-coherent" and "dma-noncoherent"'
+# Doorbells: exactly one way, and every channel requested.
+expect hvl-bad-mbox-poll '"mboxes" and "hvl,poll-interval-us" together'
+expect hvl-bad-mbox-names 'two "mboxes" need "mbox-names"'
+expect hvl-bad-poll-fast '"hvl,poll-interval-us" (1) must be 10 to 1000000'
 
 # Devices whose own properties are malformed: the window probes, each
 # device fails when its module loads, naming the property.  A 64-bit
 # hvl,uid used to read as 0: the peer's files owned by root.
 B=soc:hvl-bad-cells
 wait_for /sys/kernel/debug/hvl/$B/doorbell || fail "$B: window did not probe"
+dmesg | grep "$B" | grep -qF '/soc/hvl-bad-cells/dev@5000: no hvl module serves device ID 42' ||
+	fail "$B: no note about device ID 42"
 mkdir -p /srv/hvl9p
 load hvl_9p hvl_vsock
 dev_expect() { # dev_expect <window-child reg> <message fragment>
@@ -54,7 +63,17 @@ dev_expect() { # dev_expect <window-child reg> <message fragment>
 dev_expect 1000 '"hvl,uid" must be one 32-bit cell'
 dev_expect 2000 '"hvl,gid" must be one 32-bit cell'
 dev_expect 3000 '"hvl,cid" must be one 32-bit cell'
+# A misspelt property must not leave an export writable.
+dev_expect 4000 'unknown property "hvl,readonly"'
 unload hvl_vsock hvl_9p
+
+# A second window over the memory of a live one is refused, naming both.
+T=soc:hvl-bad-twin
+DRV=/sys/bus/platform/drivers/hvl-backend
+echo hvl-backend >/sys/bus/platform/devices/$T/driver_override || fail "$T: driver_override"
+echo $T >$DRV/bind 2>/dev/null
+echo >/sys/bus/platform/devices/$T/driver_override
+expect hvl-bad-twin '(/reserved-memory/hvl-bad-cells@31110000) is in use by /soc/hvl-bad-cells'
 
 # The front-end refuses such a region as well.
 load hvl_front

@@ -13,7 +13,9 @@
  */
 #include <linux/export.h>
 #include <linux/module.h>
+#include <linux/of.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 
@@ -165,6 +167,43 @@ bool hvl_device_ready(const struct hvl_device *hdev)
 }
 EXPORT_SYMBOL_GPL(hvl_device_ready);
 
+/* The child properties the core reads itself (window.c). */
+static const char * const core_properties[] = {
+	"hvl,device-id", "hvl,queue-sizes", "hvl,device-features", NULL
+};
+
+static bool listed(const char * const *list, const char *name)
+{
+	for (; list && *list; list++)
+		if (!strcmp(*list, name))
+			return true;
+	return false;
+}
+
+/*
+ * Every "hvl," property of the child must be one the core or the driver
+ * reads.  Refused rather than warned about: a misspelt property is simply
+ * not read, and some of them are all that confines the peer (a 9P export
+ * with "hvl,readonly" for "hvl,read-only" was served writable).  A warning
+ * in a boot log is easy to miss; a device that is not there is not.
+ */
+static int check_properties(struct hvl_device *hdev,
+			    const struct hvl_driver *drv)
+{
+	struct property *pp;
+
+	for_each_property_of_node(hdev->of_node, pp) {
+		if (strncmp(pp->name, "hvl,", 4) ||
+		    listed(core_properties, pp->name) ||
+		    listed(drv->of_properties, pp->name))
+			continue;
+		dev_err(&hdev->dev, "%pOF: unknown property \"%s\" for %s: not bound, since a misspelt property would be ignored\n",
+			hdev->of_node, pp->name, drv->driver.name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int probe(struct device *dev)
 {
 	struct hvl_device *hdev = to_hvl_device(dev);
@@ -174,6 +213,9 @@ static int probe(struct device *dev)
 
 	if (drv->config_size > HVL_CONFIG_SIZE)
 		return -EINVAL;
+	ret = check_properties(hdev, drv);
+	if (ret)
+		return ret;
 	hdev->config_size = drv->config_size;
 	ret = drv->probe ? drv->probe(hdev) : 0;
 	if (ret)

@@ -106,12 +106,13 @@ void hvl_txn_init(struct hvl_core_dev *cd, void *page, unsigned int nq);
 extern struct platform_driver hvl_window_driver;
 void hvl_window_ring(struct hvl_window *win);
 void hvl_window_table_update(struct hvl_core_dev *cd, u32 device_id);
-int hvl_window_check_queues(struct device *dev, const u32 *v, int n,
-			    unsigned int max, u16 *sizes);
+int hvl_window_check_queues(struct device *dev, const struct device_node *np,
+			    const u32 *v, int n, unsigned int max, u16 *sizes);
 int hvl_window_check_regions(struct device *dev, const struct hvl_region *r,
 			     unsigned int n);
-int hvl_window_check_child(struct device *dev, u64 region_size, u32 offset,
-			   u32 size, const u32 *taken, unsigned int nr_taken);
+int hvl_window_check_child(struct device *dev, const struct device_node *np,
+			   u64 region_size, u32 offset, u32 size,
+			   const u32 *taken, unsigned int nr_taken);
 
 /* debugfs.c */
 void hvl_debugfs_init(void);

@@ -7,7 +7,10 @@
  * Device tree: "mboxes" with "mbox-names" = "tx" [, "rx"].  Without an
  * "rx" channel the "tx" channel is taken to be bidirectional.  Without
  * "mboxes", "hvl,poll-interval-us" selects polling: the peer is then never
- * interrupted by us either, it is expected to poll as well.
+ * interrupted by us either, it is expected to poll as well.  Anything the
+ * binding's oneOf forbids is refused, not resolved by a guess: both at
+ * once would drop the polling the node asked for, and two channels with
+ * no names would leave the one the peer rings unrequested.
  *
  * A doorbell carries no information, so sending one while another is in
  * flight adds nothing; the IN_FLIGHT/AGAIN pair below folds such rings into
@@ -24,6 +27,12 @@ enum {
 	DB_IN_FLIGHT,
 	DB_AGAIN,
 };
+
+/*
+ * Below this, the timer's interrupts alone would take much of a CPU, and
+ * serving a window is slower than that anyway.
+ */
+#define POLL_MIN_US	10
 
 /* Doorbell controllers ignore the payload; others get a harmless word. */
 static u32 token = 1;
@@ -116,22 +125,43 @@ int hvl_doorbell_init(struct hvl_doorbell *db, struct device *dev,
 		      void (*notify)(struct hvl_doorbell *db))
 {
 	struct device_node *np = dev->of_node;
+	bool mboxes;
 	u32 us;
 	int ret;
 
 	db->notify = notify;
 
-	if (!of_property_present(np, "mboxes")) {
-		ret = hvl_of_read_u32(np, "hvl,poll-interval-us", &us);
-		if (ret || !us || us > USEC_PER_SEC)
+	mboxes = of_property_present(np, "mboxes");
+	ret = hvl_of_read_u32(np, "hvl,poll-interval-us", &us);
+	if (ret == -EINVAL)
+		return dev_err_probe(dev, ret,
+				     "\"hvl,poll-interval-us\" must be one 32-bit cell\n");
+	if (mboxes && !ret)
+		return dev_err_probe(dev, -EINVAL,
+				     "\"mboxes\" and \"hvl,poll-interval-us\" together: doorbells or polling, not both\n");
+	if (!mboxes && ret)
+		return dev_err_probe(dev, -EINVAL,
+				     "need \"mboxes\" or \"hvl,poll-interval-us\"\n");
+
+	if (!mboxes) {
+		if (us < POLL_MIN_US || us > USEC_PER_SEC)
 			return dev_err_probe(dev, -EINVAL,
-					     "need \"mboxes\" or \"hvl,poll-interval-us\" (1..1000000)\n");
+					     "\"hvl,poll-interval-us\" (%u) must be %u to %ld\n",
+					     us, POLL_MIN_US, USEC_PER_SEC);
 		db->poll_period = ns_to_ktime((u64)us * NSEC_PER_USEC);
 		hrtimer_init(&db->poll, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 		db->poll.function = poll_fn;
 		hrtimer_start(&db->poll, db->poll_period, HRTIMER_MODE_REL);
 		return 0;
 	}
+
+	ret = of_count_phandle_with_args(np, "mboxes", "#mbox-cells");
+	if (ret < 1 || ret > 2)
+		return dev_err_probe(dev, -EINVAL,
+				     "\"mboxes\" must list one or two channels\n");
+	if (ret == 2 && of_property_match_string(np, "mbox-names", "rx") < 0)
+		return dev_err_probe(dev, -EINVAL,
+				     "two \"mboxes\" need \"mbox-names\" = \"tx\", \"rx\": without them the channel the peer rings is never requested\n");
 
 	db->cl_tx.dev = dev;
 	db->cl_tx.tx_block = false;

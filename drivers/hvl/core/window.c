@@ -20,6 +20,7 @@
 #include <linux/platform_device.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
+#include <linux/virtio_ids.h>
 
 #include "core.h"
 
@@ -136,18 +137,31 @@ static int map_regions(struct hvl_window *win)
 		return dev_err_probe(dev, -EINVAL,
 				     "\"memory-region\" must list 1 to %d reserved-memory nodes\n",
 				     HVL_MAX_REGIONS);
-	nbus = of_property_count_u64_elems(np, "hvl,bus-addresses");
-	if (nbus != -EINVAL && nbus != n)
-		return dev_err_probe(dev, -EINVAL,
-				     "\"hvl,bus-addresses\" needs one 64-bit address per \"memory-region\"\n");
-	if (nbus > 0)
-		of_property_read_u64_array(np, "hvl,bus-addresses", bus, n);
+	/*
+	 * Present or not decides, not the count: of_property_count_u64_elems()
+	 * says -EINVAL for a length that is not a multiple of 8 as well as for
+	 * a missing property, and such a typo would have the peer's addresses
+	 * taken for physical ones.
+	 */
+	nbus = 0;
+	if (of_property_present(np, "hvl,bus-addresses")) {
+		nbus = of_property_count_u64_elems(np, "hvl,bus-addresses");
+		if (nbus != n ||
+		    of_property_read_u64_array(np, "hvl,bus-addresses", bus, n))
+			return dev_err_probe(dev, -EINVAL,
+					     "\"hvl,bus-addresses\" needs one 64-bit address per \"memory-region\" entry (%d of them)\n",
+					     n);
+	}
 
 	for (i = 0; i < n; i++) {
 		r = &win->regions[i];
 		rmem[i] = hvl_rmem_lookup(dev, i);
 		if (IS_ERR(rmem[i]))
 			return PTR_ERR(rmem[i]);
+		/* Before anything maps it: a live window may own it. */
+		ret = hvl_region_claim(dev, HVL_SIDE_BACKEND, i, rmem[i]);
+		if (ret)
+			return ret;
 		r->phys = rmem[i]->base;
 		r->size = rmem[i]->size;
 		r->bus = nbus > 0 ? bus[i] : rmem[i]->base;
@@ -173,6 +187,7 @@ static int map_regions(struct hvl_window *win)
 /**
  * hvl_window_check_queues() - check the values of "hvl,queue-sizes"
  * @dev: for messages
+ * @np: the child node, for messages
  * @v: the values
  * @n: how many (negative: the property is missing or malformed)
  * @max: most queues allowed
@@ -180,20 +195,20 @@ static int map_regions(struct hvl_window *win)
  *
  * Return: the number of queues, or -EINVAL after a dev_err.
  */
-int hvl_window_check_queues(struct device *dev, const u32 *v, int n,
-			    unsigned int max, u16 *sizes)
+int hvl_window_check_queues(struct device *dev, const struct device_node *np,
+			    const u32 *v, int n, unsigned int max, u16 *sizes)
 {
 	int i;
 
 	if (n <= 0 || n > max)
 		return dev_err_probe(dev, -EINVAL,
-				     "\"hvl,queue-sizes\" must list 1 to %u queue sizes\n",
-				     max);
+				     "%pOF: \"hvl,queue-sizes\" must list 1 to %u queue sizes\n",
+				     np, max);
 	for (i = 0; i < n; i++) {
 		if (!v[i] || v[i] > HVL_QUEUE_MAX || !is_power_of_2(v[i]))
 			return dev_err_probe(dev, -EINVAL,
-					     "\"hvl,queue-sizes\" entry %d (%u) must be a power of two up to %u\n",
-					     i, v[i], HVL_QUEUE_MAX);
+					     "%pOF: \"hvl,queue-sizes\" entry %d (%u) must be a power of two up to %u\n",
+					     np, i, v[i], HVL_QUEUE_MAX);
 		sizes[i] = v[i];
 	}
 	return n;
@@ -203,6 +218,7 @@ EXPORT_SYMBOL_IF_KUNIT(hvl_window_check_queues);
 /**
  * hvl_window_check_child() - check a child's "reg" against the window
  * @dev: for messages
+ * @np: the child node, for messages
  * @region_size: size of region 0
  * @offset: the child's register page offset
  * @size: the child's area
@@ -211,26 +227,37 @@ EXPORT_SYMBOL_IF_KUNIT(hvl_window_check_queues);
  *
  * Return: 0 or -EINVAL after a dev_err.
  */
-int hvl_window_check_child(struct device *dev, u64 region_size, u32 offset,
-			   u32 size, const u32 *taken, unsigned int nr_taken)
+int hvl_window_check_child(struct device *dev, const struct device_node *np,
+			   u64 region_size, u32 offset, u32 size,
+			   const u32 *taken, unsigned int nr_taken)
 {
 	unsigned int i;
 
 	if (offset < HVL_PAGE_SIZE || !IS_ALIGNED(offset, HVL_PAGE_SIZE) ||
 	    size < HVL_PAGE_SIZE || (u64)offset + size > region_size)
 		return dev_err_probe(dev, -EINVAL,
-				     "\"reg\" <%#x %#x>: must be 4 KiB aligned, at least 4 KiB, after the header and inside the first memory-region (%#llx bytes)\n",
-				     offset, size, region_size);
+				     "%pOF: \"reg\" <%#x %#x>: must be 4 KiB aligned, at least 4 KiB, after the header and inside the first memory-region (%#llx bytes)\n",
+				     np, offset, size, region_size);
 	for (i = 0; i < nr_taken; i++)
 		if ((u64)offset < (u64)taken[2 * i] + taken[2 * i + 1] &&
 		    (u64)taken[2 * i] < (u64)offset + size)
 			return dev_err_probe(dev, -EINVAL,
-					     "\"reg\" <%#x %#x> overlaps <%#x %#x>\n",
-					     offset, size, taken[2 * i],
+					     "%pOF: \"reg\" <%#x %#x> overlaps <%#x %#x>\n",
+					     np, offset, size, taken[2 * i],
 					     taken[2 * i + 1]);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_window_check_child);
+
+/*
+ * The device IDs served by hvl's own modules.  Others are legal (an
+ * out-of-tree module may serve them) but most likely a typo, so noted.
+ */
+static bool known_id(u32 id)
+{
+	return id == VIRTIO_ID_CONSOLE || id == VIRTIO_ID_9P ||
+	       id == VIRTIO_ID_VSOCK;
+}
 
 static struct hvl_core_dev *parse_child(struct hvl_window *win,
 					struct device_node *np,
@@ -242,6 +269,7 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	u32 q[HVL_MAX_QUEUES];
 	u32 reg[2], id;
 	u64 features = ~0ULL;
+	bool has_features;
 	int nq, ret;
 
 	/* #address-cells and #size-cells of the window are 1 (binding). */
@@ -250,8 +278,8 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 		dev_err(dev, "%pOF: \"reg\" must be <offset size>, one cell each\n", np);
 		return ERR_PTR(-EINVAL);
 	}
-	ret = hvl_window_check_child(dev, win->regions[0].size, reg[0], reg[1],
-				     taken, index);
+	ret = hvl_window_check_child(dev, np, win->regions[0].size, reg[0],
+				     reg[1], taken, index);
 	if (ret)
 		return ERR_PTR(ret);
 	taken[2 * index] = reg[0];
@@ -269,21 +297,34 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	nq = of_property_count_u32_elems(np, "hvl,queue-sizes");
 	if (nq > 0 && nq <= HVL_MAX_QUEUES)
 		of_property_read_u32_array(np, "hvl,queue-sizes", q, nq);
-	nq = hvl_window_check_queues(dev, q, nq, HVL_MAX_QUEUES, sizes);
+	nq = hvl_window_check_queues(dev, np, q, nq, HVL_MAX_QUEUES, sizes);
 	if (nq < 0)
 		return ERR_PTR(nq);
-	if (of_property_present(np, "hvl,device-features") &&
+	has_features = of_property_present(np, "hvl,device-features");
+	if (has_features &&
 	    (of_property_count_u64_elems(np, "hvl,device-features") != 1 ||
 	     of_property_read_u64(np, "hvl,device-features", &features))) {
 		dev_err(dev, "%pOF: \"hvl,device-features\" must be one 64-bit value\n",
 			np);
 		return ERR_PTR(-EINVAL);
 	}
+	/*
+	 * Transport bits are never the DT's to withhold, nor to grant: a
+	 * node that names them was written for another meaning of the
+	 * property, and dropping them quietly would hide that.
+	 */
+	if (has_features && (features & ~GENMASK_ULL(23, 0))) {
+		dev_err(dev, "%pOF: \"hvl,device-features\" (%#llx): bits 24 and up belong to the transport, only device-type bits 0-23 may be given\n",
+			np, features);
+		return ERR_PTR(-EINVAL);
+	}
+	if (!known_id(id))
+		dev_notice(dev, "%pOF: no hvl module serves device ID %u: the device waits for one\n",
+			   np, id);
 
 	cd = hvl_bus_alloc(win, np, index, id, sizes, nq);
 	if (!cd)
 		return ERR_PTR(-ENOMEM);
-	/* Transport bits are never the DT's to withhold. */
 	cd->dt_features = features & GENMASK_ULL(23, 0);
 	cd->reg_offset = reg[0];
 	cd->reg_size = reg[1];
@@ -421,8 +462,11 @@ static int probe(struct platform_device *pdev)
 	/* WQ_SYSFS: on an AMP board, confine the backend to Linux's cores. */
 	win->wq = alloc_workqueue("hvl-%s", WQ_UNBOUND | WQ_HIGHPRI | WQ_SYSFS,
 				  0, dev_name(dev));
-	if (!win->wq)
+	if (!win->wq) {
+		/* Say so: not only memory fails it (WQ_SYSFS adds a device). */
+		dev_err(dev, "cannot allocate the workqueue\n");
 		return -ENOMEM;
+	}
 
 	/* Before the children: its notify walks only registered devices. */
 	ret = hvl_doorbell_init(&win->db, dev, notify);

@@ -631,9 +631,12 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 		seq_printf(s, "%s: %llu\n", hvl_vsock_verdict_name(i), v->bad[i]);
 }
 
+static const char * const of_properties[] = { "hvl,cid", NULL };
+
 static struct hvl_driver vsock_driver = {
 	.driver.name = "hvl_vsock",
 	.device_id = VIRTIO_ID_VSOCK,
+	.of_properties = of_properties,
 	.features = BIT_ULL(VIRTIO_VSOCK_F_SEQPACKET),
 	.config_size = sizeof(struct virtio_vsock_config),
 	.probe = probe,

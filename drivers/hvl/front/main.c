@@ -286,6 +286,10 @@ static int map_window(struct hvl_front *f)
 				     "memory-region 0: %pa+%pa is not 4 KiB aligned or too small\n",
 				     &rmem->base, &rmem->size);
 
+	/* Two front-ends would both announce themselves as the peer. */
+	ret = hvl_region_claim(f->dev, HVL_SIDE_FRONTEND, 0, rmem);
+	if (ret)
+		return ret;
 	f->phys = rmem->base;
 	f->size = rmem->size;
 	f->base = hvl_map_region(f->dev, 0, rmem, f->coherent);

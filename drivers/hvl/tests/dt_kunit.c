@@ -52,9 +52,10 @@ static void check_child(struct kunit *test)
 {
 	const struct child_case *c = test->param_value;
 
-	KUNIT_EXPECT_EQ(test, hvl_window_check_child(test_dev(test), 0x10000,
-						     c->offset, c->size,
-						     taken, 2), c->ret);
+	KUNIT_EXPECT_EQ(test, hvl_window_check_child(test_dev(test), NULL,
+						     0x10000, c->offset,
+						     c->size, taken, 2),
+			c->ret);
 }
 
 static void check_queues(struct kunit *test)
@@ -66,17 +67,17 @@ static void check_queues(struct kunit *test)
 	const u32 too_big[] = { 2 * HVL_QUEUE_MAX };
 	u16 sizes[HVL_MAX_QUEUES];
 
-	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, good, 3, 8, sizes), 3);
+	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, NULL, good, 3, 8, sizes), 3);
 	KUNIT_EXPECT_EQ(test, sizes[0], 1);
 	KUNIT_EXPECT_EQ(test, sizes[1], 256);
 	KUNIT_EXPECT_EQ(test, sizes[2], HVL_QUEUE_MAX);
-	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, not_pow2, 2, 8, sizes), -EINVAL);
-	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, zero, 1, 8, sizes), -EINVAL);
-	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, too_big, 1, 8, sizes), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, NULL, not_pow2, 2, 8, sizes), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, NULL, zero, 1, 8, sizes), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, NULL, too_big, 1, 8, sizes), -EINVAL);
 	/* Missing property (-EINVAL from the reader), empty, too many. */
-	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, good, -EINVAL, 8, sizes), -EINVAL);
-	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, good, 0, 8, sizes), -EINVAL);
-	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, good, 3, 2, sizes), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, NULL, good, -EINVAL, 8, sizes), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, NULL, good, 0, 8, sizes), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hvl_window_check_queues(dev, NULL, good, 3, 2, sizes), -EINVAL);
 }
 
 static void check_regions(struct kunit *test)

@@ -316,9 +316,15 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 	}
 }
 
+static const char * const of_properties[] = {
+	"hvl,mount-tag", "hvl,export", "hvl,uid", "hvl,gid", "hvl,read-only",
+	NULL
+};
+
 static struct hvl_driver p9_driver = {
 	.driver.name = "hvl_9p",
 	.device_id = VIRTIO_ID_9P,
+	.of_properties = of_properties,
 	.features = BIT_ULL(VIRTIO_9P_MOUNT_TAG),
 	.config_size = sizeof(struct virtio_9p_config) + HVL_9P_TAG_MAX,
 	.probe = probe,
