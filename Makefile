@@ -3,6 +3,7 @@
 # hvl: hypervisor-less virtio backends, built out of tree.
 #
 #   make [KDIR=<kernel build dir>]   build the modules
+#   make modules_install             install them (INSTALL_MOD_PATH, depmod)
 #   make check                       static checks + KUnit + QEMU integration
 #   make soak                        the long runs (SOAK_* sizes, see tests/qemu/soak.sh)
 #   make demo                        boot the test board, show a console session
@@ -21,6 +22,13 @@ all: modules
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# Into $(INSTALL_MOD_PATH)/lib/modules/<kernel release>/updates, kbuild's
+# place for external modules, then depmod: modprobe, udev and mdev find
+# the modules and their aliases (hvl:dNNNNNNNN, of:...).  Run after "make":
+# installing does not build.
+modules_install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf .out
@@ -37,4 +45,4 @@ demo:
 bench-%:
 	tests/qemu/bench.sh $*
 
-.PHONY: all modules clean check soak demo
+.PHONY: all modules modules_install clean check soak demo

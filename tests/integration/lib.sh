@@ -75,6 +75,11 @@ close_ttys() {
 
 loaded() { grep -q "^$1 " /proc/modules; }
 
+# kmod's modprobe, on the modules tree that "make modules_install" made
+# (tests/qemu/initramfs.sh).  A bare "modprobe" in busybox sh is
+# busybox's applet, whatever PATH says.
+modprobe() { /usr/sbin/modprobe "$@"; }
+
 load() {
 	for m in "$@"; do
 		loaded "$m" || insmod "$M/$m.ko" || fail "insmod $m"
@@ -88,6 +93,33 @@ unload() {
 	local m
 	for m in "$@"; do
 		retry 50 gone_or_removed "$m" || fail "rmmod $m: $(rmmod $m 2>&1)"
+	done
+}
+
+# only_windows <platform device...>: every other window of the board stays
+# unbound (driver_override), so that loading hvl_core binds only these:
+# the board has some twenty, most of them bad-nodes.dtso's, and each
+# probe costs time.  all_windows undoes it.
+# One grep for all: a process per device costs seconds here.
+windows() {
+	grep -ls hvl,virtio-backend /sys/bus/platform/devices/*/of_node/compatible |
+		sed 's|^/sys/bus/platform/devices/\([^/]*\)/.*|\1|'
+}
+
+only_windows() {
+	local n
+	for n in $(windows); do
+		case " $* " in
+		*" $n "*) ;;
+		*) echo none >/sys/bus/platform/devices/$n/driver_override ;;
+		esac
+	done
+}
+
+all_windows() {
+	local n
+	for n in $(windows); do
+		echo >/sys/bus/platform/devices/$n/driver_override
 	done
 }
 

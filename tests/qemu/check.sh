@@ -59,12 +59,12 @@ yamllint -s -d '{extends: relaxed, rules: {line-length: {max: 110}}}' \
 [ $rc = 0 ] || cat "$out/yamllint.log"
 result "yamllint bindings" $rc
 rc=0
-for o in "$repo"/dts/*.dtso "$repo"/dts/examples/*.dtso; do
+for o in "$repo"/dts/*.dtso "$repo"/dts/examples/*.dtso "$repo"/tests/qemu/overlays/*.dtso; do
 	[ -f "$o" ] || continue
 	dtc -q -@ -Wno-reg_format -Wno-avoid_default_addr_size -I dts -O dtb \
 		-o /dev/null "$o" || { echo "dtc: $o"; rc=1; }
 done
-result "dtc compiles dts/" $rc
+result "dtc compiles dts/ and tests/qemu/overlays/" $rc
 rc=0
 "$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso" \
 	"$q/bad-nodes.dtso" "$q/multi-peer.dtso" "$q/wc.dtso" || rc=$?

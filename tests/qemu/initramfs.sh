@@ -6,6 +6,8 @@
 # workload programs (with their shared libraries), whatever <bin-dir>
 # holds (programs built for the guest, see tools.sh) and the test
 # kernel's own modules (vhost_vsock, vsock_loopback) in /lib/modules/kernel.
+# With <kdir>, also a modules tree for modprobe, /lib/modules/<release>,
+# and the test overlays in /lib/firmware/hvl-test.
 set -eu
 
 repo=$1
@@ -41,7 +43,8 @@ mkdir -p "$root/usr/bin"
 # (busybox's applets come first in PATH; the test names these),
 # coreutils' ls, which lists without a stat per name (67-9p-readdir),
 # getfacl, setfacl (68-9p-acl) and chattr (66-9p-hostile).
-for p in socat fio stress-ng diod flock tar cp ls git getfacl setfacl chattr; do
+# kmod: the modprobe and depmod users run (12-modprobe, 13-overlay).
+for p in socat fio stress-ng diod flock tar cp ls git getfacl setfacl chattr kmod; do
 	path=$(command -v "$p" 2>/dev/null || ls /usr/sbin/"$p" 2>/dev/null) || continue
 	cp "$path" "$root/usr/bin/"
 	ldd "$path" | awk '/=> \//{print $3} /^\t\//{print $1}' | while read -r lib; do
@@ -54,10 +57,33 @@ if [ -x "$root/usr/bin/git" ]; then
 	mkdir -p "$root/usr/lib/git-core"
 	ln -s /usr/bin/git "$root/usr/lib/git-core/git"
 fi
+# In /usr/sbin, where Debian has them.  Not /sbin/modprobe: that is the
+# kernel's request_module() helper, which would then start loading
+# modules behind the other tests' backs.  busybox sh runs its own applet
+# for a bare "modprobe" whatever PATH says: lib.sh names this one.
+if [ -x "$root/usr/bin/kmod" ]; then
+	mkdir -p "$root/usr/sbin"
+	ln -s /usr/bin/kmod "$root/usr/sbin/modprobe"
+	ln -s /usr/bin/kmod "$root/usr/sbin/depmod"
+fi
 [ -n "$bins" ] && [ -d "$bins" ] && cp "$bins"/* "$root/usr/bin/"
 if [ -n "$kdir" ]; then
 	mkdir -p "$root/lib/modules/kernel"
 	find "$kdir/" -name "*.ko" -exec cp {} "$root/lib/modules/kernel/" \;
+	# The tree a distribution has, installed the way a user installs:
+	# the kernel's modules under kernel/, ours under updates/ (kbuild's
+	# place for external modules), modules.dep and modules.alias from the
+	# host's depmod.  The flat directories above stay for the tests that
+	# insmod by path.
+	make -s -C "$kdir" INSTALL_MOD_PATH="$root" modules_install >/dev/null
+	make -s -C "$repo" KDIR="$kdir" INSTALL_MOD_PATH="$root" modules_install >/dev/null
+	rm -f "$root"/lib/modules/*/build
+	# The overlays 13-overlay applies at run time (request_firmware()).
+	mkdir -p "$root/lib/firmware/hvl-test"
+	for o in "$repo"/tests/qemu/overlays/*.dtso; do
+		dtc -q -@ -Wno-reg_format -Wno-avoid_default_addr_size -I dts -O dtb \
+			-o "$root/lib/firmware/hvl-test/$(basename "$o" .dtso).dtbo" "$o"
+	done
 fi
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"

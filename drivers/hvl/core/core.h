@@ -114,6 +114,10 @@ int hvl_window_check_child(struct device *dev, const struct device_node *np,
 			   u64 region_size, u32 offset, u32 size,
 			   const u32 *taken, unsigned int nr_taken);
 
+/* overlay.c */
+int hvl_overlay_apply(void);
+void hvl_overlay_remove(void);
+
 /* debugfs.c */
 void hvl_debugfs_init(void);
 void hvl_debugfs_exit(void);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * hvl_core: hypervisor-less virtio, device side.  Only init and exit live
- * here; see window.c for how devices come to exist.
+ * here; see window.c for how devices come to exist and overlay.c for the
+ * overlay= parameter.
  */
 #include <linux/module.h>
 #include <linux/platform_device.h>
@@ -19,8 +20,14 @@ static int __init hvl_init(void)
 	ret = platform_driver_register(&hvl_window_driver);
 	if (ret)
 		goto err_bus;
+	/* After the driver: the overlay's windows must probe as it applies. */
+	ret = hvl_overlay_apply();
+	if (ret)
+		goto err_driver;
 	return 0;
 
+err_driver:
+	platform_driver_unregister(&hvl_window_driver);
 err_bus:
 	hvl_debugfs_exit();
 	bus_unregister(&hvl_bus);
@@ -29,7 +36,9 @@ err_bus:
 
 static void __exit hvl_exit(void)
 {
+	/* Windows unbound first: the overlay's nodes then go with no user. */
 	platform_driver_unregister(&hvl_window_driver);
+	hvl_overlay_remove();
 	hvl_debugfs_exit();
 	bus_unregister(&hvl_bus);
 }
