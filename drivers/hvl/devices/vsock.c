@@ -379,7 +379,10 @@ static bool serve_tx(struct hvl_vsock *v, int *budget)
 	int ret;
 
 	while (*budget > 0) {
-		/* No kick is needed when replies drain: serve_rx() is next. */
+		/*
+		 * No kick is needed when replies drain: serve_rx() is next,
+		 * and poll() re-arms tx after it.
+		 */
 		if (!more_replies(v))
 			return false;
 		ret = hvl_vq_next(vq, &c, budget);
@@ -455,8 +458,15 @@ VISIBLE_IF_KUNIT bool hvl_vsock_poll(struct hvl_device *hdev, int budget)
 
 	more = serve_tx(v, &budget);
 	more |= serve_rx(v, &budget);
-	/* Replies drained by serve_rx() may let the tx queue go on. */
-	return more || (more_replies(v) && hvl_vq_has_work(&hdev->vqs[TX_Q]));
+	/*
+	 * Replies drained by serve_rx() may let the tx queue go on.  If
+	 * serve_tx() stopped on them, it did not re-arm tx: with EVENT_IDX
+	 * avail_event lags behind what we popped and the peer would not
+	 * ring for its next packet.  Re-arm now, and run again if packets
+	 * came meanwhile.
+	 */
+	return more || (more_replies(v) &&
+			hvl_vq_enable_notify(&hdev->vqs[TX_Q]));
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_vsock_poll);
 
