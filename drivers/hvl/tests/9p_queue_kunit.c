@@ -4,7 +4,9 @@
  * a fake device (fake_dev.h).  The server behind the queue is replaced
  * by one that answers every request at once (below), so the suite sees
  * only what the queue does with the ring: after every run that says
- * "nothing more", the peer's next request must ring the doorbell.
+ * "nothing more", the peer's next request must ring the doorbell, and a
+ * run must ask to be run again when its budget ran out, also in the
+ * re-arm of an empty ring.
  */
 #include <kunit/test.h>
 
@@ -135,10 +137,25 @@ static void rearmed_when_empty(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, fake_would_ring(fd, 0));
 }
 
+/*
+ * The budget runs out in the re-arm: the driver saw the re-arm's buffers
+ * published and will not ring, so the run must ask to be run again.
+ */
+static void rearm_budget(struct kunit *test)
+{
+	struct fake_dev *fd = queue_new(test, true);
+
+	fake_toggle(test, 0);
+	KUNIT_EXPECT_TRUE(test, queue_poll(fd, HVL_BUDGET));
+	KUNIT_EXPECT_GT(test, fd->idx_reads, 2);
+	KUNIT_EXPECT_FALSE(test, fd->vqs[0].broken);
+}
+
 static struct kunit_case queue_cases[] = {
 	KUNIT_CASE(rearmed_after_cap_event_idx),
 	KUNIT_CASE(rearmed_after_cap_flags),
 	KUNIT_CASE(rearmed_when_empty),
+	KUNIT_CASE(rearm_budget),
 	{}
 };
 

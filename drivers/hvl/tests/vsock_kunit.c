@@ -388,9 +388,38 @@ static void tx_rearmed_after_late_rx(struct kunit *test)
 	expect_tx_armed(test, fd);
 }
 
+/*
+ * The budget runs out in tx's re-arm: the driver saw the re-arm's buffers
+ * published and will not ring, so the run must ask to be run again.
+ */
+static void rearm_budget_tx(struct kunit *test)
+{
+	struct fake_dev *fd = test->priv;
+
+	fake_toggle(test, TX_Q);
+	KUNIT_EXPECT_TRUE(test, vsock_poll(fd));
+	KUNIT_EXPECT_GT(test, fd->idx_reads, 2);
+	KUNIT_EXPECT_FALSE(test, fd->vqs[TX_Q].broken);
+}
+
+/* The same in rx's re-arm, with a reply waiting for an rx buffer. */
+static void rearm_budget_rx(struct kunit *test)
+{
+	struct fake_dev *fd = test->priv;
+
+	post_tx(fd, 1);
+	fake_toggle(test, RX_Q);
+	KUNIT_EXPECT_TRUE(test, vsock_poll(fd));
+	KUNIT_EXPECT_GT(test, fd->idx_reads, 2);
+	KUNIT_EXPECT_EQ(test, fd->vqs[TX_Q].last_avail, 1);
+	KUNIT_EXPECT_FALSE(test, fd->vqs[RX_Q].broken);
+}
+
 static struct kunit_case vsock_poll_cases[] = {
 	KUNIT_CASE(tx_rearmed_after_replies),
 	KUNIT_CASE(tx_rearmed_after_late_rx),
+	KUNIT_CASE(rearm_budget_tx),
+	KUNIT_CASE(rearm_budget_rx),
 	{}
 };
 
