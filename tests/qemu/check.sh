@@ -52,6 +52,23 @@ xargs "$src/scripts/checkpatch.pl" --strict --no-tree --quiet --no-summary --ter
 [ $rc = 0 ] || sed "s|^$repo/||" "$out/checkpatch.log"
 result "checkpatch --strict" $rc
 
+# Barriers on the shared window: hvl_map_wmb() and hvl_map_rmb() in
+# <linux/hvl.h> pick dma_*() for a cacheable window and wmb()/rmb() for a
+# write-combining one; anything else uses those, wmb()/rmb() or mb().
+# dma_*() and virtio_*() are compiler barriers only on x86 and order
+# nothing on a write-combining mapping, and smp_*() does not order against
+# the peer (another OS, maybe under a UP build).  Comments are not code.
+find "$repo/drivers/hvl" "$repo/include" -name '*.[ch]' ! -name '*.mod.c' \
+	! -path "$repo/include/linux/hvl.h" | sort |
+	xargs grep -nE '\b(dma|virtio|smp)_[rw]mb\b|\bvirtio_mb\b' |
+	sed -E 's|/\*.*\*/||; s|//.*||' |
+	grep -vE '^[^:]+:[0-9]+:[[:space:]]*(\*([[:space:]]|/|$)|/\*)' |
+	grep -E '\b(dma|virtio|smp)_[rw]mb\b|\bvirtio_mb\b' |
+	sed "s|^$repo/||" >"$out/barriers" || true
+[ -s "$out/barriers" ] && { echo "barriers that do not order the window:"; cat "$out/barriers"; }
+result "window barriers only through hvl_map_wmb/rmb, wmb/rmb, mb" \
+	"$([ -s "$out/barriers" ] && echo 1 || echo 0)"
+
 # Device-tree bindings and overlays.
 rc=0
 yamllint -s -d '{extends: relaxed, rules: {line-length: {max: 110}}}' \

@@ -24,6 +24,7 @@
  *    nothing moves, since the tty layer has no "room available" callback).
  *    With the tty closed, bytes are dropped.
  */
+#include <kunit/visibility.h>
 #include <linux/hvl.h>
 #include <linux/idr.h>
 #include <linux/kfifo.h>
@@ -35,6 +36,8 @@
 #include <linux/tty_flip.h>
 #include <linux/virtio_console.h>
 #include <linux/virtio_ids.h>
+
+#include "console.h"
 
 #define MAX_PORTS	16
 #define FIFO_SIZE	(64 * 1024)
@@ -205,7 +208,11 @@ static bool serve_tx(struct hvl_device *hdev, struct hvl_console *con,
 	return held;
 }
 
-static bool poll(struct hvl_device *hdev, int budget)
+/*
+ * The device's ->poll().  Visible to the KUnit suite, which drives it on
+ * rings of its own through hvl_console_kunit_add().
+ */
+VISIBLE_IF_KUNIT bool hvl_console_poll(struct hvl_device *hdev, int budget)
 {
 	struct hvl_console *con = hdev->priv;
 	u64 delivered = con->tx_bytes;
@@ -227,6 +234,7 @@ static bool poll(struct hvl_device *hdev, int budget)
 	serve_rx(hdev, con, &budget);
 	return budget <= 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(hvl_console_poll);
 
 static void retry(struct work_struct *work)
 {
@@ -372,12 +380,50 @@ static const struct tty_port_operations port_ops = {
 	.destruct = port_destruct,
 };
 
+/*
+ * A console on @hdev without its tty device; tty_port_put() frees it.
+ * Returns an ERR_PTR on failure.
+ */
+static struct hvl_console *alloc_console(struct hvl_device *hdev)
+{
+	struct hvl_console *con;
+	int minor;
+
+	minor = ida_alloc_max(&minors, MAX_PORTS - 1, GFP_KERNEL);
+	if (minor < 0)
+		return ERR_PTR(minor);
+	con = kvzalloc(sizeof(*con), GFP_KERNEL);
+	if (!con) {
+		ida_free(&minors, minor);
+		return ERR_PTR(-ENOMEM);
+	}
+	con->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	con->held_buf = kvmalloc(tx_buffer_kib * 1024, GFP_KERNEL);
+	if (!con->bounce || !con->held_buf) {
+		kvfree(con->held_buf);
+		kfree(con->bounce);
+		kvfree(con);
+		ida_free(&minors, minor);
+		return ERR_PTR(-ENOMEM);
+	}
+	kfifo_init(&con->held, con->held_buf, tx_buffer_kib * 1024);
+	con->minor = minor;
+	con->hdev = hdev;
+	con->retry_ms = RETRY_MIN_MS;
+	spin_lock_init(&con->lock);
+	INIT_KFIFO(con->fifo);
+	INIT_DELAYED_WORK(&con->retry, retry);
+	tty_port_init(&con->port);
+	con->port.ops = &port_ops;
+	hdev->priv = con;
+	return con;
+}
+
 static int probe(struct hvl_device *hdev)
 {
 	struct virtio_console_config *cfg = hdev->config;
 	struct hvl_console *con;
 	struct device *tdev;
-	int minor;
 
 	if (tx_buffer_kib < HELD_MIN_KIB || tx_buffer_kib > HELD_MAX_KIB ||
 	    !is_power_of_2(tx_buffer_kib)) {
@@ -390,47 +436,24 @@ static int probe(struct hvl_device *hdev)
 			hdev->num_queues);
 		return -EINVAL;
 	}
-	minor = ida_alloc_max(&minors, MAX_PORTS - 1, GFP_KERNEL);
-	if (minor < 0)
-		return minor;
-	con = kvzalloc(sizeof(*con), GFP_KERNEL);
-	if (!con) {
-		ida_free(&minors, minor);
-		return -ENOMEM;
-	}
-	con->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	con->held_buf = kvmalloc(tx_buffer_kib * 1024, GFP_KERNEL);
-	if (!con->bounce || !con->held_buf) {
-		kvfree(con->held_buf);
-		kfree(con->bounce);
-		kvfree(con);
-		ida_free(&minors, minor);
-		return -ENOMEM;
-	}
-	kfifo_init(&con->held, con->held_buf, tx_buffer_kib * 1024);
-	con->minor = minor;
-	con->hdev = hdev;
-	con->retry_ms = RETRY_MIN_MS;
-	spin_lock_init(&con->lock);
-	INIT_KFIFO(con->fifo);
-	INIT_DELAYED_WORK(&con->retry, retry);
-	tty_port_init(&con->port);
-	con->port.ops = &port_ops;
+	con = alloc_console(hdev);
+	if (IS_ERR(con))
+		return PTR_ERR(con);
 
 	/* The config image is ours: the peer only writes through transactions. */
 	WRITE_ONCE(cfg->cols, 0);
 	WRITE_ONCE(cfg->rows, 0);
 	WRITE_ONCE(cfg->max_nr_ports, 0);
 	WRITE_ONCE(cfg->emerg_wr, 0);
-	hdev->priv = con;
 
-	tdev = tty_port_register_device(&con->port, driver, minor, &hdev->dev);
+	tdev = tty_port_register_device(&con->port, driver, con->minor,
+					&hdev->dev);
 	if (IS_ERR(tdev)) {
 		hdev->priv = NULL;
 		tty_port_put(&con->port);
 		return PTR_ERR(tdev);
 	}
-	dev_info(&hdev->dev, "console on %s%d\n", driver->name, minor);
+	dev_info(&hdev->dev, "console on %s%d\n", driver->name, con->minor);
 	return 0;
 }
 
@@ -446,6 +469,29 @@ static void remove(struct hvl_device *hdev)
 	tty_unregister_device(driver, con->minor);
 	tty_port_put(&con->port);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * The KUnit suite's way in: a console on @hdev, whose queues the test
+ * set up as a peer would, with no tty device (nobody has it open), for
+ * hvl_console_poll() to serve as the core's work item would.
+ */
+int hvl_console_kunit_add(struct hvl_device *hdev)
+{
+	return PTR_ERR_OR_ZERO(alloc_console(hdev));
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_add);
+
+void hvl_console_kunit_del(struct hvl_device *hdev)
+{
+	struct hvl_console *con = hdev->priv;
+
+	cancel_delayed_work_sync(&con->retry);
+	hdev->priv = NULL;
+	tty_port_put(&con->port);
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_del);
+#endif
 
 static void show(struct hvl_device *hdev, struct seq_file *s)
 {
@@ -466,7 +512,7 @@ static struct hvl_driver console_driver = {
 	.probe = probe,
 	.remove = remove,
 	.activate = activate,
-	.poll = poll,
+	.poll = hvl_console_poll,
 	.config_write = config_write,
 	.show = show,
 };

@@ -379,7 +379,10 @@ static bool serve_tx(struct hvl_vsock *v, int *budget)
 	int ret;
 
 	while (*budget > 0) {
-		/* No kick is needed when replies drain: serve_rx() is next. */
+		/*
+		 * No kick is needed when replies drain: serve_rx() is next,
+		 * and poll() re-arms tx after it.
+		 */
 		if (!more_replies(v))
 			return false;
 		ret = hvl_vq_next(vq, &c, budget);
@@ -444,16 +447,28 @@ static bool serve_rx(struct hvl_vsock *v, int *budget)
 	return true;
 }
 
-static bool poll(struct hvl_device *hdev, int budget)
+/*
+ * The device's ->poll().  Visible to the KUnit suite, which drives it on
+ * rings of its own through hvl_vsock_kunit_add().
+ */
+VISIBLE_IF_KUNIT bool hvl_vsock_poll(struct hvl_device *hdev, int budget)
 {
 	struct hvl_vsock *v = hdev->priv;
 	bool more;
 
 	more = serve_tx(v, &budget);
 	more |= serve_rx(v, &budget);
-	/* Replies drained by serve_rx() may let the tx queue go on. */
-	return more || (more_replies(v) && hvl_vq_has_work(&hdev->vqs[TX_Q]));
+	/*
+	 * Replies drained by serve_rx() may let the tx queue go on.  If
+	 * serve_tx() stopped on them, it did not re-arm tx: with EVENT_IDX
+	 * avail_event lags behind what we popped and the peer would not
+	 * ring for its next packet.  Re-arm now, and run again if packets
+	 * came meanwhile.
+	 */
+	return more || (more_replies(v) &&
+			hvl_vq_enable_notify(&hdev->vqs[TX_Q]));
 }
+EXPORT_SYMBOL_IF_KUNIT(hvl_vsock_poll);
 
 static int activate(struct hvl_device *hdev)
 {
@@ -540,6 +555,20 @@ static int read_cid(struct hvl_device *hdev, u32 *cid)
 	return 0;
 }
 
+static struct hvl_vsock *alloc_vsock(struct hvl_device *hdev, u32 cid)
+{
+	struct hvl_vsock *v = kvzalloc(sizeof(*v), GFP_KERNEL);
+
+	if (!v)
+		return NULL;
+	v->hdev = hdev;
+	v->cid = cid;
+	skb_queue_head_init(&v->send_q);
+	atomic64_set(&v->over_limit, 0);
+	hdev->priv = v;
+	return v;
+}
+
 static int probe(struct hvl_device *hdev)
 {
 	struct virtio_vsock_config *cfg = hdev->config;
@@ -555,15 +584,10 @@ static int probe(struct hvl_device *hdev)
 	ret = read_cid(hdev, &cid);
 	if (ret)
 		return ret;
-	v = kvzalloc(sizeof(*v), GFP_KERNEL);
+	v = alloc_vsock(hdev, cid);
 	if (!v)
 		return -ENOMEM;
-	v->hdev = hdev;
-	v->cid = cid;
-	skb_queue_head_init(&v->send_q);
-	atomic64_set(&v->over_limit, 0);
 	WRITE_ONCE(cfg->guest_cid, cpu_to_le64(cid));
-	hdev->priv = v;
 
 	mutex_lock(&devices_lock);
 	other = lookup(cid);
@@ -617,6 +641,50 @@ static void remove(struct hvl_device *hdev)
 	kvfree(v);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * The KUnit suite's way in: a device on @hdev, whose queues the test set
+ * up as a peer would, that send_pkt() finds under @cid as it finds a
+ * probed one, without a device tree or the transport's registration.  The
+ * vsock core answers the test's packets through it (RST for a port
+ * nobody listens on), and the test runs hvl_vsock_poll() as the core's
+ * work item would.
+ */
+int hvl_vsock_kunit_add(struct hvl_device *hdev, u32 cid)
+{
+	struct hvl_vsock *v;
+
+	v = alloc_vsock(hdev, cid);
+	if (!v)
+		return -ENOMEM;
+	mutex_lock(&devices_lock);
+	if (lookup(cid)) {
+		mutex_unlock(&devices_lock);
+		hdev->priv = NULL;
+		kvfree(v);
+		return -EADDRINUSE;
+	}
+	hash_add_rcu(devices, &v->node, cid);
+	mutex_unlock(&devices_lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_vsock_kunit_add);
+
+void hvl_vsock_kunit_del(struct hvl_device *hdev)
+{
+	struct hvl_vsock *v = hdev->priv;
+
+	mutex_lock(&devices_lock);
+	hash_del_rcu(&v->node);
+	mutex_unlock(&devices_lock);
+	synchronize_rcu();
+	purge(v, NULL);
+	hdev->priv = NULL;
+	kvfree(v);
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_vsock_kunit_del);
+#endif
+
 static void show(struct hvl_device *hdev, struct seq_file *s)
 {
 	struct hvl_vsock *v = hdev->priv;
@@ -643,7 +711,7 @@ static struct hvl_driver vsock_driver = {
 	.remove = remove,
 	.activate = activate,
 	.reset = reset,
-	.poll = poll,
+	.poll = hvl_vsock_poll,
 	.show = show,
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hvl_vsock internals shared with its KUnit suite: the checks on packets
- * from the peer and the copy of packets into the peer's buffers.
+ * from the peer, the copy of packets into the peer's buffers, and the
+ * device's poll on rings the suite lays out.
  */
 #ifndef _HVL_VSOCK_H
 #define _HVL_VSOCK_H
@@ -28,5 +29,12 @@ enum hvl_vsock_verdict hvl_vsock_check_hdr(const struct virtio_vsock_hdr *hdr,
 struct sk_buff *hvl_vsock_skb_from_chain(const struct hvl_chain *c, u32 peer_cid,
 					 enum hvl_vsock_verdict *verdict);
 ssize_t hvl_vsock_fill(struct sk_buff *skb, const struct hvl_chain *c);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Seams for the KUnit suite (vsock.c): the device's poll on test rings. */
+bool hvl_vsock_poll(struct hvl_device *hdev, int budget);
+int hvl_vsock_kunit_add(struct hvl_device *hdev, u32 cid);
+void hvl_vsock_kunit_del(struct hvl_device *hdev);
+#endif
 
 #endif /* _HVL_VSOCK_H */

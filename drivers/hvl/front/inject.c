@@ -64,7 +64,8 @@ MODULE_PARM_DESC(inject, "debugfs fault injection: act as a hostile peer (testin
 static void publish_desc0(struct virtqueue *vq, const struct vring *vr, u16 idx)
 {
 	vr->avail->ring[idx % vr->num] = cpu_to_virtio16(vq->vdev, 0);
-	virtio_wmb(true);
+	/* Not virtio_wmb(): the window may be mapped write-combining. */
+	wmb();
 	vr->avail->idx = cpu_to_virtio16(vq->vdev, idx + 1);
 }
 
@@ -169,7 +170,8 @@ static int post_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
 	d->flags = 0;
 	d->next = 0;
 	vr->avail->ring[idx % vr->num] = cpu_to_virtio16(vdev, half + idx % half);
-	virtio_wmb(true);
+	/* The descriptor and the entry before the index, as above. */
+	wmb();
 	vr->avail->idx = cpu_to_virtio16(vdev, idx + 1);
 	virtqueue_notify(vq);
 	ret = 0;

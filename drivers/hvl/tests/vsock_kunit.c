@@ -4,6 +4,11 @@
  * checks decide what a peer may hand to the vsock core, so every field a
  * hostile peer controls gets a case; the fill cases cut packets to the
  * peer's receive buffers and must lose, duplicate or misflag nothing.
+ *
+ * Suite hvl_vsock_poll: the device's poll (devices/vsock.c) on rings of
+ * a fake device (fake_dev.h), with the real vsock core answering: after
+ * every run that says "nothing more", the peer's next packet must ring
+ * the doorbell.
  */
 #include <kunit/test.h>
 #include <kunit/visibility.h>
@@ -11,6 +16,7 @@
 #include <net/af_vsock.h>
 
 #include "../devices/vsock.h"
+#include "fake_dev.h"
 
 #define PEER	7u
 #define HDR	sizeof(struct virtio_vsock_hdr)
@@ -260,6 +266,170 @@ static void tx_skb_sized_by_len(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v, HVL_VSOCK_BAD_LEN);
 }
 
+/*
+ * The poll suite's device: rx (4 entries: at most 4 replies wait), tx (8)
+ * and event queues, EVENT_IDX, the peer at POLL_CID.  Its packets go to a
+ * port nobody listens on, so the vsock core answers each with RST.
+ */
+#define POLL_CID	0x7e57u
+#define POLL_PORT	0x7e57u
+#define RX_Q		0
+#define TX_Q		1
+#define RX_NUM		4
+#define TX_NUM		8
+#define BUF		0x100u		/* each buffer's size */
+#define TX_BUF		0		/* one packet, posted many times */
+#define RX_BUF(i)	(BUF * (1 + (i)))
+
+static const u16 poll_num[] = { RX_NUM, TX_NUM, 4 };
+
+static int poll_init(struct kunit *test)
+{
+	struct fake_dev *fd = fake_dev_new(test, 3, poll_num, true);
+	struct virtio_vsock_hdr *h = fake_buf(fd, TX_BUF);
+
+	KUNIT_ASSERT_EQ(test, hvl_vsock_kunit_add(&fd->cd.hdev, POLL_CID), 0);
+	h->src_cid = cpu_to_le64(POLL_CID);
+	h->dst_cid = cpu_to_le64(VMADDR_CID_HOST);
+	h->src_port = cpu_to_le32(1024);
+	h->dst_port = cpu_to_le32(POLL_PORT);
+	h->type = cpu_to_le16(VIRTIO_VSOCK_TYPE_STREAM);
+	h->op = cpu_to_le16(VIRTIO_VSOCK_OP_REQUEST);
+	h->buf_alloc = cpu_to_le32(65536);
+	return 0;
+}
+
+static void poll_exit(struct kunit *test)
+{
+	struct fake_dev *fd = test->priv;
+
+	hvl_vsock_kunit_del(&fd->cd.hdev);
+	fake_dev_free(fd);
+}
+
+static bool vsock_poll(struct fake_dev *fd)
+{
+	return fake_poll(fd, hvl_vsock_poll, HVL_BUDGET);
+}
+
+static void post_tx(struct fake_dev *fd, unsigned int n)
+{
+	while (n--)
+		fake_post(fd, TX_Q, TX_BUF, HDR, false);
+}
+
+static void post_rx(struct fake_dev *fd, unsigned int n)
+{
+	while (n--)
+		fake_post(fd, RX_Q, RX_BUF(fd->avail_idx[RX_Q] % RX_NUM), BUF,
+			  true);
+}
+
+/* Every rx buffer used so far holds an RST to the peer's packet. */
+static void expect_rsts(struct kunit *test, struct fake_dev *fd,
+			unsigned int n)
+{
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, fake_used_idx(fd, RX_Q), n);
+	for (i = 0; i < min(n, RX_NUM); i++) {
+		struct virtio_vsock_hdr *h = fake_buf(fd, RX_BUF(i));
+
+		KUNIT_EXPECT_EQ(test, le16_to_cpu(h->op), VIRTIO_VSOCK_OP_RST);
+		KUNIT_EXPECT_EQ(test, le64_to_cpu(h->dst_cid), POLL_CID);
+		KUNIT_EXPECT_EQ(test, le32_to_cpu(h->src_port), POLL_PORT);
+	}
+}
+
+/* The run said "nothing more": the peer's next packet must ring. */
+static void expect_tx_armed(struct kunit *test, struct fake_dev *fd)
+{
+	KUNIT_EXPECT_EQ(test, fake_avail_event(fd, TX_Q), fd->vqs[TX_Q].last_avail);
+	KUNIT_EXPECT_TRUE_MSG(test, fake_would_ring(fd, TX_Q),
+			      "the peer's next tx packet would ring no doorbell");
+}
+
+/*
+ * One run pops as many packets as the rx queue has room for replies,
+ * stops reading tx there, then writes the replies into the peer's rx
+ * buffers, and finds tx empty: it must have re-armed tx before saying
+ * "nothing more".
+ */
+static void tx_rearmed_after_replies(struct kunit *test)
+{
+	struct fake_dev *fd = test->priv;
+
+	post_rx(fd, RX_NUM);
+	post_tx(fd, RX_NUM);
+	KUNIT_EXPECT_FALSE(test, vsock_poll(fd));
+	KUNIT_EXPECT_EQ(test, fd->vqs[TX_Q].last_avail, RX_NUM);
+	expect_rsts(test, fd, RX_NUM);
+	expect_tx_armed(test, fd);
+}
+
+/*
+ * The same with the rx buffers coming later: a first run stops reading
+ * tx with the replies waiting for rx buffers; the peer's rx buffers ring,
+ * and the run that writes the replies out finds tx empty.
+ */
+static void tx_rearmed_after_late_rx(struct kunit *test)
+{
+	struct fake_dev *fd = test->priv;
+
+	post_tx(fd, RX_NUM);
+	KUNIT_EXPECT_FALSE(test, vsock_poll(fd));
+	KUNIT_EXPECT_EQ(test, fd->vqs[TX_Q].last_avail, RX_NUM);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
+	KUNIT_EXPECT_TRUE(test, fake_would_ring(fd, RX_Q));
+
+	post_rx(fd, RX_NUM);
+	KUNIT_EXPECT_FALSE(test, vsock_poll(fd));
+	expect_rsts(test, fd, RX_NUM);
+	expect_tx_armed(test, fd);
+}
+
+/*
+ * The budget runs out in tx's re-arm: the driver saw the re-arm's buffers
+ * published and will not ring, so the run must ask to be run again.
+ */
+static void rearm_budget_tx(struct kunit *test)
+{
+	struct fake_dev *fd = test->priv;
+
+	fake_toggle(test, TX_Q);
+	KUNIT_EXPECT_TRUE(test, vsock_poll(fd));
+	KUNIT_EXPECT_GT(test, fd->idx_reads, 2);
+	KUNIT_EXPECT_FALSE(test, fd->vqs[TX_Q].broken);
+}
+
+/* The same in rx's re-arm, with a reply waiting for an rx buffer. */
+static void rearm_budget_rx(struct kunit *test)
+{
+	struct fake_dev *fd = test->priv;
+
+	post_tx(fd, 1);
+	fake_toggle(test, RX_Q);
+	KUNIT_EXPECT_TRUE(test, vsock_poll(fd));
+	KUNIT_EXPECT_GT(test, fd->idx_reads, 2);
+	KUNIT_EXPECT_EQ(test, fd->vqs[TX_Q].last_avail, 1);
+	KUNIT_EXPECT_FALSE(test, fd->vqs[RX_Q].broken);
+}
+
+static struct kunit_case vsock_poll_cases[] = {
+	KUNIT_CASE(tx_rearmed_after_replies),
+	KUNIT_CASE(tx_rearmed_after_late_rx),
+	KUNIT_CASE(rearm_budget_tx),
+	KUNIT_CASE(rearm_budget_rx),
+	{}
+};
+
+static struct kunit_suite vsock_poll_suite = {
+	.name = "hvl_vsock_poll",
+	.init = poll_init,
+	.exit = poll_exit,
+	.test_cases = vsock_poll_cases,
+};
+
 static struct kunit_case vsock_cases[] = {
 	KUNIT_CASE_PARAM(check_hdr, hdr_gen_params),
 	KUNIT_CASE(verdict_names),
@@ -278,8 +448,8 @@ static struct kunit_suite vsock_suite = {
 	.test_cases = vsock_cases,
 };
 
-kunit_test_suite(vsock_suite);
+kunit_test_suites(&vsock_suite, &vsock_poll_suite);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests for hvl_vsock's packet glue");
+MODULE_DESCRIPTION("KUnit tests for hvl_vsock's packet glue and poll");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

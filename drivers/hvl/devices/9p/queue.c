@@ -427,20 +427,28 @@ static void push_done(struct hvl_9p *srv)
 		hvl_device_interrupt(srv->hdev, &srv->hdev->vqs[0]);
 }
 
+/* Is as much popped and not yet pushed as we allow? */
+static bool at_bounds(const struct hvl_9p *srv)
+{
+	return srv->nr_inflight >= MAX_INFLIGHT ||
+	       srv->bytes_inflight >= MAX_BYTES;
+}
+
 /* Serve the ring: push finished replies, pop new requests, push again. */
 bool hvl_9p_queue_poll(struct hvl_9p *srv, int budget)
 {
 	struct hvl_vq *vq = &srv->hdev->vqs[0];
 	struct hvl_chain c = { .iov = srv->iov, .max = HVL_CHAIN_MAX };
 	struct hvl_9p_req *req;
-	bool more = true;
+	bool more = true, bounded = false;
 	int ret;
 
 	push_done(srv);
 	while (budget > 0) {
-		if (srv->nr_inflight >= MAX_INFLIGHT ||
-		    srv->bytes_inflight >= MAX_BYTES) {
-			more = false;	/* a completion kicks us again */
+		if (at_bounds(srv)) {
+			/* A completion kicks us again: see below. */
+			more = false;
+			bounded = true;
 			break;
 		}
 		ret = hvl_vq_next(vq, &c, &budget);
@@ -464,5 +472,13 @@ bool hvl_9p_queue_poll(struct hvl_9p *srv, int budget)
 		dispatch(srv, req);
 	}
 	push_done(srv);
+	/*
+	 * Stopped at the bounds, the ring was not re-armed (the last pop
+	 * found a request).  A worker's completion kicks us, but if the
+	 * replies just pushed, served here, were all that held us, none is
+	 * coming: re-arm now, and run again if requests came meanwhile.
+	 */
+	if (bounded && !at_bounds(srv))
+		more = hvl_vq_enable_notify(vq);
 	return more;
 }

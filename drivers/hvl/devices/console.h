@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hvl_console internals shared with its KUnit suite: the device's poll
+ * on rings the suite lays out.
+ */
+#ifndef _HVL_CONSOLE_H
+#define _HVL_CONSOLE_H
+
+#include <linux/hvl.h>
+
+#if IS_ENABLED(CONFIG_KUNIT)
+bool hvl_console_poll(struct hvl_device *hdev, int budget);
+int hvl_console_kunit_add(struct hvl_device *hdev);
+void hvl_console_kunit_del(struct hvl_device *hdev);
+#endif
+
+#endif /* _HVL_CONSOLE_H */
