@@ -88,6 +88,11 @@ front_refused() { dmesg | grep "$F" | grep -qF '"memory-region" entry 0 (/reserv
 retry 50 front_refused || fail "$F: no error about the region in the linear map"
 [ -e /sys/bus/platform/drivers/hvl-virtio-frontend/$F ] && fail "$F: bound despite the error"
 echo "ok: $F: write-combining window in the linear map refused"
+F=soc:hvl-bad-front-pool
+front_refused() { dmesg | grep "$F" | grep -qF '"memory-region" entry 1 (/reserved-memory/hvl-bad-pool@31150000) is in use by /soc/hvl-bad-front-pool (its entry 0)'; }
+retry 50 front_refused || fail "$F: no error about its pool over its own window"
+[ -e /sys/bus/platform/drivers/hvl-virtio-frontend/$F ] && fail "$F: bound despite the error"
+echo "ok: $F: its DMA pool is claimed"
 unload hvl_front
 
 # Only the good window's children became devices.

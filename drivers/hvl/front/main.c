@@ -304,16 +304,28 @@ static int map_window(struct hvl_front *f)
 static int attach_pool(struct hvl_front *f)
 {
 	struct device_node *np = f->dev->of_node, *pool;
+	struct reserved_mem *rmem = NULL;
 	bool ok;
 	int ret;
 
 	pool = of_parse_phandle(np, "memory-region", 1);
 	ok = pool && of_device_is_available(pool) &&
 	     of_device_is_compatible(pool, "restricted-dma-pool");
+	if (ok)
+		rmem = of_reserved_mem_lookup(pool);
 	of_node_put(pool);
-	if (!ok)
+	if (!ok || !rmem)
 		return dev_err_probe(f->dev, -EINVAL,
 				     "memory-region 1 must be an available restricted-dma-pool\n");
+	/*
+	 * The pool is the front-end's as much as the window is: two
+	 * front-ends sharing it (or a pool over a window's registers) would
+	 * see each other's bounce buffers.  The kernel lets any number of
+	 * devices share one restricted pool, so claim it here.
+	 */
+	ret = hvl_region_claim(f->dev, HVL_SIDE_FRONTEND, 1, rmem);
+	if (ret)
+		return ret;
 	ret = of_reserved_mem_device_init_by_idx(f->dev, np, 1);
 	if (ret)
 		return dev_err_probe(f->dev, ret,
