@@ -12,8 +12,31 @@ V=$(uname -r)
 MODS="hvl_console hvl_vsock hvl_9p"
 mdev=
 
+# Live members of process group $1 (zombies are not: an orphan that init
+# has not reaped yet would look alive to kill -0).
+group_gone() {
+	! awk -v g="$1" '$5 == g && $3 != "Z" { f = 1 } END { exit !f }' \
+		/proc/[0-9]*/stat 2>/dev/null
+}
+no_modprobe() { ! grep -qx modprobe /proc/[0-9]*/comm 2>/dev/null; }
+
+# mdev runs each rule's modprobe through system() and waits for it, so a
+# modprobe for a late uevent can still be running when mdev is killed,
+# and could load a module again after our modprobe -r: let the queue
+# drain, then stop mdev's whole process group (its own session, below)
+# and wait until nothing of it is left.
+stop_mdev() {
+	local pg=$mdev
+	[ -n "$pg" ] || return 0
+	mdev=
+	retry 100 no_modprobe
+	kill -TERM -"$pg" 2>/dev/null
+	wait "$pg" 2>/dev/null
+	retry 100 group_gone "$pg" || fail "mdev's children still running after 10 s"
+}
+
 cleanup() {
-	[ -n "$mdev" ] && kill "$mdev" 2>/dev/null && wait "$mdev" 2>/dev/null
+	stop_mdev
 	rm -f /etc/mdev.conf
 	modprobe -r $MODS hvl_core hvl_mbox_loopback 2>/dev/null
 	all_windows
@@ -35,7 +58,7 @@ done
 # open), and an empty /sys/dev, which mdev scans at start to populate
 # /dev: not what this test is about, and 5 s under TCG.
 echo '$MODALIAS=.* 0:0 660 @/usr/sbin/modprobe "$MODALIAS"' >/etc/mdev.conf
-unshare -m sh -c 'mount -t tmpfs mdev /dev && mount -t tmpfs mdev /sys/dev &&
+setsid unshare -m sh -c 'mount -t tmpfs mdev /dev && mount -t tmpfs mdev /sys/dev &&
 	mkdir /sys/dev/char /sys/dev/block && exec mdev -df' &
 mdev=$!
 # No uevent is lost once its netlink socket (NETLINK_KOBJECT_UEVENT, 15)
@@ -58,9 +81,7 @@ echo "autoloaded: $MODS"
 wait_for /dev/ttyHVL0 || fail "the console did not bind: no /dev/ttyHVL0"
 grep -q "bound: hvl_console" "$(devdbg 3)" || fail "hvl_console not bound"
 
-kill "$mdev"
-wait "$mdev" 2>/dev/null
-mdev=
+stop_mdev
 
 modprobe -r $MODS || fail "modprobe -r $MODS"
 # hvl_core went with the last module that used it.
