@@ -43,8 +43,10 @@ if [ "$mode" = bench ]; then
 fi
 
 # Other modes run one script: demo (make demo), probes while developing.
+# Its lines are marked, so that the host can show them without the
+# kernel's (which share the serial console).
 if [ "$mode" != check ]; then
-	sh "/tests/$mode.sh"
+	sh "/tests/$mode.sh" 2>&1 | sed 's/^/HVL-OUT: /'
 	echo HVL-DONE
 	reboot -f
 fi

@@ -67,6 +67,7 @@ struct hvl_front_vdev {
 	atomic64_t txns;		/* transactions sent */
 	atomic64_t timeouts;		/* of which never acknowledged */
 	atomic64_t errors;		/* of which refused by the device */
+	atomic64_t kicks;		/* queue notifications (doorbells) */
 };
 
 /* The window is plain (shared) memory, little-endian, written by both sides. */

@@ -339,6 +339,7 @@ static bool notify(struct virtqueue *vq)
 
 	if (READ_ONCE(vd->dead))
 		return false;
+	atomic64_inc(&vd->kicks);
 	hvl_doorbell_ring(&vd->front->db);
 	return true;
 }
@@ -648,15 +649,21 @@ void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead)
 void hvl_front_vdev_show(struct hvl_front *f, struct seq_file *s)
 {
 	struct hvl_front_vdev *vd;
+	unsigned int i, nvqs;
 
 	lockdep_assert_held(&f->lock);
 
-	list_for_each_entry(vd, &f->vdevs, node)
-		seq_printf(s, "%s: entry %u id %u status %#x%s txns %lld timeouts %lld errors %lld\n",
+	list_for_each_entry(vd, &f->vdevs, node) {
+		/* Counted, never dereferenced: the driver may be tearing down. */
+		for (i = 0, nvqs = 0; i < HVL_MAX_QUEUES; i++)
+			nvqs += !!READ_ONCE(vd->vqs[i]);
+		seq_printf(s, "%s: entry %u id %u status %#x%s txns %lld timeouts %lld errors %lld vqs %u kicks %lld\n",
 			   dev_name(&vd->vdev.dev), vd->index,
 			   vd->vdev.id.device, get_status(&vd->vdev),
 			   READ_ONCE(vd->dead) ? " dead" : "",
 			   atomic64_read(&vd->txns),
 			   atomic64_read(&vd->timeouts),
-			   atomic64_read(&vd->errors));
+			   atomic64_read(&vd->errors), nvqs,
+			   atomic64_read(&vd->kicks));
+	}
 }
