@@ -129,7 +129,12 @@ if [ "$READONLY" != 1 ]; then
 fi
 
 # git, as a user would: a repository on the mount.  No templates (the
-# guest has none), no background maintenance, no pager.
+# guest has none), no background maintenance, no pager.  In cache=loose,
+# as one would mount a tree that only this client changes: the server
+# still serves every create, link, rename, chmod and write git makes,
+# but the client keeps its dentries and attributes, where cache=none
+# cost 21 000 round trips (walk, getattr, clunk: 204 s of this guest
+# against 46 s; tar and cp -a above run in cache=none).
 export HOME=/tmp/githome GIT_PAGER=cat GIT_TERMINAL_PROMPT=0
 export GIT_AUTHOR_NAME=hvl GIT_AUTHOR_EMAIL=hvl@example.org
 export GIT_COMMITTER_NAME=hvl GIT_COMMITTER_EMAIL=hvl@example.org
@@ -139,6 +144,8 @@ $GIT config --global gc.auto 0
 $GIT config --global maintenance.auto false
 # The files belong to nobody, git runs as root: not "dubious" here.
 $GIT config --global safe.directory '*'
+p9_umount
+OPTS=cache=loose p9_mount
 t0=$(now)
 R9=$MNT/repo
 mkdir $R9
@@ -156,8 +163,10 @@ $GIT -C $R9 add -A && $GIT -C $R9 commit -qm "second" || fail "git commit on top
 $GIT -C $R9 checkout -q main || fail "git checkout main"
 [ ! -e $R9/gen/added ] && [ -f $R9/gen/d1/f1.c ] ||
 	fail "checkout main: the work tree is topic's"
-[ "$(stat -c %a $EXPORT/repo/gen/d1/f1.c)" = 755 ] || fail "checkout: the mode of an executable is lost"
 $GIT -C $R9 fsck --strict || fail "git fsck (over the mount)"
+# What the client still caches goes to the server before Linux looks.
+sync
+[ "$(stat -c %a $EXPORT/repo/gen/d1/f1.c)" = 755 ] || fail "checkout: the mode of an executable is lost"
 # The Linux side sees the same repository.
 $GIT -C $EXPORT/repo fsck --strict || fail "git fsck (in the export)"
 [ "$($GIT -C $EXPORT/repo rev-list --count topic)" = 2 ] || fail "topic has not 2 commits"
