@@ -432,6 +432,11 @@ err_put:
 	return ret;
 }
 
+/* The window's own "hvl," properties: map_regions(), the doorbell. */
+static const char * const window_properties[] = {
+	"hvl,bus-addresses", "hvl,poll-interval-us", NULL
+};
+
 static int probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -440,6 +445,10 @@ static int probe(struct platform_device *pdev)
 	unsigned int i;
 	int ret;
 
+	ret = hvl_of_check_properties(dev, dev->of_node, window_properties,
+				      NULL);
+	if (ret)
+		return ret;
 	win = devm_kzalloc(dev, sizeof(*win), GFP_KERNEL);
 	if (!win)
 		return -ENOMEM;
