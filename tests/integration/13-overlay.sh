@@ -6,8 +6,10 @@
 # console there, and its front-end.  Loaded, a console exchange, unloaded
 # (the nodes and their platform devices gone), and again.  Then bad
 # overlays: a truncated blob, a target the board lacks, a window that
-# fails validation: each fails the load with an error naming the file and
-# leaves nothing applied.
+# fails validation, a window nested in a bus the overlay adds, a changed
+# property of a base-tree node (enabling a disabled window, retuning a
+# window), a node added inside a window: each fails the load with an
+# error naming the file and the node, and leaves nothing applied.
 . /tests/lib.sh
 
 O=hvl-test/ovl-console.dtbo
@@ -75,9 +77,11 @@ for round in 1 2; do
 done
 dmesg | grep -q "ERROR: memory leak" && fail "$(dmesg | grep "ERROR: memory leak")"
 
-# expect_refused <file> <what>: the load fails, names the file, and
-# nothing of the overlay is left.
+# expect_refused <file> <what> [<node>]: the load fails, names the file
+# (and the node), and nothing of the overlay is left: no node, no new
+# platform device.
 expect_refused() {
+	local devs=$(ls $PD | wc -l)
 	# The kernel log from here on (a count of lines would not do: the
 	# log wraps in a full run).
 	echo "hvl-test: 13-overlay: loading with $1" >/dev/kmsg
@@ -87,7 +91,11 @@ expect_refused() {
 	dmesg | sed -n "\|hvl-test: 13-overlay: loading with $1\$|,\$p" >/tmp/refused
 	grep -q "hvl_core: overlay $1: not applied" /tmp/refused ||
 		fail "no error naming $1: $(tail -5 /tmp/refused)"
+	[ -z "$3" ] || grep "hvl_core: overlay $1" /tmp/refused | grep -qF "$3" ||
+		fail "$2: no error naming $3: $(tail -5 /tmp/refused)"
 	gone || fail "$2: the overlay's nodes are left"
+	[ "$(ls $PD | wc -l)" = "$devs" ] ||
+		fail "$2: platform devices left: $(ls $PD | grep hvl)"
 	echo "$2: refused: $(grep "hvl_core: overlay $1" /tmp/refused | head -1)"
 }
 
@@ -97,3 +105,19 @@ expect_refused hvl-test/ovl-bad-target.dtbo "a wrong target"
 expect_refused hvl-test/ovl-bad-node.dtbo "an invalid window"
 grep -q 'hvl-ovl.*"reg"' /tmp/refused || fail "the invalid window's error does not name reg"
 expect_refused hvl-test/no-such.dtbo "a missing file"
+
+# Whatever the overlay reaches must be checked, not only the direct
+# children of its fragments (the old check saw none of these).
+expect_refused hvl-test/ovl-nested.dtbo "a window in a new bus" /soc/hvl-ovl-bus/hvl-ovl-nested
+[ ! -e $DT/hvl-ovl-bus ] || fail "the new bus is left"
+B0=$DT/hvl-backend-0
+mb=$(od -An -tx1 $B0/mboxes)
+expect_refused hvl-test/ovl-retune.dtbo "a changed window" /soc/hvl-backend-0
+[ "$(od -An -tx1 $B0/mboxes)" = "$mb" ] || fail "hvl-backend-0's mboxes changed"
+[ "$(od -An -tx4 $B0/console@1000/hvl,queue-sizes | tr -s ' ')" = " 80000000 80000000" ] ||
+	fail "hvl-backend-0's queue sizes changed: $(od -An -tx4 $B0/console@1000/hvl,queue-sizes)"
+expect_refused hvl-test/ovl-window-child.dtbo "a node in a window" /soc/hvl-backend-0
+[ ! -e $B0/console@5000 ] || fail "the node added in hvl-backend-0 is left"
+expect_refused hvl-test/ovl-enable.dtbo "an enabled window" /soc/hvl-bad-off
+[ "$(cat $DT/hvl-bad-off/status)" = disabled ] || fail "hvl-bad-off is not disabled"
+[ ! -e $PD/soc:hvl-bad-off ] || fail "hvl-bad-off has a platform device"
