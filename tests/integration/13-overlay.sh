@@ -47,9 +47,15 @@ gone || fail "the overlay's nodes exist before the test"
 
 modprobe hvl_mbox_loopback || fail "modprobe hvl_mbox_loopback"
 # Round 1 carries a line each way; round 2 shows a second apply after the
-# removal binds again (the console module stays out: it is round 1's).
+# removal binds again (the console module stays out: it is round 1's),
+# with asynchronous probing asked for: the window driver probes
+# synchronously all the same, or no overlay could ever apply (its windows
+# would not have probed yet when the overlay is checked).
 for round in 1 2; do
-	modprobe hvl_core overlay=$O || fail "modprobe hvl_core overlay=$O"
+	async=
+	[ $round = 2 ] && async=async_probe=1
+	modprobe hvl_core overlay=$O $async ||
+		fail "modprobe hvl_core overlay=$O $async"
 	[ -e $DT/hvl-ovl/console@1000 ] || fail "no $DT/hvl-ovl/console@1000"
 	[ -e $DBG/doorbell ] || fail "$W did not probe"
 	[ -e /sys/bus/hvl/devices/$W.0 ] || fail "no console device on the hvl bus"

@@ -550,6 +550,13 @@ struct platform_driver hvl_window_driver = {
 	.driver = {
 		.name = "hvl-backend",
 		.of_match_table = ids,
+		/*
+		 * overlay.c checks that the windows an overlay adds are bound
+		 * as soon as the overlay is applied: an asynchronous probe
+		 * (async_probe=1, driver_async_probe=) would not have run
+		 * yet, and every overlay would be refused.
+		 */
+		.probe_type = PROBE_FORCE_SYNCHRONOUS,
 	},
 	.probe = probe,
 	.remove = remove,
