@@ -214,6 +214,17 @@ int hvl_overlay_apply(void)
 
 	if (!overlay || !*overlay)
 		return 0;
+	/*
+	 * Without these the calls below are stubs that fail with -ENOTSUPP
+	 * or -EINVAL, which says nothing of what the kernel lacks.
+	 */
+	if (!IS_ENABLED(CONFIG_OF_OVERLAY) || !IS_REACHABLE(CONFIG_FW_LOADER)) {
+		pr_err("overlay %s: not applied: the kernel has no %s\n",
+		       overlay, IS_ENABLED(CONFIG_OF_OVERLAY) ?
+		       "CONFIG_FW_LOADER (built in, or a module when hvl_core is)" :
+		       "CONFIG_OF_OVERLAY");
+		return -EOPNOTSUPP;
+	}
 
 	/* Our own message names the file; the loader's would not. */
 	ret = firmware_request_nowarn(&fw, overlay, NULL);
