@@ -254,6 +254,10 @@ bool hvl_device_ready(const struct hvl_device *hdev);
 
 struct reserved_mem *hvl_rmem_lookup(struct device *dev, int index);
 
+int hvl_of_check_properties(struct device *dev, const struct device_node *np,
+			    const char * const *known,
+			    const char * const *more);
+
 /* Whose windows may not share memory (core/claim.c). */
 enum hvl_side {
 	HVL_SIDE_BACKEND,

@@ -43,6 +43,8 @@ expect hvl-bad-coherency 'both "dma-coherent" and "dma-noncoherent"'
 expect hvl-bad-mbox-poll '"mboxes" and "hvl,poll-interval-us" together'
 expect hvl-bad-mbox-names 'two "mboxes" need "mbox-names"'
 expect hvl-bad-poll-fast '"hvl,poll-interval-us" (1) must be 10 to 1000000'
+# A misspelt window property was ignored: peer addresses taken as physical.
+expect hvl-bad-prop '/soc/hvl-bad-prop: unknown property "hvl,bus-adresses"'
 
 # Devices whose own properties are malformed: the window probes, each
 # device fails when its module loads, naming the property.  A 64-bit
@@ -93,6 +95,11 @@ front_refused() { dmesg | grep "$F" | grep -qF '"memory-region" entry 1 (/reserv
 retry 50 front_refused || fail "$F: no error about its pool over its own window"
 [ -e /sys/bus/platform/drivers/hvl-virtio-frontend/$F ] && fail "$F: bound despite the error"
 echo "ok: $F: its DMA pool is claimed"
+F=soc:hvl-bad-front-prop
+front_refused() { dmesg | grep "$F" | grep -qF '/soc/hvl-bad-front-prop: unknown property "hvl,bus-addresses"'; }
+retry 50 front_refused || fail "$F: no error about hvl,bus-addresses"
+[ -e /sys/bus/platform/drivers/hvl-virtio-frontend/$F ] && fail "$F: bound despite the error"
+echo "ok: $F: unknown hvl, property refused"
 unload hvl_front
 
 # Only the good window's children became devices.

@@ -6,8 +6,10 @@
 # console there, and its front-end.  Loaded, a console exchange, unloaded
 # (the nodes and their platform devices gone), and again.  Then bad
 # overlays: a truncated blob, a target the board lacks, a window that
-# fails validation: each fails the load with an error naming the file and
-# leaves nothing applied.
+# fails validation, a window nested in a bus the overlay adds, a changed
+# property of a base-tree node (enabling a disabled window, retuning a
+# window), a node added inside a window: each fails the load with an
+# error naming the file and the node, and leaves nothing applied.
 . /tests/lib.sh
 
 O=hvl-test/ovl-console.dtbo
@@ -45,9 +47,15 @@ gone || fail "the overlay's nodes exist before the test"
 
 modprobe hvl_mbox_loopback || fail "modprobe hvl_mbox_loopback"
 # Round 1 carries a line each way; round 2 shows a second apply after the
-# removal binds again (the console module stays out: it is round 1's).
+# removal binds again (the console module stays out: it is round 1's),
+# with asynchronous probing asked for: the window driver probes
+# synchronously all the same, or no overlay could ever apply (its windows
+# would not have probed yet when the overlay is checked).
 for round in 1 2; do
-	modprobe hvl_core overlay=$O || fail "modprobe hvl_core overlay=$O"
+	async=
+	[ $round = 2 ] && async=async_probe=1
+	modprobe hvl_core overlay=$O $async ||
+		fail "modprobe hvl_core overlay=$O $async"
 	[ -e $DT/hvl-ovl/console@1000 ] || fail "no $DT/hvl-ovl/console@1000"
 	[ -e $DBG/doorbell ] || fail "$W did not probe"
 	[ -e /sys/bus/hvl/devices/$W.0 ] || fail "no console device on the hvl bus"
@@ -73,11 +81,12 @@ for round in 1 2; do
 	echo "round $round: applied${HVC:+, a line each way}, removed"
 	HVC=
 done
-dmesg | grep -q "ERROR: memory leak" && fail "$(dmesg | grep "ERROR: memory leak")"
 
-# expect_refused <file> <what>: the load fails, names the file, and
-# nothing of the overlay is left.
+# expect_refused <file> <what> [<node>]: the load fails, names the file
+# (and the node), and nothing of the overlay is left: no node, no new
+# platform device.
 expect_refused() {
+	local devs=$(ls $PD | wc -l)
 	# The kernel log from here on (a count of lines would not do: the
 	# log wraps in a full run).
 	echo "hvl-test: 13-overlay: loading with $1" >/dev/kmsg
@@ -87,7 +96,11 @@ expect_refused() {
 	dmesg | sed -n "\|hvl-test: 13-overlay: loading with $1\$|,\$p" >/tmp/refused
 	grep -q "hvl_core: overlay $1: not applied" /tmp/refused ||
 		fail "no error naming $1: $(tail -5 /tmp/refused)"
+	[ -z "$3" ] || grep "hvl_core: overlay $1" /tmp/refused | grep -qF "$3" ||
+		fail "$2: no error naming $3: $(tail -5 /tmp/refused)"
 	gone || fail "$2: the overlay's nodes are left"
+	[ "$(ls $PD | wc -l)" = "$devs" ] ||
+		fail "$2: platform devices left: $(ls $PD | grep hvl)"
 	echo "$2: refused: $(grep "hvl_core: overlay $1" /tmp/refused | head -1)"
 }
 
@@ -97,3 +110,26 @@ expect_refused hvl-test/ovl-bad-target.dtbo "a wrong target"
 expect_refused hvl-test/ovl-bad-node.dtbo "an invalid window"
 grep -q 'hvl-ovl.*"reg"' /tmp/refused || fail "the invalid window's error does not name reg"
 expect_refused hvl-test/no-such.dtbo "a missing file"
+
+# Whatever the overlay reaches must be checked, not only the direct
+# children of its fragments (the old check saw none of these).
+expect_refused hvl-test/ovl-nested.dtbo "a window in a new bus" /soc/hvl-ovl-bus/hvl-ovl-nested
+[ ! -e $DT/hvl-ovl-bus ] || fail "the new bus is left"
+B0=$DT/hvl-backend-0
+mb=$(od -An -tx1 $B0/mboxes)
+expect_refused hvl-test/ovl-retune.dtbo "a changed window" /soc/hvl-backend-0
+[ "$(od -An -tx1 $B0/mboxes)" = "$mb" ] || fail "hvl-backend-0's mboxes changed"
+[ "$(od -An -tx4 $B0/console@1000/hvl,queue-sizes | tr -s ' ')" = " 80000000 80000000" ] ||
+	fail "hvl-backend-0's queue sizes changed: $(od -An -tx4 $B0/console@1000/hvl,queue-sizes)"
+expect_refused hvl-test/ovl-window-child.dtbo "a node in a window" /soc/hvl-backend-0
+[ ! -e $B0/console@5000 ] || fail "the node added in hvl-backend-0 is left"
+expect_refused hvl-test/ovl-enable.dtbo "an enabled window" /soc/hvl-bad-off
+[ "$(cat $DT/hvl-bad-off/status)" = disabled ] || fail "hvl-bad-off is not disabled"
+[ ! -e $PD/soc:hvl-bad-off ] || fail "hvl-bad-off has a platform device"
+
+# Last, so that the refused overlays' unwinding is covered too: the OF
+# core's check of the node references of a destroyed changeset (kmemleak
+# runs once after all tests, in init).
+if dmesg | grep -q "ERROR: memory leak"; then
+	fail "$(dmesg | grep "ERROR: memory leak")"
+fi

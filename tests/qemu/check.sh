@@ -76,6 +76,9 @@ yamllint -s -d '{extends: relaxed, rules: {line-length: {max: 110}}}' \
 [ $rc = 0 ] || cat "$out/yamllint.log"
 result "yamllint bindings" $rc
 rc=0
+"$q/mbox-names.py" "$repo"/Documentation/devicetree/bindings/hvl/hvl,virtio-*.yaml || rc=$?
+result "bindings' mbox-names as hvl_doorbell_init() takes them" $rc
+rc=0
 for o in "$repo"/dts/*.dtso "$repo"/dts/examples/*.dtso "$repo"/tests/qemu/overlays/*.dtso; do
 	[ -f "$o" ] || continue
 	dtc -q -@ -Wno-reg_format -Wno-avoid_default_addr_size -I dts -O dtb \

@@ -180,29 +180,39 @@ static bool listed(const char * const *list, const char *name)
 	return false;
 }
 
-/*
- * Every "hvl," property of the child must be one the core or the driver
- * reads.  Refused rather than warned about: a misspelt property is simply
- * not read, and some of them are all that confines the peer (a 9P export
- * with "hvl,readonly" for "hvl,read-only" was served writable).  A warning
- * in a boot log is easy to miss; a device that is not there is not.
+/**
+ * hvl_of_check_properties() - refuse a node with an "hvl," property no one reads
+ * @dev: the device being probed, for messages (they name its driver)
+ * @np: its node
+ * @known: the "hvl," properties read for @np, NULL-terminated
+ * @more: a second such list (a device module's), or NULL
+ *
+ * Windows, front-ends and the children of windows all go through this.
+ * Refused rather than warned about: a misspelt property is simply not
+ * read, and some of them are all that confines the peer (a 9P export with
+ * "hvl,readonly" for "hvl,read-only" was served writable; a window with
+ * "hvl,bus-adresses" took the peer's addresses for physical ones).  A
+ * warning in a boot log is easy to miss; a device that is not there is
+ * not.  Other properties are the DT core's and the bindings'.
+ *
+ * Return: 0, or -EINVAL after a dev_err naming the node and the property.
  */
-static int check_properties(struct hvl_device *hdev,
-			    const struct hvl_driver *drv)
+int hvl_of_check_properties(struct device *dev, const struct device_node *np,
+			    const char * const *known, const char * const *more)
 {
 	struct property *pp;
 
-	for_each_property_of_node(hdev->of_node, pp) {
-		if (strncmp(pp->name, "hvl,", 4) ||
-		    listed(core_properties, pp->name) ||
-		    listed(drv->of_properties, pp->name))
+	for_each_property_of_node(np, pp) {
+		if (strncmp(pp->name, "hvl,", 4) || listed(known, pp->name) ||
+		    listed(more, pp->name))
 			continue;
-		dev_err(&hdev->dev, "%pOF: unknown property \"%s\" for %s: not bound, since a misspelt property would be ignored\n",
-			hdev->of_node, pp->name, drv->driver.name);
+		dev_err(dev, "%pOF: unknown property \"%s\" for %s: not bound, since a misspelt property would be ignored\n",
+			np, pp->name, dev_driver_string(dev));
 		return -EINVAL;
 	}
 	return 0;
 }
+EXPORT_SYMBOL_GPL(hvl_of_check_properties);
 
 static int probe(struct device *dev)
 {
@@ -213,7 +223,8 @@ static int probe(struct device *dev)
 
 	if (drv->config_size > HVL_CONFIG_SIZE)
 		return -EINVAL;
-	ret = check_properties(hdev, drv);
+	ret = hvl_of_check_properties(dev, hdev->of_node, core_properties,
+				      drv->of_properties);
 	if (ret)
 		return ret;
 	hdev->config_size = drv->config_size;

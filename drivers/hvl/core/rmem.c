@@ -11,6 +11,7 @@
  * memory back.  A window there would write its header, device table and
  * register pages over live kernel pages, so such regions are refused.
  */
+#include <kunit/visibility.h>
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/hvl.h>
@@ -18,6 +19,20 @@
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/of_reserved_mem.h>
+
+#include "core.h"
+
+/*
+ * Does the region run past the top of the physical address space?  The
+ * kernel does not refuse such a node at boot, and every end computed from
+ * it would wrap: still_reserved() would check no page at all and the
+ * window's bounds would be nonsense.
+ */
+VISIBLE_IF_KUNIT bool hvl_rmem_wraps(phys_addr_t base, phys_addr_t size)
+{
+	return size && base + (size - 1) < base;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_rmem_wraps);
 
 /* Every page the kernel has a struct page for must still be reserved. */
 static bool still_reserved(const struct reserved_mem *rmem, phys_addr_t *bad)
@@ -52,6 +67,9 @@ struct reserved_mem *hvl_rmem_lookup(struct device *dev, int index)
 	if (!rmem || !rmem->size)
 		dev_err(dev, "\"memory-region\" entry %d is not a reserved-memory region (%pOF)\n",
 			index, rnp);
+	else if (hvl_rmem_wraps(rmem->base, rmem->size))
+		dev_err(dev, "\"memory-region\" entry %d (%pOF): %pa+%pa wraps past the top of the address space\n",
+			index, rnp, &rmem->base, &rmem->size);
 	else if (of_property_read_bool(rnp, "reusable"))
 		dev_err(dev, "\"memory-region\" entry %d (%pOF) is reusable: its pages belong to the page allocator\n",
 			index, rnp);

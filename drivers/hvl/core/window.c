@@ -432,6 +432,11 @@ err_put:
 	return ret;
 }
 
+/* The window's own "hvl," properties: map_regions(), the doorbell. */
+static const char * const window_properties[] = {
+	"hvl,bus-addresses", "hvl,poll-interval-us", NULL
+};
+
 static int probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -440,6 +445,10 @@ static int probe(struct platform_device *pdev)
 	unsigned int i;
 	int ret;
 
+	ret = hvl_of_check_properties(dev, dev->of_node, window_properties,
+				      NULL);
+	if (ret)
+		return ret;
 	win = devm_kzalloc(dev, sizeof(*win), GFP_KERNEL);
 	if (!win)
 		return -ENOMEM;
@@ -541,6 +550,13 @@ struct platform_driver hvl_window_driver = {
 	.driver = {
 		.name = "hvl-backend",
 		.of_match_table = ids,
+		/*
+		 * overlay.c checks that the windows an overlay adds are bound
+		 * as soon as the overlay is applied: an asynchronous probe
+		 * (async_probe=1, driver_async_probe=) would not have run
+		 * yet, and every overlay would be refused.
+		 */
+		.probe_type = PROBE_FORCE_SYNCHRONOUS,
 	},
 	.probe = probe,
 	.remove = remove,

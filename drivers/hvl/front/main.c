@@ -356,6 +356,11 @@ static int status_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(status);
 
+/* The node's "hvl," properties: only the doorbell's. */
+static const char * const front_properties[] = {
+	"hvl,poll-interval-us", NULL
+};
+
 static int hvl_front_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -364,6 +369,10 @@ static int hvl_front_probe(struct platform_device *pdev)
 	u32 magic;
 	int ret;
 
+	ret = hvl_of_check_properties(dev, dev->of_node, front_properties,
+				      NULL);
+	if (ret)
+		return ret;
 	f = devm_kzalloc(dev, sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;

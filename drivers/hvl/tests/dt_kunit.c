@@ -127,11 +127,26 @@ static void xlate(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, hvl_xlate(&x, 0x1001, ~0ULL, 1));
 }
 
+/* A reserved-memory region must not run past the top of the address space. */
+static void rmem_wraps(struct kunit *test)
+{
+	const phys_addr_t top = ~(phys_addr_t)0;
+
+	KUNIT_EXPECT_FALSE(test, hvl_rmem_wraps(0x31400000, 0x10000));
+	KUNIT_EXPECT_FALSE(test, hvl_rmem_wraps(top - 0xfff, 0x1000));
+	KUNIT_EXPECT_FALSE(test, hvl_rmem_wraps(top, 1));
+	KUNIT_EXPECT_FALSE(test, hvl_rmem_wraps(0, top));
+	KUNIT_EXPECT_TRUE(test, hvl_rmem_wraps(top - 0xfff, 0x2000));
+	KUNIT_EXPECT_TRUE(test, hvl_rmem_wraps(top, 2));
+	KUNIT_EXPECT_TRUE(test, hvl_rmem_wraps(2, top));
+}
+
 static struct kunit_case dt_cases[] = {
 	KUNIT_CASE_PARAM(check_child, child_gen_params),
 	KUNIT_CASE(check_queues),
 	KUNIT_CASE(check_regions),
 	KUNIT_CASE(xlate),
+	KUNIT_CASE(rmem_wraps),
 	{}
 };
 
