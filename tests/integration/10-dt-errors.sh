@@ -30,6 +30,7 @@ expect hvl-bad-devid64 '"hvl,device-id" must be one 32-bit cell'
 expect hvl-bad-features3 '"hvl,device-features" must be one 64-bit value'
 expect hvl-bad-features-high '"hvl,device-features" (0x100000001): bits 24 and up belong to the transport'
 expect hvl-bad-reg3 '"reg" must be <offset size>, one cell each'
+expect hvl-bad-sizecells '/soc/hvl-bad-sizecells: a window with children needs #address-cells = <1> and #size-cells = <1>'
 # Regions whose memory the kernel uses: never written (the old code put
 # a window header into the pages of the failed pool).
 expect hvl-bad-reusable '"memory-region" entry 1 (/reserved-memory/hvl-bad-cma@31120000) is reusable'

@@ -272,7 +272,7 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	bool has_features;
 	int nq, ret;
 
-	/* #address-cells and #size-cells of the window are 1 (binding). */
+	/* #address-cells and #size-cells of the window are 1 (add_children). */
 	if (of_property_count_u32_elems(np, "reg") != 2 ||
 	    of_property_read_u32_array(np, "reg", reg, 2)) {
 		dev_err(dev, "%pOF: \"reg\" must be <offset size>, one cell each\n", np);
@@ -363,7 +363,7 @@ static int add_children(struct hvl_window *win)
 {
 	struct device *dev = win->dev;
 	unsigned int n = 0, i = 0;
-	u32 *taken;
+	u32 *taken, ac, sc;
 	int ret;
 
 	for_each_available_child_of_node_scoped(dev->of_node, np)
@@ -373,6 +373,18 @@ static int add_children(struct hvl_window *win)
 		return dev_err_probe(dev, -EINVAL,
 				     "need 1 to %u \"hvl,virtio-device\" children, found %u\n",
 				     HVL_MAX_DEVICES, n);
+	/*
+	 * A child's "reg" is read as <offset size>, so the window must say
+	 * it is.  Its own properties, not of_n_addr_cells(): that one falls
+	 * back to the parents', and a missing or other value would otherwise
+	 * surface as a misleading "reg" error on the first child.
+	 */
+	if (of_property_read_u32(dev->of_node, "#address-cells", &ac) ||
+	    of_property_read_u32(dev->of_node, "#size-cells", &sc) ||
+	    ac != 1 || sc != 1)
+		return dev_err_probe(dev, -EINVAL,
+				     "%pOF: a window with children needs #address-cells = <1> and #size-cells = <1>\n",
+				     dev->of_node);
 
 	win->devs = devm_kcalloc(dev, n, sizeof(*win->devs), GFP_KERNEL);
 	taken = kcalloc(2 * n, sizeof(*taken), GFP_KERNEL);
