@@ -158,6 +158,16 @@ static int map_regions(struct hvl_window *win)
 		rmem[i] = hvl_rmem_lookup(dev, i);
 		if (IS_ERR(rmem[i]))
 			return PTR_ERR(rmem[i]);
+		/*
+		 * The header and the register pages are 4 KiB pages of region
+		 * 0: a Linux peer (hvl_front) refuses any other, and a window
+		 * READY here would only fail there.
+		 */
+		if (!i && (!IS_ALIGNED(rmem[i]->base, HVL_PAGE_SIZE) ||
+			   rmem[i]->size < HVL_PAGE_SIZE))
+			return dev_err_probe(dev, -EINVAL,
+					     "memory-region 0: %pa+%pa is not 4 KiB aligned or too small\n",
+					     &rmem[i]->base, &rmem[i]->size);
 		/* Before anything maps it: a live window may own it. */
 		ret = hvl_region_claim(dev, HVL_SIDE_BACKEND, i, rmem[i]);
 		if (ret)
@@ -466,9 +476,6 @@ static int probe(struct platform_device *pdev)
 	ret = map_regions(win);
 	if (ret)
 		return ret;
-	if (win->regions[0].size < HVL_PAGE_SIZE)
-		return dev_err_probe(dev, -EINVAL,
-				     "first \"memory-region\" smaller than 4 KiB\n");
 
 	h = win->hdr;
 	/* WQ_SYSFS: on an AMP board, confine the backend to Linux's cores. */
