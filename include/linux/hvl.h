@@ -253,6 +253,7 @@ void hvl_device_needs_reset(struct hvl_device *hdev, const char *why);
 bool hvl_device_ready(const struct hvl_device *hdev);
 
 struct reserved_mem *hvl_rmem_lookup(struct device *dev, int index);
+int hvl_rmem_release_on_unbind(struct device *dev);
 
 /* Whose windows may not share memory (core/claim.c). */
 enum hvl_side {

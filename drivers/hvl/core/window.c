@@ -466,6 +466,10 @@ static int probe(struct platform_device *pdev)
 	if (!win)
 		return -ENOMEM;
 	win->dev = dev;
+	/* A region that is a restricted-dma-pool: of_dma_configure()'s. */
+	ret = hvl_rmem_release_on_unbind(dev);
+	if (ret)
+		return ret;
 	ret = hvl_map_read_coherent(dev, &win->coherent);
 	if (ret)
 		return ret;
