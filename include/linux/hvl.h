@@ -253,6 +253,7 @@ void hvl_device_needs_reset(struct hvl_device *hdev, const char *why);
 bool hvl_device_ready(const struct hvl_device *hdev);
 
 struct reserved_mem *hvl_rmem_lookup(struct device *dev, int index);
+int hvl_rmem_release_on_unbind(struct device *dev);
 
 int hvl_of_check_properties(struct device *dev, const struct device_node *np,
 			    const char * const *known,

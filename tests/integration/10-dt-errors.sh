@@ -30,6 +30,7 @@ expect hvl-bad-devid64 '"hvl,device-id" must be one 32-bit cell'
 expect hvl-bad-features3 '"hvl,device-features" must be one 64-bit value'
 expect hvl-bad-features-high '"hvl,device-features" (0x100000001): bits 24 and up belong to the transport'
 expect hvl-bad-reg3 '"reg" must be <offset size>, one cell each'
+expect hvl-bad-sizecells '/soc/hvl-bad-sizecells: a window with children needs #address-cells = <1> and #size-cells = <1>'
 # Regions whose memory the kernel uses: never written (the old code put
 # a window header into the pages of the failed pool).
 expect hvl-bad-reusable '"memory-region" entry 1 (/reserved-memory/hvl-bad-cma@31120000) is reusable'
@@ -42,6 +43,9 @@ expect hvl-bad-coherency 'both "dma-coherent" and "dma-noncoherent"'
 # Doorbells: exactly one way, and every channel requested.
 expect hvl-bad-mbox-poll '"mboxes" and "hvl,poll-interval-us" together'
 expect hvl-bad-mbox-names 'two "mboxes" need "mbox-names"'
+# A peer such as hvl_front requires page-aligned windows: the backend
+# went READY on one that no Linux peer would take.
+expect hvl-bad-unaligned 'memory-region 0: 0x0000000031160800+0x0000000000002000 is not 4 KiB aligned or too small'
 expect hvl-bad-poll-fast '"hvl,poll-interval-us" (1) must be 10 to 1000000'
 # A misspelt window property was ignored: peer addresses taken as physical.
 expect hvl-bad-prop '/soc/hvl-bad-prop: unknown property "hvl,bus-adresses"'

@@ -6,6 +6,29 @@
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
+# Module parameters are checked, not ignored.  A negative uid other than
+# -1 fails the load; workers= out of range is clamped, and said so.
+load hvl_mbox_loopback hvl_core
+insmod $M/hvl_9p.ko uid=-2 2>/dev/null && fail "insmod uid=-2 succeeded"
+dmesg | grep -qF 'hvl_9p: uid=-2 gid=-1: each must be -1' ||
+	fail "uid=-2: no message"
+insmod $M/hvl_9p.ko workers=1000 || fail "insmod workers=1000"
+dmesg | grep -qF 'hvl_9p: workers=1000 is out of 1 to 64, using 64' ||
+	fail "workers=1000: no warning"
+unload hvl_9p
+# tag= with two 9P devices (the loopback window's and, bound for this,
+# 25-wc's): one takes it, the other is refused, as two devices with one
+# tag would be mounted alike.
+WC=/sys/bus/platform/devices/soc:hvl-wc
+echo hvl-backend >$WC/driver_override || fail "driver_override soc:hvl-wc"
+echo soc:hvl-wc >/sys/bus/platform/drivers/hvl-backend/bind || fail "bind soc:hvl-wc"
+insmod $M/hvl_9p.ko tag=hvl-dup export=/ || fail "insmod tag=hvl-dup"
+dmesg | grep -qF 'tag=/export= are soc:' || fail "tag=: second 9P device not refused"
+unload hvl_9p
+echo soc:hvl-wc >/sys/bus/platform/drivers/hvl-backend/unbind
+echo >$WC/driver_override
+echo "ok: bad module parameters refused or warned"
+
 p9_up
 grep -q "status: 0xf" "$P9DBG" || fail "driver side not at DRIVER_OK"
 grep -q "^tag: $TAG" "$P9DBG" || fail "tag not in debugfs"

@@ -21,6 +21,7 @@
 #include <linux/delay.h>
 #include <linux/export.h>
 #include <linux/mailbox_client.h>
+#include <linux/mailbox_controller.h>
 #include <linux/of.h>
 
 enum {
@@ -126,8 +127,8 @@ int hvl_doorbell_init(struct hvl_doorbell *db, struct device *dev,
 {
 	struct device_node *np = dev->of_node;
 	bool mboxes;
+	int ret, i;
 	u32 us;
-	int ret;
 
 	db->notify = notify;
 
@@ -191,6 +192,23 @@ int hvl_doorbell_init(struct hvl_doorbell *db, struct device *dev,
 			db->tx = NULL;
 			return dev_err_probe(dev, ret,
 					     "cannot get \"rx\" channel of \"mboxes\"\n");
+		}
+	}
+	/*
+	 * Unbinding the controller (sysfs) frees our channels under us in
+	 * mbox_controller_unregister(), and its devm memory with them: the
+	 * next ring was a use-after-free.  A managed link unbinds us first;
+	 * one per channel, as they may come from two controllers.
+	 */
+	for (i = 0; i < 2; i++) {
+		struct mbox_chan *c = i ? db->rx : db->tx;
+
+		if (c && !device_link_add(dev, c->mbox->dev,
+					  DL_FLAG_AUTOREMOVE_CONSUMER)) {
+			hvl_doorbell_fini(db);
+			return dev_err_probe(dev, -EINVAL,
+					     "cannot link to the mailbox controller %s\n",
+					     dev_name(c->mbox->dev));
 		}
 	}
 	return 0;

@@ -82,3 +82,27 @@ struct reserved_mem *hvl_rmem_lookup(struct device *dev, int index)
 	return ret ? ERR_PTR(ret) : rmem;
 }
 EXPORT_SYMBOL_GPL(hvl_rmem_lookup);
+
+static void release_rmem(void *dev)
+{
+	of_reserved_mem_device_release(dev);
+}
+
+/**
+ * hvl_rmem_release_on_unbind() - pair every pool attachment with a release
+ * @dev: a window's or front-end's device, at the start of its probe
+ *
+ * of_dma_configure() attaches a restricted-dma-pool listed in
+ * "memory-region" before every probe (of_dma_set_restricted_buffer()),
+ * each time adding an entry to a global list, and nothing in the driver
+ * core releases it: every failed or deferred probe left one behind,
+ * pointing at the device.  This releases them, and whatever the driver
+ * attached itself, when the probe fails or the driver unbinds.
+ *
+ * Return: 0 or -ENOMEM (then released already).
+ */
+int hvl_rmem_release_on_unbind(struct device *dev)
+{
+	return devm_add_action_or_reset(dev, release_rmem, dev);
+}
+EXPORT_SYMBOL_GPL(hvl_rmem_release_on_unbind);

@@ -158,6 +158,16 @@ static int map_regions(struct hvl_window *win)
 		rmem[i] = hvl_rmem_lookup(dev, i);
 		if (IS_ERR(rmem[i]))
 			return PTR_ERR(rmem[i]);
+		/*
+		 * The header and the register pages are 4 KiB pages of region
+		 * 0: a Linux peer (hvl_front) refuses any other, and a window
+		 * READY here would only fail there.
+		 */
+		if (!i && (!IS_ALIGNED(rmem[i]->base, HVL_PAGE_SIZE) ||
+			   rmem[i]->size < HVL_PAGE_SIZE))
+			return dev_err_probe(dev, -EINVAL,
+					     "memory-region 0: %pa+%pa is not 4 KiB aligned or too small\n",
+					     &rmem[i]->base, &rmem[i]->size);
 		/* Before anything maps it: a live window may own it. */
 		ret = hvl_region_claim(dev, HVL_SIDE_BACKEND, i, rmem[i]);
 		if (ret)
@@ -272,7 +282,7 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	bool has_features;
 	int nq, ret;
 
-	/* #address-cells and #size-cells of the window are 1 (binding). */
+	/* #address-cells and #size-cells of the window are 1 (add_children). */
 	if (of_property_count_u32_elems(np, "reg") != 2 ||
 	    of_property_read_u32_array(np, "reg", reg, 2)) {
 		dev_err(dev, "%pOF: \"reg\" must be <offset size>, one cell each\n", np);
@@ -363,7 +373,7 @@ static int add_children(struct hvl_window *win)
 {
 	struct device *dev = win->dev;
 	unsigned int n = 0, i = 0;
-	u32 *taken;
+	u32 *taken, ac, sc;
 	int ret;
 
 	for_each_available_child_of_node_scoped(dev->of_node, np)
@@ -373,6 +383,18 @@ static int add_children(struct hvl_window *win)
 		return dev_err_probe(dev, -EINVAL,
 				     "need 1 to %u \"hvl,virtio-device\" children, found %u\n",
 				     HVL_MAX_DEVICES, n);
+	/*
+	 * A child's "reg" is read as <offset size>, so the window must say
+	 * it is.  Its own properties, not of_n_addr_cells(): that one falls
+	 * back to the parents', and a missing or other value would otherwise
+	 * surface as a misleading "reg" error on the first child.
+	 */
+	if (of_property_read_u32(dev->of_node, "#address-cells", &ac) ||
+	    of_property_read_u32(dev->of_node, "#size-cells", &sc) ||
+	    ac != 1 || sc != 1)
+		return dev_err_probe(dev, -EINVAL,
+				     "%pOF: a window with children needs #address-cells = <1> and #size-cells = <1>\n",
+				     dev->of_node);
 
 	win->devs = devm_kcalloc(dev, n, sizeof(*win->devs), GFP_KERNEL);
 	taken = kcalloc(2 * n, sizeof(*taken), GFP_KERNEL);
@@ -453,6 +475,10 @@ static int probe(struct platform_device *pdev)
 	if (!win)
 		return -ENOMEM;
 	win->dev = dev;
+	/* A region that is a restricted-dma-pool: of_dma_configure()'s. */
+	ret = hvl_rmem_release_on_unbind(dev);
+	if (ret)
+		return ret;
 	ret = hvl_map_read_coherent(dev, &win->coherent);
 	if (ret)
 		return ret;
@@ -463,9 +489,6 @@ static int probe(struct platform_device *pdev)
 	ret = map_regions(win);
 	if (ret)
 		return ret;
-	if (win->regions[0].size < HVL_PAGE_SIZE)
-		return dev_err_probe(dev, -EINVAL,
-				     "first \"memory-region\" smaller than 4 KiB\n");
 
 	h = win->hdr;
 	/* WQ_SYSFS: on an AMP board, confine the backend to Linux's cores. */

@@ -299,7 +299,7 @@ static int map_window(struct hvl_front *f)
 /*
  * memory-region 1 becomes this device's restricted DMA pool (swiotlb).
  * of_dma_configure() normally attached it already; saying it here makes the
- * dependency explicit and pairs with the release in remove.
+ * dependency explicit.  hvl_rmem_release_on_unbind() releases both.
  */
 static int attach_pool(struct hvl_front *f)
 {
@@ -382,6 +382,10 @@ static int hvl_front_probe(struct platform_device *pdev)
 	INIT_WORK(&f->life, life_work);
 	timer_setup(&f->watch, watch, 0);
 	platform_set_drvdata(pdev, f);
+	/* First, so that it runs last, after remove() or any failure. */
+	ret = hvl_rmem_release_on_unbind(dev);
+	if (ret)
+		return ret;
 
 	ret = map_window(f);
 	if (ret)
@@ -406,7 +410,7 @@ static int hvl_front_probe(struct platform_device *pdev)
 
 	ret = hvl_doorbell_init(&f->db, dev, notify);
 	if (ret)
-		goto err_pool;
+		return ret;
 
 	mutex_lock(&f->lock);
 	ret = start(f);
@@ -428,8 +432,6 @@ static int hvl_front_probe(struct platform_device *pdev)
 err_doorbell:
 	hvl_doorbell_fini(&f->db);
 	cancel_work_sync(&f->life);
-err_pool:
-	of_reserved_mem_device_release(dev);
 	return ret;
 }
 
@@ -456,7 +458,6 @@ static void hvl_front_remove(struct platform_device *pdev)
 	/* Queued by the last doorbells; sees ->removing and does nothing. */
 	cancel_work_sync(&f->life);
 	hvl_front_inject_fini(f);
-	of_reserved_mem_device_release(f->dev);
 }
 
 static const struct of_device_id hvl_front_of_match[] = {

@@ -10,7 +10,8 @@
  *   hvl,uid/gid     u32: the credentials of every operation (65534)
  *   hvl,read-only   bool
  * Module parameters of the same names (tag=, export=, uid=, gid=, ro=)
- * override them at load time for bring-up.
+ * override them at load time for bring-up; tag= and export= for one
+ * device only.
  *
  * The peer is untrusted: see walk.c for confinement, queue.c for the
  * concurrency and reset rules, pdu.c for message decoding.
@@ -96,6 +97,33 @@ static const struct cred *make_cred(u32 u, u32 g)
 	return c;
 }
 
+/*
+ * tag= and export= are one value for every device: two devices given the
+ * same tag would both be mounted by it, the peer getting whichever its
+ * client finds first.  The first device to probe takes them, any other
+ * is refused.
+ */
+static struct hvl_device *override_owner;
+
+static int claim_override(struct hvl_device *hdev)
+{
+	struct hvl_device *owner;
+
+	if (!tag && !export)
+		return 0;
+	owner = cmpxchg(&override_owner, NULL, hdev);
+	if (!owner)
+		return 0;
+	dev_err(&hdev->dev, "tag=/export= are %s's already: they apply to one 9P device only\n",
+		dev_name(&owner->dev));
+	return -EBUSY;
+}
+
+static void release_override(struct hvl_device *hdev)
+{
+	cmpxchg(&override_owner, hdev, NULL);
+}
+
 /* Properties, with the module parameters taking precedence. */
 static int read_config(struct hvl_device *hdev, struct hvl_9p *srv,
 		       const char **path)
@@ -161,9 +189,14 @@ static int probe(struct hvl_device *hdev)
 			hdev->num_queues);
 		return -EINVAL;
 	}
+	ret = claim_override(hdev);
+	if (ret)
+		return ret;
 	srv = kvzalloc(sizeof(*srv), GFP_KERNEL);
-	if (!srv)
+	if (!srv) {
+		release_override(hdev);
 		return -ENOMEM;
+	}
 	srv->hdev = hdev;
 	srv->msize = HVL_9P_MAX_MSIZE;
 	if (max_fids < 16 || max_fids > (1u << 24)) {
@@ -200,7 +233,7 @@ static int probe(struct hvl_device *hdev)
 		ret = -ENOMEM;
 		goto err_cred;
 	}
-	ret = hvl_9p_queue_start(srv, clamp(workers, 1u, 64u));
+	ret = hvl_9p_queue_start(srv, workers);
 	if (ret)
 		goto err_iov;
 
@@ -224,6 +257,7 @@ err_path:
 	path_put(&srv->root);
 err_free:
 	kvfree(srv);
+	release_override(hdev);
 	return ret;
 }
 
@@ -239,6 +273,7 @@ static void remove(struct hvl_device *hdev)
 	put_cred(srv->cred);
 	path_put(&srv->root);
 	kvfree(srv);
+	release_override(hdev);
 }
 
 static int activate(struct hvl_device *hdev)
@@ -338,8 +373,20 @@ static struct hvl_driver p9_driver = {
 
 static int __init p9_init(void)
 {
+	unsigned int w = clamp(workers, 1u, 64u);
 	int ret;
 
+	/* -1 is "from the device tree"; any other negative id is a typo. */
+	if (uid < -1 || gid < -1) {
+		pr_err("hvl_9p: uid=%d gid=%d: each must be -1 (the device tree's) or an id\n",
+		       uid, gid);
+		return -EINVAL;
+	}
+	if (w != workers) {
+		pr_warn("hvl_9p: workers=%u is out of 1 to 64, using %u\n",
+			workers, w);
+		workers = w;
+	}
 	hvl_9p_debug_init(inject);
 	ret = hvl_driver_register(&p9_driver);
 	if (ret)
