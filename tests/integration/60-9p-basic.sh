@@ -16,6 +16,17 @@ insmod $M/hvl_9p.ko workers=1000 || fail "insmod workers=1000"
 dmesg | grep -qF 'hvl_9p: workers=1000 is out of 1 to 64, using 64' ||
 	fail "workers=1000: no warning"
 unload hvl_9p
+# A bad tag= or export= is named as the parameter, not as the property
+# it overrides.
+insmod $M/hvl_9p.ko tag=0123456789abcdef0123456789abcdefX export=rel ||
+	fail "insmod with a long tag="
+dmesg | grep -qF 'module parameter tag=: must be 1 to' ||
+	fail "tag= too long: not named as the parameter"
+unload hvl_9p
+insmod $M/hvl_9p.ko export=rel || fail "insmod with a relative export="
+dmesg | grep -qF 'module parameter export=: not an absolute path' ||
+	fail "export=rel: not named as the parameter"
+unload hvl_9p
 # tag= with two 9P devices (the loopback window's and, bound for this,
 # 25-wc's): one takes it, the other is refused, as two devices with one
 # tag would be mounted alike.

@@ -390,6 +390,9 @@ static struct hvl_console *alloc_console(struct hvl_device *hdev)
 	int minor;
 
 	minor = ida_alloc_max(&minors, MAX_PORTS - 1, GFP_KERNEL);
+	if (minor == -ENOSPC)
+		dev_err(&hdev->dev, "no free /dev/ttyHVL minor: at most %u consoles\n",
+			MAX_PORTS);
 	if (minor < 0)
 		return ERR_PTR(minor);
 	con = kvzalloc(sizeof(*con), GFP_KERNEL);

@@ -138,7 +138,9 @@ static int read_config(struct hvl_device *hdev, struct hvl_9p *srv,
 	}
 	len = strlen(t);
 	if (!len || len > HVL_9P_TAG_MAX) {
-		dev_err(&hdev->dev, "hvl,mount-tag: must be 1 to %u bytes\n",
+		/* Blame what the tag came from. */
+		dev_err(&hdev->dev, "%s: must be 1 to %u bytes\n",
+			tag ? "module parameter tag=" : "hvl,mount-tag",
 			HVL_9P_TAG_MAX);
 		return -EINVAL;
 	}
@@ -150,7 +152,8 @@ static int read_config(struct hvl_device *hdev, struct hvl_9p *srv,
 		return -EINVAL;
 	}
 	if ((*path)[0] != '/') {
-		dev_err(&hdev->dev, "hvl,export: not an absolute path\n");
+		dev_err(&hdev->dev, "%s: not an absolute path\n",
+			export ? "module parameter export=" : "hvl,export");
 		return -EINVAL;
 	}
 
