@@ -43,6 +43,7 @@ expect hvl-bad-coherency 'both "dma-coherent" and "dma-noncoherent"'
 # Doorbells: exactly one way, and every channel requested.
 expect hvl-bad-mbox-poll '"mboxes" and "hvl,poll-interval-us" together'
 expect hvl-bad-mbox-names 'two "mboxes" need "mbox-names"'
+expect hvl-bad-mbox-names3 '"mbox-names" must name each of the 2 "mboxes": "tx", "rx"'
 # A peer such as hvl_front requires page-aligned windows: the backend
 # went READY on one that no Linux peer would take.
 expect hvl-bad-unaligned 'memory-region 0: 0x0000000031160800+0x0000000000002000 is not 4 KiB aligned or too small'

@@ -163,6 +163,18 @@ int hvl_doorbell_init(struct hvl_doorbell *db, struct device *dev,
 	if (ret == 2 && of_property_match_string(np, "mbox-names", "rx") < 0)
 		return dev_err_probe(dev, -EINVAL,
 				     "two \"mboxes\" need \"mbox-names\" = \"tx\", \"rx\": without them the channel the peer rings is never requested\n");
+	/*
+	 * As the binding says: one name per channel, "tx" and, with two,
+	 * "rx".  Anything else ("tx", "tx"; a misspelt "rx ") would leave a
+	 * channel unrequested or requested twice.
+	 */
+	if (of_property_present(np, "mbox-names") &&
+	    (of_property_count_strings(np, "mbox-names") != ret ||
+	     of_property_match_string(np, "mbox-names", "tx") < 0 ||
+	     (ret == 2 && of_property_match_string(np, "mbox-names", "rx") < 0)))
+		return dev_err_probe(dev, -EINVAL,
+				     "\"mbox-names\" must name each of the %d \"mboxes\": \"tx\"%s\n",
+				     ret, ret == 2 ? ", \"rx\"" : "");
 
 	db->cl_tx.dev = dev;
 	db->cl_tx.tx_block = false;
