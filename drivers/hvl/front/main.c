@@ -304,19 +304,21 @@ static int map_window(struct hvl_front *f)
 static int attach_pool(struct hvl_front *f)
 {
 	struct device_node *np = f->dev->of_node, *pool;
-	struct reserved_mem *rmem = NULL;
+	struct reserved_mem *rmem;
 	bool ok;
 	int ret;
 
 	pool = of_parse_phandle(np, "memory-region", 1);
 	ok = pool && of_device_is_available(pool) &&
 	     of_device_is_compatible(pool, "restricted-dma-pool");
-	if (ok)
-		rmem = of_reserved_mem_lookup(pool);
 	of_node_put(pool);
-	if (!ok || !rmem)
+	if (!ok)
 		return dev_err_probe(f->dev, -EINVAL,
 				     "memory-region 1 must be an available restricted-dma-pool\n");
+	/* The checks every window region gets (wrap, reusable, reserved). */
+	rmem = hvl_rmem_lookup(f->dev, 1);
+	if (IS_ERR(rmem))
+		return PTR_ERR(rmem);
 	/*
 	 * The pool is the front-end's as much as the window is: two
 	 * front-ends sharing it (or a pool over a window's registers) would
