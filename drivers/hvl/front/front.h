@@ -9,6 +9,8 @@
  *   hvl_front_vdev.txn_lock  one register transaction per device.
  *   hvl_front_vdev.vq_lock   the vqs[] array against the doorbell callback,
  *                       which runs vring_interrupt() under it.
+ *   hvl_front_vq.lock   one queue's shadow state (shadow.c); taken inside
+ *                       vq_lock, and alone by a kick.
  * The doorbell callback walks hvl_front.vdevs under RCU.
  */
 #ifndef _HVL_FRONT_H
@@ -22,10 +24,12 @@
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <linux/virtio.h>
+#include <linux/virtio_ring.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
 struct seq_file;
+struct virtqueue_info;
 
 struct hvl_front {
 	struct device *dev;
@@ -48,6 +52,33 @@ struct hvl_front {
 	dma_addr_t inject_dma;
 };
 
+struct hvl_front_vdev;
+
+/* A virtqueue on a private ring, and the window's copy (shadow.c). */
+struct hvl_front_vq {
+	struct virtqueue *vq;
+	struct hvl_front_vdev *vd;
+	spinlock_t lock;		/* everything below */
+	u16 num;
+	bool event_idx;			/* of the public ring */
+	struct vring priv;		/* what virtio_ring walks */
+	void *priv_mem;
+	struct vring pub;		/* what the device side sees */
+	void *pub_mem;
+	dma_addr_t pub_dma;
+	size_t pub_size;
+	u16 priv_avail;			/* next private avail entry to publish */
+	u16 pub_avail;			/* our public avail->idx */
+	u16 pub_used;			/* next public used entry to take */
+	u16 priv_used;			/* our private used->idx */
+	unsigned long *busy;		/* heads the device side holds */
+	u32 *wlen;			/* and their device-writable bytes */
+	unsigned int busy_out;		/* held heads with none */
+	bool out_seen;			/* carried chains without any */
+	bool quarantined;		/* device side no longer trusted */
+	u64 published, taken, refused;
+};
+
 struct hvl_front_vdev {
 	struct virtio_device vdev;
 	struct hvl_front *front;
@@ -62,8 +93,11 @@ struct hvl_front_vdev {
 	spinlock_t vq_lock;
 	bool cbs;			/* DRIVER_OK set, no reset since */
 	bool held;			/* inject.c: no callbacks until reset */
-	struct virtqueue *vqs[HVL_MAX_QUEUES];
+	struct hvl_front_vq *vqs[HVL_MAX_QUEUES];
+	u64 host_features;		/* offered by the device side */
+	bool event_idx;			/* negotiated for the public rings */
 	struct work_struct config_work;	/* InterruptACK + config_changed */
+	struct work_struct serve_work;	/* callbacks after hvl_front_vdev_kill() */
 	atomic64_t txns;		/* transactions sent */
 	atomic64_t timeouts;		/* of which never acknowledged */
 	atomic64_t errors;		/* of which refused by the device */
@@ -90,6 +124,17 @@ static inline bool front_host_live(const struct hvl_front *f, u32 gen)
 	       front_get(&h->host_gen) == gen;
 }
 
+struct hvl_front_vq *hvl_front_vq_create(struct hvl_front_vdev *vd,
+					 unsigned int index, u16 num,
+					 bool event_idx,
+					 const struct virtqueue_info *info);
+void hvl_front_vq_destroy(struct hvl_front_vq *sq);
+void hvl_front_vq_give_up(struct hvl_front_vq *sq);
+dma_addr_t hvl_front_vq_addr(const struct hvl_front_vq *sq, const void *part);
+bool hvl_front_vq_take_used(struct hvl_front_vq *sq);
+void hvl_front_vq_show(struct hvl_front_vq *sq, struct seq_file *s);
+
+void hvl_front_vdev_kill(struct hvl_front_vdev *vd, const char *why);
 int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
 		       u64 offset);
 void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead);

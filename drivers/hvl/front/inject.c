@@ -13,9 +13,10 @@
  *   desc-loop   a new chain whose descriptor names itself as next
  *   desc-len    a new chain whose length wraps the address space
  *
- * and rings the doorbell.  The rings belong to the virtio core; writing
- * them behind its back leaves the queue as unusable as a real broken peer
- * would.  The device side answers with DEVICE_NEEDS_RESET; recovery is a
+ * and rings the doorbell.  The ring written is the window's copy, the one
+ * the device side reads (shadow.c); the front-end's private ring is not
+ * touched, so the driver sees a queue the device side stopped serving, as
+ * with a real broken peer.  The device side answers with DEVICE_NEEDS_RESET; recovery is a
  * device reset, e.g. unbinding and binding the virtio driver.
  *
  * A peer can also be hostile with well-formed rings, and two more faults
@@ -33,12 +34,14 @@
  *               two seconds for the device to take them and fails with
  *               EBUSY if it stops (which a bounded device should).
  *
- * The raw packets use the upper half of the descriptor table, which an
- * idle stock driver does not reach, and one buffer from the restricted
+ * The raw packets use the upper half of the public descriptor table, which
+ * an idle stock driver does not reach, and one buffer from the restricted
  * DMA pool that lives as long as the front-end.  Every packet of a write
  * is the same; before it rewrites the buffer, a write waits until the
- * device has taken the packets of the previous one.  Hold the device
- * first: the used entries of raw packets must not reach its driver.
+ * device has taken the packets of the previous one.  The device must be
+ * held first (EBUSY otherwise): while it is, the front-end neither
+ * publishes the driver's buffers nor takes used entries, so the public
+ * ring is the injector's.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -61,41 +64,49 @@ MODULE_PARM_DESC(inject, "debugfs fault injection: act as a hostile peer (testin
 #define RAW_BUF_SIZE	(sizeof(struct virtio_vsock_hdr) + VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
 
 /* Publish descriptor 0 as the next available chain. */
-static void publish_desc0(struct virtqueue *vq, const struct vring *vr, u16 idx)
+static void publish_desc0(struct hvl_front_vq *sq, u16 idx)
 {
-	vr->avail->ring[idx % vr->num] = cpu_to_virtio16(vq->vdev, 0);
+	const struct vring *vr = &sq->pub;
+
+	vr->avail->ring[idx % vr->num] = cpu_to_virtio16(sq->vq->vdev, 0);
 	/* Not virtio_wmb(): the window may be mapped write-combining. */
 	wmb();
-	vr->avail->idx = cpu_to_virtio16(vq->vdev, idx + 1);
+	vr->avail->idx = cpu_to_virtio16(sq->vq->vdev, idx + 1);
+	sq->pub_avail = idx + 1;
 }
 
-static int corrupt(struct virtqueue *vq, const char *fault)
+static int corrupt(struct hvl_front_vq *sq, const char *fault)
 {
-	const struct vring *vr = virtqueue_get_vring(vq);
-	struct virtio_device *vdev = vq->vdev;
+	const struct vring *vr = &sq->pub;
+	struct virtio_device *vdev = sq->vq->vdev;
 	struct vring_desc *d = &vr->desc[0];
-	u16 idx = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
+	u16 idx;
+	int ret = 0;
 
+	spin_lock(&sq->lock);
+	idx = sq->pub_avail;
 	if (!strcmp(fault, "avail-jump")) {
 		vr->avail->idx = cpu_to_virtio16(vdev, idx + vr->num + 1);
 	} else if (!strcmp(fault, "desc-oob")) {
 		d->addr = cpu_to_virtio64(vdev, OUTSIDE);
 		d->len = cpu_to_virtio32(vdev, 4096);
 		d->flags = cpu_to_virtio16(vdev, VRING_DESC_F_WRITE);
-		publish_desc0(vq, vr, idx);
+		publish_desc0(sq, idx);
 	} else if (!strcmp(fault, "desc-loop")) {
 		d->flags = cpu_to_virtio16(vdev, VRING_DESC_F_NEXT);
 		d->next = cpu_to_virtio16(vdev, 0);
-		publish_desc0(vq, vr, idx);
+		publish_desc0(sq, idx);
 	} else if (!strcmp(fault, "desc-len")) {
 		d->len = cpu_to_virtio32(vdev, U32_MAX);
 		d->flags = cpu_to_virtio16(vdev, VRING_DESC_F_WRITE);
-		publish_desc0(vq, vr, idx);
+		publish_desc0(sq, idx);
 	} else {
-		return -EINVAL;
+		ret = -EINVAL;
 	}
-	virtqueue_notify(vq);
-	return 0;
+	spin_unlock(&sq->lock);
+	if (!ret)
+		hvl_doorbell_ring(&sq->vd->front->db);
+	return ret;
 }
 
 struct raw_pkt {
@@ -140,7 +151,7 @@ static int raw_buf(struct hvl_front *f, struct hvl_front_vdev *vd,
 static int post_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
 		    unsigned int q, const struct raw_pkt *p)
 {
-	struct virtqueue *vq;
+	struct hvl_front_vq *sq;
 	const struct vring *vr;
 	struct vring_desc *d;
 	struct virtio_device *vdev = &vd->vdev;
@@ -148,12 +159,12 @@ static int post_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
 	int ret = -EAGAIN;
 
 	spin_lock_irq(&vd->vq_lock);
-	vq = vd->vqs[q];
-	if (!vq) {
-		ret = -ENOENT;
+	sq = vd->vqs[q];
+	if (!sq || !vd->held) {
+		ret = sq ? -EBUSY : -ENOENT;
 		goto out;
 	}
-	vr = virtqueue_get_vring(vq);
+	vr = &sq->pub;
 	half = vr->num / 2;
 	idx = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
 	used = virtio16_to_cpu(vdev, READ_ONCE(vr->used->idx));
@@ -173,7 +184,7 @@ static int post_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
 	/* The descriptor and the entry before the index, as above. */
 	wmb();
 	vr->avail->idx = cpu_to_virtio16(vdev, idx + 1);
-	virtqueue_notify(vq);
+	hvl_doorbell_ring(&f->db);
 	ret = 0;
 out:
 	spin_unlock_irq(&vd->vq_lock);

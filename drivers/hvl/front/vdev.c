@@ -69,14 +69,34 @@ static bool acked(struct hvl_front_vdev *vd, u32 seq)
 	return front_get(&txn_block(vd)->ack_seq) == seq;
 }
 
-static void kill(struct hvl_front_vdev *vd, const char *why)
+/**
+ * hvl_front_vdev_kill() - give a device up: transactions fail, queues break
+ * @vd: the device
+ * @why: for the message
+ *
+ * Any context.
+ */
+void hvl_front_vdev_kill(struct hvl_front_vdev *vd, const char *why)
 {
+	unsigned long flags;
+	unsigned int i;
+
 	if (!READ_ONCE(vd->dead)) {
 		WRITE_ONCE(vd->dead, true);
 		dev_err_ratelimited(&vd->vdev.dev, "%s: device is dead\n", why);
 	}
-	/* Drivers spinning on a used buffer (virtio_console) give up. */
-	virtio_break_device(&vd->vdev);
+	/*
+	 * Not virtio_break_device(): the queues give their device-readable
+	 * chains back instead (shadow.c), so that a driver spinning on one
+	 * (virtio_console) ends cleanly; their callbacks run from a work
+	 * item, since this may be the driver's own kick.
+	 */
+	spin_lock_irqsave(&vd->vq_lock, flags);
+	for (i = 0; i < HVL_MAX_QUEUES; i++)
+		if (vd->vqs[i])
+			hvl_front_vq_give_up(vd->vqs[i]);
+	spin_unlock_irqrestore(&vd->vq_lock, flags);
+	queue_work(system_unbound_wq, &vd->serve_work);
 }
 
 /* Wait until the device acknowledged @seq. */
@@ -141,9 +161,9 @@ static int txn(struct hvl_front_vdev *vd, u32 offset, u32 width, u32 value)
 err_dead:
 	if (ret == -ETIMEDOUT) {
 		atomic64_inc(&vd->timeouts);
-		kill(vd, "transaction not acknowledged");
+		hvl_front_vdev_kill(vd, "transaction not acknowledged");
 	} else {
-		kill(vd, "device side offline or restarted");
+		hvl_front_vdev_kill(vd, "device side offline or restarted");
 	}
 	return -ENODEV;
 }
@@ -157,6 +177,13 @@ static int reg_put(struct hvl_front_vdev *vd, u32 offset, u32 value)
 	mutex_unlock(&vd->txn_lock);
 	return ret;
 }
+
+/*
+ * The driver never sees EVENT_IDX or INDIRECT_DESC: its rings are private
+ * and the front-end runs the public ring's event index itself (shadow.c).
+ */
+#define HIDDEN_FEATURES	(BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | \
+			 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC))
 
 static u64 get_features(struct virtio_device *vdev)
 {
@@ -172,12 +199,14 @@ static u64 get_features(struct virtio_device *vdev)
 			features = 0;
 	}
 	mutex_unlock(&vd->txn_lock);
-	return features;
+	vd->host_features = features;
+	return features & ~HIDDEN_FEATURES;
 }
 
 static int finalize_features(struct virtio_device *vdev)
 {
 	struct hvl_front_vdev *vd = to_vd(vdev);
+	u64 features;
 	int ret;
 
 	if (READ_ONCE(vd->dead))
@@ -197,11 +226,16 @@ static int finalize_features(struct virtio_device *vdev)
 		return -EINVAL;
 	}
 
+	/* The public ring's event index is the front-end's business. */
+	vd->event_idx = vd->host_features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
+	features = vdev->features;
+	if (vd->event_idx)
+		features |= BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
 	mutex_lock(&vd->txn_lock);
 	ret = txn(vd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 4, 1) ?:
-	      txn(vd, VIRTIO_MMIO_DRIVER_FEATURES, 4, vdev->features >> 32) ?:
+	      txn(vd, VIRTIO_MMIO_DRIVER_FEATURES, 4, features >> 32) ?:
 	      txn(vd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 4, 0) ?:
-	      txn(vd, VIRTIO_MMIO_DRIVER_FEATURES, 4, (u32)vdev->features);
+	      txn(vd, VIRTIO_MMIO_DRIVER_FEATURES, 4, (u32)features);
 	mutex_unlock(&vd->txn_lock);
 	return ret;
 }
@@ -314,13 +348,41 @@ static void set_cbs(struct hvl_front_vdev *vd, bool on)
 	spin_unlock_irq(&vd->vq_lock);
 }
 
+/*
+ * Bring the used entries of every queue to the driver and run its
+ * callbacks.  Atomic context.  Not before DRIVER_OK: the device serves
+ * no queue before it, and callbacks would race with the driver's probe.
+ */
+static void serve_vqs(struct hvl_front_vdev *vd)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&vd->vq_lock, flags);
+	for (i = 0; vd->cbs && !vd->held && i < HVL_MAX_QUEUES; i++)
+		if (vd->vqs[i]) {
+			/* A kick may have taken some: look anyway. */
+			hvl_front_vq_take_used(vd->vqs[i]);
+			vring_interrupt(0, vd->vqs[i]->vq);
+		}
+	spin_unlock_irqrestore(&vd->vq_lock, flags);
+}
+
+static void serve_work(struct work_struct *work)
+{
+	serve_vqs(container_of(work, struct hvl_front_vdev, serve_work));
+}
+
 static void set_status(struct virtio_device *vdev, u8 status)
 {
 	struct hvl_front_vdev *vd = to_vd(vdev);
 
 	reg_put(vd, VIRTIO_MMIO_STATUS, status);
-	if (status & VIRTIO_CONFIG_S_DRIVER_OK)
+	if (status & VIRTIO_CONFIG_S_DRIVER_OK) {
 		set_cbs(vd, true);
+		/* The device may have used buffers before callbacks ran. */
+		serve_vqs(vd);
+	}
 }
 
 /* Once Status=0 is acknowledged the reset is complete. */
@@ -332,18 +394,6 @@ static void reset(struct virtio_device *vdev)
 	reg_put(vd, VIRTIO_MMIO_STATUS, 0);
 }
 
-/* QueueNotify is not a transaction: a doorbell makes the device look. */
-static bool notify(struct virtqueue *vq)
-{
-	struct hvl_front_vdev *vd = to_vd(vq->vdev);
-
-	if (READ_ONCE(vd->dead))
-		return false;
-	atomic64_inc(&vd->kicks);
-	hvl_doorbell_ring(&vd->front->db);
-	return true;
-}
-
 static int queue_addr(struct hvl_front_vdev *vd, u32 low, u64 addr)
 {
 	return txn(vd, low, 4, lower_32_bits(addr)) ?:
@@ -352,6 +402,7 @@ static int queue_addr(struct hvl_front_vdev *vd, u32 low, u64 addr)
 
 static void del_vq(struct hvl_front_vdev *vd, struct virtqueue *vq)
 {
+	struct hvl_front_vq *sq = vq->priv;
 	unsigned int index = vq->index;
 
 	/* Normally already stopped by the reset; still, be explicit. */
@@ -364,7 +415,7 @@ static void del_vq(struct hvl_front_vdev *vd, struct virtqueue *vq)
 	spin_lock_irq(&vd->vq_lock);
 	vd->vqs[index] = NULL;
 	spin_unlock_irq(&vd->vq_lock);
-	vring_del_virtqueue(vq);
+	hvl_front_vq_destroy(sq);
 }
 
 static void del_vqs(struct virtio_device *vdev)
@@ -379,7 +430,7 @@ static struct virtqueue *setup_vq(struct hvl_front_vdev *vd,
 				  unsigned int index,
 				  const struct virtqueue_info *info)
 {
-	struct virtqueue *vq;
+	struct hvl_front_vq *sq;
 	u32 num;
 	int ret;
 
@@ -398,37 +449,33 @@ static struct virtqueue *setup_vq(struct hvl_front_vdev *vd,
 	}
 	num = rounddown_pow_of_two(min(num, HVL_QUEUE_MAX));
 
-	/* weak_barriers = false: the device may run on another cluster. */
-	vq = vring_create_virtqueue(index, num, SMP_CACHE_BYTES, &vd->vdev,
-				    false, true, info->ctx, notify,
-				    info->callback, info->name);
-	if (!vq) {
-		ret = -ENOMEM;
+	sq = hvl_front_vq_create(vd, index, num, vd->event_idx, info);
+	if (IS_ERR(sq)) {
+		ret = PTR_ERR(sq);
 		goto err_unlock;
 	}
-	vq->num_max = num;
 
-	ret = txn(vd, VIRTIO_MMIO_QUEUE_NUM, 4, virtqueue_get_vring_size(vq)) ?:
+	ret = txn(vd, VIRTIO_MMIO_QUEUE_NUM, 4, num) ?:
 	      queue_addr(vd, VIRTIO_MMIO_QUEUE_DESC_LOW,
-			 virtqueue_get_desc_addr(vq)) ?:
+			 hvl_front_vq_addr(sq, sq->pub.desc)) ?:
 	      queue_addr(vd, VIRTIO_MMIO_QUEUE_AVAIL_LOW,
-			 virtqueue_get_avail_addr(vq)) ?:
+			 hvl_front_vq_addr(sq, sq->pub.avail)) ?:
 	      queue_addr(vd, VIRTIO_MMIO_QUEUE_USED_LOW,
-			 virtqueue_get_used_addr(vq)) ?:
+			 hvl_front_vq_addr(sq, sq->pub.used)) ?:
 	      txn(vd, VIRTIO_MMIO_QUEUE_READY, 4, 1);
 	if (ret)
-		goto err_del;
+		goto err_destroy;
 	mutex_unlock(&vd->txn_lock);
 
 	spin_lock_irq(&vd->vq_lock);
-	vd->vqs[index] = vq;
+	vd->vqs[index] = sq;
 	spin_unlock_irq(&vd->vq_lock);
-	return vq;
+	return sq->vq;
 
-err_del:
+err_destroy:
 	dev_err(&vd->vdev.dev, "cannot set up queue %u (%s): %d\n", index,
 		info->name, ret);
-	vring_del_virtqueue(vq);
+	hvl_front_vq_destroy(sq);
 err_unlock:
 	mutex_unlock(&vd->txn_lock);
 	return ERR_PTR(ret);
@@ -513,28 +560,16 @@ static void config_work(struct work_struct *work)
 void hvl_front_vdev_notify_all(struct hvl_front *f)
 {
 	struct hvl_front_vdev *vd;
-	unsigned long flags;
-	unsigned int i;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(vd, &f->vdevs, node) {
 		wake_up(&vd->txn_wq);
 		/* Pairs with the release in hvl_front_vdev_add(). */
-		if (!smp_load_acquire(&vd->registered))
-			continue;
-		if (reg_get(vd, VIRTIO_MMIO_INTERRUPT_STATUS) &
-		    VIRTIO_MMIO_INT_CONFIG)
+		if (smp_load_acquire(&vd->registered) &&
+		    (reg_get(vd, VIRTIO_MMIO_INTERRUPT_STATUS) &
+		     VIRTIO_MMIO_INT_CONFIG))
 			queue_work(system_unbound_wq, &vd->config_work);
-		/* The device serves no queue before DRIVER_OK. */
-		if (!(reg_get(vd, VIRTIO_MMIO_STATUS) &
-		      VIRTIO_CONFIG_S_DRIVER_OK))
-			continue;
-
-		spin_lock_irqsave(&vd->vq_lock, flags);
-		for (i = 0; vd->cbs && !vd->held && i < HVL_MAX_QUEUES; i++)
-			if (vd->vqs[i])
-				vring_interrupt(0, vd->vqs[i]);
-		spin_unlock_irqrestore(&vd->vq_lock, flags);
+		serve_vqs(vd);
 	}
 	rcu_read_unlock();
 }
@@ -584,6 +619,7 @@ int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
 	init_waitqueue_head(&vd->txn_wq);
 	spin_lock_init(&vd->vq_lock);
 	INIT_WORK(&vd->config_work, config_work);
+	INIT_WORK(&vd->serve_work, serve_work);
 	vd->vdev.dev.parent = f->dev;
 	vd->vdev.dev.release = release;
 	vd->vdev.config = &hvl_front_config_ops;
@@ -607,6 +643,8 @@ err_unlist:
 		ret);
 	list_del_rcu(&vd->node);
 	synchronize_rcu();
+	/* A transaction that failed in the driver's probe killed it. */
+	cancel_work_sync(&vd->serve_work);
 	put_device(&vd->vdev.dev);
 	return ret;
 }
@@ -626,7 +664,7 @@ void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead)
 
 	if (dead)
 		list_for_each_entry(vd, &f->vdevs, node)
-			kill(vd, "device side went away");
+			hvl_front_vdev_kill(vd, "device side went away");
 
 	/* Doorbells keep reaching the devices while their drivers go. */
 	list_for_each_entry(vd, &f->vdevs, node) {
@@ -637,6 +675,7 @@ void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead)
 
 	list_for_each_entry_safe(vd, n, &gone, node) {
 		cancel_work_sync(&vd->config_work);
+		cancel_work_sync(&vd->serve_work);
 		put_device(&vd->vdev.dev);
 	}
 }
@@ -654,9 +693,10 @@ void hvl_front_vdev_show(struct hvl_front *f, struct seq_file *s)
 	lockdep_assert_held(&f->lock);
 
 	list_for_each_entry(vd, &f->vdevs, node) {
-		/* Counted, never dereferenced: the driver may be tearing down. */
+		spin_lock_irq(&vd->vq_lock);
 		for (i = 0, nvqs = 0; i < HVL_MAX_QUEUES; i++)
-			nvqs += !!READ_ONCE(vd->vqs[i]);
+			nvqs += !!vd->vqs[i];
+		spin_unlock_irq(&vd->vq_lock);
 		seq_printf(s, "%s: entry %u id %u status %#x%s txns %lld timeouts %lld errors %lld vqs %u kicks %lld\n",
 			   dev_name(&vd->vdev.dev), vd->index,
 			   vd->vdev.id.device, get_status(&vd->vdev),
@@ -665,5 +705,11 @@ void hvl_front_vdev_show(struct hvl_front *f, struct seq_file *s)
 			   atomic64_read(&vd->timeouts),
 			   atomic64_read(&vd->errors), nvqs,
 			   atomic64_read(&vd->kicks));
+		/* Under vq_lock: the driver may be deleting its queues. */
+		spin_lock_irq(&vd->vq_lock);
+		for (i = 0; i < HVL_MAX_QUEUES; i++)
+			if (vd->vqs[i])
+				hvl_front_vq_show(vd->vqs[i], s);
+		spin_unlock_irq(&vd->vq_lock);
 	}
 }
