@@ -57,6 +57,7 @@ struct hvl_front_vdev {
 	u32 gen;			/* host_gen at registration */
 	bool registered;		/* register_virtio_device() returned */
 	bool dead;			/* transactions fail at once */
+	u8 status;			/* as the driver set it, 0 after reset */
 	struct mutex txn_lock;
 	wait_queue_head_t txn_wq;	/* woken by every doorbell */
 	spinlock_t vq_lock;

@@ -289,14 +289,23 @@ static u32 generation(struct virtio_device *vdev)
 	return reg_get(to_vd(vdev), VIRTIO_MMIO_CONFIG_GENERATION);
 }
 
+/*
+ * The status as the driver set it, less what the device does not keep
+ * (FEATURES_OK refused), plus DEVICE_NEEDS_RESET.  Once a reset is
+ * acknowledged it is complete, and the device's Status register is not
+ * asked: one that kept showing its old status would make every orderly
+ * unbind trip the WARN_ON in virtio_dev_remove().
+ */
 static u8 get_status(struct virtio_device *vdev)
 {
 	struct hvl_front_vdev *vd = to_vd(vdev);
+	u8 status = READ_ONCE(vd->status);
 
 	/* A dead device is as good as reset (virtio_dev_remove checks). */
-	if (READ_ONCE(vd->dead))
+	if (READ_ONCE(vd->dead) || !status)
 		return 0;
-	return reg_get(vd, VIRTIO_MMIO_STATUS) & 0xff;
+	return reg_get(vd, VIRTIO_MMIO_STATUS) &
+	       (status | VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 /*
@@ -318,6 +327,7 @@ static void set_status(struct virtio_device *vdev, u8 status)
 {
 	struct hvl_front_vdev *vd = to_vd(vdev);
 
+	WRITE_ONCE(vd->status, status);
 	reg_put(vd, VIRTIO_MMIO_STATUS, status);
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK)
 		set_cbs(vd, true);
@@ -329,7 +339,10 @@ static void reset(struct virtio_device *vdev)
 	struct hvl_front_vdev *vd = to_vd(vdev);
 
 	set_cbs(vd, false);
-	reg_put(vd, VIRTIO_MMIO_STATUS, 0);
+	/* The device side never refuses a reset (protocol.rst). */
+	if (reg_put(vd, VIRTIO_MMIO_STATUS, 0) && !READ_ONCE(vd->dead))
+		kill(vd, "Status=0 refused");
+	WRITE_ONCE(vd->status, 0);
 }
 
 /* QueueNotify is not a transaction: a doorbell makes the device look. */
