@@ -59,6 +59,9 @@ struct hvl_front_vdev {
 	bool dead;			/* transactions fail at once */
 	u8 status;			/* as the driver set it, 0 after reset */
 	struct mutex txn_lock;
+	spinlock_t cfg_lock;		/* the two below */
+	u32 cfg_gen;			/* ConfigGeneration last returned */
+	unsigned int cfg_changes;	/* consecutive reads that saw it change */
 	wait_queue_head_t txn_wq;	/* woken by every doorbell */
 	spinlock_t vq_lock;
 	bool cbs;			/* DRIVER_OK set, no reset since */

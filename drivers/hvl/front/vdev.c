@@ -42,6 +42,13 @@
 
 #define TXN_TIMEOUT	(2 * HZ)
 
+/*
+ * Consecutive reads of ConfigGeneration that may each see a new value.
+ * __virtio_cread_many() retries until two reads agree; past this the
+ * device is dead and the value stops changing.
+ */
+#define CFG_GEN_CHANGES	64
+
 static const int txn_errno[] = {
 	[HVL_TXN_OK]		= 0,
 	[HVL_TXN_EINVAL]	= -EINVAL,
@@ -284,9 +291,40 @@ static void set(struct virtio_device *vdev, unsigned int offset,
 				    ret);
 }
 
+/*
+ * __virtio_cread_many() reads the configuration until ConfigGeneration
+ * reads the same before and after, with no bound: a device whose
+ * generation changes on every read would keep a driver's probe (under
+ * hvl_front.lock) spinning for ever.  Past CFG_GEN_CHANGES consecutive
+ * changes the device is dead and the generation stands still.
+ */
 static u32 generation(struct virtio_device *vdev)
 {
-	return reg_get(to_vd(vdev), VIRTIO_MMIO_CONFIG_GENERATION);
+	struct hvl_front_vdev *vd = to_vd(vdev);
+	u32 gen = reg_get(vd, VIRTIO_MMIO_CONFIG_GENERATION);
+	unsigned long flags;
+	bool spinning = false;
+
+	spin_lock_irqsave(&vd->cfg_lock, flags);
+	if (READ_ONCE(vd->dead)) {
+		gen = vd->cfg_gen;
+	} else if (gen == vd->cfg_gen) {
+		vd->cfg_changes = 0;
+	} else if (++vd->cfg_changes > CFG_GEN_CHANGES) {
+		gen = vd->cfg_gen;
+		spinning = true;
+	} else {
+		vd->cfg_gen = gen;
+	}
+	spin_unlock_irqrestore(&vd->cfg_lock, flags);
+
+	if (spinning) {
+		dev_err_ratelimited(&vdev->dev,
+				    "ConfigGeneration changed on %u consecutive reads\n",
+				    CFG_GEN_CHANGES + 1);
+		kill(vd, "configuration never stable");
+	}
+	return gen;
 }
 
 /*
@@ -596,6 +634,7 @@ int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
 	mutex_init(&vd->txn_lock);
 	init_waitqueue_head(&vd->txn_wq);
 	spin_lock_init(&vd->vq_lock);
+	spin_lock_init(&vd->cfg_lock);
 	INIT_WORK(&vd->config_work, config_work);
 	vd->vdev.dev.parent = f->dev;
 	vd->vdev.dev.release = release;
