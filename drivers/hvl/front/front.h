@@ -59,6 +59,10 @@ struct hvl_front_vdev {
 	bool dead;			/* transactions fail at once */
 	u8 status;			/* as the driver set it, 0 after reset */
 	struct mutex txn_lock;
+	unsigned long setup_time;	/* jiffies in transactions since the
+					 * last reset, until DRIVER_OK; under
+					 * txn_lock
+					 */
 	spinlock_t cfg_lock;		/* the two below */
 	u32 cfg_gen;			/* ConfigGeneration last returned */
 	unsigned int cfg_changes;	/* consecutive reads that saw it change */

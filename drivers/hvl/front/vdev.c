@@ -49,6 +49,11 @@
  */
 #define CFG_GEN_CHANGES	64
 
+static unsigned int setup_budget_ms = 10000;
+module_param(setup_budget_ms, uint, 0644);
+MODULE_PARM_DESC(setup_budget_ms,
+		 "most time the transactions of a device may take from its reset to DRIVER_OK, in ms (0: no limit)");
+
 static const int txn_errno[] = {
 	[HVL_TXN_OK]		= 0,
 	[HVL_TXN_EINVAL]	= -EINVAL,
@@ -105,11 +110,9 @@ static int txn_wait(struct hvl_front_vdev *vd, u32 seq)
 	return 0;
 }
 
-/*
- * Write @value (@width bytes) at @offset of the register page.
- * Return: 0, a negative errno for a refused write, or -ENODEV.
- */
-static int txn(struct hvl_front_vdev *vd, u32 offset, u32 width, u32 value)
+/* One transaction; see txn(). */
+static int txn_send(struct hvl_front_vdev *vd, u32 offset, u32 width,
+		    u32 value)
 {
 	struct hvl_txn *t = txn_block(vd);
 	u32 seq, status;
@@ -153,6 +156,42 @@ err_dead:
 		kill(vd, "device side offline or restarted");
 	}
 	return -ENODEV;
+}
+
+/*
+ * Write @value (@width bytes) at @offset of the register page.
+ *
+ * Probing runs under hvl_front.lock, and a device side that takes its
+ * time over every acknowledgment (each just inside TXN_TIMEOUT) would
+ * hold it for a minute or more per device: the transactions from a reset
+ * to DRIVER_OK may take setup_budget_ms in all, then the device is dead.
+ *
+ * Return: 0, a negative errno for a refused write, or -ENODEV.
+ */
+static int txn(struct hvl_front_vdev *vd, u32 offset, u32 width, u32 value)
+{
+	bool setup = !(READ_ONCE(vd->status) & VIRTIO_CONFIG_S_DRIVER_OK);
+	unsigned int ms, budget = READ_ONCE(setup_budget_ms);
+	unsigned long t0 = jiffies;
+	int ret;
+
+	ret = txn_send(vd, offset, width, value);
+	if (ret == -ENODEV || !setup || !budget)
+		goto out;
+	vd->setup_time += jiffies - t0;
+	ms = jiffies_to_msecs(vd->setup_time);
+	if (ms > budget) {
+		dev_err_ratelimited(&vd->vdev.dev,
+				    "set-up transactions took %u ms since the reset, more than setup_budget_ms (%u)\n",
+				    ms, budget);
+		kill(vd, "set-up over its time budget");
+		return -ENODEV;
+	}
+out:
+	/* An acknowledged reset starts a new set-up, with a new budget. */
+	if (!ret && offset == VIRTIO_MMIO_STATUS && !value)
+		vd->setup_time = 0;
+	return ret;
 }
 
 static int reg_put(struct hvl_front_vdev *vd, u32 offset, u32 value)
