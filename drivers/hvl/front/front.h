@@ -27,6 +27,22 @@
 
 struct seq_file;
 
+/*
+ * The header fields and device table as start() read them, once: it
+ * validates this copy and registers the devices from it, so that a device
+ * side rewriting the table meanwhile cannot slip an unchecked entry in.
+ */
+struct hvl_front_table {
+	u32 magic;
+	u16 version;
+	u16 hdr_size;
+	u32 num_devices;
+	struct {
+		u32 device_id;
+		u64 offset;
+	} e[HVL_MAX_DEVICES];
+};
+
 struct hvl_front {
 	struct device *dev;
 	void *base;			/* region 0: header + register pages */
@@ -46,6 +62,7 @@ struct hvl_front {
 	struct dentry *dbg;
 	void *inject_buf;		/* inject.c, under @lock */
 	dma_addr_t inject_dma;
+	struct hvl_front_table table;	/* start(), under @lock */
 };
 
 struct hvl_front_vdev {
