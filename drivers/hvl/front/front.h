@@ -27,6 +27,9 @@
 
 struct seq_file;
 
+/* Most entries of "hvl,device-types". */
+#define HVL_FRONT_MAX_TYPES	32
+
 /*
  * The header fields and device table as start() read them, once: it
  * validates this copy and registers the devices from it, so that a device
@@ -62,6 +65,8 @@ struct hvl_front {
 	struct dentry *dbg;
 	void *inject_buf;		/* inject.c, under @lock */
 	dma_addr_t inject_dma;
+	u32 types[HVL_FRONT_MAX_TYPES];	/* device IDs we register */
+	unsigned int ntypes;
 	struct hvl_front_table table;	/* start(), under @lock */
 };
 

@@ -28,6 +28,8 @@
  * pages); memory-region 1 becomes the device's restricted DMA pool, so the
  * DMA API places every ring and bounces every buffer into the window.
  * Instead of "mboxes", "hvl,poll-interval-us" selects polling.
+ * "hvl,device-types" lists the virtio device IDs that are registered
+ * (default: console, vsock, 9P, net).
  *
  * Life cycle (Documentation/hvl/protocol.rst): the header is validated at
  * probe; if the device side is not READY yet, the front end waits for it in
@@ -169,6 +171,17 @@ static int check_table(struct hvl_front *f, const struct hvl_front_table *t,
 	return n;
 }
 
+/* Is @id in "hvl,device-types" (or its default)? */
+static bool type_allowed(const struct hvl_front *f, u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->ntypes; i++)
+		if (f->types[i] == id)
+			return true;
+	return false;
+}
+
 /*
  * If the device side is READY: validate the window, announce the driver
  * side and register the devices.  Return 0 (also when not READY), or
@@ -229,6 +242,12 @@ static int start(struct hvl_front *f)
 		id = t->e[i].device_id;
 		if (!id)
 			continue;
+		if (!type_allowed(f, id)) {
+			dev_err(f->dev,
+				"device table entry %u: device ID %u is not in hvl,device-types: not registered\n",
+				i, id);
+			continue;
+		}
 		if (!hvl_front_vdev_add(f, i, id, t->e[i].offset))
 			count++;
 	}
@@ -362,10 +381,49 @@ static int status_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(status);
 
-/* The node's "hvl," properties: only the doorbell's. */
+/* The node's "hvl," properties: the doorbell's and the allow-list. */
 static const char * const front_properties[] = {
-	"hvl,poll-interval-us", NULL
+	"hvl,poll-interval-us", "hvl,device-types", NULL
 };
+
+/* Without "hvl,device-types": console, vsock, 9P, net. */
+static const u32 default_types[] = { 3, 19, 9, 1 };
+
+/*
+ * The device types this front-end registers.  A device side names the
+ * type of each device, and a stock driver trusts the device it binds to
+ * (virtio-blk waits for ever on an unanswered request, virtio-pmem maps
+ * the physical range its configuration names), so only the types the
+ * board expects are registered.
+ */
+static int read_types(struct hvl_front *f)
+{
+	struct device_node *np = f->dev->of_node;
+	const char *name = "hvl,device-types";
+	int n, i, ret;
+
+	if (!of_find_property(np, name, NULL)) {
+		memcpy(f->types, default_types, sizeof(default_types));
+		f->ntypes = ARRAY_SIZE(default_types);
+		return 0;
+	}
+	n = of_property_count_u32_elems(np, name);
+	if (n <= 0 || n > HVL_FRONT_MAX_TYPES)
+		return dev_err_probe(f->dev, -EINVAL,
+				     "%pOF: \"%s\" must list 1 to %u virtio device IDs, one 32-bit cell each\n",
+				     np, name, HVL_FRONT_MAX_TYPES);
+	ret = of_property_read_u32_array(np, name, f->types, n);
+	if (ret)
+		return dev_err_probe(f->dev, ret, "%pOF: cannot read \"%s\"\n",
+				     np, name);
+	for (i = 0; i < n; i++)
+		if (!f->types[i])
+			return dev_err_probe(f->dev, -EINVAL,
+					     "%pOF: \"%s\" entry %d is 0, which is no device type\n",
+					     np, name, i);
+	f->ntypes = n;
+	return 0;
+}
 
 static int hvl_front_probe(struct platform_device *pdev)
 {
@@ -383,6 +441,9 @@ static int hvl_front_probe(struct platform_device *pdev)
 	if (!f)
 		return -ENOMEM;
 	f->dev = dev;
+	ret = read_types(f);
+	if (ret)
+		return ret;
 	mutex_init(&f->lock);
 	INIT_LIST_HEAD(&f->vdevs);
 	INIT_WORK(&f->life, life_work);
