@@ -105,6 +105,18 @@ front_refused() { dmesg | grep "$F" | grep -qF '/soc/hvl-bad-front-prop: unknown
 retry 50 front_refused || fail "$F: no error about hvl,bus-addresses"
 [ -e /sys/bus/platform/drivers/hvl-virtio-frontend/$F ] && fail "$F: bound despite the error"
 echo "ok: $F: unknown hvl, property refused"
+for F in hvl-bad-front-types-empty hvl-bad-front-types-many; do
+	front_refused() { dmesg | grep "soc:$F" | grep -qF "/soc/$F: \"hvl,device-types\" must list 1 to 32 virtio device IDs"; }
+	retry 50 front_refused || fail "$F: no error about hvl,device-types"
+	[ -e /sys/bus/platform/drivers/hvl-virtio-frontend/soc:$F ] && fail "$F: bound despite the error"
+	echo "ok: $F: hvl,device-types refused"
+done
+F=hvl-bad-front-types-zero
+front_refused() { dmesg | grep "soc:$F" | grep -qF "/soc/$F: \"hvl,device-types\" entry 1 is 0"; }
+retry 50 front_refused || fail "$F: no error about the 0 in hvl,device-types"
+[ -e /sys/bus/platform/drivers/hvl-virtio-frontend/soc:$F ] && fail "$F: bound despite the error"
+echo "ok: $F: a 0 in hvl,device-types refused"
+
 unload hvl_front
 
 # Only the good window's children became devices.

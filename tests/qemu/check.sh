@@ -87,7 +87,7 @@ done
 result "dtc compiles dts/ and tests/qemu/overlays/" $rc
 rc=0
 "$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso" \
-	"$q/bad-nodes.dtso" "$q/multi-peer.dtso" "$q/wc.dtso" || rc=$?
+	"$q/bad-nodes.dtso" "$q/multi-peer.dtso" "$q/wc.dtso" "$q/hostile.dtso" || rc=$?
 result "fdtoverlay merges board + overlays" $rc
 
 if [ -f "$repo/drivers/hvl/hvl_core.ko" ] && [ -f "$out/board.dtb" ]; then

@@ -31,6 +31,25 @@
 struct seq_file;
 struct virtqueue_info;
 
+/* Most entries of "hvl,device-types". */
+#define HVL_FRONT_MAX_TYPES	32
+
+/*
+ * The header fields and device table as start() read them, once: it
+ * validates this copy and registers the devices from it, so that a device
+ * side rewriting the table meanwhile cannot slip an unchecked entry in.
+ */
+struct hvl_front_table {
+	u32 magic;
+	u16 version;
+	u16 hdr_size;
+	u32 num_devices;
+	struct {
+		u32 device_id;
+		u64 offset;
+	} e[HVL_MAX_DEVICES];
+};
+
 struct hvl_front {
 	struct device *dev;
 	void *base;			/* region 0: header + register pages */
@@ -50,6 +69,9 @@ struct hvl_front {
 	struct dentry *dbg;
 	void *inject_buf;		/* inject.c, under @lock */
 	dma_addr_t inject_dma;
+	u32 types[HVL_FRONT_MAX_TYPES];	/* device IDs we register */
+	unsigned int ntypes;
+	struct hvl_front_table table;	/* start(), under @lock */
 };
 
 struct hvl_front_vdev;
@@ -88,7 +110,15 @@ struct hvl_front_vdev {
 	u32 gen;			/* host_gen at registration */
 	bool registered;		/* register_virtio_device() returned */
 	bool dead;			/* transactions fail at once */
+	u8 status;			/* as the driver set it, 0 after reset */
 	struct mutex txn_lock;
+	unsigned long setup_time;	/* jiffies in transactions since the
+					 * last reset, until DRIVER_OK; under
+					 * txn_lock
+					 */
+	spinlock_t cfg_lock;		/* the two below */
+	u32 cfg_gen;			/* ConfigGeneration last returned */
+	unsigned int cfg_changes;	/* consecutive reads that saw it change */
 	wait_queue_head_t txn_wq;	/* woken by every doorbell */
 	spinlock_t vq_lock;
 	bool cbs;			/* DRIVER_OK set, no reset since */

@@ -28,6 +28,8 @@
  * pages); memory-region 1 becomes the device's restricted DMA pool, so the
  * DMA API places every ring and bounces every buffer into the window.
  * Instead of "mboxes", "hvl,poll-interval-us" selects polling.
+ * "hvl,device-types" lists the virtio device IDs that are registered
+ * (default: console, vsock, 9P, net).
  *
  * Life cycle (Documentation/hvl/protocol.rst): the header is validated at
  * probe; if the device side is not READY yet, the front end waits for it in
@@ -100,48 +102,45 @@ static int bad_field(struct hvl_front *f, const char *field, u32 val, u32 want,
 	return -EINVAL;
 }
 
-/* Device table entry @i, with its offset checked against region 0. */
-static int read_entry(struct hvl_front *f, u32 i, u32 *id, u64 *off,
-		      bool verbose)
+/*
+ * Copy the header fields and the device table into @t, each read once:
+ * check_table() validates the copy and start() registers from it.
+ */
+static void read_table(struct hvl_front *f, struct hvl_front_table *t)
 {
-	const struct hvl_dev_entry *e = f->base + HVL_HDR_SIZE + i * sizeof(*e);
-	u64 o = le64_to_cpu(READ_ONCE(e->offset));
+	const struct hvl_win_hdr *h = f->base;
+	const struct hvl_dev_entry *e = f->base + HVL_HDR_SIZE;
+	u32 i;
 
-	if (o < HVL_PAGE_SIZE || !IS_ALIGNED(o, HVL_PAGE_SIZE) ||
-	    o > f->size - HVL_PAGE_SIZE) {
-		if (verbose)
-			dev_err(f->dev,
-				"device table entry %u: offset %#llx is not a 4 KiB page of memory-region 0 after the header\n",
-				i, o);
-		return -EINVAL;
+	t->magic = front_get(&h->magic);
+	t->version = le16_to_cpu(READ_ONCE(h->version));
+	t->hdr_size = le16_to_cpu(READ_ONCE(h->hdr_size));
+	t->num_devices = front_get(&h->num_devices);
+	for (i = 0; i < min(t->num_devices, HVL_MAX_DEVICES); i++) {
+		t->e[i].device_id = front_get(&e[i].device_id);
+		t->e[i].offset = le64_to_cpu(READ_ONCE(e[i].offset));
 	}
-	*id = front_get(&e->device_id);
-	*off = o;
-	return 0;
 }
 
 /*
- * Validate the header and the device table; return num_devices or -EINVAL.
- * Quiet unless @verbose: a read racing with a re-initialisation of the
- * device side is no error.
+ * Validate the copy of the header and device table; return num_devices or
+ * -EINVAL.  Quiet unless @verbose: a read racing with a re-initialisation
+ * of the device side is no error.
  */
-static int check_window(struct hvl_front *f, bool verbose)
+static int check_table(struct hvl_front *f, const struct hvl_front_table *t,
+		       bool verbose)
 {
-	const struct hvl_win_hdr *h = f->base;
-	u32 magic = front_get(&h->magic);
-	u16 version = le16_to_cpu(READ_ONCE(h->version));
-	u16 hdr_size = le16_to_cpu(READ_ONCE(h->hdr_size));
-	u32 n = front_get(&h->num_devices);
-	u32 i, j, id;
-	u64 off, other;
+	u32 n = t->num_devices;
+	u32 i, j;
+	u64 o;
 
-	if (magic != HVL_WIN_MAGIC)
-		return bad_field(f, "magic", magic, HVL_WIN_MAGIC, verbose);
-	if (version != HVL_WIN_VERSION)
-		return bad_field(f, "version", version, HVL_WIN_VERSION,
+	if (t->magic != HVL_WIN_MAGIC)
+		return bad_field(f, "magic", t->magic, HVL_WIN_MAGIC, verbose);
+	if (t->version != HVL_WIN_VERSION)
+		return bad_field(f, "version", t->version, HVL_WIN_VERSION,
 				 verbose);
-	if (hdr_size != HVL_HDR_SIZE)
-		return bad_field(f, "hdr_size", hdr_size, HVL_HDR_SIZE,
+	if (t->hdr_size != HVL_HDR_SIZE)
+		return bad_field(f, "hdr_size", t->hdr_size, HVL_HDR_SIZE,
 				 verbose);
 	if (n > HVL_MAX_DEVICES) {
 		if (verbose)
@@ -150,21 +149,37 @@ static int check_window(struct hvl_front *f, bool verbose)
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
-		if (read_entry(f, i, &id, &off, verbose))
+		o = t->e[i].offset;
+		if (o < HVL_PAGE_SIZE || !IS_ALIGNED(o, HVL_PAGE_SIZE) ||
+		    o > f->size - HVL_PAGE_SIZE) {
+			if (verbose)
+				dev_err(f->dev,
+					"device table entry %u: offset %#llx is not a 4 KiB page of memory-region 0 after the header\n",
+					i, o);
 			return -EINVAL;
+		}
 		for (j = 0; j < i; j++) {
-			if (read_entry(f, j, &id, &other, verbose))
-				return -EINVAL;
-			if (other != off)
+			if (t->e[j].offset != o)
 				continue;
 			if (verbose)
 				dev_err(f->dev,
 					"device table entry %u: offset %#llx is also used by entry %u\n",
-					i, off, j);
+					i, o, j);
 			return -EINVAL;
 		}
 	}
 	return n;
+}
+
+/* Is @id in "hvl,device-types" (or its default)? */
+static bool type_allowed(const struct hvl_front *f, u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->ntypes; i++)
+		if (f->types[i] == id)
+			return true;
+	return false;
 }
 
 /*
@@ -176,8 +191,8 @@ static int check_window(struct hvl_front *f, bool verbose)
 static int start(struct hvl_front *f)
 {
 	struct hvl_win_hdr *h = f->base;
+	struct hvl_front_table *t = &f->table;
 	u32 gen, i, id, count = 0;
-	u64 off;
 	int n;
 
 	lockdep_assert_held(&f->lock);
@@ -195,13 +210,14 @@ static int start(struct hvl_front *f)
 		return 0;
 	/* The device side filled the header and table before READY. */
 	rmb();
-	n = check_window(f, false);
+	read_table(f, t);
 	/* Re-read the state after the table: did it change meanwhile? */
 	rmb();
 	if (!front_host_live(f, gen))
 		return 0;	/* changed under us: the next doorbell retries */
+	n = check_table(f, t, false);
 	if (n < 0) {
-		check_window(f, true);	/* now say what is wrong */
+		check_table(f, t, true);	/* now say what is wrong */
 		WRITE_ONCE(f->rejected_gen, gen);
 		WRITE_ONCE(f->rejected, true);
 		return n;
@@ -221,11 +237,18 @@ static int start(struct hvl_front *f)
 
 	WRITE_ONCE(f->gen, gen);
 	WRITE_ONCE(f->online, true);
+	/* From the checked copy: the table may have changed since. */
 	for (i = 0; i < n; i++) {
-		/* Entries are read again, so checked again. */
-		if (read_entry(f, i, &id, &off, true) || !id)
+		id = t->e[i].device_id;
+		if (!id)
 			continue;
-		if (!hvl_front_vdev_add(f, i, id, off))
+		if (!type_allowed(f, id)) {
+			dev_err(f->dev,
+				"device table entry %u: device ID %u is not in hvl,device-types: not registered\n",
+				i, id);
+			continue;
+		}
+		if (!hvl_front_vdev_add(f, i, id, t->e[i].offset))
 			count++;
 	}
 	dev_info(f->dev, "device side ready (host_gen %u): %u of %d entries registered\n",
@@ -358,10 +381,49 @@ static int status_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(status);
 
-/* The node's "hvl," properties: only the doorbell's. */
+/* The node's "hvl," properties: the doorbell's and the allow-list. */
 static const char * const front_properties[] = {
-	"hvl,poll-interval-us", NULL
+	"hvl,poll-interval-us", "hvl,device-types", NULL
 };
+
+/* Without "hvl,device-types": console, vsock, 9P, net. */
+static const u32 default_types[] = { 3, 19, 9, 1 };
+
+/*
+ * The device types this front-end registers.  A device side names the
+ * type of each device, and a stock driver trusts the device it binds to
+ * (virtio-blk waits for ever on an unanswered request, virtio-pmem maps
+ * the physical range its configuration names), so only the types the
+ * board expects are registered.
+ */
+static int read_types(struct hvl_front *f)
+{
+	struct device_node *np = f->dev->of_node;
+	const char *name = "hvl,device-types";
+	int n, i, ret;
+
+	if (!of_find_property(np, name, NULL)) {
+		memcpy(f->types, default_types, sizeof(default_types));
+		f->ntypes = ARRAY_SIZE(default_types);
+		return 0;
+	}
+	n = of_property_count_u32_elems(np, name);
+	if (n <= 0 || n > HVL_FRONT_MAX_TYPES)
+		return dev_err_probe(f->dev, -EINVAL,
+				     "%pOF: \"%s\" must list 1 to %u virtio device IDs, one 32-bit cell each\n",
+				     np, name, HVL_FRONT_MAX_TYPES);
+	ret = of_property_read_u32_array(np, name, f->types, n);
+	if (ret)
+		return dev_err_probe(f->dev, ret, "%pOF: cannot read \"%s\"\n",
+				     np, name);
+	for (i = 0; i < n; i++)
+		if (!f->types[i])
+			return dev_err_probe(f->dev, -EINVAL,
+					     "%pOF: \"%s\" entry %d is 0, which is no device type\n",
+					     np, name, i);
+	f->ntypes = n;
+	return 0;
+}
 
 static int hvl_front_probe(struct platform_device *pdev)
 {
@@ -379,6 +441,9 @@ static int hvl_front_probe(struct platform_device *pdev)
 	if (!f)
 		return -ENOMEM;
 	f->dev = dev;
+	ret = read_types(f);
+	if (ret)
+		return ret;
 	mutex_init(&f->lock);
 	INIT_LIST_HEAD(&f->vdevs);
 	INIT_WORK(&f->life, life_work);

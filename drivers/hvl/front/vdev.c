@@ -42,6 +42,18 @@
 
 #define TXN_TIMEOUT	(2 * HZ)
 
+/*
+ * Consecutive reads of ConfigGeneration that may each see a new value.
+ * __virtio_cread_many() retries until two reads agree; past this the
+ * device is dead and the value stops changing.
+ */
+#define CFG_GEN_CHANGES	64
+
+static unsigned int setup_budget_ms = 10000;
+module_param(setup_budget_ms, uint, 0644);
+MODULE_PARM_DESC(setup_budget_ms,
+		 "most time the transactions of a device may take from its reset to DRIVER_OK, in ms (0: no limit)");
+
 static const int txn_errno[] = {
 	[HVL_TXN_OK]		= 0,
 	[HVL_TXN_EINVAL]	= -EINVAL,
@@ -118,11 +130,9 @@ static int txn_wait(struct hvl_front_vdev *vd, u32 seq)
 	return 0;
 }
 
-/*
- * Write @value (@width bytes) at @offset of the register page.
- * Return: 0, a negative errno for a refused write, or -ENODEV.
- */
-static int txn(struct hvl_front_vdev *vd, u32 offset, u32 width, u32 value)
+/* One transaction; see txn(). */
+static int txn_send(struct hvl_front_vdev *vd, u32 offset, u32 width,
+		    u32 value)
 {
 	struct hvl_txn *t = txn_block(vd);
 	u32 seq, status;
@@ -166,6 +176,42 @@ err_dead:
 		hvl_front_vdev_kill(vd, "device side offline or restarted");
 	}
 	return -ENODEV;
+}
+
+/*
+ * Write @value (@width bytes) at @offset of the register page.
+ *
+ * Probing runs under hvl_front.lock, and a device side that takes its
+ * time over every acknowledgment (each just inside TXN_TIMEOUT) would
+ * hold it for a minute or more per device: the transactions from a reset
+ * to DRIVER_OK may take setup_budget_ms in all, then the device is dead.
+ *
+ * Return: 0, a negative errno for a refused write, or -ENODEV.
+ */
+static int txn(struct hvl_front_vdev *vd, u32 offset, u32 width, u32 value)
+{
+	bool setup = !(READ_ONCE(vd->status) & VIRTIO_CONFIG_S_DRIVER_OK);
+	unsigned int ms, budget = READ_ONCE(setup_budget_ms);
+	unsigned long t0 = jiffies;
+	int ret;
+
+	ret = txn_send(vd, offset, width, value);
+	if (ret == -ENODEV || !setup || !budget)
+		goto out;
+	vd->setup_time += jiffies - t0;
+	ms = jiffies_to_msecs(vd->setup_time);
+	if (ms > budget) {
+		dev_err_ratelimited(&vd->vdev.dev,
+				    "set-up transactions took %u ms since the reset, more than setup_budget_ms (%u)\n",
+				    ms, budget);
+		hvl_front_vdev_kill(vd, "set-up over its time budget");
+		return -ENODEV;
+	}
+out:
+	/* An acknowledged reset starts a new set-up, with a new budget. */
+	if (!ret && offset == VIRTIO_MMIO_STATUS && !value)
+		vd->setup_time = 0;
+	return ret;
 }
 
 static int reg_put(struct hvl_front_vdev *vd, u32 offset, u32 value)
@@ -318,19 +364,59 @@ static void set(struct virtio_device *vdev, unsigned int offset,
 				    ret);
 }
 
+/*
+ * __virtio_cread_many() reads the configuration until ConfigGeneration
+ * reads the same before and after, with no bound: a device whose
+ * generation changes on every read would keep a driver's probe (under
+ * hvl_front.lock) spinning for ever.  Past CFG_GEN_CHANGES consecutive
+ * changes the device is dead and the generation stands still.
+ */
 static u32 generation(struct virtio_device *vdev)
 {
-	return reg_get(to_vd(vdev), VIRTIO_MMIO_CONFIG_GENERATION);
+	struct hvl_front_vdev *vd = to_vd(vdev);
+	u32 gen = reg_get(vd, VIRTIO_MMIO_CONFIG_GENERATION);
+	unsigned long flags;
+	bool spinning = false;
+
+	spin_lock_irqsave(&vd->cfg_lock, flags);
+	if (READ_ONCE(vd->dead)) {
+		gen = vd->cfg_gen;
+	} else if (gen == vd->cfg_gen) {
+		vd->cfg_changes = 0;
+	} else if (++vd->cfg_changes > CFG_GEN_CHANGES) {
+		gen = vd->cfg_gen;
+		spinning = true;
+	} else {
+		vd->cfg_gen = gen;
+	}
+	spin_unlock_irqrestore(&vd->cfg_lock, flags);
+
+	if (spinning) {
+		dev_err_ratelimited(&vdev->dev,
+				    "ConfigGeneration changed on %u consecutive reads\n",
+				    CFG_GEN_CHANGES + 1);
+		hvl_front_vdev_kill(vd, "configuration never stable");
+	}
+	return gen;
 }
 
+/*
+ * The status as the driver set it, less what the device does not keep
+ * (FEATURES_OK refused), plus DEVICE_NEEDS_RESET.  Once a reset is
+ * acknowledged it is complete, and the device's Status register is not
+ * asked: one that kept showing its old status would make every orderly
+ * unbind trip the WARN_ON in virtio_dev_remove().
+ */
 static u8 get_status(struct virtio_device *vdev)
 {
 	struct hvl_front_vdev *vd = to_vd(vdev);
+	u8 status = READ_ONCE(vd->status);
 
 	/* A dead device is as good as reset (virtio_dev_remove checks). */
-	if (READ_ONCE(vd->dead))
+	if (READ_ONCE(vd->dead) || !status)
 		return 0;
-	return reg_get(vd, VIRTIO_MMIO_STATUS) & 0xff;
+	return reg_get(vd, VIRTIO_MMIO_STATUS) &
+	       (status | VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 /*
@@ -377,6 +463,7 @@ static void set_status(struct virtio_device *vdev, u8 status)
 {
 	struct hvl_front_vdev *vd = to_vd(vdev);
 
+	WRITE_ONCE(vd->status, status);
 	reg_put(vd, VIRTIO_MMIO_STATUS, status);
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK) {
 		set_cbs(vd, true);
@@ -391,7 +478,10 @@ static void reset(struct virtio_device *vdev)
 	struct hvl_front_vdev *vd = to_vd(vdev);
 
 	set_cbs(vd, false);
-	reg_put(vd, VIRTIO_MMIO_STATUS, 0);
+	/* The device side never refuses a reset (protocol.rst). */
+	if (reg_put(vd, VIRTIO_MMIO_STATUS, 0) && !READ_ONCE(vd->dead))
+		hvl_front_vdev_kill(vd, "Status=0 refused");
+	WRITE_ONCE(vd->status, 0);
 }
 
 static int queue_addr(struct hvl_front_vdev *vd, u32 low, u64 addr)
@@ -618,6 +708,7 @@ int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
 	mutex_init(&vd->txn_lock);
 	init_waitqueue_head(&vd->txn_wq);
 	spin_lock_init(&vd->vq_lock);
+	spin_lock_init(&vd->cfg_lock);
 	INIT_WORK(&vd->config_work, config_work);
 	INIT_WORK(&vd->serve_work, serve_work);
 	vd->vdev.dev.parent = f->dev;
