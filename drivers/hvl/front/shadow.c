@@ -333,9 +333,11 @@ static void wait_out(struct hvl_front_vq *sq)
 
 	while (READ_ONCE(sq->busy_out) && !READ_ONCE(sq->vd->held)) {
 		hvl_front_vq_take_used(sq);
-		if (ktime_get_mono_fast_ns() > end) {
-			/* Hands the chains back: the caller's spin ends. */
+		if (ktime_get_mono_fast_ns() > end)
 			hvl_front_vdev_kill(sq->vd, "device side holds written buffers");
+		if (READ_ONCE(sq->vd->dead)) {
+			/* Hands the chains back: the caller's spin ends. */
+			hvl_front_vq_give_up(sq);
 			return;
 		}
 		cpu_relax();

@@ -82,32 +82,20 @@ static bool acked(struct hvl_front_vdev *vd, u32 seq)
 }
 
 /**
- * hvl_front_vdev_kill() - give a device up: transactions fail, queues break
+ * hvl_front_vdev_kill() - give a device up: transactions fail, queues stop
  * @vd: the device
  * @why: for the message
  *
- * Any context.
+ * Any context, any lock held: a driver may read its configuration or kick
+ * from a callback, under vq_lock.  The queues are given up from a work
+ * item (serve_work()), or by the next kick of each.
  */
 void hvl_front_vdev_kill(struct hvl_front_vdev *vd, const char *why)
 {
-	unsigned long flags;
-	unsigned int i;
-
 	if (!READ_ONCE(vd->dead)) {
 		WRITE_ONCE(vd->dead, true);
 		dev_err_ratelimited(&vd->vdev.dev, "%s: device is dead\n", why);
 	}
-	/*
-	 * Not virtio_break_device(): the queues give their device-readable
-	 * chains back instead (shadow.c), so that a driver spinning on one
-	 * (virtio_console) ends cleanly; their callbacks run from a work
-	 * item, since this may be the driver's own kick.
-	 */
-	spin_lock_irqsave(&vd->vq_lock, flags);
-	for (i = 0; i < HVL_MAX_QUEUES; i++)
-		if (vd->vqs[i])
-			hvl_front_vq_give_up(vd->vqs[i]);
-	spin_unlock_irqrestore(&vd->vq_lock, flags);
 	queue_work(system_unbound_wq, &vd->serve_work);
 }
 
@@ -454,9 +442,24 @@ static void serve_vqs(struct hvl_front_vdev *vd)
 	spin_unlock_irqrestore(&vd->vq_lock, flags);
 }
 
+/*
+ * After hvl_front_vdev_kill(): not virtio_break_device(), but each queue
+ * given up (shadow.c), which hands device-readable chains back so that a
+ * driver spinning on one (virtio_console) ends cleanly; then the
+ * callbacks, for the drivers that reclaim buffers there.
+ */
 static void serve_work(struct work_struct *work)
 {
-	serve_vqs(container_of(work, struct hvl_front_vdev, serve_work));
+	struct hvl_front_vdev *vd =
+		container_of(work, struct hvl_front_vdev, serve_work);
+	unsigned int i;
+
+	spin_lock_irq(&vd->vq_lock);
+	for (i = 0; READ_ONCE(vd->dead) && i < HVL_MAX_QUEUES; i++)
+		if (vd->vqs[i])
+			hvl_front_vq_give_up(vd->vqs[i]);
+	spin_unlock_irq(&vd->vq_lock);
+	serve_vqs(vd);
 }
 
 static void set_status(struct virtio_device *vdev, u8 status)
