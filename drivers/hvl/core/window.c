@@ -24,7 +24,17 @@
 
 #include "core.h"
 
-#define BEAT_PERIOD	HZ
+/*
+ * host_beat: a driver side may declare the device side dead after it has
+ * stood still for its watchdog time (Documentation/hvl/protocol.rst,
+ * Liveness, promises a beat at least every 500 ms; hvl_front's default
+ * watchdog is 2 s).  The beat runs on the window's own workqueue, unbound
+ * and high priority: not behind a long work item of another subsystem on
+ * a per-CPU system_wq pool, nor behind our own devices' work items (the
+ * workqueue runs them concurrently), but not without the CPUs that serve
+ * the peer either, whose cpumask it shares.
+ */
+#define BEAT_PERIOD	(HZ / 4)
 
 /*
  * Testing: registering the child in this device-table slot fails, so
@@ -88,7 +98,7 @@ static void beat(struct work_struct *work)
 					      struct hvl_window, beat);
 
 	hdr_put(&win->hdr->host_beat, hdr_get(&win->hdr->host_beat) + 1);
-	schedule_delayed_work(&win->beat, BEAT_PERIOD);
+	queue_delayed_work(win->wq, &win->beat, BEAT_PERIOD);
 }
 
 /**
@@ -515,7 +525,7 @@ static int probe(struct platform_device *pdev)
 	hvl_map_wmb(&win->xlate);	/* everything before READY */
 	hdr_put(&h->host_state, HVL_STATE_READY);
 	hvl_window_ring(win);
-	schedule_delayed_work(&win->beat, BEAT_PERIOD);
+	queue_delayed_work(win->wq, &win->beat, BEAT_PERIOD);
 	hvl_debugfs_window_add(win);
 	dev_info(dev, "%u device(s), %u region(s), %s\n", win->nr_devs,
 		 win->xlate.nr, win->db.poll_period ? "polling" : "mailbox");
