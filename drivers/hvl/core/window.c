@@ -89,7 +89,10 @@ void hvl_window_table_update(struct hvl_core_dev *cd, u32 device_id)
 
 static void notify(struct hvl_doorbell *db)
 {
-	hvl_bus_kick_all(container_of(db, struct hvl_window, db));
+	struct hvl_window *win = container_of(db, struct hvl_window, db);
+
+	if (!READ_ONCE(win->frozen))
+		hvl_bus_kick_all(win);
 }
 
 static void beat(struct work_struct *work)
@@ -97,8 +100,29 @@ static void beat(struct work_struct *work)
 	struct hvl_window *win = container_of(to_delayed_work(work),
 					      struct hvl_window, beat);
 
-	hdr_put(&win->hdr->host_beat, hdr_get(&win->hdr->host_beat) + 1);
+	if (!READ_ONCE(win->frozen))
+		hdr_put(&win->hdr->host_beat,
+			hdr_get(&win->hdr->host_beat) + 1);
 	queue_delayed_work(win->wq, &win->beat, BEAT_PERIOD);
+}
+
+/**
+ * hvl_window_freeze() - testing: stop or resume serving the window
+ * @win: the window
+ * @frozen: true to stop
+ *
+ * Frozen, the window looks like a device side that hung with its state
+ * still READY: doorbells and polls are ignored, the devices' work items
+ * return at once (a run already under way completes) and host_beat
+ * stands still.  Nothing is lost: resuming looks at every device, as a
+ * doorbell does.  For tests of the driver side's watchdog only (debugfs).
+ */
+void hvl_window_freeze(struct hvl_window *win, bool frozen)
+{
+	WRITE_ONCE(win->frozen, frozen);
+	dev_info(win->dev, "%s (testing)\n", frozen ? "frozen" : "resumed");
+	if (!frozen)
+		hvl_bus_kick_all(win);
 }
 
 /**
