@@ -642,6 +642,35 @@ void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead)
 }
 
 /**
+ * hvl_front_vdev_break_all() - the device side stopped serving: give up now
+ * @f: the front end
+ *
+ * Any context (the watchdog's timer): every device is dead, so that its
+ * transactions fail at once, and every virtqueue broken, so that a driver
+ * busy-waiting for a used buffer (virtio_console, interrupts off) or
+ * adding a new one gives up.  Unregistering follows in process context.
+ * __virtqueue_break(), not virtio_break_device(): that one's lock is not
+ * taken with softirqs off.
+ */
+void hvl_front_vdev_break_all(struct hvl_front *f)
+{
+	struct hvl_front_vdev *vd;
+	unsigned long flags;
+	unsigned int i;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(vd, &f->vdevs, node) {
+		WRITE_ONCE(vd->dead, true);
+		spin_lock_irqsave(&vd->vq_lock, flags);
+		for (i = 0; i < HVL_MAX_QUEUES; i++)
+			if (vd->vqs[i])
+				__virtqueue_break(vd->vqs[i]);
+		spin_unlock_irqrestore(&vd->vq_lock, flags);
+	}
+	rcu_read_unlock();
+}
+
+/**
  * hvl_front_vdev_show() - one debugfs line per device
  * @f: the front end, with @f->lock held
  * @s: the seq_file
