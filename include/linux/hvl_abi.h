@@ -70,8 +70,9 @@ enum hvl_state {
  * @peer_state:	enum hvl_state of the driver side; driver side writes only
  * @peer_gen:	incremented by the driver side on every (re)start; the
  *		device side resets every device when it changes
- * @host_beat:	incremented by the device side while it runs (optional
- *		liveness hint, never required for correctness)
+ * @host_beat:	incremented by the device side at least every 500 ms
+ *		while READY; a driver side that saw it move may declare
+ *		the device side dead once it stops (protocol.rst, Liveness)
  * @peer_beat:	incremented by the driver side while it runs (ditto)
  * @num_devices: entries in the device table, at most HVL_MAX_DEVICES
  * @reserved:	zero

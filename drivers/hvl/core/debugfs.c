@@ -3,6 +3,7 @@
  * /sys/kernel/debug/hvl/<window>/{doorbell,<device>}: what a developer
  * bringing up a board needs to see: negotiated state, queue sizes and
  * every counter (doorbells, interrupts, transactions, ring errors).
+ * <window>/freeze is a test knob (see freeze_set()).
  *
  * The counters are written by the device's work item without locks; a
  * reader may see a value that is one event old, which is fine here.
@@ -58,13 +59,36 @@ static int doorbell_show(struct seq_file *s, void *unused)
 	/* How the window is mapped (map.c) decides its barriers. */
 	seq_printf(s, "mapping: %s\n",
 		   win->xlate.wc ? "write-combining" : "cacheable");
-	seq_printf(s, "host_gen: %u\npeer_gen: %u\npeer_state: %u\n",
+	seq_printf(s, "host_gen: %u\npeer_gen: %u\npeer_state: %u\nhost_beat: %u\n",
 		   le32_to_cpu(READ_ONCE(win->hdr->host_gen)),
 		   le32_to_cpu(READ_ONCE(win->hdr->peer_gen)),
-		   le32_to_cpu(READ_ONCE(win->hdr->peer_state)));
+		   le32_to_cpu(READ_ONCE(win->hdr->peer_state)),
+		   le32_to_cpu(READ_ONCE(win->hdr->host_beat)));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(doorbell);
+
+/*
+ * "freeze", a test knob (root only, as all of debugfs): 1 makes the
+ * window a hung device side, 0 resumes it (hvl_window_freeze()).  Only
+ * for testing a driver side's watchdog (tests/integration/47-watchdog.sh).
+ */
+static int freeze_get(void *data, u64 *val)
+{
+	struct hvl_window *win = data;
+
+	*val = READ_ONCE(win->frozen);
+	return 0;
+}
+
+static int freeze_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	hvl_window_freeze(data, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(freeze_fops, freeze_get, freeze_set, "%llu\n");
 
 void hvl_debugfs_window_add(struct hvl_window *win)
 {
@@ -72,6 +96,8 @@ void hvl_debugfs_window_add(struct hvl_window *win)
 
 	win->debugfs = debugfs_create_dir(dev_name(win->dev), root);
 	debugfs_create_file("doorbell", 0444, win->debugfs, win, &doorbell_fops);
+	debugfs_create_file_unsafe("freeze", 0600, win->debugfs, win,
+				   &freeze_fops);
 	for (i = 0; i < win->nr_devs; i++)
 		debugfs_create_file(dev_name(&win->devs[i]->hdev.dev), 0444,
 				    win->debugfs, win->devs[i], &device_fops);

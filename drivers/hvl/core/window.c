@@ -24,7 +24,17 @@
 
 #include "core.h"
 
-#define BEAT_PERIOD	HZ
+/*
+ * host_beat: a driver side may declare the device side dead after it has
+ * stood still for its watchdog time (Documentation/hvl/protocol.rst,
+ * Liveness, promises a beat at least every 500 ms; hvl_front's default
+ * watchdog is 2 s).  The beat runs on the window's own workqueue, unbound
+ * and high priority: not behind a long work item of another subsystem on
+ * a per-CPU system_wq pool, nor behind our own devices' work items (the
+ * workqueue runs them concurrently), but not without the CPUs that serve
+ * the peer either, whose cpumask it shares.
+ */
+#define BEAT_PERIOD	(HZ / 4)
 
 /*
  * Testing: registering the child in this device-table slot fails, so
@@ -79,7 +89,10 @@ void hvl_window_table_update(struct hvl_core_dev *cd, u32 device_id)
 
 static void notify(struct hvl_doorbell *db)
 {
-	hvl_bus_kick_all(container_of(db, struct hvl_window, db));
+	struct hvl_window *win = container_of(db, struct hvl_window, db);
+
+	if (!READ_ONCE(win->frozen))
+		hvl_bus_kick_all(win);
 }
 
 static void beat(struct work_struct *work)
@@ -87,8 +100,29 @@ static void beat(struct work_struct *work)
 	struct hvl_window *win = container_of(to_delayed_work(work),
 					      struct hvl_window, beat);
 
-	hdr_put(&win->hdr->host_beat, hdr_get(&win->hdr->host_beat) + 1);
-	schedule_delayed_work(&win->beat, BEAT_PERIOD);
+	if (!READ_ONCE(win->frozen))
+		hdr_put(&win->hdr->host_beat,
+			hdr_get(&win->hdr->host_beat) + 1);
+	queue_delayed_work(win->wq, &win->beat, BEAT_PERIOD);
+}
+
+/**
+ * hvl_window_freeze() - testing: stop or resume serving the window
+ * @win: the window
+ * @frozen: true to stop
+ *
+ * Frozen, the window looks like a device side that hung with its state
+ * still READY: doorbells and polls are ignored, the devices' work items
+ * return at once (a run already under way completes) and host_beat
+ * stands still.  Nothing is lost: resuming looks at every device, as a
+ * doorbell does.  For tests of the driver side's watchdog only (debugfs).
+ */
+void hvl_window_freeze(struct hvl_window *win, bool frozen)
+{
+	WRITE_ONCE(win->frozen, frozen);
+	dev_info(win->dev, "%s (testing)\n", frozen ? "frozen" : "resumed");
+	if (!frozen)
+		hvl_bus_kick_all(win);
 }
 
 /**
@@ -515,7 +549,7 @@ static int probe(struct platform_device *pdev)
 	hvl_map_wmb(&win->xlate);	/* everything before READY */
 	hdr_put(&h->host_state, HVL_STATE_READY);
 	hvl_window_ring(win);
-	schedule_delayed_work(&win->beat, BEAT_PERIOD);
+	queue_delayed_work(win->wq, &win->beat, BEAT_PERIOD);
 	hvl_debugfs_window_add(win);
 	dev_info(dev, "%u device(s), %u region(s), %s\n", win->nr_devs,
 		 win->xlate.nr, win->db.poll_period ? "polling" : "mailbox");

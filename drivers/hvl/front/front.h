@@ -28,6 +28,8 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "watchdog.h"
+
 struct seq_file;
 struct virtqueue_info;
 
@@ -50,6 +52,13 @@ struct hvl_front_table {
 	} e[HVL_MAX_DEVICES];
 };
 
+/* What the watchdog did; life_changed() and life_work() act on it. */
+enum hvl_front_stall {
+	HVL_FRONT_LIVE,			/* nothing */
+	HVL_FRONT_SILENT,		/* devices broken, to be removed */
+	HVL_FRONT_STALLED,		/* removed; waiting for host_beat */
+};
+
 struct hvl_front {
 	struct device *dev;
 	void *base;			/* region 0: header + register pages */
@@ -65,7 +74,15 @@ struct hvl_front {
 	u32 rejected_gen;
 	bool removing;
 	struct work_struct life;	/* start/stop on host changes */
-	struct timer_list watch;	/* catches lost doorbells */
+	struct timer_list watch;	/* catches lost doorbells; watchdog */
+	u32 watchdog_ms;		/* "hvl,watchdog-ms", or U32_MAX */
+	struct hvl_front_wd wd;		/* watch() only */
+	unsigned long wd_tick;		/* jiffies of its last tick */
+	int stall;			/* enum hvl_front_stall */
+	u32 stall_gen;			/* host_gen and host_beat when */
+	u32 stall_beat;			/* the devices were removed */
+	u32 silences;			/* watchdog expiries (debugfs) */
+	u32 silent_ms;			/* the silence of the last one */
 	struct dentry *dbg;
 	void *inject_buf;		/* inject.c, under @lock */
 	dma_addr_t inject_dma;
@@ -168,6 +185,7 @@ void hvl_front_vdev_kill(struct hvl_front_vdev *vd, const char *why);
 int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
 		       u64 offset);
 void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead);
+void hvl_front_vdev_break_all(struct hvl_front *f);
 void hvl_front_vdev_notify_all(struct hvl_front *f);
 void hvl_front_vdev_show(struct hvl_front *f, struct seq_file *s);
 void hvl_front_inject_init(struct hvl_front *f);

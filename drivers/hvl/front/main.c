@@ -51,9 +51,44 @@
 
 #include "front.h"
 
-#define WATCH_PERIOD	msecs_to_jiffies(100)
+#define WATCH_PERIOD	msecs_to_jiffies(HVL_FRONT_WATCH_MS)
+
+/*
+ * The device side promises a beat at least every 500 ms (protocol.rst,
+ * Liveness); twice that is the least silence taken for death.
+ */
+#define WATCHDOG_MIN_MS	1000
+#define WATCHDOG_MAX_MS	3600000
 
 static struct dentry *front_root;
+
+/* For front-ends without "hvl,watchdog-ms"; read at every tick. */
+static unsigned int watchdog_ms = 2000;
+
+static int watchdog_ms_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+	int ret;
+
+	ret = kstrtouint(val, 0, &ms);
+	if (ret)
+		return ret;
+	if (ms && (ms < WATCHDOG_MIN_MS || ms > WATCHDOG_MAX_MS)) {
+		pr_err("hvl_front: watchdog_ms=%u: 0 (off) or %u to %u\n",
+		       ms, WATCHDOG_MIN_MS, WATCHDOG_MAX_MS);
+		return -EINVAL;
+	}
+	WRITE_ONCE(watchdog_ms, ms);
+	return 0;
+}
+
+static const struct kernel_param_ops watchdog_ms_ops = {
+	.set = watchdog_ms_set,
+	.get = param_get_uint,
+};
+module_param_cb(watchdog_ms, &watchdog_ms_ops, &watchdog_ms, 0644);
+MODULE_PARM_DESC(watchdog_ms,
+		 "remove the devices when host_beat and doorbells stop for this long, once host_beat was seen moving; 0 off, else 1000 to 3600000 (default 2000); \"hvl,watchdog-ms\" overrides");
 
 /*
  * Work is due when the devices no longer match the device side, or when
@@ -66,7 +101,12 @@ static bool life_changed(struct hvl_front *f)
 	u32 gen = front_get(&h->host_gen);
 
 	if (READ_ONCE(f->online))
-		return state != HVL_STATE_READY || gen != READ_ONCE(f->gen);
+		return state != HVL_STATE_READY || gen != READ_ONCE(f->gen) ||
+		       READ_ONCE(f->stall) == HVL_FRONT_SILENT;
+	if (READ_ONCE(f->stall) == HVL_FRONT_STALLED &&
+	    gen == READ_ONCE(f->stall_gen) &&
+	    front_get(&h->host_beat) == READ_ONCE(f->stall_beat))
+		return false;	/* still silent */
 	return state == HVL_STATE_READY &&
 	       !(READ_ONCE(f->rejected) && gen == READ_ONCE(f->rejected_gen));
 }
@@ -81,6 +121,36 @@ static void notify(struct hvl_doorbell *db)
 	hvl_front_vdev_notify_all(f);
 }
 
+/*
+ * The watchdog, at every tick of watch(); the rule is in watchdog.h.
+ * Dead: every device is broken at once, here, then life_work() removes
+ * them, announces a restarted driver side and waits until host_beat
+ * moves again (or the device side re-initialises) to register them anew.
+ */
+static void watchdog(struct hvl_front *f)
+{
+	const struct hvl_win_hdr *h = f->base;
+	unsigned int ms = jiffies_to_msecs(jiffies - f->wd_tick);
+	u32 limit = f->watchdog_ms == U32_MAX ? READ_ONCE(watchdog_ms) :
+						 f->watchdog_ms;
+	u32 beat = front_get(&h->host_beat);
+
+	f->wd_tick = jiffies;
+	if (!hvl_front_wd_tick(&f->wd, READ_ONCE(f->online),
+			       READ_ONCE(f->gen), beat,
+			       f->db.poll_period ? 0 :
+			       atomic64_read(&f->db.received), ms, limit) ||
+	    READ_ONCE(f->stall) != HVL_FRONT_LIVE)
+		return;
+
+	hvl_front_vdev_break_all(f);
+	WRITE_ONCE(f->stall, HVL_FRONT_SILENT);
+	WRITE_ONCE(f->silent_ms, f->wd.silent_ms);
+	WRITE_ONCE(f->silences, f->silences + 1);
+	dev_err(f->dev, "window %pa: device side silent for %u ms (host_beat %u, host_state READY): devices broken and removed until it beats again\n",
+		&f->phys, f->wd.silent_ms, beat);
+}
+
 static void watch(struct timer_list *t)
 {
 	struct hvl_front *f = from_timer(f, t, watch);
@@ -88,6 +158,7 @@ static void watch(struct timer_list *t)
 
 	if (READ_ONCE(f->online))
 		front_put(&h->peer_beat, front_get(&h->peer_beat) + 1);
+	watchdog(f);
 	if (life_changed(f))
 		queue_work(system_unbound_wq, &f->life);
 	mod_timer(&f->watch, jiffies + WATCH_PERIOD);
@@ -264,6 +335,50 @@ static void stop(struct hvl_front *f, bool dead)
 	WRITE_ONCE(f->online, false);
 }
 
+/*
+ * The watchdog broke the devices (watchdog()): remove them.  Announce a
+ * restarted driver side first, before the drivers free their rings: a
+ * device side that comes back resets every device on seeing peer_gen
+ * before it serves a queue again, and never writes into rings that are
+ * ours again.  start() announces another restart when it comes back.
+ */
+static void stall(struct hvl_front *f)
+{
+	struct hvl_win_hdr *h = f->base;
+
+	lockdep_assert_held(&f->lock);
+
+	front_put(&h->peer_state, HVL_STATE_INIT);
+	front_put(&h->peer_gen, front_get(&h->peer_gen) + 1);
+	/* Visible before the doorbell. */
+	wmb();
+	hvl_doorbell_ring(&f->db);
+	WRITE_ONCE(f->stall_gen, f->gen);
+	WRITE_ONCE(f->stall_beat, front_get(&h->host_beat));
+	stop(f, true);
+	WRITE_ONCE(f->stall, HVL_FRONT_STALLED);
+}
+
+/* After the watchdog removed the devices, only a beat brings them back. */
+static bool may_start(struct hvl_front *f)
+{
+	struct hvl_win_hdr *h = f->base;
+	u32 beat = front_get(&h->host_beat);
+
+	lockdep_assert_held(&f->lock);
+
+	if (READ_ONCE(f->stall) == HVL_FRONT_STALLED) {
+		if (front_get(&h->host_gen) == f->stall_gen &&
+		    beat == f->stall_beat)
+			return false;
+		dev_info(f->dev, "device side beats again (host_beat %u, host_gen %u): starting again\n",
+			 beat, front_get(&h->host_gen));
+	}
+	/* Or SILENT: the devices went another way (host_gen) meanwhile. */
+	WRITE_ONCE(f->stall, HVL_FRONT_LIVE);
+	return true;
+}
+
 static void life_work(struct work_struct *work)
 {
 	struct hvl_front *f = container_of(work, struct hvl_front, life);
@@ -276,13 +391,16 @@ static void life_work(struct work_struct *work)
 		dev_info(f->dev, "device side restarted or gone (host_state %u host_gen %u, devices of %u): dropping them\n",
 			 front_get(&h->host_state), front_get(&h->host_gen),
 			 f->gen);
+		WRITE_ONCE(f->stall, HVL_FRONT_LIVE);
 		stop(f, true);
 		front_put(&h->peer_state, HVL_STATE_INIT);
 		/* Visible before the doorbell. */
 		wmb();
 		hvl_doorbell_ring(&f->db);
+	} else if (f->online && READ_ONCE(f->stall) == HVL_FRONT_SILENT) {
+		stall(f);
 	}
-	if (!f->online)
+	if (!f->online && may_start(f))
 		start(f);
 unlock:
 	mutex_unlock(&f->lock);
@@ -381,9 +499,9 @@ static int status_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(status);
 
-/* The node's "hvl," properties: the doorbell's and the allow-list. */
+/* The node's "hvl," properties: the doorbell's, the allow-list, the watchdog's. */
 static const char * const front_properties[] = {
-	"hvl,poll-interval-us", "hvl,device-types", NULL
+	"hvl,poll-interval-us", "hvl,device-types", "hvl,watchdog-ms", NULL
 };
 
 /* Without "hvl,device-types": console, vsock, 9P, net. */
@@ -425,6 +543,39 @@ static int read_types(struct hvl_front *f)
 	return 0;
 }
 
+/*
+ * Not under the lock, unlike status: a removal may hold it for long (the
+ * stock 9P transport's waits for the mount to go).
+ */
+static int watchdog_show(struct seq_file *s, void *unused)
+{
+	struct hvl_front *f = s->private;
+
+	seq_printf(s, "limit_ms: %u\nstate: %d\nexpired: %u\nlast_silence_ms: %u\n",
+		   f->watchdog_ms == U32_MAX ? READ_ONCE(watchdog_ms) :
+		   f->watchdog_ms, READ_ONCE(f->stall),
+		   READ_ONCE(f->silences), READ_ONCE(f->silent_ms));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(watchdog);
+
+/* "hvl,watchdog-ms", or U32_MAX: none, the module parameter counts. */
+static int read_watchdog(struct hvl_front *f)
+{
+	int ret = hvl_of_read_u32(f->dev->of_node, "hvl,watchdog-ms",
+				  &f->watchdog_ms);
+
+	if (ret == -EINVAL ||
+	    (!ret && f->watchdog_ms && (f->watchdog_ms < WATCHDOG_MIN_MS ||
+					f->watchdog_ms > WATCHDOG_MAX_MS)))
+		return dev_err_probe(f->dev, -EINVAL,
+				     "\"hvl,watchdog-ms\" must be one 32-bit cell, 0 (off) or %u to %u\n",
+				     WATCHDOG_MIN_MS, WATCHDOG_MAX_MS);
+	if (ret)
+		f->watchdog_ms = U32_MAX;
+	return 0;
+}
+
 static int hvl_front_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -449,6 +600,9 @@ static int hvl_front_probe(struct platform_device *pdev)
 	INIT_WORK(&f->life, life_work);
 	timer_setup(&f->watch, watch, 0);
 	platform_set_drvdata(pdev, f);
+	ret = read_watchdog(f);
+	if (ret)
+		return ret;
 	/* First, so that it runs last, after remove() or any failure. */
 	ret = hvl_rmem_release_on_unbind(dev);
 	if (ret)
@@ -493,6 +647,7 @@ static int hvl_front_probe(struct platform_device *pdev)
 	mod_timer(&f->watch, jiffies + WATCH_PERIOD);
 	f->dbg = debugfs_create_dir(dev_name(dev), front_root);
 	debugfs_create_file("status", 0444, f->dbg, f, &status_fops);
+	debugfs_create_file("watchdog", 0444, f->dbg, f, &watchdog_fops);
 	hvl_front_inject_init(f);
 	return 0;
 

@@ -775,6 +775,29 @@ void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead)
 }
 
 /**
+ * hvl_front_vdev_break_all() - the device side stopped serving: give up now
+ * @f: the front end
+ *
+ * Any context (the watchdog's timer): every device is dead, so that its
+ * transactions fail at once, and its queues are given up from a work item
+ * (serve_work()): a driver busy-waiting for a used buffer
+ * (virtio_console, interrupts off) gets it back, one adding a buffer that
+ * the device side would have to answer finds the queue broken.
+ * Unregistering follows in process context.
+ */
+void hvl_front_vdev_break_all(struct hvl_front *f)
+{
+	struct hvl_front_vdev *vd;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(vd, &f->vdevs, node) {
+		WRITE_ONCE(vd->dead, true);
+		queue_work(system_unbound_wq, &vd->serve_work);
+	}
+	rcu_read_unlock();
+}
+
+/**
  * hvl_front_vdev_show() - one debugfs line per device
  * @f: the front end, with @f->lock held
  * @s: the seq_file

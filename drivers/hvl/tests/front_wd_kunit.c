@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: hvl_front's watchdog rule (drivers/hvl/front/watchdog.h), tick
+ * by tick: a beat that stops is death after the watchdog time, a device
+ * side that never beat is never dead, doorbells from it are life, late
+ * ticks count for two periods at most, and a new host_gen or going
+ * offline starts afresh.
+ */
+#include <kunit/test.h>
+#include <linux/module.h>
+
+#include "../front/watchdog.h"
+
+#define P	HVL_FRONT_WATCH_MS
+
+/* @n ticks of @ms each with nothing moving: is the device side dead? */
+static bool quiet(struct hvl_front_wd *wd, unsigned int n, unsigned int ms,
+		  u32 limit)
+{
+	bool dead = false;
+
+	while (n--)
+		dead = hvl_front_wd_tick(wd, true, 1, wd->beat, wd->rx, ms,
+					 limit);
+	return dead;
+}
+
+/* Online in generation 1, host_beat seen moving once: armed. */
+static void arm(struct kunit *test, struct hvl_front_wd *wd)
+{
+	KUNIT_ASSERT_FALSE(test, hvl_front_wd_tick(wd, true, 1, 7, 0, P, 1000));
+	KUNIT_ASSERT_FALSE(test, hvl_front_wd_tick(wd, true, 1, 8, 0, P, 1000));
+	KUNIT_ASSERT_TRUE(test, wd->armed);
+}
+
+static void beat_stops(struct kunit *test)
+{
+	struct hvl_front_wd wd = {};
+
+	arm(test, &wd);
+	KUNIT_EXPECT_FALSE(test, quiet(&wd, 9, P, 1000));
+	KUNIT_EXPECT_TRUE(test, quiet(&wd, 1, P, 1000));
+	KUNIT_EXPECT_EQ(test, wd.silent_ms, 1000);
+}
+
+static void beating_lives(struct kunit *test)
+{
+	struct hvl_front_wd wd = {};
+	u32 beat = 8;
+	int i;
+
+	arm(test, &wd);
+	/* One beat every 900 ms, ticks every 100 ms: never 1000 of silence. */
+	for (i = 0; i < 100; i++) {
+		if (!(i % 9))
+			beat++;
+		KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, true, 1, beat,
+							   0, P, 1000));
+	}
+}
+
+static void never_beat(struct kunit *test)
+{
+	struct hvl_front_wd wd = {};
+
+	/* host_beat 0 (or any value) that never moves: not watched. */
+	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, true, 1, 0, 0, P, 1000));
+	KUNIT_EXPECT_FALSE(test, quiet(&wd, 1000, P, 1000));
+	KUNIT_EXPECT_FALSE(test, wd.armed);
+}
+
+static void doorbells_are_life(struct kunit *test)
+{
+	struct hvl_front_wd wd = {};
+	s64 rx = 0;
+	int i;
+
+	arm(test, &wd);
+	/* The beat is late, but the device side rings as it serves. */
+	for (i = 0; i < 100; i++) {
+		if (!(i % 5))
+			rx++;
+		KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, true, 1, 8, rx,
+							   P, 1000));
+	}
+	/* And then it stops doing either. */
+	KUNIT_EXPECT_TRUE(test, quiet(&wd, 10, P, 1000));
+}
+
+static void late_ticks(struct kunit *test)
+{
+	struct hvl_front_wd wd = {};
+
+	arm(test, &wd);
+	/* We did not run for 5 s: that counts as two periods. */
+	KUNIT_EXPECT_FALSE(test, quiet(&wd, 1, 5000, 1000));
+	KUNIT_EXPECT_EQ(test, wd.silent_ms, 2 * P);
+	KUNIT_EXPECT_FALSE(test, quiet(&wd, 3, 5000, 1000));
+	KUNIT_EXPECT_TRUE(test, quiet(&wd, 1, 5000, 1000));
+}
+
+static void new_generation(struct kunit *test)
+{
+	struct hvl_front_wd wd = {};
+
+	arm(test, &wd);
+	KUNIT_EXPECT_FALSE(test, quiet(&wd, 9, P, 1000));
+	/* The device side re-initialised: silence and arming start over. */
+	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, true, 2, 8, 0, P, 1000));
+	KUNIT_EXPECT_FALSE(test, wd.armed);
+	KUNIT_EXPECT_EQ(test, wd.silent_ms, 0);
+	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, true, 2, 8, 0, P, 1000));
+	KUNIT_EXPECT_FALSE(test, wd.armed);
+	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, true, 2, 9, 0, P, 1000));
+	KUNIT_EXPECT_TRUE(test, wd.armed);
+}
+
+static void offline_resets(struct kunit *test)
+{
+	struct hvl_front_wd wd = {};
+
+	arm(test, &wd);
+	KUNIT_EXPECT_FALSE(test, quiet(&wd, 9, P, 1000));
+	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, false, 1, 8, 0, P, 1000));
+	KUNIT_EXPECT_FALSE(test, wd.armed);
+	/* Back online with the beat where it stood: not armed again yet. */
+	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, true, 1, 8, 0, P, 1000));
+	KUNIT_EXPECT_FALSE(test, quiet(&wd, 100, P, 1000));
+}
+
+static void off(struct kunit *test)
+{
+	struct hvl_front_wd wd = {};
+
+	arm(test, &wd);
+	KUNIT_EXPECT_FALSE(test, quiet(&wd, 1000, P, 0));
+	/* Switched on later: the silence counts from then. */
+	KUNIT_EXPECT_FALSE(test, quiet(&wd, 9, P, 1000));
+	KUNIT_EXPECT_TRUE(test, quiet(&wd, 1, P, 1000));
+}
+
+static struct kunit_case front_wd_cases[] = {
+	KUNIT_CASE(beat_stops),
+	KUNIT_CASE(beating_lives),
+	KUNIT_CASE(never_beat),
+	KUNIT_CASE(doorbells_are_life),
+	KUNIT_CASE(late_ticks),
+	KUNIT_CASE(new_generation),
+	KUNIT_CASE(offline_resets),
+	KUNIT_CASE(off),
+	{}
+};
+
+static struct kunit_suite front_wd_suite = {
+	.name = "hvl_front_watchdog",
+	.test_cases = front_wd_cases,
+};
+
+kunit_test_suite(front_wd_suite);
+
+MODULE_DESCRIPTION("KUnit tests for hvl_front's watchdog rule");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,203 @@
+# SPDX-License-Identifier: GPL-2.0
+# A device side that stops serving while its state still reads READY:
+# the window's debugfs "freeze" (a test knob: no doorbell, work item or
+# heartbeat is served) stops it in the middle of a transfer of the peer,
+# once per device: the console (idle, see below), a vsock stream from
+# the peer, a write on the peer's 9P mount.  The front-end's watchdog
+# (watchdog_ms=1000 here) must say so once, within the bound, break and
+# remove every device, and the peer's program must return (9P: once
+# killed, the stock client waits for its reply killably); after "freeze"
+# is cleared, host_beat moves, the front-end announces a new peer_gen,
+# the devices come back and carry traffic.
+# hvl-timeout: 240
+. /tests/lib.sh
+. /tests/lib-9p.sh
+
+WD=1000
+# From the freeze to the peer's program returning: up to a beat period
+# (250 ms) and a tick (100 ms) before the silence counts, the watchdog
+# time, the removal; generous for a loaded TCG guest.  The silence the
+# message reports is exact: at least WD, under WD + 2 ticks.
+BOUND=$((WD + 5000))
+FREEZE=$DBG/freeze
+PARAM=/sys/module/hvl_front/parameters/watchdog_ms
+L="taskset $LINUX_CPUS"
+P="taskset $PEER_CPUS"
+MSG="device side silent for"
+PIDS=
+
+cleanup() {
+	[ -e "$FREEZE" ] && echo 0 >"$FREEZE"
+	# shellcheck disable=SC2086
+	[ -n "$PIDS" ] && kill -9 $PIDS 2>/dev/null
+	close_ttys
+	cd /
+	mounted $MNT && ! umount $MNT && return
+	[ -e $PARAM ] && echo 2000 >$PARAM
+	for m in hvl_front hvl_9p hvl_vsock hvl_console hvl_core hvl_mbox_loopback; do
+		retry 50 gone_or_removed $m
+	done
+	mounted $EXPORT && umount $EXPORT
+	true
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+all_bound() { front_console && front_vsock && p9_bound; }
+# The front-end's debugfs watchdog file: expiries, the last silence.
+FWD=/sys/kernel/debug/hvl_front/soc:hvl-frontend-0/watchdog
+fst() { sed -n "s/^$1: //p" $FWD; }
+silences() { fst expired; }
+# For retry: a "$(...)" in its arguments would be expanded once only.
+fired() { [ "$(silences)" -gt "$S0" ]; }
+streamed() { [ "$(vdbg from_peer_bytes)" != "$B0" ]; }
+[ -p /tmp/tick ] || mkfifo /tmp/tick
+pause() { read -r -t "$1" _ <>/tmp/tick; }
+
+# ms_since <centiseconds>
+ms_since() { echo $((($(now) - $1) * 10)); }
+
+# returns <pid> <what> <bound>: wait, with builtins only (a CPU of the
+# peer may spin with interrupts off, see lib.sh), until <pid> is gone,
+# which must be within <bound> ms of T0; set MS to the time it took.
+returns() {
+	while kill -0 "$1" 2>/dev/null; do
+		[ "$(ms_since "$T0")" -le $(($3 + 10000)) ] || {
+			dump_state
+			fail "$2 still blocked $(ms_since "$T0") ms after T0"
+		}
+		pause 0.05
+	done
+	MS=$(ms_since "$T0")
+	[ "$MS" -le "$3" ] || fail "$2 returned after $MS ms, bound $3"
+}
+
+# freeze: stop the device side, note when and the counts before.
+freeze() {
+	S0=$(silences)
+	G0=$(dbg doorbell peer_gen)
+	T0=$(now)
+	echo 1 >"$FREEZE" || fail "cannot freeze the window"
+}
+
+# recovered <device>: exactly one message, not before the watchdog time,
+# the devices gone; then thaw and they must come back with a new peer_gen.
+recovered() {
+	local s t
+	retry 100 fired || fail "$1: no watchdog message"
+	s=$(silences)
+	[ "$s" = $((S0 + 1)) ] || fail "$1: the watchdog fired $((s - S0)) times, not once"
+	dmesg | grep "$MSG" | tail -1 | grep -q "silent for $(fst last_silence_ms) ms" ||
+		fail "$1: no message \"$MSG $(fst last_silence_ms) ms\": $(dmesg | grep "$MSG" | tail -1)"
+	t=$(fst last_silence_ms)
+	echo "$1: silent for $t ms: $(dmesg | grep "$MSG" | tail -1)"
+	[ -n "$t" ] && [ "$t" -ge $WD ] && [ "$t" -lt $((WD + 200)) ] ||
+		fail "$1: watchdog fired after ${t:-?} ms of silence, configured $WD"
+	retry 100 no_front_console || fail "$1: virtio_console still bound under a frozen device side"
+	front_vsock && fail "$1: vsock still bound under a frozen device side"
+	p9_bound && fail "$1: 9P still bound under a frozen device side"
+	# Frozen, it stays down: the beat has not moved.
+	pause 1
+	all_bound && fail "$1: devices came back while the device side was still frozen"
+	T1=$(now)
+	echo 0 >"$FREEZE" || fail "cannot thaw the window"
+	retry 300 all_bound || fail "$1: not every device came back after the thaw: $(ls /sys/bus/virtio/drivers/*/)"
+	echo "$1: devices back $(ms_since "$T1") ms after the thaw"
+	G1=$(dbg doorbell peer_gen)
+	[ $((G1 - G0)) -ge 2 ] ||
+		fail "$1: peer_gen $G0 -> $G1: the front-end did not announce itself as restarted"
+	pin
+}
+
+ifconfig lo 127.0.0.1 up
+mkdir -p $EXPORT $MNT
+mounted $EXPORT || mount -t tmpfs -o size=256m,mode=0755 export $EXPORT
+chown 65534:65534 $EXPORT
+load hvl_mbox_loopback hvl_core hvl_console hvl_vsock hvl_9p hvl_front
+echo $WD >$PARAM || fail "cannot set watchdog_ms"
+# Values the protocol's beat period cannot honour are refused.
+echo 500 >$PARAM 2>/dev/null && fail "watchdog_ms=500 accepted"
+[ "$(cat $PARAM)" = $WD ] || fail "watchdog_ms is $(cat $PARAM)"
+retry 300 all_bound || fail "not every device bound: $(ls /sys/bus/virtio/drivers/*/)"
+P9DBG=$(grep -l "bound: hvl_9p" $DBG/soc:hvl-backend-0.* | head -1)
+pin
+# Beating, under traffic or not, the watchdog stays quiet.
+b0=$(dbg doorbell host_beat)
+pause 2
+b1=$(dbg doorbell host_beat)
+[ "$b1" -ge $((b0 + 4)) ] || fail "host_beat $b0 -> $b1 in 2 s: the device side beats too slowly"
+[ "$(silences)" = 0 ] || fail "the watchdog fired on a live device side"
+
+# 1. The console, with no tty of the peer open.  Not the peer writing:
+# virtio_console's put_chars() busy-waits for its buffer with interrupts
+# off; the broken queue ends the wait, but the buffer it then frees stays
+# in the ring and the driver's remove() frees it again (KASAN, on any
+# transport).  Not the peer reading either: the hvc layer's teardown of a
+# tty open across the removal, then reopened, hit two reports of its own
+# (a use-after-free in __hvc_poll(), a refcount underflow of the port).
+freeze
+retry 100 no_front_console || fail "console: still bound $(ms_since "$T0") ms after the freeze"
+MS=$(ms_since "$T0")
+echo "console: virtio_console gone $MS ms after the freeze"
+[ "$MS" -ge $WD ] || fail "console: gone after $MS ms, before the watchdog could fire"
+[ "$MS" -le $BOUND ] || fail "console: gone after $MS ms, bound $BOUND"
+recovered console
+open_ttys
+printf 'after the watchdog\n' >/tmp/line
+xfer $HVC /dev/ttyHVL0 /tmp/line
+xfer /dev/ttyHVL0 $HVC /tmp/line
+close_ttys
+
+# 2. vsock: the peer streams to a Linux server.
+$L hvl-rr server vsock:any:7047 >/dev/null 2>&1 &
+SRV=$!
+retry 100 in_accept $SRV || true
+$P hvl-rr stream vsock:2:7047 -b 1G -m 64K >/tmp/w.err 2>&1 &
+W=$!
+PIDS="$SRV $W"
+B0=$(vdbg from_peer_bytes)
+retry 100 streamed ||
+	fail "vsock: no stream before the freeze: $(cat /tmp/w.err)"
+kill -0 $W 2>/dev/null || fail "vsock: the stream ended before the freeze: $(cat /tmp/w.err)"
+freeze
+returns $W "vsock: the peer's stream" $BOUND
+echo "vsock: the peer's stream returned $MS ms after the freeze: $(cat /tmp/w.err)"
+[ "$MS" -ge $WD ] || fail "vsock: the stream returned after $MS ms, before the watchdog could fire"
+recovered vsock
+kill $SRV 2>/dev/null
+wait $SRV 2>/dev/null
+$P hvl-rr server vsock:any:7048 >/dev/null 2>&1 &
+SRV=$!
+PIDS=$SRV
+$L hvl-rr rr vsock:$PEER_CID:7048 -n 20 >/tmp/rr 2>&1 ||
+	fail "vsock: no round trips after the watchdog: $(cat /tmp/rr)"
+kill $SRV 2>/dev/null
+wait $SRV 2>/dev/null
+
+# 3. 9P: the peer writes a file on its mount.
+p9_mount
+$P dd if=/dev/zero of=$MNT/big bs=65536 count=3000 2>/tmp/w.err &
+W=$!
+PIDS=$W
+retry 100 [ -s $EXPORT/big ] || fail "9P: nothing written before the freeze"
+kill -0 $W 2>/dev/null || fail "9P: the write finished before the freeze: $(cat /tmp/w.err)"
+freeze
+retry 100 fired || fail "9P: no watchdog message"
+MS=$(ms_since "$T0")
+[ "$MS" -le $BOUND ] || fail "9P: the watchdog fired $MS ms after the freeze"
+# The stock client waits for a reply killably, without a timeout, and
+# its remove() for the mount to go: the program returns once killed
+# (its flush fails at once on the broken queue), then the mount goes.
+kill -9 $W
+T0=$(now)
+returns $W "9P: the killed writer" 2000
+echo "9P: the writer killed after the watchdog returned in $MS ms"
+umount $MNT || fail "9P: umount after the watchdog"
+recovered 9P
+p9_mount
+echo "after the watchdog" >$MNT/r || fail "9P: write after the watchdog"
+[ "$(cat $EXPORT/r)" = "after the watchdog" ] || fail "9P: file not seen on the Linux side"
+rm $MNT/r $EXPORT/big
+p9_umount_clean
+PIDS=
+echo "watchdog: 3 freezes, each device back: ok"
