@@ -162,10 +162,30 @@ s_slow() {
 	fi
 }
 
-for s in $(echo "${HOSTILE:-types,flip,sticky,gen-spin,slow}" | tr , ' '); do
+# 6. A console that never serves its control queue: virtio_console's
+#    probe spins, under a spinlock, until its DEVICE_READY message comes
+#    back (virtio_console.c __send_control_msg()), with the front-end's
+#    lock held.  The front-end waits 2 s for it (front/shadow.c), then
+#    gives the device up and hands the buffer back: the probe ends.
+s_mute_mp() {
+	t0=$(now)
+	scenario mute-mp
+	if ! retry 300 scanned; then
+		bad "mute-mp: the front-end did not scan the table within 30 s"
+	elif t=$((($(now) - t0) / 100)); [ $t -gt 15 ]; then
+		bad "mute-mp: the console's probe held the front-end for $t s"
+	elif ! dmesg | grep -q "device side holds written buffers: device is dead"; then
+		bad "mute-mp: done in $t s, but the device was not given up"
+	else
+		echo "PASS: mute-mp: the unserved control message handed back, the probe over in $t s"
+	fi
+}
+
+for s in $(echo "${HOSTILE:-types,flip,sticky,gen-spin,slow,mute-mp}" | tr , ' '); do
 	case $s in
 	types | flip | sticky | slow) s_$s ;;
 	gen-spin) s_gen_spin ;;
+	mute-mp) s_mute_mp ;;
 	*) fail "no scenario $s" ;;
 	esac
 done

@@ -3,8 +3,8 @@
 # the console in place of hvl_console and answers the first receive
 # buffer of the peer's stock virtio_console with a used ring that lies.
 # The front-end keeps the rings virtio_ring walks private
-# (drivers/hvl/front/shadow.c): a lie is refused, counted and breaks the
-# queue, or, for NEXT flags written into the window's descriptor table,
+# (drivers/hvl/front/shadow.c): a lie is refused, counted and gives the
+# queue up, or, for NEXT flags written into the window's descriptor table,
 # never reaches virtio_ring at all.  The peer's kernel neither hangs nor
 # hands a driver more bytes than its buffer holds.
 . /tests/lib.sh
@@ -15,7 +15,7 @@ FST=/sys/kernel/debug/hvl_front/soc:hvl-frontend-0/status
 vq() {
 	sed -n "s/^  vq $1: .* $2 \([0-9]*\).*/\1/p" $FST | head -1
 }
-broken() { grep -q "^  vq $1: .* broken$" $FST; }
+given_up() { grep -q "^  vq $1: .* given-up" $FST; }
 logged() { dmesg | grep -q "$1"; }
 lied() { logged "hostile: answering chain .* \"$1\""; }
 
@@ -28,12 +28,12 @@ lie() {
 	retry 100 lied "$1" || fail "$1: the hostile device side never answered"
 }
 
-# refused <mode> <message>: counted once, the queue broken, said why
+# refused <mode> <message>: counted once, the queue given up, said why
 refused() {
-	retry 50 broken 0 || fail "$1: queue 0 not broken: $(cat $FST)"
+	retry 50 given_up 0 || fail "$1: queue 0 not given up: $(cat $FST)"
 	[ "$(vq 0 refused)" = 1 ] || fail "$1: refusals counted: $(vq 0 refused), want 1"
 	logged "queue 0: $2" || fail "$1: no \"$2\" in the log"
-	echo "$1: refused, counted, queue broken"
+	echo "$1: refused, counted, queue given up"
 }
 
 # The hvc goes away after its last user: a console registered while the
@@ -49,7 +49,7 @@ teardown() {
 lie loop
 retry 50 [ "$(vq 0 taken)" -ge 1 ] || fail "loop: buffer not taken back: $(cat $FST)"
 [ "$(vq 0 refused)" = 0 ] || fail "loop: a well-formed used entry was refused"
-broken 0 && fail "loop: queue broken"
+given_up 0 && fail "loop: queue given up"
 echo "loop: NEXT flags in the window did not reach virtio_ring"
 # The transmit queue is not served at all: the hvc console's write spins
 # with interrupts off until its buffer comes back.  The front-end waits

@@ -65,6 +65,8 @@ struct hvl_front {
 	phys_addr_t phys;
 	u64 size;
 	bool coherent;			/* region 0 mapped cacheable */
+	phys_addr_t pool_base;		/* region 1, the restricted DMA pool */
+	phys_addr_t pool_size;
 	struct hvl_doorbell db;
 	struct mutex lock;		/* see above */
 	struct list_head vdevs;		/* struct hvl_front_vdev, RCU */

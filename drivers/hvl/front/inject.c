@@ -165,15 +165,17 @@ static int post_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
 		goto out;
 	}
 	vr = &sq->pub;
+	/* A kick that saw the device before "hold" may be publishing. */
+	spin_lock(&sq->lock);
 	half = vr->num / 2;
 	idx = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
 	used = virtio16_to_cpu(vdev, READ_ONCE(vr->used->idx));
 	if (!p) {
 		ret = idx == used ? 0 : -EAGAIN;
-		goto out;
+		goto out_sq;
 	}
 	if ((u16)(idx - used) >= half)
-		goto out;
+		goto out_sq;
 	d = &vr->desc[half + idx % half];
 	d->addr = cpu_to_virtio64(vdev, f->inject_dma);
 	d->len = cpu_to_virtio32(vdev, sizeof(struct virtio_vsock_hdr) +
@@ -186,6 +188,8 @@ static int post_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
 	vr->avail->idx = cpu_to_virtio16(vdev, idx + 1);
 	hvl_doorbell_ring(&f->db);
 	ret = 0;
+out_sq:
+	spin_unlock(&sq->lock);
 out:
 	spin_unlock_irq(&vd->vq_lock);
 	return ret;

@@ -473,6 +473,9 @@ static int attach_pool(struct hvl_front *f)
 	if (ret)
 		return dev_err_probe(f->dev, ret,
 				     "cannot attach memory-region 1 as DMA pool\n");
+	/* shadow.c reads the bounced indirect tables there. */
+	f->pool_base = rmem->base;
+	f->pool_size = rmem->size;
 	return 0;
 }
 

@@ -40,6 +40,7 @@
  * live device side does at once) or the device is given up for dead.
  */
 #include <linux/bitmap.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/ktime.h>
 #include <linux/seq_file.h>
@@ -90,10 +91,12 @@ static void complete_out(struct hvl_front_vq *sq)
  * Stop trusting the device side with this queue: its used ring is read no
  * more, and every device-readable-only chain, held or made available
  * later, is handed back at once: the data goes nowhere, as on a UART
- * without a cable.  Only a queue that never carried such chains is
- * broken: virtio_console's hvc write spins until its buffer is used or
- * the queue broken, and on a break it frees the buffer it left in the
- * queue, which virtcons_remove() then frees again.
+ * without a cable.  The queue is not broken here, only by the next kick
+ * that makes a chain the device would have to answer available (see
+ * notify()): virtio_console's hvc write spins until its buffer is used
+ * or the queue broken, and on a break it frees the buffer it left in the
+ * queue, which virtcons_remove() then frees again.  A break between its
+ * virtqueue_add_outbuf() and its kick would do that.
  */
 static void quarantine(struct hvl_front_vq *sq)
 {
@@ -101,8 +104,6 @@ static void quarantine(struct hvl_front_vq *sq)
 
 	sq->quarantined = true;
 	complete_out(sq);
-	if (!sq->out_seen)
-		__virtqueue_break(sq->vq);
 }
 
 /* Count, say why (once: the queue is given up after it) and give up. */
@@ -126,6 +127,35 @@ static __printf(2, 3) void refuse(struct hvl_front_vq *sq, const char *fmt, ...)
 }
 
 /*
+ * The device-writable bytes of an indirect table.  virtio_ring keeps its
+ * own table private; what the device side reads is the DMA API's bounce
+ * copy in the restricted pool, made when the chain was added, which the
+ * device side could rewrite before it is read here: for indirect chains
+ * the length bound is only as good as the copy (trust.rst).  A table
+ * that is not in the pool, or not a whole number of descriptors, bounds
+ * nothing: 0, so that any used length is refused.
+ */
+static u64 indirect_in(struct hvl_front_vq *sq, u64 addr, u32 len)
+{
+	phys_addr_t phys = dma_to_phys(sq->vd->front->dev, addr);
+	const struct hvl_front *f = sq->vd->front;
+	const struct vring_desc *t;
+	u64 in = 0;
+	u32 i;
+
+	if (!len || len % sizeof(*t) || phys < f->pool_base ||
+	    phys - f->pool_base >= f->pool_size ||
+	    len > f->pool_size - (phys - f->pool_base))
+		return 0;
+	t = phys_to_virt(phys);
+	for (i = 0; i < len / sizeof(*t); i++)
+		if (le16_to_cpu((__force __le16)READ_ONCE(t[i].flags)) &
+		    VRING_DESC_F_WRITE)
+			in += le32_to_cpu((__force __le32)READ_ONCE(t[i].len));
+	return in;
+}
+
+/*
  * Copy the chain at @head into the public descriptor table and return its
  * device-writable bytes.  The private table is virtio_ring's, so a bad
  * link is a driver bug; still, it is bounded and refused, not followed.
@@ -140,10 +170,14 @@ static int walk_chain(struct hvl_front_vq *sq, u16 head, u32 *wlen, bool copy)
 		u16 flags = le16_to_cpu((__force __le16)d->flags);
 		u16 next = le16_to_cpu((__force __le16)d->next);
 
-		if (flags & VRING_DESC_F_INDIRECT)
-			return -EINVAL;
-		if (flags & VRING_DESC_F_WRITE)
+		if (flags & VRING_DESC_F_INDIRECT) {
+			if (n || (flags & VRING_DESC_F_NEXT))
+				return -EINVAL;
+			in = indirect_in(sq, le64_to_cpu((__force __le64)d->addr),
+					 le32_to_cpu((__force __le32)d->len));
+		} else if (flags & VRING_DESC_F_WRITE) {
 			in += le32_to_cpu((__force __le32)d->len);
+		}
 		if (copy) {
 			WRITE_ONCE(sq->pub.desc[i].addr, d->addr);
 			WRITE_ONCE(sq->pub.desc[i].len, d->len);
@@ -225,7 +259,6 @@ static bool publish(struct hvl_front_vq *sq)
 		sq->wlen[head] = wlen;
 		__set_bit(head, sq->busy);
 		sq->busy_out += !wlen;
-		sq->out_seen |= !wlen;
 		put16(&sq->pub.avail->ring[sq->pub_avail % sq->num], head);
 		sq->pub_avail++;
 		sq->published++;
@@ -324,9 +357,19 @@ out:
 }
 
 /*
- * A kick with interrupts off whose chains are all device-readable: the
- * caller may spin for them (virtio_console), so return them ourselves.
+ * A kick whose caller cannot sleep and made device-readable-only chains
+ * available: it may spin until they are used (virtio_console's hvc
+ * write, interrupts off; its control messages, under a spinlock), and a
+ * doorbell handled on its own CPU could not bring them back, so take the
+ * used entries here, for at most SPIN_LIMIT_NS.  Not in softirq context:
+ * network transmit paths do not spin, and must not wait.
  */
+static bool caller_may_spin(void)
+{
+	return irqs_disabled() ||
+	       ((preempt_count() & PREEMPT_MASK) && !softirq_count());
+}
+
 static void wait_out(struct hvl_front_vq *sq)
 {
 	u64 end = ktime_get_mono_fast_ns() + SPIN_LIMIT_NS;
@@ -355,6 +398,7 @@ static bool notify(struct virtqueue *vq)
 	if (READ_ONCE(vd->dead) && !sq->quarantined)
 		quarantine(sq);
 	if (sq->quarantined) {
+		/* Chains the device would answer break the queue: see above. */
 		ok = drop(sq);
 		spin_unlock_irqrestore(&sq->lock, flags);
 		return ok;
@@ -366,7 +410,7 @@ static bool notify(struct virtqueue *vq)
 		atomic64_inc(&vd->kicks);
 		hvl_doorbell_ring(&vd->front->db);
 	}
-	if (irqs_disabled() && READ_ONCE(sq->busy_out) && !READ_ONCE(vd->held))
+	if (READ_ONCE(sq->busy_out) && !READ_ONCE(vd->held) && caller_may_spin())
 		wait_out(sq);
 	return !virtqueue_is_broken(vq);
 }

@@ -213,11 +213,10 @@ static int reg_put(struct hvl_front_vdev *vd, u32 offset, u32 value)
 }
 
 /*
- * The driver never sees EVENT_IDX or INDIRECT_DESC: its rings are private
- * and the front-end runs the public ring's event index itself (shadow.c).
+ * The driver never sees EVENT_IDX: its rings are private and the
+ * front-end runs the public ring's event index itself (shadow.c).
  */
-#define HIDDEN_FEATURES	(BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | \
-			 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC))
+#define HIDDEN_FEATURES	BIT_ULL(VIRTIO_RING_F_EVENT_IDX)
 
 static u64 get_features(struct virtio_device *vdev)
 {
@@ -542,7 +541,13 @@ static struct virtqueue *setup_vq(struct hvl_front_vdev *vd,
 	}
 	num = rounddown_pow_of_two(min(num, HVL_QUEUE_MAX));
 
-	sq = hvl_front_vq_create(vd, index, num, vd->event_idx, info);
+	/* Smaller if the pool has no room, as vring_create_virtqueue() does. */
+	for (;;) {
+		sq = hvl_front_vq_create(vd, index, num, vd->event_idx, info);
+		if (PTR_ERR_OR_ZERO(sq) != -ENOMEM || num <= 2)
+			break;
+		num /= 2;
+	}
 	if (IS_ERR(sq)) {
 		ret = PTR_ERR(sq);
 		goto err_unlock;

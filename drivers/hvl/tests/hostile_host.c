@@ -25,6 +25,9 @@
  *             the first transaction reaches entry 0, i.e. after the
  *             front-end checked the table and while it registers from it
  *   slow      console; every acknowledgment comes slow_ms late
+ *   mute-mp   console with MULTIPORT (one port) whose control queue is
+ *             never served: virtio_console's probe spins on its first
+ *             control message
  *   off       host_state OFFLINE, no devices
  *
  * "txns" counts the transactions served on each register page.
@@ -47,12 +50,13 @@
 #include <linux/uaccess.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
+#include <uapi/linux/virtio_console.h>
 #include <uapi/linux/virtio_ids.h>
 #include <uapi/linux/virtio_mmio.h>
 
 #define COMPAT		"hvl,test-hostile-frontend"
 #define NDEV		4
-#define NQ		2
+#define NQ		4
 #define QMAX		64
 #define SPIN_READS	10000
 
@@ -68,6 +72,7 @@ struct scenario {
 	bool sticky;
 	bool flip;
 	bool slow;
+	bool mp;		/* console: MULTIPORT, one port */
 };
 
 static const struct scenario scenarios[] = {
@@ -77,6 +82,7 @@ static const struct scenario scenarios[] = {
 	{ "types", { VIRTIO_ID_BLOCK, VIRTIO_ID_NET }, 2, true },
 	{ "flip", { VIRTIO_ID_NET, VIRTIO_ID_NET }, 2, true, .flip = true },
 	{ "slow", { VIRTIO_ID_CONSOLE }, 1, true, .slow = true },
+	{ "mute-mp", { VIRTIO_ID_CONSOLE }, 1, true, .mp = true },
 	{ "off", { }, 0, false },
 };
 
@@ -153,7 +159,8 @@ static void dev_reset(unsigned int i)
 static u32 apply(unsigned int i, u32 off, u32 width, u32 v)
 {
 	const u64 features = BIT_ULL(VIRTIO_F_VERSION_1) |
-			     BIT_ULL(VIRTIO_F_ACCESS_PLATFORM);
+			     BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |
+			     (hh.sc->mp ? BIT_ULL(VIRTIO_CONSOLE_F_MULTIPORT) : 0);
 	struct hdev *d = &hh.dev[i];
 	void *p = page(i);
 
@@ -282,6 +289,9 @@ static void window_init(const struct scenario *sc)
 		put(p + VIRTIO_MMIO_DEVICE_ID, sc->ids[i]);
 		put(p + VIRTIO_MMIO_VENDOR_ID, HVL_VENDOR_ID);
 		dev_reset(i);
+		if (sc->mp)
+			put(p + HVL_CONFIG_OFFSET +
+			    offsetof(struct virtio_console_config, max_nr_ports), 1);
 		put(&entry(i)->device_id, sc->ids[i]);
 		entry(i)->offset = cpu_to_le64((i + 1) * HVL_PAGE_SIZE);
 		entry(i)->size = cpu_to_le64(HVL_PAGE_SIZE);
