@@ -286,8 +286,8 @@ static int config_write(struct hvl_device *hdev, unsigned int offset,
 	struct hvl_console *con = hdev->priv;
 
 	if (offset != offsetof(struct virtio_console_config, emerg_wr) ||
-	    width != 4 || !(hdev->guest_features &
-			    BIT_ULL(VIRTIO_CONSOLE_F_EMERG_WRITE)))
+	    width != 4 ||
+	    !hvl_device_feature(hdev, VIRTIO_CONSOLE_F_EMERG_WRITE))
 		return -EINVAL;
 	emerg_tx(con, value);
 	return 0;
@@ -474,6 +474,8 @@ static void remove(struct hvl_device *hdev)
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
+static struct hvl_driver console_driver;
+
 /*
  * The KUnit suite's way in: a console on @hdev, whose queues the test
  * set up as a peer would, with no tty device (nobody has it open), for
@@ -494,6 +496,25 @@ void hvl_console_kunit_del(struct hvl_device *hdev)
 	tty_port_put(&con->port);
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_del);
+
+/* The driver, for a suite that binds it to its device through the core. */
+struct hvl_driver *hvl_console_kunit_driver(void)
+{
+	return &console_driver;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_driver);
+
+/*
+ * Bytes of peer output the console took: into the tty, held or dropped
+ * (with the tty closed, every byte it takes is dropped and counted).
+ */
+u64 hvl_console_kunit_taken(struct hvl_device *hdev)
+{
+	struct hvl_console *con = hdev->priv;
+
+	return con->tx_bytes + kfifo_len(&con->held) + con->dropped;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_taken);
 #endif
 
 static void show(struct hvl_device *hdev, struct seq_file *s)
