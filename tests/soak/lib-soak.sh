@@ -9,6 +9,37 @@ P="taskset $PEER_CPUS"
 FRONT=/sys/bus/platform/drivers/hvl-virtio-frontend
 
 all_bound() { front_console && front_vsock && p9_bound; }
+
+# SOAK_TIMING=1: where a round's time goes.  tick <phase> charges the
+# time since the last tick to <phase>; tick_round prints one line a
+# round, centiseconds per phase.  Shell builtins only.
+TIMES=
+TICK=
+tick() {
+	[ -n "${SOAK_TIMING:-}" ] || return 0
+	local up
+	read -r up _ </proc/uptime
+	up=${up%.*}${up#*.}
+	[ -n "$TICK" ] && TIMES="$TIMES $1=$((up - TICK))"
+	TICK=$up
+}
+# What a fork and exec costs here, for reading the timings.
+fork_cost() {
+	[ -n "${SOAK_TIMING:-}" ] || return 0
+	local n=0 a b
+	read -r a _ </proc/uptime
+	while [ $n -lt 20 ]; do
+		/bin/true
+		n=$((n + 1))
+	done
+	read -r b _ </proc/uptime
+	echo "timing: 20 fork+exec in $((${b%.*}${b#*.} - ${a%.*}${a#*.}))0 ms"
+}
+tick_round() {
+	[ -n "${SOAK_TIMING:-}" ] || return 0
+	echo "timing $1:$TIMES"
+	TIMES=
+}
 sender_gone() { ! kill -0 "$SND" 2>/dev/null; }
 
 # Every backend device module and the front-end, the export ready.
@@ -23,6 +54,7 @@ all_up() {
 	retry 300 all_bound || fail "not every device bound: $(ls /sys/bus/virtio/drivers/*/)"
 	P9DBG=$(grep -l "bound: hvl_9p" $DBG/soc:hvl-backend-0.* | head -1)
 	pin
+	fork_cost
 }
 
 all_cleanup() {
@@ -84,6 +116,7 @@ check_baseline() {
 # mount to go away, so 9P traffic runs between restarts (traffic_check).
 traffic_start() {
 	PORT=$((7100 + $1 % 400))
+	tick prev
 	$P hvl-rr server vsock:any:$PORT >/dev/null 2>&1 &
 	SRV=$!
 	$L hvl-rr stream vsock:$PEER_CID:$PORT -b 1G -m 64K >/tmp/soak.stream 2>&1 &
@@ -91,17 +124,21 @@ traffic_start() {
 	# Raw and without echo, set while open_ttys holds both ends (an
 	# echoing hvc would send the flood back into a tty nobody reads);
 	# the reader and the writer keep the settings once those close.
+	tick start_vsock
 	open_ttys
+	tick start_open_ttys
 	$P cat $HVC >/dev/null 2>&1 &
 	CREAD=$!
 	$L sh -c 'while :; do echo soak-console-line-0123456789abcdef; done' \
 		>/dev/ttyHVL0 2>/dev/null &
 	CWRITE=$!
 	close_ttys
+	tick start_console
 	# Some of both must have crossed before the restart.
 	local b0=$(vdbg to_peer_bytes)
 	retry 100 [ "$(vdbg to_peer_bytes)" != "$b0" ] ||
 		fail "round $1: no vsock traffic before the restart: $(cat /tmp/soak.stream)"
+	tick start_wait
 }
 
 traffic_stop() {
@@ -115,7 +152,9 @@ traffic_stop() {
 # written through 9P and checked on the Linux side, every fid clunked.
 traffic_check() {
 	local r=$1
+	tick prev
 	retry 300 all_bound || fail "round $r: not every device came back"
+	tick rebind_wait
 	pin
 	PORT=$((7600 + r % 400))
 	$P hvl-rr server vsock:any:$PORT >/dev/null 2>&1 &
@@ -125,7 +164,9 @@ traffic_check() {
 	kill $SRV
 	wait $SRV 2>/dev/null
 	SRV=
+	tick check_vsock
 	open_ttys
+	tick check_open_ttys
 	# What the flood left in our tty when the peer went is delivered to
 	# the new peer (a console keeps its output, as a UART's transmitter
 	# does): read past it, up to a line of this round's.  The flood's
@@ -139,15 +180,20 @@ traffic_check() {
 	$P sh -c "printf '\nsync back %d\n' $r >&3"
 	$L timeout 30 grep -q -m1 -x "sync back $r" /dev/ttyHVL0 ||
 		fail "round $r: no sync line back on the console"
+	tick check_sync
 	printf 'soak round %d\n' "$r" >/tmp/line
 	xfer $HVC /dev/ttyHVL0 /tmp/line
 	xfer /dev/ttyHVL0 $HVC /tmp/line
 	close_ttys
+	tick check_xfer
 	p9_mount
+	tick check_9p_mount
 	echo "round $r" >$MNT/r || fail "round $r: 9P write"
 	[ "$(cat $EXPORT/r)" = "round $r" ] || fail "round $r: 9P file not seen on the Linux side"
 	rm $MNT/r || fail "round $r: 9P unlink"
+	tick check_9p_io
 	p9_umount_clean
+	tick check_9p_umount
 }
 
 # progress <round> <of>: one line every 50 rounds, with the time per round
