@@ -200,14 +200,15 @@ static void server(const char *where)
 
 /*
  * A server started just before may not listen yet: retry a refused or
- * reset connection for up to 10 s.  Other errors (ENODEV: no such peer)
- * are final.
+ * reset connection for up to 10 s, every 10 ms (the soak's rounds start
+ * a server and dial it at once, a thousand times).  Other errors
+ * (ENODEV: no such peer) are final.
  */
 static int dial(const char *where, int *family)
 {
 	union addr a;
 	socklen_t len = parse(where, &a, family);
-	int fd, tries = 100;
+	int fd, tries = 1000;
 
 	for (;;) {
 		fd = socket(*family, SOCK_STREAM, 0);
@@ -218,7 +219,7 @@ static int dial(const char *where, int *family)
 		if ((errno != ECONNREFUSED && errno != ECONNRESET) || !--tries)
 			die("connect");
 		close(fd);
-		usleep(100000);
+		usleep(10000);
 	}
 	tune(fd, *family);
 	return fd;

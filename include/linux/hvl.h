@@ -199,7 +199,7 @@ struct hvl_device {
 	u32 device_id;		/* virtio device ID from the device tree */
 	u32 status;		/* virtio status byte as the driver set it */
 	u64 host_features;	/* offered: DT bits & driver bits & transport */
-	u64 guest_features;	/* accepted by the peer (after FEATURES_OK) */
+	u64 guest_features;	/* as the peer wrote them: see hvl_device_feature() */
 	unsigned int num_queues;
 	struct hvl_vq *vqs;
 	void *config;		/* the device's config bytes in the window */
@@ -251,6 +251,7 @@ void hvl_device_interrupt(struct hvl_device *hdev, struct hvl_vq *vq);
 void hvl_device_config_changed(struct hvl_device *hdev);
 void hvl_device_needs_reset(struct hvl_device *hdev, const char *why);
 bool hvl_device_ready(const struct hvl_device *hdev);
+bool hvl_device_feature(const struct hvl_device *hdev, unsigned int bit);
 
 struct reserved_mem *hvl_rmem_lookup(struct device *dev, int index);
 int hvl_rmem_release_on_unbind(struct device *dev);

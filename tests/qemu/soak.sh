@@ -17,6 +17,9 @@
 #   SOAK_9P_FUZZ=1000000 hostile 9P messages (tools/hvl-9pfuzz.c)
 #   SOAK_FUZZ_SEED=<n>   the fuzzers' seed (default: the time, printed)
 #   SOAK_SLAB_KB=16384   allowed slab growth over a restart run
+#   SOAK_TIMING=1        a line a round of the restarts and reloads: the
+#                        centiseconds of each phase, and what a fork and
+#                        exec costs in the guest
 #   HVL_ONLY=<glob>      run only the matching soak tests, e.g. 20-*
 #   HVL_TIMEOUT=<s>      guest time limit (default 86400)
 set -eu

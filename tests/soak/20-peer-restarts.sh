@@ -11,6 +11,15 @@
 
 [ -n "${SOAK_TRACE:-}" ] && set -x
 R=${SOAK_RESTARTS:-1000}
+stream_reset() {
+	local l
+	while IFS= read -r l; do
+		case $l in
+		*"Connection reset by peer"* | *"No such device"*) return 0 ;;
+		esac
+	done </tmp/soak.stream
+	return 1
+}
 all_up
 traffic_check 0
 baseline
@@ -21,15 +30,20 @@ while [ $i -lt "$R" ]; do
 	i=$((i + 1))
 	traffic_start $i
 	echo soc:hvl-frontend-0 >$FRONT/unbind || fail "round $i: unbind front-end"
-	retry 100 sender_gone || fail "round $i: Linux sender still running 10 s after the peer left"
+	tick unbind
+	soon 100 sender_gone || fail "round $i: Linux sender still running 10 s after the peer left"
 	# ECONNRESET from the peer's reset, or ENODEV for a write that came
 	# after the device stopped and before the reset reached the socket.
-	grep -q "Connection reset by peer\|No such device" /tmp/soak.stream ||
+	stream_reset ||
 		fail "round $i: Linux sender did not get ECONNRESET or ENODEV: $(cat /tmp/soak.stream)"
+	tick sender_gone
 	traffic_stop
+	tick stop
 	echo soc:hvl-frontend-0 >$FRONT/bind || fail "round $i: bind front-end"
+	tick bind
 	traffic_check $i
 	progress $i "$R"
+	tick_round $i
 done
 g1=$(dbg doorbell peer_gen)
 [ "$g1" != "$g0" ] || fail "peer generation did not change ($g0)"

@@ -24,19 +24,27 @@ while [ $i -lt "$R" ]; do
 	i=$((i + 1))
 	traffic_start $i
 	for d in hvl_console hvl_vsock hvl_9p; do
-		for dev in $(ls /sys/bus/hvl/drivers/$d | grep soc:); do
-			echo $dev >/sys/bus/hvl/drivers/$d/unbind || fail "round $i: unbind $dev from $d"
+		for dev in /sys/bus/hvl/drivers/$d/soc:*; do
+			[ -e "$dev" ] || continue
+			echo ${dev##*/} >/sys/bus/hvl/drivers/$d/unbind ||
+				fail "round $i: unbind ${dev##*/} from $d"
 		done
 	done
-	retry 100 sender_gone || fail "round $i: Linux sender still running 10 s after its device left"
+	tick unbind
+	soon 100 sender_gone || fail "round $i: Linux sender still running 10 s after its device left"
+	tick sender_gone
 	traffic_stop
+	tick stop
 	unload hvl_console hvl_vsock hvl_9p
+	tick unload
 	load hvl_console hvl_vsock
 	insmod "$M/hvl_9p.ko" || fail "round $i: insmod hvl_9p"
+	tick load
 	wait_for /dev/ttyHVL0 || fail "round $i: no /dev/ttyHVL0"
+	tick tty_wait
 	traffic_check $i
-	P9DBG=$(grep -l "bound: hvl_9p" $DBG/soc:hvl-backend-0.* | head -1)
 	progress $i "$R"
+	tick_round $i
 done
 check_baseline
 echo "$R reloads of every backend module under traffic: ok"

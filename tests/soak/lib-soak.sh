@@ -8,7 +8,110 @@ L="taskset $LINUX_CPUS"
 P="taskset $PEER_CPUS"
 FRONT=/sys/bus/platform/drivers/hvl-virtio-frontend
 
-all_bound() { front_console && front_vsock && p9_bound; }
+# A round ran 100 to 150 processes, at 70 ms or more a fork and exec in
+# the test guest: most of a round.  What a round does often is in shell
+# builtins now (these, nap of lib.sh for sleep, read for cat): a round
+# runs some 20.
+
+# any <glob>: does it match?
+any() { [ -e "$1" ]; }
+
+# The tag of our 9P device among the bound ones (p9_bound, in builtins).
+tag_bound() {
+	local f t
+	for f in /sys/bus/virtio/drivers/9pnet_virtio/virtio*/mount_tag; do
+		[ -e "$f" ] || continue
+		read -r t <"$f"
+		[ "$t" = "$TAG" ] && return 0
+	done
+	return 1
+}
+
+# front_console && front_vsock && p9_bound, without a process
+all_bound() {
+	any /sys/bus/virtio/drivers/virtio_console/virtio* &&
+		any /sys/bus/virtio/drivers/vmw_vsock_virtio_transport/virtio* &&
+		tag_bound
+}
+
+# val <file> <key>: V=the value of the line "<key>: <value>" of a debugfs
+# or proc file (dbg, vdbg, p9_stat without a process)
+val() {
+	local l
+	V=
+	while IFS= read -r l; do
+		case $l in
+		"$2: "*|"$2:	"*)
+			V=${l#"$2:"}
+			V=${V#?}
+			return 0
+			;;
+		esac
+	done <"$1"
+	return 1
+}
+
+# VDBG, P9DBG: the debugfs files of the vsock and 9P devices, there as
+# long as hvl_core is, bound or not.
+find_dbg() {
+	local f
+	VDBG= P9DBG=
+	for f in "$DBG"/soc:hvl-backend-0.*; do
+		val "$f" device_id
+		case $V in
+		19) VDBG=$f ;;
+		9) P9DBG=$f ;;
+		esac
+	done
+	[ -n "$VDBG" ] && [ -n "$P9DBG" ] || fail "no debugfs file of the vsock or 9P device"
+}
+
+# pin, unless our work queue and the peer's khvcd are still where pin put
+# them (both outlive the restarts).
+repin() {
+	local p ok=1
+	read -r p <$WQ/cpumask
+	[ "$p" = "$LINUX_CPUS" ] || ok=
+	for p in $KHVCD; do
+		val /proc/$p/status Cpus_allowed
+		[ "$V" = "$PEER_CPUS" ] || ok=
+	done
+	[ -n "$ok" ] && [ -n "$KHVCD" ] && return 0
+	[ -n "${SOAK_TIMING:-}" ] && echo "timing: pin again (work queue $p, khvcd $V)"
+	pin
+	KHVCD=$(pidof khvcd)
+}
+
+# SOAK_TIMING=1: where a round's time goes.  tick <phase> charges the
+# time since the last tick to <phase>; tick_round prints one line a
+# round, centiseconds per phase.  Shell builtins only.
+TIMES=
+TICK=
+tick() {
+	[ -n "${SOAK_TIMING:-}" ] || return 0
+	local up
+	read -r up _ </proc/uptime
+	up=${up%.*}${up#*.}
+	[ -n "$TICK" ] && TIMES="$TIMES $1=$((up - TICK))"
+	TICK=$up
+}
+# What a fork and exec costs here, for reading the timings.
+fork_cost() {
+	[ -n "${SOAK_TIMING:-}" ] || return 0
+	local n=0 a b
+	read -r a _ </proc/uptime
+	while [ $n -lt 20 ]; do
+		/bin/true
+		n=$((n + 1))
+	done
+	read -r b _ </proc/uptime
+	echo "timing: 20 fork+exec in $((${b%.*}${b#*.} - ${a%.*}${a#*.}))0 ms"
+}
+tick_round() {
+	[ -n "${SOAK_TIMING:-}" ] || return 0
+	echo "timing $1:$TIMES"
+	TIMES=
+}
 sender_gone() { ! kill -0 "$SND" 2>/dev/null; }
 
 # Every backend device module and the front-end, the export ready.
@@ -21,8 +124,10 @@ all_up() {
 	chown 65534:65534 $EXPORT
 	load hvl_mbox_loopback hvl_core hvl_console hvl_vsock hvl_9p hvl_front
 	retry 300 all_bound || fail "not every device bound: $(ls /sys/bus/virtio/drivers/*/)"
-	P9DBG=$(grep -l "bound: hvl_9p" $DBG/soc:hvl-backend-0.* | head -1)
+	find_dbg
 	pin
+	KHVCD=$(pidof khvcd)
+	fork_cost
 }
 
 all_cleanup() {
@@ -84,6 +189,7 @@ check_baseline() {
 # mount to go away, so 9P traffic runs between restarts (traffic_check).
 traffic_start() {
 	PORT=$((7100 + $1 % 400))
+	tick prev
 	$P hvl-rr server vsock:any:$PORT >/dev/null 2>&1 &
 	SRV=$!
 	$L hvl-rr stream vsock:$PEER_CID:$PORT -b 1G -m 64K >/tmp/soak.stream 2>&1 &
@@ -91,20 +197,44 @@ traffic_start() {
 	# Raw and without echo, set while open_ttys holds both ends (an
 	# echoing hvc would send the flood back into a tty nobody reads);
 	# the reader and the writer keep the settings once those close.
-	open_ttys
+	# traffic_check left them open, so set.
+	tick start_vsock
+	[ -n "$TTYS" ] || open_ttys
+	tick start_open_ttys
 	$P cat $HVC >/dev/null 2>&1 &
 	CREAD=$!
 	$L sh -c 'while :; do echo soak-console-line-0123456789abcdef; done' \
 		>/dev/ttyHVL0 2>/dev/null &
 	CWRITE=$!
 	close_ttys
+	TTYS=
+	tick start_console
 	# Some of both must have crossed before the restart.
-	local b0=$(vdbg to_peer_bytes)
-	retry 100 [ "$(vdbg to_peer_bytes)" != "$b0" ] ||
+	val "$VDBG" to_peer_bytes
+	B0=$V
+	soon 100 vsock_moved ||
 		fail "round $1: no vsock traffic before the restart: $(cat /tmp/soak.stream)"
+	tick start_wait
 }
 
+vsock_moved() { val "$VDBG" to_peer_bytes && [ "$V" != "$B0" ]; }
+
+# soon <tenths of a second> <command...>: retry, looking every 20 ms
+soon() {
+	local t=0 max=$(($1 * 5))
+	shift
+	until "$@"; do
+		t=$((t + 1))
+		[ $t -gt "$max" ] && return 1
+		nap 0.02
+	done
+}
+
+fids_clunked() { val "$P9DBG" fids && [ "$V" = 0 ]; }
+
 traffic_stop() {
+	[ -n "$TTYS" ] && close_ttys
+	TTYS=
 	kill $SND $SRV $CREAD $CWRITE 2>/dev/null
 	wait $SND $SRV $CREAD $CWRITE 2>/dev/null
 	SND= SRV= CREAD= CWRITE=
@@ -113,41 +243,58 @@ traffic_stop() {
 # traffic_check <round>: after a restart, every device carries traffic
 # again: vsock round trips, a line each way on the console, a file
 # written through 9P and checked on the Linux side, every fid clunked.
+# Both ttys stay open (fds 3 and 4, TTYS set) for the next
+# traffic_start.
 traffic_check() {
-	local r=$1
-	retry 300 all_bound || fail "round $r: not every device came back"
-	pin
+	local r=$1 l
+	tick prev
+	soon 300 all_bound || fail "round $r: not every device came back"
+	tick rebind_wait
+	repin
 	PORT=$((7600 + r % 400))
 	$P hvl-rr server vsock:any:$PORT >/dev/null 2>&1 &
 	SRV=$!
-	$L hvl-rr rr vsock:$PEER_CID:$PORT -n 20 >/tmp/soak.rr 2>&1 ||
+	tick check_vsock_setup
+	$L hvl-rr rr vsock:$PEER_CID:$PORT -n 5 >/tmp/soak.rr 2>&1 ||
 		fail "round $r: no vsock round trips: $(cat /tmp/soak.rr)"
+	tick check_vsock_rr
+	[ -n "${SOAK_TIMING:-}" ] && read -r l </tmp/soak.rr && echo "timing $r: $l"
 	kill $SRV
 	wait $SRV 2>/dev/null
 	SRV=
+	tick check_vsock
 	open_ttys
+	tick check_open_ttys
 	# What the flood left in our tty when the peer went is delivered to
 	# the new peer (a console keeps its output, as a UART's transmitter
 	# does): read past it, up to a line of this round's.  The flood's
 	# writer was killed mid-line, so the line starts with a newline of
 	# its own: "soak-console-lisync 1" is no line of this round's.
+	# (grep -x: the whole line, exactly.  These lines are the round's
+	# console check; one more each way through xfer, as there was,
+	# proved the same for 1.2 s a round.)  One process on the peer's
+	# side reads and answers.
 	printf '\nsync %d\n' "$r" >&4
-	$P timeout 30 grep -q -m1 -x "sync $r" $HVC || fail "round $r: no sync line on the console"
+	$P sh -c 'timeout 30 grep -q -m1 -x "sync $1" <&3 &&
+		printf "\nsync back %s\n" "$1" >&3' sh "$r" ||
+		fail "round $r: no sync line on the console"
 	# And back: the new hvc echoed what reached it between its open and
 	# open_ttys' stty -echo into our tty, cut anywhere: read past that
 	# too, from a line of its own.
-	$P sh -c "printf '\nsync back %d\n' $r >&3"
-	$L timeout 30 grep -q -m1 -x "sync back $r" /dev/ttyHVL0 ||
+	timeout 30 grep -q -m1 -x "sync back $r" <&4 ||
 		fail "round $r: no sync line back on the console"
-	printf 'soak round %d\n' "$r" >/tmp/line
-	xfer $HVC /dev/ttyHVL0 /tmp/line
-	xfer /dev/ttyHVL0 $HVC /tmp/line
-	close_ttys
+	TTYS=1
+	tick check_sync
 	p9_mount
+	tick check_9p_mount
 	echo "round $r" >$MNT/r || fail "round $r: 9P write"
-	[ "$(cat $EXPORT/r)" = "round $r" ] || fail "round $r: 9P file not seen on the Linux side"
+	read -r l <$EXPORT/r
+	[ "$l" = "round $r" ] || fail "round $r: 9P file not seen on the Linux side"
 	rm $MNT/r || fail "round $r: 9P unlink"
-	p9_umount_clean
+	tick check_9p_io
+	p9_umount
+	soon 50 fids_clunked || fail "round $r: fids left after umount: $V"
+	tick check_9p_umount
 }
 
 # progress <round> <of>: one line every 50 rounds, with the time per round

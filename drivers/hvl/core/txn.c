@@ -133,6 +133,33 @@ void hvl_txn_reset(struct hvl_core_dev *cd)
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_txn_reset);
 
+/**
+ * hvl_device_feature() - was a feature negotiated?
+ * @hdev: the device
+ * @bit: the feature bit
+ *
+ * The bits the peer writes to DriverFeatures mean nothing until it sets
+ * FEATURES_OK and we accept it: before that, or with FEATURES_OK refused,
+ * guest_features holds whatever the peer wrote, offered or not.  Device
+ * modules test their features with this, never guest_features itself.
+ * Called from the device's work item (->activate(), ->config_write(),
+ * ->poll()), where the negotiation cannot change under it.
+ *
+ * Return: true if FEATURES_OK is set and @bit was both offered and
+ * accepted.
+ */
+bool hvl_device_feature(const struct hvl_device *hdev, unsigned int bit)
+{
+	u64 f;
+
+	if (bit >= 64)
+		return false;
+	f = BIT_ULL(bit);
+	return (READ_ONCE(hdev->status) & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	       (hdev->host_features & f) && (hdev->guest_features & f);
+}
+EXPORT_SYMBOL_GPL(hvl_device_feature);
+
 static enum hvl_txn_status set_status(struct hvl_core_dev *cd, u32 val)
 {
 	struct hvl_device *hdev = &cd->hdev;

@@ -30,6 +30,7 @@
 #include <linux/kfifo.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/tty.h>
@@ -70,7 +71,19 @@ struct hvl_console {
 };
 
 static struct tty_driver *driver;
-static DEFINE_IDA(minors);
+
+/*
+ * Minor -> console.  An id stays allocated until the port is destroyed
+ * (an open tty keeps the minor), but its entry is NULL except between
+ * probe and remove: con_install() finds a console and takes its port
+ * reference under ports_lock, and remove() clears the entry under it
+ * before dropping its own reference.  (The tty core's driver->ports[] is
+ * never cleared: a tty opened after remove, through a device node of its
+ * own or one looked up before the device went, would find a freed port
+ * there.)
+ */
+static DEFINE_IDR(ports);
+static DEFINE_MUTEX(ports_lock);
 
 static struct hvl_console *port_to_con(struct tty_port *port)
 {
@@ -286,8 +299,8 @@ static int config_write(struct hvl_device *hdev, unsigned int offset,
 	struct hvl_console *con = hdev->priv;
 
 	if (offset != offsetof(struct virtio_console_config, emerg_wr) ||
-	    width != 4 || !(hdev->guest_features &
-			    BIT_ULL(VIRTIO_CONSOLE_F_EMERG_WRITE)))
+	    width != 4 ||
+	    !hvl_device_feature(hdev, VIRTIO_CONSOLE_F_EMERG_WRITE))
 		return -EINVAL;
 	emerg_tx(con, value);
 	return 0;
@@ -324,11 +337,15 @@ static unsigned int con_chars_in_buffer(struct tty_struct *tty)
 static int con_install(struct tty_driver *drv, struct tty_struct *tty)
 {
 	struct hvl_console *con;
-	struct tty_port *port = tty_port_get(drv->ports[tty->index]);
+	struct tty_port *port = NULL;
 
+	mutex_lock(&ports_lock);
+	con = idr_find(&ports, tty->index);
+	if (con)
+		port = tty_port_get(&con->port);
+	mutex_unlock(&ports_lock);
 	if (!port)
 		return -ENODEV;
-	con = port_to_con(port);
 	tty->driver_data = con;
 	return tty_port_install(port, drv, tty);
 }
@@ -366,11 +383,26 @@ static const struct tty_operations tty_ops = {
 	.chars_in_buffer = con_chars_in_buffer,
 };
 
+/* Publish @con as its minor's console, or with NULL withdraw it. */
+static void set_port(unsigned int minor, struct hvl_console *con)
+{
+	mutex_lock(&ports_lock);
+	idr_replace(&ports, con, minor);
+	mutex_unlock(&ports_lock);
+}
+
+static void free_minor(unsigned int minor)
+{
+	mutex_lock(&ports_lock);
+	idr_remove(&ports, minor);
+	mutex_unlock(&ports_lock);
+}
+
 static void port_destruct(struct tty_port *port)
 {
 	struct hvl_console *con = port_to_con(port);
 
-	ida_free(&minors, con->minor);
+	free_minor(con->minor);
 	kvfree(con->held_buf);
 	kfree(con->bounce);
 	kvfree(con);
@@ -389,7 +421,9 @@ static struct hvl_console *alloc_console(struct hvl_device *hdev)
 	struct hvl_console *con;
 	int minor;
 
-	minor = ida_alloc_max(&minors, MAX_PORTS - 1, GFP_KERNEL);
+	mutex_lock(&ports_lock);
+	minor = idr_alloc(&ports, NULL, 0, MAX_PORTS, GFP_KERNEL);
+	mutex_unlock(&ports_lock);
 	if (minor == -ENOSPC)
 		dev_err(&hdev->dev, "no free /dev/ttyHVL minor: at most %u consoles\n",
 			MAX_PORTS);
@@ -397,7 +431,7 @@ static struct hvl_console *alloc_console(struct hvl_device *hdev)
 		return ERR_PTR(minor);
 	con = kvzalloc(sizeof(*con), GFP_KERNEL);
 	if (!con) {
-		ida_free(&minors, minor);
+		free_minor(minor);
 		return ERR_PTR(-ENOMEM);
 	}
 	con->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
@@ -406,7 +440,7 @@ static struct hvl_console *alloc_console(struct hvl_device *hdev)
 		kvfree(con->held_buf);
 		kfree(con->bounce);
 		kvfree(con);
-		ida_free(&minors, minor);
+		free_minor(minor);
 		return ERR_PTR(-ENOMEM);
 	}
 	kfifo_init(&con->held, con->held_buf, tx_buffer_kib * 1024);
@@ -449,9 +483,11 @@ static int probe(struct hvl_device *hdev)
 	WRITE_ONCE(cfg->max_nr_ports, 0);
 	WRITE_ONCE(cfg->emerg_wr, 0);
 
+	set_port(con->minor, con);
 	tdev = tty_port_register_device(&con->port, driver, con->minor,
 					&hdev->dev);
 	if (IS_ERR(tdev)) {
+		set_port(con->minor, NULL);
 		hdev->priv = NULL;
 		tty_port_put(&con->port);
 		return PTR_ERR(tdev);
@@ -464,6 +500,8 @@ static void remove(struct hvl_device *hdev)
 {
 	struct hvl_console *con = hdev->priv;
 
+	/* No new tty on this port: the one open keeps it, see ports. */
+	set_port(con->minor, NULL);
 	spin_lock_irq(&con->lock);
 	con->hdev = NULL;
 	spin_unlock_irq(&con->lock);
@@ -474,6 +512,8 @@ static void remove(struct hvl_device *hdev)
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
+static struct hvl_driver console_driver;
+
 /*
  * The KUnit suite's way in: a console on @hdev, whose queues the test
  * set up as a peer would, with no tty device (nobody has it open), for
@@ -494,6 +534,25 @@ void hvl_console_kunit_del(struct hvl_device *hdev)
 	tty_port_put(&con->port);
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_del);
+
+/* The driver, for a suite that binds it to its device through the core. */
+struct hvl_driver *hvl_console_kunit_driver(void)
+{
+	return &console_driver;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_driver);
+
+/*
+ * Bytes of peer output the console took: into the tty, held or dropped
+ * (with the tty closed, every byte it takes is dropped and counted).
+ */
+u64 hvl_console_kunit_taken(struct hvl_device *hdev)
+{
+	struct hvl_console *con = hdev->priv;
+
+	return con->tx_bytes + kfifo_len(&con->held) + con->dropped;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_taken);
 #endif
 
 static void show(struct hvl_device *hdev, struct seq_file *s)
@@ -554,6 +613,7 @@ static void __exit console_exit(void)
 	hvl_driver_unregister(&console_driver);
 	tty_unregister_driver(driver);
 	tty_driver_kref_put(driver);
+	idr_destroy(&ports);
 }
 
 module_init(console_init);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hvl_console internals shared with its KUnit suite: the device's poll
- * on rings the suite lays out.
+ * on rings the suite lays out, and the driver for the suite to bind
+ * through the core.
  */
 #ifndef _HVL_CONSOLE_H
 #define _HVL_CONSOLE_H
@@ -12,6 +13,8 @@
 bool hvl_console_poll(struct hvl_device *hdev, int budget);
 int hvl_console_kunit_add(struct hvl_device *hdev);
 void hvl_console_kunit_del(struct hvl_device *hdev);
+struct hvl_driver *hvl_console_kunit_driver(void);
+u64 hvl_console_kunit_taken(struct hvl_device *hdev);
 #endif
 
 #endif /* _HVL_CONSOLE_H */

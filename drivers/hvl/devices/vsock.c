@@ -474,8 +474,8 @@ static int activate(struct hvl_device *hdev)
 {
 	struct hvl_vsock *v = hdev->priv;
 
-	WRITE_ONCE(v->seqpacket, hdev->guest_features &
-		   BIT_ULL(VIRTIO_VSOCK_F_SEQPACKET));
+	WRITE_ONCE(v->seqpacket,
+		   hvl_device_feature(hdev, VIRTIO_VSOCK_F_SEQPACKET));
 	hvl_device_kick(hdev);
 	return 0;
 }

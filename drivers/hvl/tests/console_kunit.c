@@ -4,10 +4,14 @@
  * device (fake_dev.h), with nobody holding the tty open: after every run
  * that says "nothing more", the peer's next buffer must ring the doorbell,
  * and a run must ask to be run again when its budget ran out anywhere,
- * also in the re-arm of an empty ring.
+ * also in the re-arm of an empty ring.  And, bound through the core,
+ * emergency writes only once EMERG_WRITE is negotiated.
  */
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_console.h>
+#include <linux/virtio_mmio.h>
 
 #include "../devices/console.h"
 #include "fake_dev.h"
@@ -88,10 +92,106 @@ static void rearm_budget_tx(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, fd->vqs[TX_Q].broken);
 }
 
+/*
+ * The console bound through the core to a fake device whose device tree
+ * allows the device-type features @dt, as hvl_core binds it: the peer's
+ * register writes then go through hvl_txn_write().
+ */
+static struct fake_dev *con_bound(struct kunit *test, u64 dt)
+{
+	struct fake_dev *fd = con_new(test, true);
+	struct hvl_core_dev *cd = &fd->cd;
+
+	cd->qregs = kunit_kcalloc(test, 2, sizeof(*cd->qregs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cd->qregs);
+	cd->hdev.config = cd->page + HVL_CONFIG_OFFSET;
+	cd->hdev.config_size = sizeof(struct virtio_console_config);
+	cd->dt_features = dt;
+	mutex_lock(&cd->lock);
+	hvl_txn_bind(cd, hvl_console_kunit_driver());
+	mutex_unlock(&cd->lock);
+	return fd;
+}
+
+static enum hvl_txn_status con_wr(struct fake_dev *fd, u32 off, u32 val)
+{
+	enum hvl_txn_status st;
+
+	mutex_lock(&fd->cd.lock);
+	st = hvl_txn_write(&fd->cd, off, 4, val);
+	mutex_unlock(&fd->cd.lock);
+	return st;
+}
+
+#define EMERG		VIRTIO_CONSOLE_F_EMERG_WRITE
+#define EMERG_WR	(HVL_CONFIG_OFFSET + \
+			 offsetof(struct virtio_console_config, emerg_wr))
+
+/*
+ * The peer acknowledges the device and writes DriverFeatures with
+ * EMERG_WRITE and VERSION_1, FEATURES_OK not yet set.
+ */
+static void con_driver_features(struct kunit *test, struct fake_dev *fd)
+{
+	KUNIT_ASSERT_EQ(test, con_wr(fd, VIRTIO_MMIO_STATUS, 3), HVL_TXN_OK);
+	KUNIT_ASSERT_EQ(test, con_wr(fd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0),
+			HVL_TXN_OK);
+	KUNIT_ASSERT_EQ(test, con_wr(fd, VIRTIO_MMIO_DRIVER_FEATURES,
+				     BIT(EMERG)), HVL_TXN_OK);
+	KUNIT_ASSERT_EQ(test, con_wr(fd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1),
+			HVL_TXN_OK);
+	KUNIT_ASSERT_EQ(test, con_wr(fd, VIRTIO_MMIO_DRIVER_FEATURES,
+				     BIT(VIRTIO_F_VERSION_1 - 32)), HVL_TXN_OK);
+}
+
+/*
+ * An emergency write counts only once EMERG_WRITE is negotiated: the
+ * device tree offers it, the peer accepts it and FEATURES_OK is set.
+ * Before FEATURES_OK it is refused and the console takes nothing; after
+ * it the byte is the console's (dropped and counted, the tty closed).
+ */
+static void emerg_write_after_features_ok(struct kunit *test)
+{
+	struct fake_dev *fd = con_bound(test, ~0ULL);
+	struct hvl_device *hdev = &fd->cd.hdev;
+
+	con_driver_features(test, fd);
+	KUNIT_EXPECT_EQ(test, con_wr(fd, EMERG_WR, 'x'), HVL_TXN_EINVAL);
+	KUNIT_EXPECT_EQ(test, hvl_console_kunit_taken(hdev), 0);
+	KUNIT_EXPECT_FALSE(test, hvl_device_feature(hdev, EMERG));
+
+	KUNIT_ASSERT_EQ(test, con_wr(fd, VIRTIO_MMIO_STATUS, 0xb), HVL_TXN_OK);
+	KUNIT_ASSERT_EQ(test, hdev->status, 0xb);
+	KUNIT_EXPECT_TRUE(test, hvl_device_feature(hdev, EMERG));
+	KUNIT_EXPECT_EQ(test, con_wr(fd, EMERG_WR, 'x'), HVL_TXN_OK);
+	KUNIT_EXPECT_EQ(test, hvl_console_kunit_taken(hdev), 1);
+}
+
+/*
+ * The device tree withholds EMERG_WRITE: a peer that accepts it anyway
+ * has FEATURES_OK refused, and its emergency writes, before and after,
+ * are refused and take nothing.
+ */
+static void emerg_write_withheld(struct kunit *test)
+{
+	struct fake_dev *fd = con_bound(test, 0);
+	struct hvl_device *hdev = &fd->cd.hdev;
+
+	con_driver_features(test, fd);
+	KUNIT_EXPECT_EQ(test, con_wr(fd, EMERG_WR, 'x'), HVL_TXN_EINVAL);
+	KUNIT_EXPECT_EQ(test, con_wr(fd, VIRTIO_MMIO_STATUS, 0xb), HVL_TXN_OK);
+	KUNIT_EXPECT_EQ(test, hdev->status, 3);
+	KUNIT_EXPECT_EQ(test, con_wr(fd, EMERG_WR, 'x'), HVL_TXN_EINVAL);
+	KUNIT_EXPECT_EQ(test, hvl_console_kunit_taken(hdev), 0);
+	KUNIT_EXPECT_FALSE(test, hvl_device_feature(hdev, EMERG));
+}
+
 static struct kunit_case con_cases[] = {
 	KUNIT_CASE(tx_rearmed_event_idx),
 	KUNIT_CASE(tx_rearmed_flags),
 	KUNIT_CASE(rearm_budget_tx),
+	KUNIT_CASE(emerg_write_after_features_ok),
+	KUNIT_CASE(emerg_write_withheld),
 	{}
 };
 
