@@ -69,7 +69,8 @@ head -c "$got" /tmp/big | cmp -s - /tmp/got ||
 exec 4>&-
 $P head -c 1048576 /tmp/big >$HVC &
 wait_gone $! 30 "1 MiB to $HVC with ttyHVL0 closed"
-retry 50 [ "$(cdbg dropped)" = $((d1 + 1048576)) ] ||
+dropped_is() { [ "$(cdbg dropped)" = "$1" ]; }
+retry 50 dropped_is $((d1 + 1048576)) ||
 	fail "closed tty: dropped $(cdbg dropped), want $((d1 + 1048576))"
 grep -q "errors=0" "$CON" || fail "ring errors: $(cat "$CON")"
 echo "tty unread: $((d1 - d0)) of $N dropped, the rest read in order; tty closed: all dropped"

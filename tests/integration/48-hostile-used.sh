@@ -47,7 +47,8 @@ teardown() {
 # on a shared ring this loops for ever with the port's lock held and
 # interrupts off.  On the private ring the buffer comes back as it was.
 lie loop
-retry 50 [ "$(vq 0 taken)" -ge 1 ] || fail "loop: buffer not taken back: $(cat $FST)"
+taken_back() { [ "$(vq 0 taken)" -ge 1 ]; }
+retry 50 taken_back || fail "loop: buffer not taken back: $(cat $FST)"
 [ "$(vq 0 refused)" = 0 ] || fail "loop: a well-formed used entry was refused"
 given_up 0 && fail "loop: queue given up"
 echo "loop: NEXT flags in the window did not reach virtio_ring"

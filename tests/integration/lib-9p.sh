@@ -68,7 +68,7 @@ p9_umount() {
 # The client clunks everything on umount: no fid may be left in the table.
 p9_umount_clean() {
 	p9_umount
-	retry 50 [ "$(p9_stat fids)" = 0 ] || fail "fids left after umount: $(p9_stat fids)"
+	retry 50 no_fids || fail "fids left after umount: $(p9_stat fids)"
 }
 
 p9_down() {
@@ -93,6 +93,9 @@ expect_err() {
 	*) fail "$*: wanted '$want', got '$out'" ;;
 	esac
 }
+
+# retry evaluates its arguments once: a function reads the count anew.
+no_fids() { [ "$(p9_stat fids)" = 0 ]; }
 
 # same_file <mnt-file> <export-file>: checksums from both sides agree
 same_file() {
