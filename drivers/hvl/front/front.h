@@ -116,6 +116,7 @@ struct hvl_front_vq {
 	u32 *wlen;			/* and their device-writable bytes */
 	unsigned int busy_out;		/* held heads with none */
 	bool out_seen;			/* carried chains without any */
+	bool in_seen;			/* and chains with some */
 	bool quarantined;		/* device side no longer trusted */
 	u64 published, taken, refused;
 };

@@ -91,12 +91,15 @@ static void complete_out(struct hvl_front_vq *sq)
  * Stop trusting the device side with this queue: its used ring is read no
  * more, and every device-readable-only chain, held or made available
  * later, is handed back at once: the data goes nowhere, as on a UART
- * without a cable.  The queue is not broken here, only by the next kick
- * that makes a chain the device would have to answer available (see
- * notify()): virtio_console's hvc write spins until its buffer is used
- * or the queue broken, and on a break it frees the buffer it left in the
- * queue, which virtcons_remove() then frees again.  A break between its
- * virtqueue_add_outbuf() and its kick would do that.
+ * without a cable.  A queue that carried only chains the device answers
+ * (9P requests, receive buffers) is broken at once, so that the driver's
+ * next virtqueue_add() fails rather than waiting for an answer.  One that
+ * carried device-readable-only chains is not: virtio_console's hvc write
+ * spins until its buffer is used or the queue broken, and on a break it
+ * frees the buffer it left in the queue, which virtcons_remove() then
+ * frees again; a break between its virtqueue_add_outbuf() and its kick
+ * would do that.  Nor is a queue that carried nothing yet: the next kick
+ * of a chain the device would answer breaks it (notify()).
  */
 static void quarantine(struct hvl_front_vq *sq)
 {
@@ -104,6 +107,8 @@ static void quarantine(struct hvl_front_vq *sq)
 
 	sq->quarantined = true;
 	complete_out(sq);
+	if (sq->in_seen && !sq->out_seen)
+		__virtqueue_break(sq->vq);
 }
 
 /* Count, say why (once: the queue is given up after it) and give up. */
@@ -227,6 +232,8 @@ static bool drop(struct hvl_front_vq *sq)
 		__set_bit(head, sq->busy);
 		sq->wlen[head] = wlen;
 		sq->busy_out += !wlen;
+		sq->out_seen |= !wlen;
+		sq->in_seen |= !!wlen;
 		kept |= wlen;
 	}
 	complete_out(sq);
@@ -259,6 +266,8 @@ static bool publish(struct hvl_front_vq *sq)
 		sq->wlen[head] = wlen;
 		__set_bit(head, sq->busy);
 		sq->busy_out += !wlen;
+		sq->out_seen |= !wlen;
+		sq->in_seen |= !!wlen;
 		put16(&sq->pub.avail->ring[sq->pub_avail % sq->num], head);
 		sq->pub_avail++;
 		sq->published++;
