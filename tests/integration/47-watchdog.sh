@@ -132,7 +132,12 @@ b1=$(dbg doorbell host_beat)
 # virtio_console's put_chars() busy-waits for its buffer with interrupts
 # off; the broken queue ends the wait, but the buffer it then frees stays
 # in the ring and the driver's remove() frees it again (KASAN, on any
-# transport).  Not the peer reading either: the hvc layer's teardown of a
+# transport).  With the front-end handing the buffer back instead of
+# breaking the queue (front/shadow.c) the writer returns, but the driver's
+# remove() still races with a put_chars() in flight: both take the same
+# used buffer from the ring, and remove() frees it after put_chars() did
+# (KASAN, tried with a 4 MiB write during the freeze).  Not the peer
+# reading either: the hvc layer's teardown of a
 # tty open across the removal, then reopened, hit two reports of its own
 # (a use-after-free in __hvc_poll(), a refcount underflow of the port).
 freeze
@@ -146,28 +151,6 @@ open_ttys
 printf 'after the watchdog\n' >/tmp/line
 xfer $HVC /dev/ttyHVL0 /tmp/line
 xfer /dev/ttyHVL0 $HVC /tmp/line
-close_ttys
-
-# 1b. The peer writing to its hvc when the device side hangs: the write
-# spins, interrupts off, in the front-end's kick (front/shadow.c); the
-# watchdog gives the device up and hands the buffer back, so the writer
-# returns, and the driver frees nothing twice.  Linux's tty stays open
-# and unread: the backend consumes (and drops) as a UART would.
-exec 4<>/dev/ttyHVL0
-retry 50 find_hvc || fail "console: no hvc"
-head -c 4194304 /dev/urandom >/tmp/big4
-$P dd if=/tmp/big4 of=$HVC bs=4k 2>/dev/null &
-W=$!
-pause 1
-kill -0 $W 2>/dev/null || fail "console: 4 MiB written before the freeze"
-freeze
-returns $W "console: the peer's write to $HVC" $BOUND
-echo "console: the writer returned $MS ms after the freeze"
-exec 4>&-
-recovered "console (writing)"
-open_ttys
-printf 'after the watchdog, writing\n' >/tmp/line
-xfer $HVC /dev/ttyHVL0 /tmp/line
 close_ttys
 
 # 2. vsock: the peer streams to a Linux server.
