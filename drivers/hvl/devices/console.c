@@ -506,7 +506,13 @@ static void remove(struct hvl_device *hdev)
 	con->hdev = NULL;
 	spin_unlock_irq(&con->lock);
 	cancel_delayed_work_sync(&con->retry);
-	tty_port_tty_hangup(&con->port, false);
+	/*
+	 * Synchronously, as rpmsg_tty does: tty_hangup() only queues the
+	 * hangup, and a last close racing with it frees the tty with that
+	 * work still queued (ODEBUG in queue_release_one_tty(), seen in
+	 * 22-console-unbind).
+	 */
+	tty_port_tty_vhangup(&con->port);
 	tty_unregister_device(driver, con->minor);
 	tty_port_put(&con->port);
 }
