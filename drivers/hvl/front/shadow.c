@@ -63,6 +63,45 @@ static void put16(__virtio16 *p, u16 v)
 	WRITE_ONCE(*p, (__force __virtio16)cpu_to_le16(v));
 }
 
+/* The device side holds the chain at @head, @wlen writable bytes. */
+static void hold(struct hvl_front_vq *sq, u16 head, u32 wlen)
+{
+	lockdep_assert_held(&sq->lock);
+
+	__set_bit(head, sq->busy);
+	sq->wlen[head] = wlen;
+	sq->busy_out += !wlen;
+	sq->out_seen |= !wlen;
+	sq->in_seen |= !!wlen;
+}
+
+/* The chain at @head, held, goes back to the driver as used, @len bytes. */
+static void give_back(struct hvl_front_vq *sq, u16 head, u32 len)
+{
+	lockdep_assert_held(&sq->lock);
+
+	__clear_bit(head, sq->busy);
+	sq->busy_out -= !sq->wlen[head];
+	sq->priv.used->ring[sq->priv_used++ % sq->num] =
+		(struct vring_used_elem){
+			.id = (__force __virtio32)cpu_to_le32(head),
+			.len = (__force __virtio32)cpu_to_le32(len),
+		};
+}
+
+/* Announce the entries given back since @start; true if there were any. */
+static bool used_done(struct hvl_front_vq *sq, u16 start)
+{
+	lockdep_assert_held(&sq->lock);
+
+	if (sq->priv_used == start)
+		return false;
+	/* Pairs with virtio_ring's read barrier after used->idx. */
+	smp_store_release(&sq->priv.used->idx,
+			  (__force __virtio16)cpu_to_le16(sq->priv_used));
+	return true;
+}
+
 /* Hand the driver its device-readable-only chains back, as if sent. */
 static void complete_out(struct hvl_front_vq *sq)
 {
@@ -71,20 +110,10 @@ static void complete_out(struct hvl_front_vq *sq)
 
 	lockdep_assert_held(&sq->lock);
 
-	for_each_set_bit(head, sq->busy, sq->num) {
-		if (sq->wlen[head])
-			continue;
-		__clear_bit(head, sq->busy);
-		sq->busy_out--;
-		sq->priv.used->ring[sq->priv_used++ % sq->num] =
-			(struct vring_used_elem){
-				.id = (__force __virtio32)cpu_to_le32(head),
-			};
-	}
-	if (sq->priv_used != start)
-		/* Pairs with virtio_ring's read barrier after used->idx. */
-		smp_store_release(&sq->priv.used->idx,
-				  (__force __virtio16)cpu_to_le16(sq->priv_used));
+	for_each_set_bit(head, sq->busy, sq->num)
+		if (!sq->wlen[head])
+			give_back(sq, head, 0);
+	used_done(sq, start);
 }
 
 /*
@@ -200,6 +229,13 @@ static int walk_chain(struct hvl_front_vq *sq, u16 head, u32 *wlen, bool copy)
 	return -ELOOP;
 }
 
+/* The head of the driver's next available chain, not yet looked at. */
+static u16 priv_avail_head(struct hvl_front_vq *sq)
+{
+	return le16_to_cpu((__force __le16)
+			   sq->priv.avail->ring[sq->priv_avail % sq->num]);
+}
+
 /* What the driver made available up to now. */
 static u16 priv_avail_idx(struct hvl_front_vq *sq)
 {
@@ -224,16 +260,11 @@ static bool drop(struct hvl_front_vq *sq)
 	lockdep_assert_held(&sq->lock);
 
 	for (; sq->priv_avail != avail; sq->priv_avail++) {
-		head = le16_to_cpu((__force __le16)
-				   sq->priv.avail->ring[sq->priv_avail % sq->num]);
+		head = priv_avail_head(sq);
 		if (head >= sq->num || test_bit(head, sq->busy) ||
 		    walk_chain(sq, head, &wlen, false))
 			continue;
-		__set_bit(head, sq->busy);
-		sq->wlen[head] = wlen;
-		sq->busy_out += !wlen;
-		sq->out_seen |= !wlen;
-		sq->in_seen |= !!wlen;
+		hold(sq, head, wlen);
 		kept |= wlen;
 	}
 	complete_out(sq);
@@ -250,8 +281,7 @@ static bool publish(struct hvl_front_vq *sq)
 	lockdep_assert_held(&sq->lock);
 
 	for (; sq->priv_avail != avail; sq->priv_avail++) {
-		head = le16_to_cpu((__force __le16)
-				   sq->priv.avail->ring[sq->priv_avail % sq->num]);
+		head = priv_avail_head(sq);
 		if (head >= sq->num || test_bit(head, sq->busy)) {
 			refuse(sq, "driver made buffer %u available twice (ring of %u)\n",
 			       head, sq->num);
@@ -263,11 +293,7 @@ static bool publish(struct hvl_front_vq *sq)
 			       head, ret);
 			return false;
 		}
-		sq->wlen[head] = wlen;
-		__set_bit(head, sq->busy);
-		sq->busy_out += !wlen;
-		sq->out_seen |= !wlen;
-		sq->in_seen |= !!wlen;
+		hold(sq, head, wlen);
 		put16(&sq->pub.avail->ring[sq->pub_avail % sq->num], head);
 		sq->pub_avail++;
 		sq->published++;
@@ -334,14 +360,7 @@ bool hvl_front_vq_take_used(struct hvl_front_vq *sq)
 				       len, sq->wlen[id]);
 				goto out;
 			}
-			__clear_bit(id, sq->busy);
-			sq->busy_out -= !sq->wlen[id];
-			sq->priv.used->ring[sq->priv_used % sq->num] =
-				(struct vring_used_elem){
-					.id = (__force __virtio32)cpu_to_le32(id),
-					.len = (__force __virtio32)cpu_to_le32(len),
-				};
-			sq->priv_used++;
+			give_back(sq, id, len);
 			sq->taken++;
 		}
 		if (!sq->event_idx)
@@ -356,11 +375,7 @@ bool hvl_front_vq_take_used(struct hvl_front_vq *sq)
 		mb();
 	} while (pub16(&sq->pub.used->idx) != sq->pub_used);
 out:
-	more = sq->priv_used != start;
-	if (more)
-		/* Pairs with virtio_ring's read barrier after used->idx. */
-		smp_store_release(&sq->priv.used->idx,
-				  (__force __virtio16)cpu_to_le16(sq->priv_used));
+	more = used_done(sq, start);
 	spin_unlock_irqrestore(&sq->lock, flags);
 	return more;
 }
