@@ -2,13 +2,15 @@
 # A device side that stops serving while its state still reads READY:
 # the window's debugfs "freeze" (a test knob: no doorbell, work item or
 # heartbeat is served) stops it in the middle of a transfer of the peer,
-# once per device: the console (idle, see below), a vsock stream from
-# the peer, a write on the peer's 9P mount.  The front-end's watchdog
-# (watchdog_ms=1000 here) must say so once, within the bound, break and
-# remove every device, and the peer's program must return (9P: once
-# killed, the stock client waits for its reply killably); after "freeze"
-# is cleared, host_beat moves, the front-end announces a new peer_gen,
-# the devices come back and carry traffic.
+# once per device: the console (idle, then under a 4 MiB write of the
+# peer, then with the driver unbound under that write), a vsock stream
+# from the peer, a write on the peer's 9P mount.
+# The front-end's watchdog (watchdog_ms=1000 here) must say so once,
+# within the bound, break and remove every device, and the peer's
+# program must return (9P: once killed, the stock client waits for its
+# reply killably); after "freeze" is cleared, host_beat moves, the
+# front-end announces a new peer_gen, the devices come back and carry
+# traffic.
 # hvl-timeout: 240
 . /tests/lib.sh
 . /tests/lib-9p.sh
@@ -128,18 +130,7 @@ b1=$(dbg doorbell host_beat)
 [ "$b1" -ge $((b0 + 4)) ] || fail "host_beat $b0 -> $b1 in 2 s: the device side beats too slowly"
 [ "$(silences)" = 0 ] || fail "the watchdog fired on a live device side"
 
-# 1. The console, with no tty of the peer open.  Not the peer writing:
-# virtio_console's put_chars() busy-waits for its buffer with interrupts
-# off; the broken queue ends the wait, but the buffer it then frees stays
-# in the ring and the driver's remove() frees it again (KASAN, on any
-# transport).  With the front-end handing the buffer back instead of
-# breaking the queue (front/shadow.c) the writer returns, but the driver's
-# remove() still races with a put_chars() in flight: both take the same
-# used buffer from the ring, and remove() frees it after put_chars() did
-# (KASAN, tried with a 4 MiB write during the freeze).  Not the peer
-# reading either: the hvc layer's teardown of a
-# tty open across the removal, then reopened, hit two reports of its own
-# (a use-after-free in __hvc_poll(), a refcount underflow of the port).
+# 1. The console, idle: no tty of the peer open.
 freeze
 retry 100 no_front_console || fail "console: still bound $(ms_since "$T0") ms after the freeze"
 MS=$(ms_since "$T0")
@@ -152,6 +143,81 @@ printf 'after the watchdog\n' >/tmp/line
 xfer $HVC /dev/ttyHVL0 /tmp/line
 xfer /dev/ttyHVL0 $HVC /tmp/line
 close_ttys
+
+# 1b. The console, the peer writing 4 MiB to its hvc when the device side
+# stops (ttyHVL0 closed: the console drops it all).  virtio_console's
+# put_chars() busy-waits for each buffer with interrupts off; the
+# front-end hands the buffers of a dead device back, the writer's write
+# fails once the port is gone, and the driver's remove() must not free
+# the buffer of a put_chars() it broke out of a second time (KASAN
+# before tests/qemu/patches/0002-virtio_console-*.patch).  The writer
+# alone holds the hvc open: a tty kept open across the removal and
+# reopened hits hvc's own teardown bugs (a use-after-free in
+# __hvc_poll(), a refcount underflow of the port), not ours.
+CON=$(devdbg 3)
+cdbg() { sed -n "s/^$1: //p" "$CON"; }
+# What the console took from the peer: delivered or dropped.
+from_peer() { echo $(($(cdbg from_peer_bytes) + $(cdbg dropped))); }
+wrote() { [ "$(from_peer)" != "$F0" ]; }
+dd if=/dev/urandom of=/tmp/big bs=1M count=4 2>/dev/null
+retry 50 find_hvc || fail "console: no live /dev/hvcN"
+F0=$(from_peer)
+$P cat /tmp/big >$HVC 2>/tmp/w.err &
+W=$!
+PIDS=$W
+retry 100 wrote || fail "console: nothing written before the freeze"
+kill -0 $W 2>/dev/null || fail "console: the 4 MiB write finished before the freeze"
+freeze
+returns $W "console: the peer's writer" $BOUND
+echo "console: the peer's writer returned $MS ms after the freeze, $(($(from_peer) - F0)) bytes through: $(cat /tmp/w.err)"
+[ "$MS" -ge $WD ] || fail "console: the writer returned after $MS ms, before the watchdog could fire"
+PIDS=
+recovered "console writer"
+open_ttys
+xfer $HVC /dev/ttyHVL0 /tmp/line
+xfer /dev/ttyHVL0 $HVC /tmp/line
+close_ttys
+
+# 1c. The same writer, and a user unbinds virtio_console while the device
+# side is frozen, with no watchdog (watchdog_ms=0).  remove() breaks the
+# queues first; the writer's kick gives the device up after its 2 s
+# (front/shadow.c) and hands the buffer back, but put_chars() sees the
+# broken queue before it looks, leaves the buffer there and frees it,
+# and remove() freed it a second time (KASAN slab-use-after-free in
+# free_buf() without tests/qemu/patches/0002-virtio_console-*.patch,
+# every time).  Then the peer restarts (front-end unbind, bind) and the
+# console works again.
+echo 0 >$PARAM || fail "cannot turn the watchdog off"
+CDRV=/sys/bus/virtio/drivers/virtio_console
+FRONT=/sys/bus/platform/drivers/hvl-virtio-frontend
+CDEV=$(ls $CDRV | grep virtio)
+retry 50 find_hvc || fail "console: no live /dev/hvcN"
+F0=$(from_peer)
+$P cat /tmp/big >$HVC 2>/tmp/w.err &
+W=$!
+PIDS=$W
+retry 100 wrote || fail "console: nothing written before the freeze"
+kill -0 $W 2>/dev/null || fail "console: the 4 MiB write finished before the freeze"
+freeze
+pause 0.5
+echo "$CDEV" >$CDRV/unbind &
+U=$!
+PIDS="$W $U"
+returns $W "console: the writer under an unbind" 8000
+echo "console: the writer under an unbind returned $MS ms after the freeze: $(cat /tmp/w.err)"
+returns $U "console: the unbind" 8000
+PIDS=
+echo 0 >"$FREEZE" || fail "cannot thaw the window"
+echo $WD >$PARAM || fail "cannot set watchdog_ms"
+echo soc:hvl-frontend-0 >$FRONT/unbind || fail "unbind the front-end"
+echo soc:hvl-frontend-0 >$FRONT/bind || fail "bind the front-end"
+retry 300 all_bound || fail "console: not every device came back after the peer restart"
+pin
+open_ttys
+xfer $HVC /dev/ttyHVL0 /tmp/line
+xfer /dev/ttyHVL0 $HVC /tmp/line
+close_ttys
+rm -f /tmp/big
 
 # 2. vsock: the peer streams to a Linux server.
 $L hvl-rr server vsock:any:7047 >/dev/null 2>&1 &
@@ -205,4 +271,4 @@ echo "after the watchdog" >$MNT/r || fail "9P: write after the watchdog"
 rm $MNT/r $EXPORT/big
 p9_umount_clean
 PIDS=
-echo "watchdog: 3 freezes, each device back: ok"
+echo "watchdog: 5 freezes, each device back: ok"
