@@ -68,7 +68,7 @@ head -c "$got" /tmp/big | cmp -s - /tmp/got ||
 # 2. The tty closed: the peer's output is dropped, never kept.
 exec 4>&-
 $P head -c 1048576 /tmp/big >$HVC &
-wait_gone $! 30 "1 MiB to $HVC with ttyHVL0 closed"
+wait_gone $! 60 "1 MiB to $HVC with ttyHVL0 closed"
 dropped_is() { [ "$(cdbg dropped)" = "$1" ]; }
 retry 50 dropped_is $((d1 + 1048576)) ||
 	fail "closed tty: dropped $(cdbg dropped), want $((d1 + 1048576))"

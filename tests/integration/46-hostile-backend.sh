@@ -24,6 +24,7 @@ cleanup() {
 	[ -e $FDRV/$F ] && echo $F >$FDRV/unbind
 	echo >$PD/$F/driver_override
 	echo >$PD/soc:hvl-frontend-0/driver_override
+	driven
 	unload hvl_front hvl_hostile_host hvl_core
 }
 trap cleanup EXIT
@@ -37,6 +38,13 @@ load hvl_core hvl_hostile_host hvl_front
 wait_for $FST || fail "$F did not bind: $(dmesg | grep "$F" | tail -3)"
 
 bad() { echo "FAIL: $*"; failed=1; }
+
+# The net devices of the scenarios stand for a device nobody drives (its
+# Status, its generation as the front-end sees them): virtio_net would
+# bind them, so the bus probes no new device while they are up.
+AUTOPROBE=/sys/bus/virtio/drivers_autoprobe
+driverless() { echo 0 >$AUTOPROBE; }
+driven() { echo 1 >$AUTOPROBE; }
 
 # scenario <name>: restart the device side as <name>; sets GEN
 scenario() {
@@ -55,6 +63,7 @@ console_bound() { ls -d $PD/$F/virtio*/driver 2>/dev/null | grep -q .; }
 # 1. Only the device types the node allows (by default console, vsock,
 #    9P, net): virtio-blk would wait for ever for an answer.
 s_types() {
+	driverless
 	scenario types
 	if ! retry 300 scanned; then
 		bad "types: the front-end did not scan the table"
@@ -73,6 +82,7 @@ s_types() {
 #    onto entry 0's register page once the front-end has checked the
 #    table (at the first transaction of entry 0).
 s_flip() {
+	driverless
 	scenario flip
 	if ! retry 300 scanned; then
 		bad "flip: the front-end did not scan the table"
@@ -90,9 +100,10 @@ s_flip() {
 #    then what the driver set since).  Otherwise virtio_device_ready()'s
 #    WARN_ON(DRIVER_OK) fires in the console's probe, and every orderly
 #    unbind trips the one in virtio_dev_remove(): a panic here.  So
-#    first a net device, which has no driver in the test kernel, and a
-#    console only once that passed.
+#    first a net device left without a driver, and a console only once
+#    that passed.
 s_sticky() {
+	driverless
 	scenario sticky
 	if ! retry 300 scanned; then
 		bad "sticky: the front-end did not scan the table"
@@ -103,6 +114,7 @@ s_sticky() {
 		bad "sticky: the driverless net device, reset and acknowledged, has status $st, expected 0x1 (ACKNOWLEDGE): get_status() believed the device's Status register after the reset"
 		return
 	fi
+	driven
 	scenario sticky-console
 	if ! retry 300 scanned; then
 		bad "sticky: the front-end did not scan the table"
@@ -126,6 +138,7 @@ s_sticky() {
 #    as __virtio_cread_many() does, the device incrementing it before
 #    each read.  It must settle, and the device be dead.
 s_gen_spin() {
+	driverless
 	scenario gen-spin
 	if ! retry 300 scanned; then
 		bad "gen-spin: the front-end did not scan the table"
@@ -146,6 +159,7 @@ s_gen_spin() {
 #    timeout: the set-up of a device has a budget (setup_budget_ms, 10 s),
 #    not a minute under the front-end's lock.
 s_slow() {
+	driven
 	slow=$(cat /sys/module/hvl_hostile_host/parameters/slow_ms)
 	t0=$(now)
 	scenario slow
@@ -168,6 +182,7 @@ s_slow() {
 #    lock held.  The front-end waits 2 s for it (front/shadow.c), then
 #    gives the device up and hands the buffer back: the probe ends.
 s_mute_mp() {
+	driven
 	t0=$(now)
 	scenario mute-mp
 	if ! retry 300 scanned; then

@@ -12,10 +12,11 @@
  * re-initialises the window (host_gen + 1), so the front-end drops its
  * devices and scans the new table:
  *
- *   sticky    net (no driver in the test kernel); the Status register
+ *   sticky    net (left without a driver: 46-hostile-backend turns the
+ *             virtio bus's drivers_autoprobe off); the Status register
  *             shows 0xf whatever the driver writes, also after a reset
  *   sticky-console  the same with a console
- *   gen-spin  net (no driver in the test kernel); write to "spin" and
+ *   gen-spin  net (without a driver, as above); write to "spin" and
  *             the net device's generation() is read as
  *             __virtio_cread_many() reads it, with ConfigGeneration
  *             incremented before every read; "spin" then tells how many
