@@ -9,7 +9,7 @@
 # killed, the stock client waits for its reply killably); after "freeze"
 # is cleared, host_beat moves, the front-end announces a new peer_gen,
 # the devices come back and carry traffic.
-# hvl-timeout: 240
+# hvl-timeout: 300
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
@@ -50,6 +50,9 @@ fst() { sed -n "s/^$1: //p" $FWD; }
 silences() { fst expired; }
 # For retry: a "$(...)" in its arguments would be expanded once only.
 fired() { [ "$(silences)" -gt "$S0" ]; }
+# Removed by the watchdog, waiting for a beat (HVL_FRONT_STALLED).
+stalled() { [ "$(fst state)" = 2 ]; }
+restarted() { [ "$(dbg doorbell peer_gen)" -gt "$G0" ]; }
 streamed() { [ "$(vdbg from_peer_bytes)" != "$B0" ]; }
 [ -p /tmp/tick ] || mkfifo /tmp/tick
 pause() { read -r -t "$1" _ <>/tmp/tick; }
@@ -205,4 +208,27 @@ echo "after the watchdog" >$MNT/r || fail "9P: write after the watchdog"
 rm $MNT/r $EXPORT/big
 p9_umount_clean
 PIDS=
-echo "watchdog: 3 freezes, each device back: ok"
+
+# 4. Beat, stop, beat once, stop: the window frozen, the devices removed,
+# then "freeze" 2 moves host_beat once and leaves it frozen.  The beat
+# brings the devices back (a restart: peer_gen moves), and they must be
+# watched from their registration on: host_beat was seen moving in this
+# host_gen, which is the rule.  The old front-end disarmed its watchdog
+# on every removal and re-armed it only on a beat seen with the devices
+# registered: it never fired again, and the devices, dead (their
+# drivers' first transaction timed out), stayed registered for good,
+# after the thaw too.
+freeze
+retry 100 fired || fail "beat once: no watchdog message for the first freeze"
+retry 300 stalled || fail "beat once: the devices were not removed: $(cat $FWD)"
+S0=$(silences)
+G0=$(dbg doorbell peer_gen)
+echo 2 >"$FREEZE" || fail "cannot make the frozen window beat once"
+T0=$(now)
+retry 100 restarted || fail "beat once: the devices were not registered again (peer_gen $G0)"
+retry 100 fired ||
+	fail "beat once: no watchdog $(ms_since "$T0") ms after the devices came back to a device side that stopped again: $(cat $FWD)"
+echo "beat once: the watchdog fired again $(ms_since "$T0") ms after the beat"
+retry 300 stalled || fail "beat once: the devices were not removed again: $(cat $FWD)"
+recovered "beat once"
+echo "watchdog: 4 freezes, each device back: ok"

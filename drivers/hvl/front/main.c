@@ -310,6 +310,13 @@ static int start(struct hvl_front *f)
 	WRITE_ONCE(f->online, true);
 	/* From the checked copy: the table may have changed since. */
 	for (i = 0; i < n; i++) {
+		/*
+		 * The watchdog fired meanwhile: stall() removes what is
+		 * registered, and each device more would wait its first
+		 * transaction out (TXN_TIMEOUT) under our lock.
+		 */
+		if (READ_ONCE(f->stall) == HVL_FRONT_SILENT)
+			break;
 		id = t->e[i].device_id;
 		if (!id)
 			continue;
