@@ -231,4 +231,32 @@ retry 100 fired ||
 echo "beat once: the watchdog fired again $(ms_since "$T0") ms after the beat"
 retry 300 stalled || fail "beat once: the devices were not removed again: $(cat $FWD)"
 recovered "beat once"
-echo "watchdog: 4 freezes, each device back: ok"
+
+# 5. The front-end unbound as the device side hangs: the console's reset
+# waits out its 2 s, the watchdog fires meanwhile and gives the other
+# devices up, and their removal frees their rings at once.  A restart
+# must be announced (peer_gen) once the device side is declared dead,
+# before those rings go (protocol.rst, Liveness).  The old front-end
+# announced it only from life_work(), which does nothing once remove()
+# began: peer_gen stood still, and a device side that came back served
+# rings that were no longer there.
+FRONTDRV=/sys/bus/platform/drivers/hvl-virtio-frontend
+N0=$(dmesg | grep -c "$MSG")
+freeze
+echo soc:hvl-frontend-0 >$FRONTDRV/unbind || fail "unbind: cannot unbind the front-end"
+echo "unbind: the front-end unbound $(ms_since "$T0") ms after the freeze"
+N1=$(dmesg | grep -c "$MSG")
+G1=$(dbg doorbell peer_gen)
+[ "$N1" -gt "$N0" ] ||
+	fail "unbind: the watchdog did not fire during the removal ($(ms_since "$T0") ms)"
+[ "$G1" -gt "$G0" ] ||
+	fail "unbind: the watchdog fired during the removal but peer_gen stood still at $G0: rings freed with no restart announced"
+echo 0 >"$FREEZE" || fail "cannot thaw the window"
+echo soc:hvl-frontend-0 >$FRONTDRV/bind || fail "unbind: cannot bind the front-end again"
+retry 300 all_bound || fail "unbind: not every device came back: $(ls /sys/bus/virtio/drivers/*/)"
+pin
+open_ttys
+printf 'after the unbind\n' >/tmp/line
+xfer $HVC /dev/ttyHVL0 /tmp/line
+close_ttys
+echo "watchdog: 5 freezes, each device back: ok"
