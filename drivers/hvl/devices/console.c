@@ -410,13 +410,14 @@ static void port_destruct(struct tty_port *port)
 
 /*
  * Every open that finds the port not initialised: the first, and any
- * after a hangup.  The tty core reopens a hung-up tty that a file still
- * holds without asking con_install() (through a device node of its own,
- * or one looked up before the device went), so the check there is not
- * enough: a tty opened after remove() would never be hung up, its writes
- * would wait for ever.  Under port->mutex, with port->tty set: remove()
- * clears con->hdev before it looks for port->tty to hang up, so either
- * this sees NULL or that hangup finds this tty.
+ * after a hangup.  An open that took the port in con_install() just
+ * before remove() gets here after remove() looked for port->tty to hang
+ * up (and so does an open already past the device node when it went
+ * that reopens a hung-up tty still held, without con_install()): the
+ * tty would never be hung up, and its writes would wait for ever.
+ * Under port->mutex, with port->tty set: remove() clears con->hdev
+ * before it looks for port->tty, so either this sees NULL or that
+ * hangup finds this tty.
  */
 static int port_activate(struct tty_port *port, struct tty_struct *tty)
 {

@@ -124,7 +124,7 @@ static void notify(struct hvl_doorbell *db)
 /*
  * A restarted driver side (peer_state INIT, peer_gen + 1, doorbell): a
  * device side that sees it resets every device before it serves a queue
- * again.  The watchdog's timer and stall() call it; atomic context.
+ * again.  The watchdog's timer calls it; atomic context.
  */
 static void announce_restart(struct hvl_front *f)
 {
