@@ -10,8 +10,9 @@
 # program must return (9P: once killed, the stock client waits for its
 # reply killably); after "freeze" is cleared, host_beat moves, the
 # front-end announces a new peer_gen, the devices come back and carry
-# traffic.
-# hvl-timeout: 240
+# traffic.  Then a device side that beats once and hangs again, and the
+# front-end unbound while the device side hangs.
+# hvl-timeout: 360
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
@@ -52,6 +53,9 @@ fst() { sed -n "s/^$1: //p" $FWD; }
 silences() { fst expired; }
 # For retry: a "$(...)" in its arguments would be expanded once only.
 fired() { [ "$(silences)" -gt "$S0" ]; }
+# Removed by the watchdog, waiting for a beat (HVL_FRONT_STALLED).
+stalled() { [ "$(fst state)" = 2 ]; }
+restarted() { [ "$(dbg doorbell peer_gen)" -gt "$G0" ]; }
 streamed() { [ "$(vdbg from_peer_bytes)" != "$B0" ]; }
 [ -p /tmp/tick ] || mkfifo /tmp/tick
 pause() { read -r -t "$1" _ <>/tmp/tick; }
@@ -271,4 +275,55 @@ echo "after the watchdog" >$MNT/r || fail "9P: write after the watchdog"
 rm $MNT/r $EXPORT/big
 p9_umount_clean
 PIDS=
-echo "watchdog: 5 freezes, each device back: ok"
+
+# 4. Beat, stop, beat once, stop: the window frozen, the devices removed,
+# then "freeze" 2 moves host_beat once and leaves it frozen.  The beat
+# brings the devices back (a restart: peer_gen moves), and they must be
+# watched from their registration on: host_beat was seen moving in this
+# host_gen, which is the rule.  The old front-end disarmed its watchdog
+# on every removal and re-armed it only on a beat seen with the devices
+# registered: it never fired again, and the devices, dead (their
+# drivers' first transaction timed out), stayed registered for good,
+# after the thaw too.
+freeze
+retry 100 fired || fail "beat once: no watchdog message for the first freeze"
+retry 300 stalled || fail "beat once: the devices were not removed: $(cat $FWD)"
+S0=$(silences)
+G0=$(dbg doorbell peer_gen)
+echo 2 >"$FREEZE" || fail "cannot make the frozen window beat once"
+T0=$(now)
+retry 100 restarted || fail "beat once: the devices were not registered again (peer_gen $G0)"
+retry 100 fired ||
+	fail "beat once: no watchdog $(ms_since "$T0") ms after the devices came back to a device side that stopped again: $(cat $FWD)"
+echo "beat once: the watchdog fired again $(ms_since "$T0") ms after the beat"
+retry 300 stalled || fail "beat once: the devices were not removed again: $(cat $FWD)"
+recovered "beat once"
+
+# 5. The front-end unbound as the device side hangs: the console's reset
+# waits out its 2 s, the watchdog fires meanwhile and gives the other
+# devices up, and their removal frees their rings at once.  A restart
+# must be announced (peer_gen) once the device side is declared dead,
+# before those rings go (protocol.rst, Liveness).  The old front-end
+# announced it only from life_work(), which does nothing once remove()
+# began: peer_gen stood still, and a device side that came back served
+# rings that were no longer there.
+FRONTDRV=/sys/bus/platform/drivers/hvl-virtio-frontend
+N0=$(dmesg | grep -c "$MSG")
+freeze
+echo soc:hvl-frontend-0 >$FRONTDRV/unbind || fail "unbind: cannot unbind the front-end"
+echo "unbind: the front-end unbound $(ms_since "$T0") ms after the freeze"
+N1=$(dmesg | grep -c "$MSG")
+G1=$(dbg doorbell peer_gen)
+[ "$N1" -gt "$N0" ] ||
+	fail "unbind: the watchdog did not fire during the removal ($(ms_since "$T0") ms)"
+[ "$G1" -gt "$G0" ] ||
+	fail "unbind: the watchdog fired during the removal but peer_gen stood still at $G0: rings freed with no restart announced"
+echo 0 >"$FREEZE" || fail "cannot thaw the window"
+echo soc:hvl-frontend-0 >$FRONTDRV/bind || fail "unbind: cannot bind the front-end again"
+retry 300 all_bound || fail "unbind: not every device came back: $(ls /sys/bus/virtio/drivers/*/)"
+pin
+open_ttys
+printf 'after the unbind\n' >/tmp/line
+xfer $HVC /dev/ttyHVL0 /tmp/line
+close_ttys
+echo "watchdog: 7 freezes, each device back: ok"

@@ -112,6 +112,7 @@ void hvl_txn_init(struct hvl_core_dev *cd, void *page, unsigned int nq);
 extern struct platform_driver hvl_window_driver;
 void hvl_window_ring(struct hvl_window *win);
 void hvl_window_freeze(struct hvl_window *win, bool frozen);
+void hvl_window_beat_once(struct hvl_window *win);
 void hvl_window_table_update(struct hvl_core_dev *cd, u32 device_id);
 int hvl_window_check_queues(struct device *dev, const struct device_node *np,
 			    const u32 *v, int n, unsigned int max, u16 *sizes);

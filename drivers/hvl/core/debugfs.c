@@ -70,8 +70,10 @@ DEFINE_SHOW_ATTRIBUTE(doorbell);
 
 /*
  * "freeze", a test knob (root only, as all of debugfs): 1 makes the
- * window a hung device side, 0 resumes it (hvl_window_freeze()).  Only
- * for testing a driver side's watchdog (tests/integration/47-watchdog.sh).
+ * window a hung device side, 0 resumes it (hvl_window_freeze()), 2 keeps
+ * it frozen and moves host_beat once (hvl_window_beat_once()): a device
+ * side that beats once and hangs again.  Only for testing a driver side's
+ * watchdog (tests/integration/47-watchdog.sh).
  */
 static int freeze_get(void *data, u64 *val)
 {
@@ -83,9 +85,18 @@ static int freeze_get(void *data, u64 *val)
 
 static int freeze_set(void *data, u64 val)
 {
-	if (val > 1)
+	struct hvl_window *win = data;
+
+	if (val > 2)
 		return -EINVAL;
-	hvl_window_freeze(data, val);
+	if (val == 2) {
+		/* Frozen first, so that beat() leaves host_beat alone. */
+		if (!READ_ONCE(win->frozen))
+			hvl_window_freeze(win, true);
+		hvl_window_beat_once(win);
+		return 0;
+	}
+	hvl_window_freeze(win, val);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(freeze_fops, freeze_get, freeze_set, "%llu\n");

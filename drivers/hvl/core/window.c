@@ -126,6 +126,20 @@ void hvl_window_freeze(struct hvl_window *win, bool frozen)
 }
 
 /**
+ * hvl_window_beat_once() - testing: one beat from a frozen window
+ * @win: the window, frozen (beat() then leaves host_beat alone)
+ *
+ * A device side that beats once and hangs again ("beat, stop, beat, stop"):
+ * host_beat moves once, nothing else is served.  For tests of the driver
+ * side's watchdog only (debugfs "freeze" 2).
+ */
+void hvl_window_beat_once(struct hvl_window *win)
+{
+	hdr_put(&win->hdr->host_beat, hdr_get(&win->hdr->host_beat) + 1);
+	dev_info(win->dev, "one beat, still frozen (testing)\n");
+}
+
+/**
  * hvl_window_check_regions() - regions must not wrap or overlap
  * @dev: for messages
  * @r: the regions, bus address and size filled in

@@ -408,7 +408,31 @@ static void port_destruct(struct tty_port *port)
 	kvfree(con);
 }
 
+/*
+ * Every open that finds the port not initialised: the first, and any
+ * after a hangup.  An open that took the port in con_install() just
+ * before remove() gets here after remove() looked for port->tty to hang
+ * up (and so does an open already past the device node when it went
+ * that reopens a hung-up tty still held, without con_install()): the
+ * tty would never be hung up, and its writes would wait for ever.
+ * Under port->mutex, with port->tty set: remove() clears con->hdev
+ * before it looks for port->tty, so either this sees NULL or that
+ * hangup finds this tty.
+ */
+static int port_activate(struct tty_port *port, struct tty_struct *tty)
+{
+	struct hvl_console *con = port_to_con(port);
+	int ret = 0;
+
+	spin_lock_irq(&con->lock);
+	if (!con->hdev)
+		ret = -ENODEV;
+	spin_unlock_irq(&con->lock);
+	return ret;
+}
+
 static const struct tty_port_operations port_ops = {
+	.activate = port_activate,
 	.destruct = port_destruct,
 };
 
@@ -456,7 +480,8 @@ static struct hvl_console *alloc_console(struct hvl_device *hdev)
 	return con;
 }
 
-static int probe(struct hvl_device *hdev)
+/* probe(), the tty device under @parent; its number in *@devt if asked. */
+static int add(struct hvl_device *hdev, struct device *parent, dev_t *devt)
 {
 	struct virtio_console_config *cfg = hdev->config;
 	struct hvl_console *con;
@@ -485,15 +510,22 @@ static int probe(struct hvl_device *hdev)
 
 	set_port(con->minor, con);
 	tdev = tty_port_register_device(&con->port, driver, con->minor,
-					&hdev->dev);
+					parent);
 	if (IS_ERR(tdev)) {
 		set_port(con->minor, NULL);
 		hdev->priv = NULL;
 		tty_port_put(&con->port);
 		return PTR_ERR(tdev);
 	}
+	if (devt)
+		*devt = tdev->devt;
 	dev_info(&hdev->dev, "console on %s%d\n", driver->name, con->minor);
 	return 0;
+}
+
+static int probe(struct hvl_device *hdev)
+{
+	return add(hdev, &hdev->dev, NULL);
 }
 
 static void remove(struct hvl_device *hdev)
@@ -540,6 +572,25 @@ void hvl_console_kunit_del(struct hvl_device *hdev)
 	tty_port_put(&con->port);
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_del);
+
+/*
+ * probe() and remove() for a suite whose fake device is no device of the
+ * driver model: the tty device goes under @parent, its number in *@devt.
+ * After remove, hdev->priv is NULL (the console is the tty's, if open).
+ */
+int hvl_console_kunit_probe(struct hvl_device *hdev, struct device *parent,
+			    dev_t *devt)
+{
+	return add(hdev, parent, devt);
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_probe);
+
+void hvl_console_kunit_remove(struct hvl_device *hdev)
+{
+	remove(hdev);
+	hdev->priv = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_remove);
 
 /* The driver, for a suite that binds it to its device through the core. */
 struct hvl_driver *hvl_console_kunit_driver(void)

@@ -122,10 +122,29 @@ static void notify(struct hvl_doorbell *db)
 }
 
 /*
+ * A restarted driver side (peer_state INIT, peer_gen + 1, doorbell): a
+ * device side that sees it resets every device before it serves a queue
+ * again.  The watchdog's timer calls it; atomic context.
+ */
+static void announce_restart(struct hvl_front *f)
+{
+	struct hvl_win_hdr *h = f->base;
+
+	front_put(&h->peer_state, HVL_STATE_INIT);
+	front_put(&h->peer_gen, front_get(&h->peer_gen) + 1);
+	/* Visible before the doorbell. */
+	wmb();
+	hvl_doorbell_ring(&f->db);
+}
+
+/*
  * The watchdog, at every tick of watch(); the rule is in watchdog.h.
- * Dead: every device is broken at once, here, then life_work() removes
- * them, announces a restarted driver side and waits until host_beat
- * moves again (or the device side re-initialises) to register them anew.
+ * Dead: every device is broken at once and a restarted driver side is
+ * announced, here, before any ring is freed: by life_work() removing the
+ * devices, or by remove() or a driver's unbind under way, which
+ * life_work() would not wait for.  Then life_work() removes them and
+ * waits until host_beat moves again (or the device side re-initialises)
+ * to register them anew.
  */
 static void watchdog(struct hvl_front *f)
 {
@@ -144,6 +163,7 @@ static void watchdog(struct hvl_front *f)
 		return;
 
 	hvl_front_vdev_break_all(f);
+	announce_restart(f);
 	WRITE_ONCE(f->stall, HVL_FRONT_SILENT);
 	WRITE_ONCE(f->silent_ms, f->wd.silent_ms);
 	WRITE_ONCE(f->silences, f->silences + 1);
@@ -310,6 +330,13 @@ static int start(struct hvl_front *f)
 	WRITE_ONCE(f->online, true);
 	/* From the checked copy: the table may have changed since. */
 	for (i = 0; i < n; i++) {
+		/*
+		 * The watchdog fired meanwhile: stall() removes what is
+		 * registered, and each device more would wait its first
+		 * transaction out (TXN_TIMEOUT) under our lock.
+		 */
+		if (READ_ONCE(f->stall) == HVL_FRONT_SILENT)
+			break;
 		id = t->e[i].device_id;
 		if (!id)
 			continue;
@@ -336,11 +363,11 @@ static void stop(struct hvl_front *f, bool dead)
 }
 
 /*
- * The watchdog broke the devices (watchdog()): remove them.  Announce a
- * restarted driver side first, before the drivers free their rings: a
- * device side that comes back resets every device on seeing peer_gen
- * before it serves a queue again, and never writes into rings that are
- * ours again.  start() announces another restart when it comes back.
+ * The watchdog broke the devices and announced a restarted driver side
+ * (watchdog()), before the drivers free their rings: a device side that
+ * comes back resets every device on seeing peer_gen before it serves a
+ * queue again, and never writes into rings that are ours again.  Remove
+ * them.  start() announces another restart when it comes back.
  */
 static void stall(struct hvl_front *f)
 {
@@ -348,11 +375,6 @@ static void stall(struct hvl_front *f)
 
 	lockdep_assert_held(&f->lock);
 
-	front_put(&h->peer_state, HVL_STATE_INIT);
-	front_put(&h->peer_gen, front_get(&h->peer_gen) + 1);
-	/* Visible before the doorbell. */
-	wmb();
-	hvl_doorbell_ring(&f->db);
 	WRITE_ONCE(f->stall_gen, f->gen);
 	WRITE_ONCE(f->stall_beat, front_get(&h->host_beat));
 	stop(f, true);

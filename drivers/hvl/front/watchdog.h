@@ -7,9 +7,13 @@
  * still and no doorbell came from it: with doorbells, a device side too
  * busy to beat on time still rings as it serves (polling gives no such
  * sign).  Only a beat that stops counts: until host_beat has moved in
- * this host_gen, with the devices registered, nothing is watched, so a
- * device side that never beats (version 1 allowed it) is never declared
- * dead.  Silence is counted in ticks, each for at most two periods: when
+ * this host_gen nothing is watched, so a device side that never beats
+ * (version 1 allowed it) is never declared dead.  A beat seen while the
+ * devices were not registered counts too: it is the beat that brings
+ * them back after the watchdog removed them, and a device side that
+ * beats once and stops again must not keep them for ever.  Silence is
+ * counted only with the devices registered, from their registration
+ * on, in ticks, each for at most two periods: when
  * the driver side did not run for a while (the instance was stopped, a
  * hypervisor descheduled it) the device side may not have run either,
  * and that is no proof of its death.
@@ -24,6 +28,7 @@
 #define HVL_FRONT_WATCH_MS	100
 
 struct hvl_front_wd {
+	bool seen;			/* @gen and @beat hold a tick's values */
 	bool armed;			/* host_beat moved in @gen */
 	bool online;			/* devices registered at the last tick */
 	u32 gen;			/* host_gen of the state below */
@@ -51,8 +56,9 @@ static inline bool hvl_front_wd_tick(struct hvl_front_wd *wd, bool online,
 {
 	if (!online || !wd->online || gen != wd->gen || beat != wd->beat ||
 	    rx != wd->rx) {
-		wd->armed = online && wd->online && gen == wd->gen &&
+		wd->armed = wd->seen && gen == wd->gen &&
 			    (wd->armed || beat != wd->beat);
+		wd->seen = true;
 		wd->online = online;
 		wd->gen = gen;
 		wd->beat = beat;

@@ -7,8 +7,10 @@
  * also in the re-arm of an empty ring.  And, bound through the core,
  * emergency writes only once EMERG_WRITE is negotiated.
  */
+#include <kunit/device.h>
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/tty.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_console.h>
 #include <linux/virtio_mmio.h>
@@ -186,12 +188,49 @@ static void emerg_write_withheld(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, hvl_device_feature(hdev, EMERG));
 }
 
+/*
+ * An open of /dev/ttyHVL<n> that took its port in con_install() just
+ * before remove() (22-console-unbind's race, played in order here): its
+ * open must fail.  The tty is not the port's yet when remove() hangs the
+ * port's tty up, so a successful open would leave a tty that is never
+ * hung up, whose writes wait for ever (con_write() takes nothing and
+ * write_room() says there is room) and which keeps its minor from the
+ * next console.  The tty core's reopen of a hung-up tty still held
+ * (tty_reopen()) comes the same way, past con_install().
+ */
+static void open_racing_remove(struct kunit *test)
+{
+	struct fake_dev *fd = fake_dev_new(test, 2, con_num, true);
+	struct hvl_device *hdev = &fd->cd.hdev;
+	struct tty_struct *tty;
+	struct device *parent;
+	dev_t devt;
+	int ret;
+
+	parent = kunit_device_register(test, "hvl-console-kunit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(parent));
+	hdev->config = fd->cd.page + HVL_CONFIG_OFFSET;
+	KUNIT_ASSERT_EQ(test, hvl_console_kunit_probe(hdev, parent, &devt), 0);
+
+	/* tty_init_dev(), as tty_open() does: con_install() takes the port. */
+	tty = tty_kopen_exclusive(devt);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(tty));
+	hvl_console_kunit_remove(hdev);
+	/* Then tty_open() calls ->open(), the tty still locked. */
+	ret = tty->ops->open(tty, NULL);
+	KUNIT_EXPECT_EQ(test, ret, -ENODEV);
+	tty->ops->close(tty, NULL);
+	tty_unlock(tty);
+	tty_kclose(tty);
+}
+
 static struct kunit_case con_cases[] = {
 	KUNIT_CASE(tx_rearmed_event_idx),
 	KUNIT_CASE(tx_rearmed_flags),
 	KUNIT_CASE(rearm_budget_tx),
 	KUNIT_CASE(emerg_write_after_features_ok),
 	KUNIT_CASE(emerg_write_withheld),
+	KUNIT_CASE(open_racing_remove),
 	{}
 };
 

@@ -3,8 +3,9 @@
  * KUnit: hvl_front's watchdog rule (drivers/hvl/front/watchdog.h), tick
  * by tick: a beat that stops is death after the watchdog time, a device
  * side that never beat is never dead, doorbells from it are life, late
- * ticks count for two periods at most, and a new host_gen or going
- * offline starts afresh.
+ * ticks count for two periods at most, a new host_gen starts afresh, and
+ * going offline restarts the silence but not the arming: a device side
+ * that beats once to get its devices back and stops again is caught.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -21,6 +22,29 @@ static bool quiet(struct hvl_front_wd *wd, unsigned int n, unsigned int ms,
 
 	while (n--)
 		dead = hvl_front_wd_tick(wd, true, 1, wd->beat, wd->rx, ms,
+					 limit);
+	return dead;
+}
+
+/* @n ticks offline with nothing moving: never dead. */
+static bool quiet_offline(struct hvl_front_wd *wd, unsigned int n)
+{
+	bool dead = false;
+
+	while (n--)
+		dead |= hvl_front_wd_tick(wd, false, 1, wd->beat, wd->rx, P,
+					  1000);
+	return dead;
+}
+
+/* The same in host_gen 0. */
+static bool quiet0(struct hvl_front_wd *wd, unsigned int n, unsigned int ms,
+		   u32 limit)
+{
+	bool dead = false;
+
+	while (n--)
+		dead = hvl_front_wd_tick(wd, true, 0, wd->beat, wd->rx, ms,
 					 limit);
 	return dead;
 }
@@ -121,11 +145,53 @@ static void offline_resets(struct kunit *test)
 
 	arm(test, &wd);
 	KUNIT_EXPECT_FALSE(test, quiet(&wd, 9, P, 1000));
+	/* Offline, nothing is counted; the beat moved in this host_gen. */
 	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, false, 1, 8, 0, P, 1000));
-	KUNIT_EXPECT_FALSE(test, wd.armed);
-	/* Back online with the beat where it stood: not armed again yet. */
+	KUNIT_EXPECT_FALSE(test, quiet_offline(&wd, 100));
+	KUNIT_EXPECT_EQ(test, wd.silent_ms, 0);
+	KUNIT_EXPECT_TRUE(test, wd.armed);
+	/* Back online: the silence counts from the registration. */
 	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, true, 1, 8, 0, P, 1000));
-	KUNIT_EXPECT_FALSE(test, quiet(&wd, 100, P, 1000));
+	KUNIT_EXPECT_FALSE(test, quiet(&wd, 9, P, 1000));
+	KUNIT_EXPECT_TRUE(test, quiet(&wd, 1, P, 1000));
+}
+
+/*
+ * Removed by the watchdog, the devices come back when host_beat moves
+ * again.  That beat was seen in this host_gen: they are watched from
+ * their registration on, whether the device side beats after it or not
+ * ("beat, stop, beat once, stop").
+ */
+static void back_after_one_beat(struct kunit *test)
+{
+	struct hvl_front_wd wd = {};
+
+	arm(test, &wd);
+	KUNIT_EXPECT_TRUE(test, quiet(&wd, 10, P, 1000));
+	/* Removed; one beat (9) brings the devices back. */
+	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, false, 1, 8, 0, P, 1000));
+	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, false, 1, 9, 0, P, 1000));
+	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, true, 1, 9, 0, P, 1000));
+	KUNIT_EXPECT_TRUE(test, wd.armed);
+	/* Silent again: dead after the watchdog time, counted from then. */
+	KUNIT_EXPECT_FALSE(test, quiet(&wd, 9, P, 1000));
+	KUNIT_EXPECT_TRUE(test, quiet(&wd, 1, P, 1000));
+
+	/* The same when the beat that brings them back is seen online. */
+	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, false, 1, 9, 0, P, 1000));
+	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, true, 1, 10, 0, P, 1000));
+	KUNIT_EXPECT_FALSE(test, quiet(&wd, 9, P, 1000));
+	KUNIT_EXPECT_TRUE(test, quiet(&wd, 1, P, 1000));
+}
+
+/* The first tick knows no earlier beat: host_gen 0 is not "the same". */
+static void first_tick(struct kunit *test)
+{
+	struct hvl_front_wd wd = {};
+
+	KUNIT_EXPECT_FALSE(test, hvl_front_wd_tick(&wd, true, 0, 5, 0, P, 1000));
+	KUNIT_EXPECT_FALSE(test, wd.armed);
+	KUNIT_EXPECT_FALSE(test, quiet0(&wd, 100, P, 1000));
 }
 
 static void off(struct kunit *test)
@@ -148,6 +214,8 @@ static struct kunit_case front_wd_cases[] = {
 	KUNIT_CASE(new_generation),
 	KUNIT_CASE(offline_resets),
 	KUNIT_CASE(off),
+	KUNIT_CASE(back_after_one_beat),
+	KUNIT_CASE(first_tick),
 	{}
 };
 
