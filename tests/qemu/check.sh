@@ -93,7 +93,9 @@ result "fdtoverlay merges board + overlays" $rc
 # dt-schema (Debian's dt-schema 2022.08).  dt-doc-validate checks the
 # bindings against its meta-schema; it exits 0 after some of its messages
 # (a $id that does not match the path), so any output fails.  Then
-# tests/qemu/dt-check.sh runs dt-validate on compiled trees: each example
+# tests/qemu/dt-check.sh, with dt-schema's Python package copied to
+# $out/dtschema-patched and tests/qemu/dtschema-*.patch applied to the
+# copy (README), runs dt-validate on compiled trees: each example
 # overlay applied to the base tree of its SoC (dts/examples/<soc>-*.dtso
 # on dts/examples/base/<soc>.dts, whose mailbox controllers are checked
 # against the kernel's bindings), the bindings' own examples, the test

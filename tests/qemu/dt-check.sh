@@ -6,7 +6,10 @@
 #   dt-check.sh schema <out.json> [<kernel source>]
 #	dt-mk-schema: the processed schema of our bindings, dt-schema's core
 #	schemas, tests/qemu/dtschema/*.yaml and, from the kernel source, the
-#	bindings of the mailbox controllers dts/examples/ use.
+#	bindings of the mailbox controllers dts/examples/ use.  First copies
+#	Debian's dtschema package next to <out.json> (dtschema-patched/) and
+#	applies tests/qemu/dtschema-*.patch to the copy: the commands below
+#	run dt-mk-schema and dt-validate from there, with Debian's python.
 #   dt-check.sh validate [-l <substring>] <schema.json> <base.dts> [<overlay.dtso>...]
 #	Merge as a bootloader would (dtb.sh), run dt-validate on the result;
 #	fails when dt-validate reports anything (it exits 0 either way).
@@ -24,12 +27,21 @@ repo=$(cd "$q/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# Debian's python, which has dtschema's dependencies (a python3 earlier
+# on PATH, a pyenv say, may not), and the patched copy of dtschema.
+py=/usr/bin/python3
+dt() { # dt <tool> <schema.json> <args>...
+	t=$1 lib=$(cd "$(dirname "$2")" && pwd)/dtschema-patched
+	shift 2
+	PYTHONPATH=$lib "$py" "/usr/bin/$t" "$@"
+}
+
 # dt-validate <schema.json> <file.dtb> <log>: 0 if it had nothing to say.
 limit=
 run_validate() {
-	rc=0
-	dt-validate ${limit:+-l "$limit"} -s "$1" "$2" >"$3" 2>&1 || rc=$?
-	[ $rc = 0 ] && [ ! -s "$3" ]
+	vrc=0
+	dt dt-validate "$1" ${limit:+-l "$limit"} -s "$1" "$2" >"$3" 2>&1 || vrc=$?
+	[ $vrc = 0 ] && [ ! -s "$3" ]
 }
 
 cmd=$1
@@ -37,6 +49,19 @@ shift
 case $cmd in
 schema)
 	out=$1 ksrc=${2:-}
+	lib=$(cd "$(dirname "$out")" && pwd)/dtschema-patched
+	sys=$("$py" -I -c 'import dtschema, os; print(os.path.dirname(dtschema.__file__))')
+	rm -rf "$lib"
+	mkdir -p "$lib"
+	cp -R "$sys" "$lib/dtschema"
+	rm -rf "$lib/dtschema/__pycache__"
+	for p in "$q"/dtschema-*.patch; do
+		[ -f "$p" ] || continue
+		patch -s -p1 -d "$lib" <"$p"
+	done
+	got=$(PYTHONPATH=$lib "$py" -c 'import dtschema; print(dtschema.__file__)')
+	[ "$got" = "$lib/dtschema/__init__.py" ] ||
+		{ echo "dt-check.sh: python imports $got, not the copy" >&2; exit 1; }
 	set -- "$repo"/Documentation/devicetree/bindings/hvl/*.yaml "$q"/dtschema/*.yaml
 	if [ -n "$ksrc" ]; then
 		k=$ksrc/Documentation/devicetree/bindings/mailbox
@@ -44,10 +69,10 @@ schema)
 			"$k/st,stm32-ipcc.yaml"
 	fi
 	# Not -u (--useronly): without dt-schema's core schemas, 2022.08's
-	# get_prop_types() raises KeyError (fixed upstream by d41cf1ec,
+	# get_prop_types() raises KeyError (fixed upstream by d41cf1e,
 	# "validator: Don't crash if the de-aliaser hack fails", in 2024.11),
 	# and the core schemas check the rest of the tree.
-	dt-mk-schema -j "$@" >"$tmp/schema.json"
+	dt dt-mk-schema "$out" -j "$@" >"$tmp/schema.json"
 	mv "$tmp/schema.json" "$out"
 	;;
 validate)
