@@ -72,7 +72,7 @@ result "window barriers only through hvl_map_wmb/rmb, wmb/rmb, mb" \
 # Device-tree bindings and overlays.
 rc=0
 yamllint -s -d '{extends: relaxed, rules: {line-length: {max: 110}}}' \
-	"$repo/Documentation/devicetree/bindings" >"$out/yamllint.log" 2>&1 || rc=$?
+	"$repo/Documentation/devicetree/bindings" "$q/dtschema" >"$out/yamllint.log" 2>&1 || rc=$?
 [ $rc = 0 ] || cat "$out/yamllint.log"
 result "yamllint bindings" $rc
 rc=0
@@ -89,6 +89,53 @@ rc=0
 "$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso" \
 	"$q/bad-nodes.dtso" "$q/multi-peer.dtso" "$q/wc.dtso" "$q/hostile.dtso" || rc=$?
 result "fdtoverlay merges board + overlays" $rc
+
+# dt-schema (Debian's dt-schema 2022.08).  dt-doc-validate checks the
+# bindings against its meta-schema; it exits 0 after some of its messages
+# (a $id that does not match the path), so any output fails.  Then
+# tests/qemu/dt-check.sh, with dt-schema's Python package copied to
+# $out/dtschema-patched and tests/qemu/dtschema-*.patch applied to the
+# copy (README), runs dt-validate on compiled trees: each example
+# overlay applied to the base tree of its SoC (dts/examples/<soc>-*.dtso
+# on dts/examples/base/<soc>.dts, whose mailbox controllers are checked
+# against the kernel's bindings), the bindings' own examples, the test
+# board with the overlays meant to be valid (against the hvl bindings
+# only: its hvl nodes sit in /soc, a simple-bus, without unit addresses,
+# and its 9P nodes are named 9p@..., which dt-schema's core schemas
+# refuse), and the broken overlays of tests/qemu/dt-invalid/, each of
+# which must be refused with the message its header names.
+rc=0
+{ dt-doc-validate -u "$repo/Documentation/devicetree/bindings" \
+	"$repo"/Documentation/devicetree/bindings/hvl/*.yaml &&
+  dt-doc-validate -u "$q/dtschema" "$q"/dtschema/*.yaml; } >"$out/dt-doc-validate.log" 2>&1 || rc=$?
+[ -s "$out/dt-doc-validate.log" ] && rc=1
+[ $rc = 0 ] || cat "$out/dt-doc-validate.log"
+result "dt-doc-validate bindings" $rc
+dtschema=$out/dt-schema.json
+rc=0
+"$q/dt-check.sh" schema "$dtschema" "$src" || rc=$?
+result "dt-mk-schema: bindings, core schemas, the examples' mailbox bindings" $rc
+rc=0
+for o in "$repo"/dts/examples/*.dtso; do
+	soc=$(basename "$o")
+	"$q/dt-check.sh" validate "$dtschema" "$repo/dts/examples/base/${soc%%-*}.dts" "$o" || rc=1
+done
+result "dt-validate: dts/examples/ on their SoC's base tree" $rc
+rc=0
+"$q/dt-check.sh" examples "$dtschema" "$repo"/Documentation/devicetree/bindings/hvl/*.yaml || rc=$?
+result "dt-validate: the bindings' examples" $rc
+rc=0
+"$q/dt-check.sh" validate -l bindings/hvl/ "$dtschema" "$q/board.dts" \
+	"$repo/dts/hvl-loopback.dtso" "$q/multi-peer.dtso" "$q/wc.dtso" "$q/hostile.dtso" || rc=1
+"$q/dt-check.sh" validate -l bindings/hvl/ "$dtschema" "$q/board.dts" \
+	"$repo/dts/hvl-poll.dtso" || rc=1
+result "dt-validate: the test board's trees (hvl bindings)" $rc
+rc=0
+for o in "$q"/dt-invalid/*.dtso; do
+	soc=$(basename "$o")
+	"$q/dt-check.sh" invalid "$dtschema" "$repo/dts/examples/base/${soc%%-*}.dts" "$o" || rc=1
+done
+result "dt-validate refuses tests/qemu/dt-invalid/" $rc
 
 if [ -f "$repo/drivers/hvl/hvl_core.ko" ] && [ -f "$out/board.dtb" ]; then
 	rc=0

@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 """The mboxes/mbox-names rules of the hvl bindings against the code's.
 
-dt-validate is not available everywhere make check runs, so the part of
-the bindings that the doorbell code (drivers/hvl/core/doorbell.c) can
-contradict is checked here with plain JSON schema: every combination of
-one or two channels with mbox-names absent, "tx", "rx" or both (either
-order) must be accepted by the binding exactly when hvl_doorbell_init()
-accepts it.  Names that are neither, or given twice, the binding refuses
-(enum, uniqueItems) and the code ignores; they are not enumerated.
+The part of the bindings that the doorbell code
+(drivers/hvl/core/doorbell.c) can contradict is checked here with plain
+JSON schema, after the one rewrite dt-schema applies to it (an "items"
+list fixes the array's length, as in dtschema's _fixup_items_size()):
+every combination of one or two channels with mbox-names absent or a
+list of one or two names out of "tx", "rx" and "foo", repeats included,
+must be accepted by the binding exactly when hvl_doorbell_init() accepts
+it.  dt-validate checks the examples (dts/examples/) against the whole
+binding; this checks the binding against the code.
 
 Usage: mbox-names.py <binding.yaml>...
 """
@@ -20,15 +22,30 @@ import yaml
 
 
 def code_accepts(nmbox, names):
-    """hvl_doorbell_init(): the channels it requests must exist."""
+    """hvl_doorbell_init(): the checks before it requests the channels."""
     if nmbox == 2 and (names is None or "rx" not in names):
         return False            # "two mboxes need mbox-names"
-    tx = 0 if names is None else (names.index("tx") if "tx" in names else None)
-    if tx is None or tx >= nmbox:
-        return False            # byname "tx" fails
-    if names is not None and "rx" in names and names.index("rx") >= nmbox:
-        return False            # byname "rx" fails
+    if names is not None and (len(names) != nmbox or "tx" not in names or
+                              (nmbox == 2 and "rx" not in names)):
+        return False            # "mbox-names must name each of the mboxes"
     return True
+
+
+def fixup_items_size(schema):
+    """dt-schema's: an "items" list sets minItems and maxItems."""
+    if isinstance(schema, list):
+        for s in schema:
+            fixup_items_size(s)
+    elif isinstance(schema, dict):
+        if isinstance(schema.get("items"), list):
+            schema.setdefault("minItems", len(schema["items"]))
+            schema.setdefault("maxItems", len(schema["items"]))
+        elif "maxItems" in schema and "minItems" not in schema:
+            schema["minItems"] = schema["maxItems"]
+        elif "minItems" in schema and "maxItems" not in schema:
+            schema["maxItems"] = schema["minItems"]
+        for v in schema.values():
+            fixup_items_size(v)
 
 
 def check(path):
@@ -42,11 +59,13 @@ def check(path):
     for k in ("allOf", "if", "then", "else"):
         if k in d:
             schema[k] = d[k]
+    fixup_items_size(schema)
     v = jsonschema.Draft201909Validator(schema)
     bad = 0
     for nmbox in (1, 2):
         cases = [None] + [list(p) for n in (1, 2)
-                          for p in itertools.permutations(["tx", "rx"], n)]
+                          for p in itertools.product(["tx", "rx", "foo"],
+                                                     repeat=n)]
         for names in cases:
             node = {"mboxes": [[1]] * nmbox}
             if names is not None:
