@@ -24,6 +24,7 @@ WD=1000
 BOUND=$((WD + 5000))
 FREEZE=$DBG/freeze
 PARAM=/sys/module/hvl_front/parameters/watchdog_ms
+FRONT=/sys/bus/platform/drivers/hvl-virtio-frontend
 L="taskset $LINUX_CPUS"
 P="taskset $PEER_CPUS"
 MSG="device side silent for"
@@ -115,6 +116,15 @@ recovered() {
 	pin
 }
 
+# console_works <text>: a line each way between ttyHVL0 and the hvc.
+console_works() {
+	printf '%s\n' "$1" >/tmp/line
+	open_ttys
+	xfer $HVC /dev/ttyHVL0 /tmp/line
+	xfer /dev/ttyHVL0 $HVC /tmp/line
+	close_ttys
+}
+
 ifconfig lo 127.0.0.1 up
 mkdir -p $EXPORT $MNT
 mounted $EXPORT || mount -t tmpfs -o size=256m,mode=0755 export $EXPORT
@@ -142,11 +152,7 @@ echo "console: virtio_console gone $MS ms after the freeze"
 [ "$MS" -ge $WD ] || fail "console: gone after $MS ms, before the watchdog could fire"
 [ "$MS" -le $BOUND ] || fail "console: gone after $MS ms, bound $BOUND"
 recovered console
-open_ttys
-printf 'after the watchdog\n' >/tmp/line
-xfer $HVC /dev/ttyHVL0 /tmp/line
-xfer /dev/ttyHVL0 $HVC /tmp/line
-close_ttys
+console_works "after the watchdog"
 
 # 1b. The console, the peer writing 4 MiB to its hvc when the device side
 # stops (ttyHVL0 closed: the console drops it all).  virtio_console's
@@ -163,24 +169,26 @@ cdbg() { sed -n "s/^$1: //p" "$CON"; }
 # What the console took from the peer: delivered or dropped.
 from_peer() { echo $(($(cdbg from_peer_bytes) + $(cdbg dropped))); }
 wrote() { [ "$(from_peer)" != "$F0" ]; }
+# freeze_under_writer: the peer writes /tmp/big to its hvc (W), and once
+# bytes flow, the device side freezes.
+freeze_under_writer() {
+	retry 50 find_hvc || fail "console: no live /dev/hvcN"
+	F0=$(from_peer)
+	$P cat /tmp/big >$HVC 2>/tmp/w.err &
+	W=$!
+	PIDS=$W
+	retry 100 wrote || fail "console: nothing written before the freeze"
+	kill -0 $W 2>/dev/null || fail "console: the 4 MiB write finished before the freeze"
+	freeze
+}
 dd if=/dev/urandom of=/tmp/big bs=1M count=4 2>/dev/null
-retry 50 find_hvc || fail "console: no live /dev/hvcN"
-F0=$(from_peer)
-$P cat /tmp/big >$HVC 2>/tmp/w.err &
-W=$!
-PIDS=$W
-retry 100 wrote || fail "console: nothing written before the freeze"
-kill -0 $W 2>/dev/null || fail "console: the 4 MiB write finished before the freeze"
-freeze
+freeze_under_writer
 returns $W "console: the peer's writer" $BOUND
 echo "console: the peer's writer returned $MS ms after the freeze, $(($(from_peer) - F0)) bytes through: $(cat /tmp/w.err)"
 [ "$MS" -ge $WD ] || fail "console: the writer returned after $MS ms, before the watchdog could fire"
 PIDS=
 recovered "console writer"
-open_ttys
-xfer $HVC /dev/ttyHVL0 /tmp/line
-xfer /dev/ttyHVL0 $HVC /tmp/line
-close_ttys
+console_works "after the watchdog, with a writer"
 
 # 1c. The same writer, and a user unbinds virtio_console while the device
 # side is frozen, with no watchdog (watchdog_ms=0).  remove() breaks the
@@ -193,16 +201,8 @@ close_ttys
 # console works again.
 echo 0 >$PARAM || fail "cannot turn the watchdog off"
 CDRV=/sys/bus/virtio/drivers/virtio_console
-FRONT=/sys/bus/platform/drivers/hvl-virtio-frontend
 CDEV=$(ls $CDRV | grep virtio)
-retry 50 find_hvc || fail "console: no live /dev/hvcN"
-F0=$(from_peer)
-$P cat /tmp/big >$HVC 2>/tmp/w.err &
-W=$!
-PIDS=$W
-retry 100 wrote || fail "console: nothing written before the freeze"
-kill -0 $W 2>/dev/null || fail "console: the 4 MiB write finished before the freeze"
-freeze
+freeze_under_writer
 pause 0.5
 echo "$CDEV" >$CDRV/unbind &
 U=$!
@@ -217,10 +217,7 @@ echo soc:hvl-frontend-0 >$FRONT/unbind || fail "unbind the front-end"
 echo soc:hvl-frontend-0 >$FRONT/bind || fail "bind the front-end"
 retry 300 all_bound || fail "console: not every device came back after the peer restart"
 pin
-open_ttys
-xfer $HVC /dev/ttyHVL0 /tmp/line
-xfer /dev/ttyHVL0 $HVC /tmp/line
-close_ttys
+console_works "after an unbind under a writer"
 rm -f /tmp/big
 
 # 2. vsock: the peer streams to a Linux server.
@@ -307,10 +304,9 @@ recovered "beat once"
 # announced it only from life_work(), which does nothing once remove()
 # began: peer_gen stood still, and a device side that came back served
 # rings that were no longer there.
-FRONTDRV=/sys/bus/platform/drivers/hvl-virtio-frontend
 N0=$(dmesg | grep -c "$MSG")
 freeze
-echo soc:hvl-frontend-0 >$FRONTDRV/unbind || fail "unbind: cannot unbind the front-end"
+echo soc:hvl-frontend-0 >$FRONT/unbind || fail "unbind: cannot unbind the front-end"
 echo "unbind: the front-end unbound $(ms_since "$T0") ms after the freeze"
 N1=$(dmesg | grep -c "$MSG")
 G1=$(dbg doorbell peer_gen)
@@ -319,11 +315,8 @@ G1=$(dbg doorbell peer_gen)
 [ "$G1" -gt "$G0" ] ||
 	fail "unbind: the watchdog fired during the removal but peer_gen stood still at $G0: rings freed with no restart announced"
 echo 0 >"$FREEZE" || fail "cannot thaw the window"
-echo soc:hvl-frontend-0 >$FRONTDRV/bind || fail "unbind: cannot bind the front-end again"
+echo soc:hvl-frontend-0 >$FRONT/bind || fail "unbind: cannot bind the front-end again"
 retry 300 all_bound || fail "unbind: not every device came back: $(ls /sys/bus/virtio/drivers/*/)"
 pin
-open_ttys
-printf 'after the unbind\n' >/tmp/line
-xfer $HVC /dev/ttyHVL0 /tmp/line
-close_ttys
+console_works "after the unbind"
 echo "watchdog: 7 freezes, each device back: ok"
