@@ -98,15 +98,20 @@ echo "== a peer that stops reading"
 $IP neigh replace 10.78.0.2 lladdr "$(nd peer_mac)" dev hvlnet0 nud permanent ||
 	fail "static neighbour"
 # The peer posted its receive buffers before the hold; once they are
-# used, nothing more may go to it.  The frames waiting for it hold the
-# sending socket's memory, so the writer blocks: give it 5 s.
-head -c 4194304 /dev/zero |
-	timeout 5 socat -u -b 1400 - UDP4-SENDTO:10.78.0.2:9 2>/dev/null
+# used, nothing more may go to it.  The frames waiting for it hold their
+# socket's memory, and a writer blocks at some 50: four writers, for
+# more than the 128 that may wait.  Each gets 5 s.
+for w in 1 2 3 4; do
+	head -c 4194304 /dev/zero |
+		timeout 5 socat -u -b 1400 - UDP4-SENDTO:10.78.0.2:9 2>/dev/null &
+done
+wait
 q=$(nd queued_to_peer)
 sent=$(($(nd to_peer_frames) - held_at))
 rxnum=$(sed -n "s/^queue$RXQ: num=\([0-9]*\) .*/\1/p" "$DBG/$V")
-echo "UDP for 5 s: $sent frames in the peer's $rxnum buffers since the hold, $q queued"
+echo "four UDP writers for 5 s: $sent frames in the peer's $rxnum buffers since the hold, $q queued"
 [ "$q" -le 128 ] || fail "$q frames queued for a peer that does not read"
+[ "$q" -ge 100 ] || fail "only $q frames queued: did the writers stop early?"
 [ "$sent" -le "$rxnum" ] || fail "$sent frames into $rxnum buffers"
 [ "$q" -gt 0 ] || fail "nothing queued: was the peer reading?"
 [ "$sent" -gt 0 ] || fail "no frame went into the buffers the peer had posted"
