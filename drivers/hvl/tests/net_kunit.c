@@ -6,14 +6,23 @@
  * negotiated, the MTU), and through hvl_net_skb_from_chain(), where
  * virtio_net_hdr_to_skb() checks the checksum and GSO fields against the
  * frame itself.  The header of frames for the peer is checked last.
+ *
+ * Suite hvl_net_rx: frames for the peer on the receive ring of a fake
+ * device (fake_dev.h), through the device's poll: a frame spread over
+ * several buffers says how many in its first (num_buffers) and they are
+ * used at once; a frame for which the peer has posted too little waits,
+ * its buffers untouched; without MRG_RXBUF one that does not fit one
+ * buffer is dropped.
  */
 #include <kunit/test.h>
 #include <linux/etherdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
+#include <linux/virtio_config.h>
 
 #include "../devices/net/hvl_net.h"
+#include "fake_dev.h"
 
 #define MTU		1500u
 #define HDR		HVL_NET_HDR_LEN
@@ -354,6 +363,163 @@ static void hdr_for_peer(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* The fake device's rings, the net device on them, and its netdev. */
+static struct hvl_net *rx_setup(struct kunit *test, bool mrg)
+{
+	static const u16 num[2] = { 16, 16 };
+	struct fake_dev *fd = fake_dev_new(test, 2, num, true);
+	struct net_device *ndev = alloc_etherdev(0);
+	struct hvl_net *n = kunit_kzalloc(test, sizeof(*n), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ndev);
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	fd->priv = ndev;
+	n->hdev = &fd->cd.hdev;
+	n->ndev = ndev;
+	n->mrg_rxbuf = mrg;
+	n->peer_up = true;
+	skb_queue_head_init(&n->to_peer);
+	skb_queue_head_init(&n->from_peer);
+	fd->cd.hdev.priv = n;
+	return n;
+}
+
+static void rx_exit(struct kunit *test)
+{
+	struct fake_dev *fd = test->priv;
+	struct hvl_net *n;
+
+	if (!fd)
+		return;
+	n = fd->cd.hdev.priv;
+	skb_queue_purge(&n->to_peer);
+	fake_dev_free(fd);
+	free_netdev(fd->priv);
+}
+
+/* A frame of @len bytes for the peer, a pattern after its link header. */
+static void rx_queue(struct kunit *test, struct hvl_net *n, size_t len)
+{
+	struct sk_buff *skb = alloc_skb(len, GFP_KERNEL);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	for (i = 0; i < len; i++)
+		skb_put_u8(skb, i * 13 + (i >> 8));
+	skb_queue_tail(&n->to_peer, skb);
+}
+
+static u32 used_len(struct fake_dev *fd, u16 i)
+{
+	return __virtio32_to_cpu(true, fake_used(fd, RX_Q)->ring[i % 16].len);
+}
+
+/* 12 + 2500 bytes into buffers of 1000: three, used at once, in order. */
+static void rx_mergeable(struct kunit *test)
+{
+	struct hvl_net *n = rx_setup(test, true);
+	struct fake_dev *fd = test->priv;
+	struct virtio_net_hdr_mrg_rxbuf *h = fake_buf(fd, 0);
+	u8 *frame;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		fake_post(fd, RX_Q, i * 1000, 1000, true);
+	rx_queue(test, n, 2500);
+	fake_poll(fd, hvl_net_poll, HVL_BUDGET);
+
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 3);
+	KUNIT_EXPECT_EQ(test, used_len(fd, 0), 1000);
+	KUNIT_EXPECT_EQ(test, used_len(fd, 1), 1000);
+	KUNIT_EXPECT_EQ(test, used_len(fd, 2), HDR + 2500 - 2000);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, h->num_buffers), 3);
+	KUNIT_EXPECT_EQ(test, h->hdr.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+	/* The buffers are adjacent here: the frame reads straight on. */
+	frame = fake_buf(fd, HDR);
+	for (i = 0; i < 2500; i++)
+		if (frame[i] != (u8)(i * 13 + (i >> 8)))
+			break;
+	KUNIT_EXPECT_EQ(test, i, 2500);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&n->tx_packets), 1);
+}
+
+/*
+ * A frame needs three buffers, the peer has posted one: none is used,
+ * the frame waits, and goes once the peer posts more.
+ */
+static void rx_waits_for_buffers(struct kunit *test)
+{
+	struct hvl_net *n = rx_setup(test, true);
+	struct fake_dev *fd = test->priv;
+	struct virtio_net_hdr_mrg_rxbuf *h = fake_buf(fd, 0);
+
+	fake_post(fd, RX_Q, 0, 1000, true);
+	rx_queue(test, n, 2500);
+	fake_poll(fd, hvl_net_poll, HVL_BUDGET);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
+	KUNIT_EXPECT_EQ(test, fd->vqs[RX_Q].last_avail, 0);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 1);
+	/* The peer is asked to ring when it posts the next one. */
+	KUNIT_EXPECT_TRUE(test, fake_would_ring(fd, RX_Q));
+
+	fake_post(fd, RX_Q, 1000, 1000, true);
+	fake_post(fd, RX_Q, 2000, 1000, true);
+	fake_poll(fd, hvl_net_poll, HVL_BUDGET);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 3);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, h->num_buffers), 3);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	KUNIT_EXPECT_EQ(test, fd->vqs[RX_Q].stats.errors, 0);
+}
+
+/*
+ * Without MRG_RXBUF a frame takes one buffer: one too small drops the
+ * frame, counted, and stays for the next frame, which fits.
+ */
+static void rx_single_buffer(struct kunit *test)
+{
+	struct hvl_net *n = rx_setup(test, false);
+	struct fake_dev *fd = test->priv;
+	struct virtio_net_hdr_mrg_rxbuf *h = fake_buf(fd, 0);
+
+	fake_post(fd, RX_Q, 0, 1000, true);
+	rx_queue(test, n, 2500);
+	rx_queue(test, n, 900);
+	fake_poll(fd, hvl_net_poll, HVL_BUDGET);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&n->drops[DROP_TOO_BIG]), 1);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 1);
+	KUNIT_EXPECT_EQ(test, used_len(fd, 0), HDR + 900);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, h->num_buffers), 1);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+}
+
+/* A receive buffer the device may only read: the device needs a reset. */
+static void rx_readable_buffer(struct kunit *test)
+{
+	struct hvl_net *n = rx_setup(test, true);
+	struct fake_dev *fd = test->priv;
+
+	fake_post(fd, RX_Q, 0, 1000, false);
+	rx_queue(test, n, 100);
+	fake_poll(fd, hvl_net_poll, HVL_BUDGET);
+	KUNIT_EXPECT_TRUE(test, fd->cd.hdev.status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
+}
+
+static struct kunit_case hvl_net_rx_cases[] = {
+	KUNIT_CASE(rx_mergeable),
+	KUNIT_CASE(rx_waits_for_buffers),
+	KUNIT_CASE(rx_single_buffer),
+	KUNIT_CASE(rx_readable_buffer),
+	{}
+};
+
+static struct kunit_suite hvl_net_rx_suite = {
+	.name = "hvl_net_rx",
+	.exit = rx_exit,
+	.test_cases = hvl_net_rx_cases,
+};
+
 static struct kunit_case hvl_net_frame_cases[] = {
 	KUNIT_CASE_PARAM(check_hdr, hdr_gen_params),
 	KUNIT_CASE_PARAM(skb_from_chain, skb_gen_params),
@@ -367,7 +533,7 @@ static struct kunit_suite hvl_net_frame_suite = {
 	.test_cases = hvl_net_frame_cases,
 };
 
-kunit_test_suite(hvl_net_frame_suite);
+kunit_test_suites(&hvl_net_frame_suite, &hvl_net_rx_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -14,6 +14,7 @@
 #include <linux/hvl.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <kunit/visibility.h>
 
 #include "hvl_net.h"
 
@@ -253,6 +254,7 @@ static bool serve_rx(struct hvl_net *n, int *budget)
 /*
  * The device's ->poll().  Frames from the peer first: its transmit
  * buffers come back to it at once, ours wait in its receive buffers.
+ * Visible to the KUnit suite, which drives it on rings of its own.
  */
 bool hvl_net_poll(struct hvl_device *hdev, int budget)
 {
@@ -263,6 +265,7 @@ bool hvl_net_poll(struct hvl_device *hdev, int budget)
 	more |= serve_rx(n, &budget);
 	return more;
 }
+EXPORT_SYMBOL_IF_KUNIT(hvl_net_poll);
 
 int hvl_net_napi_poll(struct napi_struct *napi, int budget)
 {
