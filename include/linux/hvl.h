@@ -171,6 +171,9 @@ void hvl_vq_reset(struct hvl_vq *vq);
 int hvl_vq_pop(struct hvl_vq *vq, struct hvl_chain *c);
 int hvl_vq_next(struct hvl_vq *vq, struct hvl_chain *c, int *budget);
 void hvl_vq_push(struct hvl_vq *vq, const struct hvl_chain *c, u32 written);
+void hvl_vq_push_n(struct hvl_vq *vq, const u16 *heads, const u32 *written,
+		   unsigned int n);
+void hvl_vq_unpop(struct hvl_vq *vq, unsigned int n);
 bool hvl_vq_should_notify(struct hvl_vq *vq);
 void hvl_vq_disable_notify(struct hvl_vq *vq);
 bool hvl_vq_enable_notify(struct hvl_vq *vq);

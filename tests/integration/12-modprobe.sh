@@ -5,11 +5,11 @@
 # hotplug daemon (busybox mdev -d: the test kernel has no uevent helper)
 # that runs modprobe with each uevent's MODALIAS.  Loading hvl_core alone
 # must bring in the device modules of the windows it binds (hvl:dNNNNNNNN
-# aliases: console, vsock, 9P), and modprobe -r must take it all away.
+# aliases: console, vsock, 9P, net), and modprobe -r must take it all away.
 . /tests/lib.sh
 
 V=$(uname -r)
-MODS="hvl_console hvl_vsock hvl_9p"
+MODS="hvl_console hvl_vsock hvl_9p hvl_net"
 mdev=
 
 # Live members of process group $1 (zombies are not: an orphan that init
@@ -68,7 +68,7 @@ mdev_listens() {
 }
 retry 100 mdev_listens || fail "mdev did not start"
 
-# The loopback window only (console, vsock, 9P): every modprobe that mdev
+# The loopback window only (console, vsock, 9P, net): every modprobe that mdev
 # runs costs about a second here.
 only_windows soc:hvl-backend-0
 # The board's mailbox driver (built in, on most boards), then the core.

@@ -44,7 +44,9 @@ mkdir -p "$root/usr/bin"
 # coreutils' ls, which lists without a stat per name (67-9p-readdir),
 # getfacl, setfacl (68-9p-acl) and chattr (66-9p-hostile).
 # kmod: the modprobe and depmod users run (12-modprobe, 13-overlay).
-for p in socat fio stress-ng diod flock tar cp ls git getfacl setfacl chattr kmod; do
+# iproute2's ip, which moves a link to another network namespace (70-net;
+# busybox's cannot).
+for p in socat fio stress-ng diod flock tar cp ls git getfacl setfacl chattr kmod ip; do
 	path=$(command -v "$p" 2>/dev/null || ls /usr/sbin/"$p" 2>/dev/null) || continue
 	cp "$path" "$root/usr/bin/"
 	ldd "$path" | awk '/=> \//{print $3} /^\t\//{print $1}' | while read -r lib; do

@@ -339,29 +339,75 @@ EXPORT_SYMBOL_GPL(hvl_vq_next);
  */
 void hvl_vq_push(struct hvl_vq *vq, const struct hvl_chain *c, u32 written)
 {
-	vring_used_elem_t *e;
+	hvl_vq_push_n(vq, &c->head, &written, 1);
+}
+EXPORT_SYMBOL_GPL(hvl_vq_push);
 
-	if (WARN_ON_ONCE(!vq->ready))
+/**
+ * hvl_vq_push_n() - return several chains to the driver at once
+ * @vq: the queue
+ * @heads: the heads of @n chains hvl_vq_pop() returned on this queue
+ * @written: bytes written into each chain's writable segments
+ * @n: how many, at most @vq->num
+ *
+ * All @n used entries become visible to the driver with one move of
+ * used->idx, never some of them: virtio-net's mergeable receive buffers
+ * (VIRTIO_NET_F_MRG_RXBUF) announce in the first buffer how many follow,
+ * and a driver that finds fewer used drops the frame.
+ */
+void hvl_vq_push_n(struct hvl_vq *vq, const u16 *heads, const u32 *written,
+		   unsigned int n)
+{
+	u16 old = vq->used_idx;
+	unsigned int i;
+
+	if (WARN_ON_ONCE(!vq->ready || n > vq->num))
 		return;
 
-	e = &vq->used->ring[vq->used_idx & (vq->num - 1)];
-	WRITE_ONCE(e->id, __cpu_to_virtio32(true, c->head));
-	WRITE_ONCE(e->len, __cpu_to_virtio32(true, written));
+	for (i = 0; i < n; i++) {
+		vring_used_elem_t *e;
+
+		e = &vq->used->ring[(u16)(old + i) & (vq->num - 1)];
+		WRITE_ONCE(e->id, __cpu_to_virtio32(true, heads[i]));
+		WRITE_ONCE(e->len, __cpu_to_virtio32(true, written[i]));
+	}
 	/*
-	 * The driver reads the entry, and the data the backend wrote into
-	 * the chain, after seeing the index move.
+	 * The driver reads the entries, and the data the backend wrote into
+	 * the chains, after seeing the index move.
 	 */
 	hvl_map_wmb(vq->xlate);
-	wr16(&vq->used->idx, ++vq->used_idx);
+	vq->used_idx = old + n;
+	wr16(&vq->used->idx, vq->used_idx);
 
 	/*
 	 * Once used_idx has gone all the way round to signalled_used,
 	 * vring_need_event() can no longer tell old from new: start over.
+	 * signalled_used was passed if it lies in (old, old + n].
 	 */
-	if (unlikely(vq->used_idx == vq->signalled_used))
+	if (unlikely((u16)(vq->signalled_used - old - 1) < n))
 		vq->signalled_valid = false;
 }
-EXPORT_SYMBOL_GPL(hvl_vq_push);
+EXPORT_SYMBOL_GPL(hvl_vq_push_n);
+
+/**
+ * hvl_vq_unpop() - give back chains popped but not used
+ * @vq: the queue
+ * @n: how many of the last chains hvl_vq_pop() returned, none pushed since
+ *
+ * They stay available to the driver, as if never popped, and are popped
+ * (and validated) again next time: a device that finds it needs more
+ * buffers than the driver has posted so far (a frame that does not fit
+ * the receive buffers available) waits for more without using any.  The
+ * data already written into them is the driver's to overwrite.
+ */
+void hvl_vq_unpop(struct hvl_vq *vq, unsigned int n)
+{
+	if (WARN_ON_ONCE(n > vq->num))
+		return;
+	vq->last_avail -= n;
+	vq->stats.popped -= n;
+}
+EXPORT_SYMBOL_GPL(hvl_vq_unpop);
 
 /**
  * hvl_vq_should_notify() - does the driver want an interrupt for our pushes?

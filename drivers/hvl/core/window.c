@@ -313,8 +313,8 @@ EXPORT_SYMBOL_IF_KUNIT(hvl_window_check_child);
  */
 static bool known_id(u32 id)
 {
-	return id == VIRTIO_ID_CONSOLE || id == VIRTIO_ID_9P ||
-	       id == VIRTIO_ID_VSOCK;
+	return id == VIRTIO_ID_NET || id == VIRTIO_ID_CONSOLE ||
+	       id == VIRTIO_ID_9P || id == VIRTIO_ID_VSOCK;
 }
 
 static struct hvl_core_dev *parse_child(struct hvl_window *win,

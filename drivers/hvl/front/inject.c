@@ -19,8 +19,8 @@
  * with a real broken peer.  The device side answers with DEVICE_NEEDS_RESET; recovery is a
  * device reset, e.g. unbinding and binding the virtio driver.
  *
- * A peer can also be hostile with well-formed rings, and two more faults
- * play one towards a vsock device:
+ * A peer can also be hostile with well-formed rings, and three more faults
+ * play one towards a vsock or a net device:
  *
  *   hold        the device's driver gets no more callbacks: it neither
  *               sees nor replaces the buffers the device uses, i.e. it
@@ -33,6 +33,11 @@
  *               <len>, in one descriptor of header + <bytes>.  Waits up to
  *               two seconds for the device to take them and fails with
  *               EBUSY if it stops (which a bounded device should).
+ *   net <flags> <gso_type> <gso_size> <csum_start> <csum_offset> <bytes> <count>
+ *               the same towards a net device: <count> raw frames on
+ *               queue <queue> (the transmitq, 1), a virtio-net header
+ *               with the fields as given (num_buffers 0) and <bytes> of
+ *               frame, an Ethernet header (broadcast, IPv4) then zeros.
  *
  * The raw packets use the upper half of the public descriptor table, which
  * an idle stock driver does not reach, and one buffer from the restricted
@@ -46,7 +51,9 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/etherdevice.h>
 #include <linux/module.h>
+#include <linux/virtio_net.h>
 #include <linux/virtio_vsock.h>
 #include <linux/vm_sockets.h>
 #include <linux/virtio_config.h>
@@ -62,6 +69,8 @@ MODULE_PARM_DESC(inject, "debugfs fault injection: act as a hostile peer (testin
 #define OUTSIDE		0xdead00000000ull
 
 #define RAW_BUF_SIZE	(sizeof(struct virtio_vsock_hdr) + VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
+#define NET_HDR_SIZE	sizeof(struct virtio_net_hdr_mrg_rxbuf)
+static_assert(NET_HDR_SIZE + 0xffff <= RAW_BUF_SIZE);
 
 /* Publish descriptor 0 as the next available chain. */
 static void publish_desc0(struct hvl_front_vq *sq, u16 idx)
@@ -109,9 +118,39 @@ static int corrupt(struct hvl_front_vq *sq, const char *fault)
 	return ret;
 }
 
+/*
+ * A raw packet: for vsock the header fields as named; for net (@net)
+ * op, src_port, dst_port, buf_alloc and len carry flags, gso_type,
+ * gso_size, csum_start and csum_offset.
+ */
 struct raw_pkt {
+	bool net;
 	u32 op, src_port, dst_port, buf_alloc, len, bytes, count;
 };
+
+static size_t raw_hdr_size(const struct raw_pkt *p)
+{
+	return p->net ? NET_HDR_SIZE : sizeof(struct virtio_vsock_hdr);
+}
+
+/* A virtio-net header and an Ethernet header, the rest zeros. */
+static void raw_net(struct hvl_front *f, const struct raw_pkt *p)
+{
+	struct virtio_net_hdr_mrg_rxbuf *h = f->inject_buf;
+	struct ethhdr *eth = f->inject_buf + NET_HDR_SIZE;
+
+	memset(f->inject_buf, 0, NET_HDR_SIZE + p->bytes);
+	h->hdr.flags = p->op;
+	h->hdr.gso_type = p->src_port;
+	h->hdr.gso_size = __cpu_to_virtio16(true, p->dst_port);
+	h->hdr.csum_start = __cpu_to_virtio16(true, p->buf_alloc);
+	h->hdr.csum_offset = __cpu_to_virtio16(true, p->len);
+	if (p->bytes < sizeof(*eth))
+		return;
+	eth_broadcast_addr(eth->h_dest);
+	eth->h_source[0] = 2;
+	eth->h_proto = htons(ETH_P_IP);
+}
 
 /* One buffer for every raw packet: header, then zeros. */
 static int raw_buf(struct hvl_front *f, struct hvl_front_vdev *vd,
@@ -128,6 +167,10 @@ static int raw_buf(struct hvl_front *f, struct hvl_front_vdev *vd,
 						   &f->inject_dma, GFP_KERNEL);
 		if (!f->inject_buf)
 			return -ENOMEM;
+	}
+	if (p->net) {
+		raw_net(f, p);
+		return 0;
 	}
 	virtio_cread_le(vdev, struct virtio_vsock_config, guest_cid, &cid);
 	hdr = f->inject_buf;
@@ -178,8 +221,7 @@ static int post_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
 		goto out_sq;
 	d = &vr->desc[half + idx % half];
 	d->addr = cpu_to_virtio64(vdev, f->inject_dma);
-	d->len = cpu_to_virtio32(vdev, sizeof(struct virtio_vsock_hdr) +
-				 p->bytes);
+	d->len = cpu_to_virtio32(vdev, raw_hdr_size(p) + p->bytes);
 	d->flags = 0;
 	d->next = 0;
 	vr->avail->ring[idx % vr->num] = cpu_to_virtio16(vdev, half + idx % half);
@@ -204,7 +246,7 @@ static int inject_raw(struct hvl_front *f, struct hvl_front_vdev *vd,
 
 	lockdep_assert_held(&f->lock);
 
-	if (p->bytes > VIRTIO_VSOCK_MAX_PKT_BUF_SIZE)
+	if (raw_hdr_size(p) + p->bytes > RAW_BUF_SIZE)
 		return -EINVAL;
 	/* The buffer is rewritten: the device must have read it. */
 	while ((ret = post_raw(f, vd, q, NULL)) == -EAGAIN) {
@@ -256,15 +298,16 @@ static ssize_t inject_write(struct file *file, const char __user *ubuf,
 	n = sscanf(buf, "%u %u %15s %u %u %u %u %u %u %u", &entry, &q, fault,
 		   &p.op, &p.src_port, &p.dst_port, &p.buf_alloc, &p.len,
 		   &p.bytes, &p.count);
+	p.net = !strcmp(fault, "net");
 	if (n < 3 || q >= HVL_MAX_QUEUES ||
-	    (!strcmp(fault, "vsock") && n != 10))
+	    ((p.net || !strcmp(fault, "vsock")) && n != 10))
 		return -EINVAL;
 
 	mutex_lock(&f->lock);
 	list_for_each_entry(vd, &f->vdevs, node) {
 		if (vd->index != entry)
 			continue;
-		if (!strcmp(fault, "vsock")) {
+		if (p.net || !strcmp(fault, "vsock")) {
 			ret = inject_raw(f, vd, q, &p);
 			break;
 		}

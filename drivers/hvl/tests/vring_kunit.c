@@ -359,6 +359,79 @@ static void push(struct kunit *test)
 	expect_clean(test, f);
 }
 
+/*
+ * Several chains used at once (mergeable receive buffers): every entry is
+ * written before used->idx moves, and it moves once, by all of them.
+ */
+static void push_n(struct kunit *test)
+{
+	struct fake *f = test->priv;
+	u16 heads[3];
+	u32 lens[3] = { 100, 200, 300 };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		put(f->desc, 4 + i, BUS0 + DATA + 8 * i, 8, VRING_DESC_F_WRITE, 0);
+		publish(f, 4 + i);
+	}
+	for (i = 0; i < 3; i++) {
+		KUNIT_ASSERT_EQ(test, hvl_vq_pop(&f->vq, &f->c), 0);
+		heads[i] = f->c.head;
+	}
+	KUNIT_EXPECT_EQ(test, h16(f->used->idx), 0);
+	hvl_vq_push_n(&f->vq, heads, lens, 3);
+	KUNIT_EXPECT_EQ(test, h16(f->used->idx), 3);
+	KUNIT_EXPECT_EQ(test, f->vq.used_idx, 3);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, h32(f->used->ring[i].id), 4 + i);
+		KUNIT_EXPECT_EQ(test, h32(f->used->ring[i].len), lens[i]);
+	}
+
+	/* Across the end of the used ring, and past signalled_used. */
+	setup(test, f, true, false);
+	f->vq.last_avail = 6;
+	f->vq.used_idx = 6;
+	f->avail_idx = 6;
+	f->vq.signalled_used = 8;
+	f->vq.signalled_valid = true;
+	for (i = 0; i < 3; i++) {
+		put(f->desc, i, BUS0 + DATA + 8 * i, 8, VRING_DESC_F_WRITE, 0);
+		publish(f, i);
+		KUNIT_ASSERT_EQ(test, hvl_vq_pop(&f->vq, &f->c), 0);
+		heads[i] = f->c.head;
+	}
+	hvl_vq_push_n(&f->vq, heads, lens, 3);
+	KUNIT_EXPECT_EQ(test, h16(f->used->idx), 9);
+	KUNIT_EXPECT_EQ(test, h32(f->used->ring[6].id), 0);
+	KUNIT_EXPECT_EQ(test, h32(f->used->ring[7].id), 1);
+	KUNIT_EXPECT_EQ(test, h32(f->used->ring[0].id), 2);
+	KUNIT_EXPECT_FALSE(test, f->vq.signalled_valid);
+	expect_clean(test, f);
+}
+
+/* Chains given back are popped again, revalidated, in the same order. */
+static void unpop(struct kunit *test)
+{
+	struct fake *f = test->priv;
+
+	put(f->desc, 1, BUS0 + DATA, 8, VRING_DESC_F_WRITE, 0);
+	put(f->desc, 2, BUS0 + DATA + 8, 8, VRING_DESC_F_WRITE, 0);
+	publish(f, 1);
+	publish(f, 2);
+	KUNIT_ASSERT_EQ(test, hvl_vq_pop(&f->vq, &f->c), 0);
+	KUNIT_ASSERT_EQ(test, hvl_vq_pop(&f->vq, &f->c), 0);
+	KUNIT_EXPECT_EQ(test, f->c.head, 2);
+	hvl_vq_unpop(&f->vq, 2);
+	KUNIT_EXPECT_EQ(test, f->vq.last_avail, 0);
+	KUNIT_EXPECT_EQ(test, f->vq.stats.popped, 0);
+	KUNIT_EXPECT_TRUE(test, hvl_vq_has_work(&f->vq));
+
+	/* The peer rewrote a descriptor meanwhile: checked again. */
+	put(f->desc, 1, BUS2 + SIZE2, 8, VRING_DESC_F_WRITE, 0);
+	KUNIT_EXPECT_EQ(test, hvl_vq_pop(&f->vq, &f->c), -EFAULT);
+	KUNIT_EXPECT_TRUE(test, f->vq.broken);
+}
+
 /* Pop and push one single-segment chain, as a device would. */
 static void cycle(struct kunit *test, struct fake *f, unsigned int n)
 {
@@ -933,6 +1006,8 @@ static struct kunit_case hvl_vring_cases[] = {
 	KUNIT_CASE_PARAM(pop_hostile, hostile_gen_params),
 	KUNIT_CASE(index_wrap),
 	KUNIT_CASE(push),
+	KUNIT_CASE(push_n),
+	KUNIT_CASE(unpop),
 	KUNIT_CASE(notify_event_idx),
 	KUNIT_CASE(notify_flags),
 	KUNIT_CASE(enable_flags),

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvl_net: a virtio-net device (ID 1) for the peer, seen on Linux as the
+ * network interface hvlnet<n>.  Frames the peer transmits are received
+ * on the interface; frames Linux sends on it go into the peer's receive
+ * buffers.  Linux then routes, bridges or NATs for the peer as for any
+ * other interface.
+ *
+ * Queues, from the peer driver's point of view: 0 receiveq (frames for
+ * the peer), 1 transmitq (its frames for us).  One pair, no control
+ * queue: the stock virtio_net waits for control commands spinning under
+ * RTNL, which a peer would have to trust us for, and nothing here needs
+ * one (no filtering, the MAC address is the peer's to use as it likes).
+ *
+ * Link state, both ways: our carrier is up while the peer's driver is
+ * (between DRIVER_OK and the next reset); the peer's is VIRTIO_NET_S_LINK_UP
+ * in config space, set while our interface is administratively up ("ip
+ * link set hvlnet0 up"), with a config-change interrupt on each change.
+ *
+ * Memory, so that neither side can make the other queue without limit:
+ *
+ * - Linux -> peer: ndo_start_xmit() queues at most TO_PEER_MAX frames and
+ *   stops the interface's queue there; the work item copies them into the
+ *   peer's receive buffers and wakes the queue once half of them left.  A
+ *   peer that posts no buffers stalls our queue, and the qdisc's own limit
+ *   (txqueuelen) holds the rest, as on a NIC whose link partner pauses it.
+ * - peer -> Linux: the work item copies at most FROM_PEER_MAX frames ahead
+ *   of NAPI and then stops reading the peer's transmit queue; NAPI kicks
+ *   it once half of them were received.  The peer's queue fills and its
+ *   driver stops, as it does with any device that is slow.
+ *
+ * Concurrency: everything that touches the rings runs in the device's
+ * work item (->poll(), ->activate(), ->reset()); ndo_start_xmit() and
+ * NAPI only queue frames and kick it.  peer_up, set by ->activate() and
+ * cleared by ->reset(), is what the transmit path looks at; ->reset()
+ * waits for a transmit that saw it set (the netdev's tx lock) before it
+ * purges, so that no frame outlives it.
+ */
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/hvl.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/of_net.h>
+#include <linux/seq_file.h>
+#include <linux/virtio_ids.h>
+
+#include "hvl_net.h"
+
+#define DEFAULT_MTU	ETH_DATA_LEN
+
+static const char *const drop_names[NR_DROPS] = {
+	[DROP_PEER_DOWN] = "to_peer_dropped_peer_down",
+	[DROP_TOO_BIG] = "to_peer_dropped_too_big",
+	[DROP_BAD_SKB] = "to_peer_dropped_bad_skb",
+	[DROP_PURGED] = "to_peer_dropped_purged",
+	[DROP_LINK_DOWN] = "from_peer_dropped_link_down",
+};
+
+/*
+ * Our interface's administrative state, as the peer's link state.  The
+ * config image is ours alone: the peer reads it, and writes nothing
+ * (there is no ->config_write()).
+ */
+static void set_peer_link(struct hvl_net *n, bool up)
+{
+	struct virtio_net_config *cfg = n->hdev->config;
+
+	WRITE_ONCE(cfg->status,
+		   __cpu_to_virtio16(true, up ? VIRTIO_NET_S_LINK_UP : 0));
+	hvl_device_config_changed(n->hdev);
+}
+
+static void purge(struct hvl_net *n, struct sk_buff_head *q,
+		  enum hvl_net_drop d)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(q))) {
+		hvl_net_count_drop(n, d);
+		kfree_skb(skb);
+	}
+}
+
+static netdev_tx_t start_xmit(struct sk_buff *skb, struct net_device *ndev)
+{
+	struct hvl_net *n = netdev_priv(ndev);
+
+	if (!READ_ONCE(n->peer_up)) {
+		hvl_net_count_drop(n, DROP_PEER_DOWN);
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
+	skb_tx_timestamp(skb);
+	skb_queue_tail(&n->to_peer, skb);
+	if (skb_queue_len_lockless(&n->to_peer) >= TO_PEER_MAX) {
+		netif_stop_queue(ndev);
+		/* The flag before the length; pairs with serve_rx(). */
+		smp_mb();
+		if (skb_queue_len_lockless(&n->to_peer) < TO_PEER_MAX / 2)
+			netif_start_queue(ndev);
+	}
+	if (!netdev_xmit_more() || netif_queue_stopped(ndev))
+		hvl_device_kick(n->hdev);
+	return NETDEV_TX_OK;
+}
+
+/* Offloads the peer did not negotiate are done in software before us. */
+static netdev_features_t features_check(struct sk_buff *skb,
+					struct net_device *ndev,
+					netdev_features_t features)
+{
+	struct hvl_net *n = netdev_priv(ndev);
+
+	return features & (READ_ONCE(n->tx_offloads) |
+			   ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK));
+}
+
+static int net_open(struct net_device *ndev)
+{
+	struct hvl_net *n = netdev_priv(ndev);
+
+	napi_enable(&n->napi);
+	netif_start_queue(ndev);
+	set_peer_link(n, true);
+	/* Frames from the peer may wait, or the work item for room. */
+	local_bh_disable();
+	napi_schedule(&n->napi);
+	local_bh_enable();
+	hvl_net_kick(n);
+	return 0;
+}
+
+static int net_stop(struct net_device *ndev)
+{
+	struct hvl_net *n = netdev_priv(ndev);
+
+	set_peer_link(n, false);
+	netif_stop_queue(ndev);
+	napi_disable(&n->napi);
+	purge(n, &n->from_peer, DROP_LINK_DOWN);
+	purge(n, &n->to_peer, DROP_PURGED);
+	return 0;
+}
+
+static void get_stats64(struct net_device *ndev,
+			struct rtnl_link_stats64 *st)
+{
+	struct hvl_net *n = netdev_priv(ndev);
+	u64 refused = 0, len_err;
+	int i;
+
+	for (i = HVL_NET_OK + 1; i < HVL_NET_NR_VERDICTS; i++)
+		refused += atomic64_read(&n->bad[i]);
+	len_err = atomic64_read(&n->bad[HVL_NET_RUNT]) +
+		  atomic64_read(&n->bad[HVL_NET_OVERSIZE]);
+
+	st->rx_packets = atomic64_read(&n->rx_packets);
+	st->rx_bytes = atomic64_read(&n->rx_bytes);
+	st->tx_packets = atomic64_read(&n->tx_packets);
+	st->tx_bytes = atomic64_read(&n->tx_bytes);
+	st->rx_errors = refused - atomic64_read(&n->bad[HVL_NET_NO_MEMORY]);
+	st->rx_length_errors = len_err;
+	st->rx_frame_errors = st->rx_errors - len_err;
+	st->rx_dropped = refused + atomic64_read(&n->drops[DROP_LINK_DOWN]);
+	st->tx_errors = atomic64_read(&n->drops[DROP_BAD_SKB]);
+	for (i = 0; i < NR_DROPS; i++)
+		if (i != DROP_LINK_DOWN)
+			st->tx_dropped += atomic64_read(&n->drops[i]);
+}
+
+static const struct net_device_ops netdev_ops = {
+	.ndo_open = net_open,
+	.ndo_stop = net_stop,
+	.ndo_start_xmit = start_xmit,
+	.ndo_features_check = features_check,
+	.ndo_get_stats64 = get_stats64,
+	.ndo_set_mac_address = eth_mac_addr,
+	.ndo_validate_addr = eth_validate_addr,
+};
+
+static void get_drvinfo(struct net_device *ndev, struct ethtool_drvinfo *info)
+{
+	struct hvl_net *n = netdev_priv(ndev);
+
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->bus_info, dev_name(&n->hdev->dev), sizeof(info->bus_info));
+}
+
+static const struct ethtool_ops ethtool_ops = {
+	.get_drvinfo = get_drvinfo,
+	.get_link = ethtool_op_get_link,
+};
+
+/* DRIVER_OK: take the session's negotiation, and the carrier up. */
+static int activate(struct hvl_device *hdev)
+{
+	struct hvl_net *n = hdev->priv;
+	netdev_features_t off = 0;
+	bool csum = hvl_device_feature(hdev, VIRTIO_NET_F_CSUM);
+
+	n->limits = (struct hvl_net_rx_limits){
+		.mtu = n->mtu_max,
+		.csum = csum,
+		.tso4 = csum && hvl_device_feature(hdev, VIRTIO_NET_F_HOST_TSO4),
+		.tso6 = csum && hvl_device_feature(hdev, VIRTIO_NET_F_HOST_TSO6),
+	};
+	n->mrg_rxbuf = hvl_device_feature(hdev, VIRTIO_NET_F_MRG_RXBUF);
+	n->guest_csum = hvl_device_feature(hdev, VIRTIO_NET_F_GUEST_CSUM);
+	n->guest_tso4 = n->guest_csum &&
+			hvl_device_feature(hdev, VIRTIO_NET_F_GUEST_TSO4);
+	n->guest_tso6 = n->guest_csum &&
+			hvl_device_feature(hdev, VIRTIO_NET_F_GUEST_TSO6);
+	if (n->guest_csum)
+		off |= NETIF_F_HW_CSUM;
+	if (n->guest_tso4)
+		off |= NETIF_F_TSO;
+	if (n->guest_tso6)
+		off |= NETIF_F_TSO6;
+	WRITE_ONCE(n->tx_offloads, off);
+	n->from_peer_full = false;
+	WRITE_ONCE(n->peer_up, true);
+	netif_carrier_on(n->ndev);
+	hvl_device_kick(hdev);
+	return 0;
+}
+
+/*
+ * The peer reset the device or is gone: carrier off, and what was queued
+ * for it dropped.  A transmit that saw peer_up set holds the tx lock
+ * until it queued: wait for it, or its frame would outlive the purge.
+ */
+static void reset(struct hvl_device *hdev)
+{
+	struct hvl_net *n = hdev->priv;
+
+	WRITE_ONCE(n->peer_up, false);
+	netif_carrier_off(n->ndev);
+	netif_tx_lock_bh(n->ndev);
+	netif_tx_unlock_bh(n->ndev);
+	purge(n, &n->to_peer, DROP_PURGED);
+	/* The queue may have stopped on frames that are gone now. */
+	netif_wake_queue(n->ndev);
+	n->resets++;
+}
+
+static int read_mtu(struct hvl_device *hdev, unsigned int *mtu)
+{
+	u32 v;
+	int ret = hvl_of_read_u32(hdev->of_node, "hvl,mtu", &v);
+
+	if (ret == -ENOENT) {
+		*mtu = DEFAULT_MTU;
+		return 0;
+	}
+	if (ret || v < ETH_MIN_MTU || v > ETH_MAX_MTU) {
+		dev_err(&hdev->dev, "%pOF: \"hvl,mtu\" must be one 32-bit cell from %u to %u\n",
+			hdev->of_node, ETH_MIN_MTU, ETH_MAX_MTU);
+		return -EINVAL;
+	}
+	*mtu = v;
+	return 0;
+}
+
+/* The config image: the peer's MAC address, its link down, the MTU. */
+static void init_config(struct hvl_net *n)
+{
+	struct virtio_net_config *cfg = n->hdev->config;
+	unsigned int i;
+
+	for (i = 0; i < ETH_ALEN; i++)
+		WRITE_ONCE(cfg->mac[i], n->peer_mac[i]);
+	WRITE_ONCE(cfg->status, 0);
+	WRITE_ONCE(cfg->max_virtqueue_pairs, __cpu_to_virtio16(true, 1));
+	WRITE_ONCE(cfg->mtu, __cpu_to_virtio16(true, n->mtu_max));
+}
+
+static void setup_netdev(struct net_device *ndev, unsigned int mtu)
+{
+	ndev->netdev_ops = &netdev_ops;
+	ndev->ethtool_ops = &ethtool_ops;
+	ndev->min_mtu = ETH_MIN_MTU;
+	ndev->max_mtu = mtu;
+	ndev->mtu = mtu;
+	/* Every offload either way: features_check() trims them per session. */
+	ndev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
+			    NETIF_F_TSO6 | NETIF_F_RXCSUM;
+	ndev->features = ndev->hw_features | NETIF_F_HIGHDMA;
+	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+}
+
+static int probe(struct hvl_device *hdev)
+{
+	struct net_device *ndev;
+	struct hvl_net *n;
+	unsigned int mtu;
+	int ret;
+
+	if (hdev->num_queues != 2) {
+		dev_err(&hdev->dev, "net needs 2 queues (receiveq, transmitq), DT gives %u\n",
+			hdev->num_queues);
+		return -EINVAL;
+	}
+	ret = read_mtu(hdev, &mtu);
+	if (ret)
+		return ret;
+	ndev = alloc_netdev(sizeof(*n), "hvlnet%d", NET_NAME_ENUM, ether_setup);
+	if (!ndev)
+		return -ENOMEM;
+	n = netdev_priv(ndev);
+	n->hdev = hdev;
+	n->ndev = ndev;
+	n->mtu_max = mtu;
+	skb_queue_head_init(&n->to_peer);
+	skb_queue_head_init(&n->from_peer);
+	SET_NETDEV_DEV(ndev, &hdev->dev);
+	setup_netdev(ndev, mtu);
+	if (of_get_ethdev_address(hdev->of_node, ndev))
+		eth_hw_addr_random(ndev);
+	do {
+		eth_random_addr(n->peer_mac);
+	} while (ether_addr_equal(n->peer_mac, ndev->dev_addr));
+	netif_napi_add(ndev, &n->napi, hvl_net_napi_poll);
+	netif_carrier_off(ndev);
+	hdev->priv = n;
+	init_config(n);
+
+	ret = register_netdev(ndev);
+	if (ret) {
+		dev_err(&hdev->dev, "register_netdev: %d\n", ret);
+		goto err_free;
+	}
+	dev_info(&hdev->dev, "net: %s, MAC %pM, the peer's %pM, MTU %u\n",
+		 ndev->name, ndev->dev_addr, n->peer_mac, mtu);
+	return 0;
+
+err_free:
+	hdev->priv = NULL;
+	free_netdev(ndev);
+	return ret;
+}
+
+/* The core reset the device (and so called reset()) and stopped its work. */
+static void remove(struct hvl_device *hdev)
+{
+	struct hvl_net *n = hdev->priv;
+	struct net_device *ndev = n->ndev;
+
+	unregister_netdev(ndev);
+	purge(n, &n->from_peer, DROP_LINK_DOWN);
+	purge(n, &n->to_peer, DROP_PURGED);
+	free_netdev(ndev);
+}
+
+static void show(struct hvl_device *hdev, struct seq_file *s)
+{
+	struct hvl_net *n = hdev->priv;
+	int i;
+
+	seq_printf(s, "netdev: %s\nmac: %pM\npeer_mac: %pM\nmtu_max: %u\npeer_up: %d\nmrg_rxbuf: %d\nguest_csum: %d\nguest_tso: %d%d\nhost_csum: %d\nhost_tso: %d%d\n",
+		   n->ndev->name, n->ndev->dev_addr, n->peer_mac, n->mtu_max,
+		   READ_ONCE(n->peer_up), n->mrg_rxbuf, n->guest_csum,
+		   n->guest_tso4, n->guest_tso6, n->limits.csum,
+		   n->limits.tso4, n->limits.tso6);
+	seq_printf(s, "to_peer_frames: %lld\nto_peer_bytes: %lld\nfrom_peer_frames: %lld\nfrom_peer_bytes: %lld\nqueued_to_peer: %u\nqueued_from_peer: %u\npeer_resets: %llu\n",
+		   atomic64_read(&n->tx_packets), atomic64_read(&n->tx_bytes),
+		   atomic64_read(&n->rx_packets), atomic64_read(&n->rx_bytes),
+		   skb_queue_len(&n->to_peer), skb_queue_len(&n->from_peer),
+		   n->resets);
+	for (i = 0; i < NR_DROPS; i++)
+		seq_printf(s, "%s: %lld\n", drop_names[i],
+			   atomic64_read(&n->drops[i]));
+	for (i = HVL_NET_OK + 1; i < HVL_NET_NR_VERDICTS; i++)
+		seq_printf(s, "%s: %lld\n", hvl_net_verdict_name(i),
+			   atomic64_read(&n->bad[i]));
+}
+
+static const char * const of_properties[] = { "hvl,mtu", NULL };
+
+static struct hvl_driver net_driver = {
+	.driver.name = "hvl_net",
+	.device_id = VIRTIO_ID_NET,
+	.of_properties = of_properties,
+	.features = BIT_ULL(VIRTIO_NET_F_CSUM) |
+		    BIT_ULL(VIRTIO_NET_F_GUEST_CSUM) |
+		    BIT_ULL(VIRTIO_NET_F_MTU) |
+		    BIT_ULL(VIRTIO_NET_F_MAC) |
+		    BIT_ULL(VIRTIO_NET_F_GUEST_TSO4) |
+		    BIT_ULL(VIRTIO_NET_F_GUEST_TSO6) |
+		    BIT_ULL(VIRTIO_NET_F_HOST_TSO4) |
+		    BIT_ULL(VIRTIO_NET_F_HOST_TSO6) |
+		    BIT_ULL(VIRTIO_NET_F_MRG_RXBUF) |
+		    BIT_ULL(VIRTIO_NET_F_STATUS),
+	.config_size = sizeof(struct virtio_net_config),
+	.probe = probe,
+	.remove = remove,
+	.activate = activate,
+	.reset = reset,
+	.poll = hvl_net_poll,
+	.show = show,
+};
+
+module_hvl_driver(net_driver);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hvl virtio-net backend: a network interface to the peer");
+MODULE_ALIAS("hvl:d00000001");
+

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvl_net's rings: the device's work item copies frames between the
+ * peer's queues and two bounded skb queues, NAPI delivers what came from
+ * the peer.  See main.c for the bounds and why.
+ *
+ * Receive buffers for a frame are taken all or none: with MRG_RXBUF a
+ * frame may take several, and the first says how many in num_buffers,
+ * so they are used with one move of used->idx (hvl_vq_push_n()); buffers
+ * taken for a frame that cannot be completed now are given back
+ * (hvl_vq_unpop()) and the frame waits for more.
+ */
+#include <linux/etherdevice.h>
+#include <linux/hvl.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <kunit/visibility.h>
+
+#include "hvl_net.h"
+
+/* Peer -> Linux: one transmit chain is one frame. */
+static void take_frame(struct hvl_net *n, struct hvl_chain *c)
+{
+	enum hvl_net_verdict verdict;
+	struct sk_buff *skb;
+	unsigned int len;
+
+	if (!netif_running(n->ndev)) {
+		hvl_net_count_drop(n, DROP_LINK_DOWN);
+		return;
+	}
+	skb = hvl_net_skb_from_chain(c, &n->limits, &verdict);
+	if (!skb) {
+		atomic64_inc(&n->bad[verdict]);
+		dev_err_ratelimited(&n->hdev->dev, "dropped a frame from the peer: %s (%zu bytes)\n",
+				    hvl_net_verdict_name(verdict),
+				    c->out_len > HVL_NET_HDR_LEN ?
+				    c->out_len - HVL_NET_HDR_LEN : 0);
+		return;
+	}
+	len = skb->len;
+	skb->protocol = eth_type_trans(skb, n->ndev);
+	skb_record_rx_queue(skb, 0);
+	atomic64_inc(&n->rx_packets);
+	atomic64_add(len, &n->rx_bytes);
+	skb_queue_tail(&n->from_peer, skb);
+}
+
+/*
+ * Is there room ahead of NAPI?  If not, say that we wait, and look again:
+ * NAPI may have drained the queue before it could see the flag.
+ */
+static bool from_peer_room(struct hvl_net *n)
+{
+	if (skb_queue_len_lockless(&n->from_peer) < FROM_PEER_MAX)
+		return true;
+	WRITE_ONCE(n->from_peer_full, true);
+	smp_mb();	/* the flag before the length; pairs with hvl_net_napi_poll() */
+	return skb_queue_len_lockless(&n->from_peer) < FROM_PEER_MAX;
+}
+
+/* The peer's transmitq.  Returns true when it stopped on the budget. */
+static bool serve_tx(struct hvl_net *n, int *budget)
+{
+	struct hvl_vq *vq = &n->hdev->vqs[TX_Q];
+	struct hvl_chain c = { .iov = n->iov, .max = HVL_CHAIN_MAX };
+	bool taken = false, more = false;
+	int ret;
+
+	for (;;) {
+		if (*budget <= 0) {
+			more = true;
+			break;
+		}
+		/* NAPI kicks us when it has made room. */
+		if (!from_peer_room(n))
+			break;
+		ret = hvl_vq_next(vq, &c, budget);
+		if (ret == -EAGAIN) {
+			more = *budget <= 0;
+			break;
+		}
+		if (ret) {
+			hvl_device_needs_reset(n->hdev, "bad transmitq chain");
+			break;
+		}
+		take_frame(n, &c);
+		hvl_vq_push(vq, &c, 0);
+		hvl_device_interrupt(n->hdev, vq);
+		taken = true;
+		(*budget)--;
+	}
+	if (taken) {
+		/* From process context: have the softirq run on our way out. */
+		local_bh_disable();
+		napi_schedule(&n->napi);
+		local_bh_enable();
+	}
+	return more;
+}
+
+/* Remember where the header of a frame went: num_buffers is set last. */
+static void save_hdr_iov(struct hvl_net *n, const struct hvl_chain *c)
+{
+	size_t covered = 0;
+	unsigned int i;
+
+	for (i = 0; i < c->nr_in && covered < HVL_NET_HDR_LEN; i++) {
+		n->hdr_iov[i] = c->iov[c->nr_out + i];
+		covered += n->hdr_iov[i].iov_len;
+	}
+	n->nr_hdr_iov = i;
+}
+
+/*
+ * Can the peer take @skb as it is?  ndo_features_check() asked it
+ * before, but a frame validated for the previous session may reach us
+ * after the peer restarted with fewer offloads.
+ */
+static bool fits_peer(struct hvl_net *n, struct sk_buff *skb)
+{
+	unsigned int type;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && !n->guest_csum &&
+	    skb_checksum_help(skb))
+		return false;
+	if (!skb_is_gso(skb))
+		return true;
+	type = skb_shinfo(skb)->gso_type;
+	if (type & ~(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_DODGY))
+		return false;
+	return (type & SKB_GSO_TCPV4) ? n->guest_tso4 : n->guest_tso6;
+}
+
+enum fill_result { FILLED, DROPPED, NO_BUFFERS, BROKEN };
+
+/*
+ * Copy @skb into as many of the peer's receive buffers as it takes, one
+ * without MRG_RXBUF, and use them all at once (hvl_vq_push_n()): the
+ * first says in num_buffers how many follow.  Buffers popped for a frame
+ * that cannot be completed now are given back (hvl_vq_unpop()).
+ */
+static enum fill_result fill(struct hvl_net *n, struct sk_buff *skb,
+			     int *budget)
+{
+	struct hvl_vq *vq = &n->hdev->vqs[RX_Q];
+	unsigned int max = n->mrg_rxbuf ? min_t(unsigned int, vq->num, MRG_MAX) : 1;
+	struct hvl_chain c = { .iov = n->iov, .max = HVL_CHAIN_MAX };
+	struct virtio_net_hdr_mrg_rxbuf h;
+	unsigned int nbufs = 0, off = 0;
+	struct iov_iter it;
+	size_t chunk;
+	int ret;
+
+	if (!fits_peer(n, skb) ||
+	    hvl_net_hdr_from_skb(skb, &h, n->guest_csum)) {
+		hvl_net_count_drop(n, DROP_BAD_SKB);
+		return DROPPED;
+	}
+	do {
+		if (nbufs == max) {
+			/* More than all the buffers the peer can give. */
+			hvl_vq_unpop(vq, nbufs);
+			hvl_net_count_drop(n, DROP_TOO_BIG);
+			return DROPPED;
+		}
+		ret = hvl_vq_next(vq, &c, budget);
+		if (ret == -EAGAIN) {
+			hvl_vq_unpop(vq, nbufs);
+			return NO_BUFFERS;
+		}
+		if (ret) {
+			hvl_device_needs_reset(n->hdev, "bad receiveq chain");
+			return BROKEN;
+		}
+		if (c.nr_out || (!nbufs && c.in_len < HVL_NET_HDR_LEN)) {
+			hvl_device_needs_reset(n->hdev,
+					       "receive buffer readable or without room for a header");
+			return BROKEN;
+		}
+		hvl_chain_in_iter(&c, &it);
+		/* in_len was checked: the header fits. */
+		if (!nbufs) {
+			save_hdr_iov(n, &c);
+			if (copy_to_iter(&h, sizeof(h), &it) != sizeof(h)) {
+				hvl_vq_unpop(vq, 1);
+				hvl_net_count_drop(n, DROP_BAD_SKB);
+				return DROPPED;
+			}
+		}
+		chunk = min_t(size_t, iov_iter_count(&it), skb->len - off);
+		if (chunk && skb_copy_datagram_iter(skb, off, &it, chunk)) {
+			hvl_vq_unpop(vq, nbufs + 1);
+			hvl_net_count_drop(n, DROP_BAD_SKB);
+			return DROPPED;
+		}
+		off += chunk;
+		n->heads[nbufs] = c.head;
+		n->lens[nbufs] = chunk + (nbufs ? 0 : sizeof(h));
+		nbufs++;
+		(*budget)--;
+	} while (off < skb->len);
+
+	if (nbufs > 1) {
+		h.num_buffers = __cpu_to_virtio16(true, nbufs);
+		iov_iter_kvec(&it, ITER_DEST, n->hdr_iov, n->nr_hdr_iov,
+			      sizeof(h));
+		if (copy_to_iter(&h, sizeof(h), &it) != sizeof(h)) {
+			/* Not reached: these segments took it before. */
+			hvl_vq_unpop(vq, nbufs);
+			hvl_net_count_drop(n, DROP_BAD_SKB);
+			return DROPPED;
+		}
+	}
+	hvl_vq_push_n(vq, n->heads, n->lens, nbufs);
+	hvl_device_interrupt(n->hdev, vq);
+	return FILLED;
+}
+
+/* Linux -> peer, its receiveq.  Returns true when it stopped on the budget. */
+static bool serve_rx(struct hvl_net *n, int *budget)
+{
+	struct sk_buff *skb;
+
+	while (*budget > 0) {
+		skb = skb_dequeue(&n->to_peer);
+		if (!skb)
+			return false;
+		switch (fill(n, skb, budget)) {
+		case NO_BUFFERS:
+			skb_queue_head(&n->to_peer, skb);
+			return *budget <= 0;
+		case BROKEN:
+			skb_queue_head(&n->to_peer, skb);
+			return false;
+		case DROPPED:
+			kfree_skb(skb);
+			break;
+		case FILLED:
+			atomic64_inc(&n->tx_packets);
+			atomic64_add(skb->len, &n->tx_bytes);
+			consume_skb(skb);
+			break;
+		}
+		/* The length before the flag; pairs with start_xmit() (main.c). */
+		smp_mb();
+		if (netif_queue_stopped(n->ndev) &&
+		    skb_queue_len_lockless(&n->to_peer) < TO_PEER_MAX / 2)
+			netif_wake_queue(n->ndev);
+	}
+	return true;
+}
+
+/*
+ * The device's ->poll().  Frames from the peer first: its transmit
+ * buffers come back to it at once, ours wait in its receive buffers.
+ * Visible to the KUnit suite, which drives it on rings of its own.
+ */
+bool hvl_net_poll(struct hvl_device *hdev, int budget)
+{
+	struct hvl_net *n = hdev->priv;
+	bool more;
+
+	more = serve_tx(n, &budget);
+	more |= serve_rx(n, &budget);
+	return more;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_net_poll);
+
+int hvl_net_napi_poll(struct napi_struct *napi, int budget)
+{
+	struct hvl_net *n = container_of(napi, struct hvl_net, napi);
+	struct sk_buff *skb;
+	int done = 0;
+
+	while (done < budget && (skb = skb_dequeue(&n->from_peer))) {
+		napi_gro_receive(napi, skb);
+		done++;
+	}
+	/* The length before the flag; pairs with from_peer_room(). */
+	smp_mb();
+	if (READ_ONCE(n->from_peer_full) &&
+	    skb_queue_len_lockless(&n->from_peer) < FROM_PEER_MAX / 2) {
+		WRITE_ONCE(n->from_peer_full, false);
+		hvl_net_kick(n);
+	}
+	if (done < budget && napi_complete_done(napi, done) &&
+	    !skb_queue_empty_lockless(&n->from_peer))
+		napi_schedule(napi);
+	return done;
+}

@@ -1,0 +1,301 @@
+# SPDX-License-Identifier: GPL-2.0
+# hvl_net through the window: our hvlnet0 on Linux, the stock virtio_net
+# over hvl_front as the peer, its interface (hvlpeer) moved into a network
+# namespace of its own so that traffic between the two addresses crosses
+# the window instead of the loopback.  Ping and TCP both ways (16 MiB,
+# checksums compared), UDP of varied sizes up to the MTU, an MTU change,
+# link down and up as the peer sees it, a peer restart in the middle of a
+# stream, and hvl_net unloaded under traffic.
+# hvl-timeout: 300
+. /tests/lib.sh
+
+IP=/usr/bin/ip		# iproute2: busybox's ip cannot change a link's netns
+LA=10.77.0.1		# Linux (hvlnet0)
+PA=10.77.0.2		# the peer (hvlpeer)
+LA6=fd77::1
+PA6=fd77::2
+MTU=9000		# hvl,mtu in dts/hvl-loopback.dtso
+FRONT=/sys/bus/platform/drivers/hvl-virtio-frontend
+NS=
+pids=
+
+cleanup() {
+	kill $pids 2>/dev/null
+	[ -n "$NS" ] && kill "$NS" 2>/dev/null
+	rm -f /tmp/net.*
+	unload hvl_front hvl_net hvl_core hvl_mbox_loopback
+	all_windows
+	true
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+# The peer's side of things: its namespace, its CPUs.
+peer() { nsenter -t "$NS" -n taskset $PEER_CPUS "$@"; }
+linux() { taskset $LINUX_CPUS "$@"; }
+
+front_net() {
+	ls /sys/bus/virtio/drivers/virtio_net 2>/dev/null | grep -q virtio
+}
+no_front_net() { ! front_net; }
+
+# The stock driver's interface, while it is still in our namespace.
+peer_dev() {
+	local d
+	for d in /sys/bus/virtio/drivers/virtio_net/virtio*/net/*; do
+		[ -e "$d" ] && echo "${d##*/}" && return 0
+	done
+	return 1
+}
+
+# nd <key>: a counter of the net device's debugfs file
+nd() { sed -n "s/^$1: //p" "$(devdbg 1)"; }
+
+# listening <proc net dir> <port>: a TCP listener there (builtins only)
+listening() {
+	local hex l st x
+	hex=$(printf '%04X' "$2")
+	while read -r x l x st x; do
+		[ "$st" = 0A ] && [ "${l#*:}" = "$hex" ] && return 0
+	done <"$1/tcp"
+	return 1
+}
+
+# Take the peer's new interface into its namespace and configure it.
+adopt_peer() {
+	local dev
+	retry 100 front_net || fail "virtio_net did not bind through hvl_front"
+	retry 50 peer_dev >/dev/null || fail "virtio_net has no interface"
+	dev=$(peer_dev)
+	$IP link set dev "$dev" name hvlpeer || fail "rename $dev"
+	$IP link set dev hvlpeer netns "$NS" || fail "move hvlpeer to the peer's namespace"
+	peer $IP addr add $PA/24 dev hvlpeer || fail "peer address"
+	peer $IP -6 addr add $PA6/64 dev hvlpeer nodad || fail "peer IPv6 address"
+	peer $IP link set dev hvlpeer up || fail "hvlpeer up"
+}
+
+carrier() { [ "$(cat /sys/class/net/hvlnet0/carrier 2>/dev/null)" = "$1" ]; }
+peer_carrier() { # peer_carrier 1|0
+	if peer $IP -o link show dev hvlpeer | grep -q NO-CARRIER; then
+		[ "$1" = 0 ]
+	else
+		[ "$1" = 1 ]
+	fi
+}
+
+pings() { # pings <label>: both ways, IPv4 and IPv6
+	linux ping -c 1 -W 5 $PA >/dev/null || fail "$1: Linux cannot ping the peer"
+	peer ping -c 1 -W 5 $LA >/dev/null || fail "$1: the peer cannot ping Linux"
+	linux ping6 -c 1 -W 5 $PA6 >/dev/null || fail "$1: Linux cannot ping6 the peer"
+	peer ping6 -c 1 -W 5 $LA6 >/dev/null || fail "$1: the peer cannot ping6 Linux"
+}
+
+# tcp <from: linux|peer> <port> <file>: start sending <file> over TCP to
+# the other side, which writes it to /tmp/net.<port>; tcp_check waits.
+# Streams on different ports run at once.
+tcp() {
+	local rx tx dst procnet
+	if [ "$1" = linux ]; then
+		rx=peer tx=linux dst=$PA procnet=/proc/$NS/net
+	else
+		rx=linux tx=peer dst=$LA procnet=/proc/net
+	fi
+	rm -f /tmp/net.$2
+	$rx socat -u TCP4-LISTEN:$2,reuseaddr OPEN:/tmp/net.$2,creat,trunc &
+	eval rx_$2=$!
+	pids="$pids $!"
+	retry 100 listening $procnet "$2" || fail "no listener on port $2"
+	$tx socat -u OPEN:$3 TCP4:$dst:$2 &
+	eval tx_$2=$!
+	pids="$pids $!"
+}
+
+# tcp_check <port> <file> <label> [seconds]: the stream on <port> ends,
+# and /tmp/net.<port> is <file>.
+tcp_check() {
+	local t=0 rx tx
+	eval rx=\$rx_$1 tx=\$tx_$1
+	while kill -0 $rx 2>/dev/null; do
+		t=$((t + 1))
+		if [ $t -gt $((${4:-60} * 5)) ]; then
+			dump_state
+			fail "$3: TCP stream timed out at $(wc -c </tmp/net.$1) of $(wc -c <$2) bytes"
+		fi
+		nap 0.2
+	done
+	wait $tx || fail "$3: sender failed"
+	wait $rx || fail "$3: receiver failed"
+	[ "$(sha256sum <$2)" = "$(sha256sum </tmp/net.$1)" ] ||
+		fail "$3: checksum mismatch ($(wc -c </tmp/net.$1) of $(wc -c <$2) bytes)"
+	rm -f /tmp/net.$1
+}
+
+# udp <from: linux|peer> <size...>: one datagram each, compared
+udp() {
+	local rx tx dst s
+	if [ "$1" = linux ]; then
+		rx=peer tx=linux dst=$PA
+	else
+		rx=linux tx=peer dst=$LA
+	fi
+	shift
+	for s in "$@"; do
+		head -c "$s" /dev/urandom >/tmp/udp.in
+		rm -f /tmp/udp.out
+		$rx socat -u -b 65536 UDP4-RECVFROM:5100,reuseaddr OPEN:/tmp/udp.out,creat &
+		rxpid=$!
+		# No listening state for UDP: resend until it got one.
+		retry 30 udp_send $tx $dst || fail "UDP $s bytes to $dst never arrived"
+		wait $rxpid
+		cmp -s /tmp/udp.in /tmp/udp.out || fail "UDP $s bytes to $dst: datagram differs"
+	done
+}
+
+udp_send() {
+	$1 socat -u -b 65536 OPEN:/tmp/udp.in UDP4-SENDTO:$2:5100 2>/dev/null
+	nap 0.1
+	! kill -0 $rxpid 2>/dev/null
+}
+
+# The stock driver's frames were all taken, ours all delivered.
+check_counters() {
+	local k
+	for k in $(sed -n 's/^\(bad_.*\|runt\|oversize\|not_negotiated\|no_memory\|to_peer_dropped_bad_skb\|to_peer_dropped_too_big\): \([0-9]*\)$/\1=\2/p' "$(devdbg 1)"); do
+		[ "${k#*=}" = 0 ] || fail "frames refused between the stock driver and hvl_net: $k"
+	done
+}
+
+ns_ready() {
+	[ "$(readlink /proc/$NS/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+}
+
+# streaming <port>: a stream under way there, 256 KiB received.
+streaming() {
+	[ -e /tmp/net.$1 ] && [ "$(wc -c </tmp/net.$1)" -ge 262144 ]
+}
+
+# section <title>: what follows, and how long the previous one took
+last=
+section() {
+	local t
+	t=$(now)
+	[ -n "$last" ] && echo "(took $(((t - last) / 100)) s)"
+	last=$t
+	echo "== $*"
+}
+
+section "set-up"
+only_windows soc:hvl-backend-0
+load hvl_mbox_loopback hvl_core hvl_net hvl_front
+wait_for /sys/class/net/hvlnet0 || fail "no hvlnet0"
+pin
+unshare -n sleep 100000 &
+NS=$!
+retry 50 ns_ready || fail "no network namespace for the peer"
+adopt_peer
+$IP addr add $LA/24 dev hvlnet0 || fail "Linux address"
+$IP -6 addr add $LA6/64 dev hvlnet0 nodad || fail "Linux IPv6 address"
+# Our IPv6 address survives "link down", as the peer's does not need to.
+echo 1 >/proc/sys/net/ipv6/conf/hvlnet0/keep_addr_on_down
+$IP link set dev hvlnet0 up || fail "hvlnet0 up"
+retry 50 carrier 1 || fail "hvlnet0 has no carrier with the peer's driver up"
+retry 50 peer_carrier 1 || fail "the peer sees no link with hvlnet0 up"
+[ "$(nd peer_up)" = 1 ] || fail "debugfs: peer_up $(nd peer_up)"
+[ "$(nd mrg_rxbuf)" = 1 ] && [ "$(nd guest_csum)" = 1 ] && [ "$(nd guest_tso)" = 11 ] &&
+	[ "$(nd host_csum)" = 1 ] && [ "$(nd host_tso)" = 11 ] ||
+	fail "offloads not negotiated: $(grep -E 'mrg|csum|tso' "$(devdbg 1)" | tr '\n' ' ')"
+pmtu=$(peer $IP -o link show dev hvlpeer | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')
+[ "$pmtu" = $MTU ] || fail "the peer's MTU is $pmtu, not hvl,mtu $MTU (VIRTIO_NET_F_MTU)"
+pmac=$(peer $IP -o link show dev hvlpeer | sed -n 's/.*link\/ether \([0-9a-f:]*\) .*/\1/p')
+[ "$pmac" = "$(nd peer_mac)" ] || fail "the peer's MAC $pmac is not the config's $(nd peer_mac)"
+[ "$(cat /sys/class/net/hvlnet0/address)" = 02:00:00:00:00:01 ] ||
+	fail "hvlnet0's MAC is not local-mac-address: $(cat /sys/class/net/hvlnet0/address)"
+echo "hvlnet0 up, peer MAC $pmac, MTU $pmtu, offloads negotiated"
+
+section "ping"
+pings "ping"
+echo "ping and ping6 both ways: ok"
+
+section "TCP, 16 MiB each way, at once"
+# 4 MiB of random bytes four times: /dev/urandom is slow here.
+head -c 4194304 /dev/urandom >/tmp/net.small
+cat /tmp/net.small /tmp/net.small /tmp/net.small /tmp/net.small >/tmp/net.in
+t0=$(now)
+tcp linux 5001 /tmp/net.in
+tcp peer 5002 /tmp/net.in
+tcp_check 5001 /tmp/net.in "Linux -> peer"
+tcp_check 5002 /tmp/net.in "peer -> Linux"
+t1=$(now)
+echo "32 MiB in $(((t1 - t0) / 100)) s, checksums match"
+check_counters
+
+section "UDP up to the MTU"
+sizes="1 1472 $((MTU - 28))"
+udp linux $sizes
+udp peer $sizes
+echo "UDP datagrams of $sizes bytes both ways: ok"
+
+section "MTU change"
+$IP link set dev hvlnet0 mtu $((MTU + 1)) 2>/dev/null && fail "hvlnet0 took an MTU beyond hvl,mtu"
+$IP link set dev hvlnet0 mtu 1280 || fail "hvlnet0 mtu 1280"
+peer $IP link set dev hvlpeer mtu 1280 || fail "hvlpeer mtu 1280"
+udp linux 1252
+udp peer 1252
+linux ping -c 1 -W 5 -s 1252 $PA >/dev/null || fail "ping of 1280 bytes at MTU 1280"
+before=$(nd from_peer_frames)
+peer ping -c 1 -W 5 -s 3000 $LA >/dev/null || fail "ping of 3000 bytes at MTU 1280"
+[ $(($(nd from_peer_frames) - before)) -ge 3 ] || fail "3000 bytes at MTU 1280 were not fragmented by the peer"
+$IP link set dev hvlnet0 mtu $MTU || fail "hvlnet0 mtu back"
+peer $IP link set dev hvlpeer mtu $MTU || fail "hvlpeer mtu back"
+echo "MTU 1280 and back to $MTU: ok"
+
+section "link down and up"
+$IP link set dev hvlnet0 down || fail "hvlnet0 down"
+retry 50 peer_carrier 0 || fail "the peer still sees a link with hvlnet0 down"
+$IP link set dev hvlnet0 up || fail "hvlnet0 up"
+retry 50 peer_carrier 1 || fail "the peer sees no link with hvlnet0 up again"
+pings "after link down and up"
+echo "hvlnet0 down and up, seen by the peer: ok"
+
+section "peer restart in the middle of a stream"
+resets=$(nd peer_resets)
+tcp linux 5003 /tmp/net.small
+retry 300 streaming 5003 || fail "the stream did not start"
+got=$(wc -c </tmp/net.5003)
+echo soc:hvl-frontend-0 >$FRONT/unbind || fail "unbind front-end"
+retry 100 no_front_net || fail "virtio_net stayed after the front-end left"
+retry 50 carrier 0 || fail "hvlnet0 kept its carrier with the peer gone"
+echo soc:hvl-frontend-0 >$FRONT/bind || fail "bind front-end"
+adopt_peer
+retry 50 carrier 1 || fail "hvlnet0 has no carrier after the peer came back"
+# The peer's TCP socket outlived its interface; the stream resumes.
+tcp_check 5003 /tmp/net.small "stream across a peer restart" 120
+[ "$(nd peer_resets)" -gt "$resets" ] || fail "the backend saw no peer reset"
+echo "peer restarted at $((got >> 10)) KiB of 4096, the stream resumed, checksum matches"
+pings "after the peer restart"
+check_counters
+echo "counters: $(nd to_peer_frames) frames to the peer, $(nd from_peer_frames) from it, none refused"
+
+section "hvl_net unloaded under traffic"
+tcp linux 5004 /tmp/net.small
+peer ping -f -c 100000 $LA >/dev/null 2>&1 &
+pids="$pids $!"
+retry 300 streaming 5004 || fail "the stream to the peer did not start"
+unload hvl_net
+[ -e /sys/class/net/hvlnet0 ] && fail "hvlnet0 outlived hvl_net"
+retry 100 no_front_net || fail "virtio_net stayed after the backend left"
+kill $pids 2>/dev/null
+wait $pids 2>/dev/null
+pids=
+load hvl_net
+wait_for /sys/class/net/hvlnet0 || fail "no hvlnet0 after reloading hvl_net"
+adopt_peer
+$IP addr add $LA/24 dev hvlnet0 || fail "Linux address again"
+$IP -6 addr add $LA6/64 dev hvlnet0 nodad || fail "Linux IPv6 address again"
+$IP link set dev hvlnet0 up || fail "hvlnet0 up again"
+retry 50 carrier 1 || fail "hvlnet0 has no carrier after the reload"
+pings "after the reload"
+echo "hvl_net unloaded mid-stream and reloaded: ok"
+
+check_counters
+section "done"

@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: GPL-2.0
+# A hostile peer towards hvl_net, end to end: the front-end loaded with
+# inject=1 ("hold" stops its stock virtio_net from seeing or refilling
+# used buffers, "net" posts raw frames on a queue; see
+# drivers/hvl/front/inject.c).
+#
+# - Frames whose virtio-net header lies (flags, gso_type, gso_size,
+#   csum_start, csum_offset, length): each refused and counted under its
+#   reason, in debugfs and in the interface's rx_errors, nothing else.
+# - A peer that stops reading: Linux keeps sending, at most 128 frames
+#   wait for it (the interface's queue stops), and a reset drops them.
+# - A receive buffer the device may not write: DEVICE_NEEDS_RESET, and
+#   the peer's reset recovers the device.
+. /tests/lib.sh
+
+IP=/usr/bin/ip		# iproute2: busybox's ip cannot add a neighbour
+INJECT=/sys/kernel/debug/hvl_front/soc:hvl-frontend-0/inject
+FRONT=/sys/bus/platform/drivers/hvl-virtio-frontend
+RXQ=0
+TXQ=1
+MTU=9000
+
+cleanup() {
+	unload hvl_front hvl_net hvl_core hvl_mbox_loopback
+	all_windows
+	true
+}
+trap cleanup EXIT
+
+front_net() {
+	ls /sys/bus/virtio/drivers/virtio_net 2>/dev/null | grep -q virtio
+}
+
+nd() { sed -n "s/^$1: //p" "$DBG/$V"; }
+
+# The stock driver's interface.
+peer_dev() {
+	local d
+	for d in /sys/bus/virtio/drivers/virtio_net/virtio*/net/*; do
+		[ -e "$d" ] && echo "${d##*/}" && return 0
+	done
+	return 1
+}
+# counted <counter> <value>: the counter has reached the value
+counted() { [ "$(nd "$1")" -ge "$2" ]; }
+
+only_windows soc:hvl-backend-0
+load hvl_mbox_loopback hvl_core hvl_net
+insmod $M/hvl_front.ko inject=1 || fail "insmod hvl_front inject=1"
+retry 100 front_net || fail "virtio_net did not bind through hvl_front"
+pin
+V=$(basename "$(devdbg 1)")
+ENTRY=${V##*.}
+# On failure, the device's whole state, for the log.
+trap '[ $? = 0 ] || sed "s/^/state: /" "$DBG/$V"; cleanup' EXIT
+# The stock driver posts its receive buffers when its interface opens.
+retry 50 peer_dev >/dev/null || fail "virtio_net has no interface"
+$IP link set dev "$(peer_dev)" up || fail "the peer's interface up"
+# Frames from the peer reach the checks only with our link up.
+$IP addr add 10.78.0.1/24 dev hvlnet0 || fail "address"
+$IP link set dev hvlnet0 up || fail "hvlnet0 up"
+echo "$ENTRY $RXQ hold" >$INJECT || fail "hold"
+held_at=$(nd to_peer_frames)
+
+echo "== lying headers, 20 frames each"
+# inj <counter> <flags> <gso_type> <gso_size> <csum_start> <csum_offset> <bytes>
+refused=0
+inj() {
+	local before
+	before=$(nd "$1")
+	echo "$ENTRY $TXQ net $2 $3 $4 $5 $6 $7 20" >$INJECT ||
+		fail "inject net $2 $3 $4 $5 $6 $7"
+	retry 50 counted "$1" $((before + 20)) ||
+		fail "$1: $(($(nd "$1") - before)) of 20 frames counted (flags $2 gso $3/$4 csum $5+$6, $7 bytes)"
+	[ "$1" = from_peer_frames ] || refused=$((refused + 20))
+}
+inj runt 0 0 0 0 0 10
+inj oversize 0 0 0 0 0 $((MTU + 18 + 1))
+inj bad_flags 2 0 0 0 0 100			# DATA_VALID is the device's
+inj bad_flags 128 0 0 0 0 100
+inj not_negotiated 1 3 1448 34 6 30000		# UFO
+inj not_negotiated 1 129 1448 34 16 30000	# TSO4 with ECN
+inj bad_gso 1 7 1448 34 16 30000		# no such gso_type
+inj bad_gso 1 1 0 34 16 30000			# gso_size 0
+inj bad_gso 1 1 $((MTU + 1)) 34 16 30000	# gso_size beyond the MTU
+inj bad_gso 0 1 1448 0 0 30000			# GSO without NEEDS_CSUM
+inj bad_hdr 1 0 0 200 0 100			# csum_start beyond the frame
+inj bad_hdr 1 0 0 34 80 100			# csum_offset beyond the frame
+inj bad_hdr 1 0 0 65535 65535 100
+inj bad_hdr 1 1 1448 34 6 30000			# TSO, csum_offset not TCP's
+inj from_peer_frames 0 0 0 0 0 60		# and a good one is taken
+errs=$(cat /sys/class/net/hvlnet0/statistics/rx_errors)
+[ "$errs" = $refused ] || fail "rx_errors $errs, not the $refused frames refused"
+grep -q "^needs_reset: 0$" "$DBG/$V" || fail "a refused frame reset the device"
+echo "$refused frames refused under their reasons, rx_errors $errs, the device serving"
+
+echo "== a peer that stops reading"
+$IP neigh replace 10.78.0.2 lladdr "$(nd peer_mac)" dev hvlnet0 nud permanent ||
+	fail "static neighbour"
+# The peer posted its receive buffers before the hold; once they are
+# used, nothing more may go to it.  The frames waiting for it hold their
+# socket's memory, and a writer blocks at some 50: four writers, for
+# more than the 128 that may wait.  Each gets 5 s.
+for w in 1 2 3 4; do
+	head -c 4194304 /dev/zero |
+		timeout 5 socat -u -b 1400 - UDP4-SENDTO:10.78.0.2:9 2>/dev/null &
+done
+wait
+q=$(nd queued_to_peer)
+sent=$(($(nd to_peer_frames) - held_at))
+rxnum=$(sed -n "s/^queue$RXQ: num=\([0-9]*\) .*/\1/p" "$DBG/$V")
+echo "four UDP writers for 5 s: $sent frames in the peer's $rxnum buffers since the hold, $q queued"
+[ "$q" -le 128 ] || fail "$q frames queued for a peer that does not read"
+[ "$q" -ge 100 ] || fail "only $q frames queued: did the writers stop early?"
+[ "$sent" -le "$rxnum" ] || fail "$sent frames into $rxnum buffers"
+[ "$q" -gt 0 ] || fail "nothing queued: was the peer reading?"
+[ "$sent" -gt 0 ] || fail "no frame went into the buffers the peer had posted"
+grep "^queue$RXQ:" "$DBG/$V"
+
+echo "== a receive buffer the device may not write"
+# The injected chain is device-readable; the next frame for it breaks it.
+echo "$ENTRY $RXQ net 0 0 0 0 0 100 1" >$INJECT || fail "inject a readable rx chain"
+ping -c 1 -W 1 10.78.0.2 >/dev/null 2>&1
+retry 50 grep -q "^needs_reset: 1$" "$DBG/$V" || fail "no DEVICE_NEEDS_RESET: $(grep -E 'status|needs_reset' "$DBG/$V")"
+dmesg | grep -q "receive buffer readable or without room" || fail "no message naming the fault"
+
+echo "== the peer resets"
+q=$(nd queued_to_peer)
+purged=$(nd to_peer_dropped_purged)
+echo soc:hvl-frontend-0 >$FRONT/unbind || fail "unbind front-end"
+echo soc:hvl-frontend-0 >$FRONT/bind || fail "bind front-end"
+retry 100 front_net || fail "virtio_net did not come back"
+retry 50 counted peer_up 1 || fail "the device did not start again"
+# The new session's driver has not opened its interface: what Linux
+# sends meanwhile queues again, but what was queued is gone.
+[ $(($(nd to_peer_dropped_purged) - purged)) -ge "$q" ] ||
+	fail "$q frames queued at the reset, $(($(nd to_peer_dropped_purged) - purged)) purged"
+echo "the reset purged the $q frames queued, the device serving again"
