@@ -416,8 +416,8 @@ static void port_destruct(struct tty_port *port)
  * that reopens a hung-up tty still held, without con_install()): the
  * tty would never be hung up, and its writes would wait for ever.
  * Under port->mutex, with port->tty set: remove() clears con->hdev
- * under the same mutex before it looks for port->tty, so either this
- * sees NULL or that hangup finds this tty.
+ * before it looks for port->tty, so either this sees NULL or that
+ * hangup finds this tty.
  */
 static int port_activate(struct tty_port *port, struct tty_struct *tty)
 {
@@ -534,17 +534,9 @@ static void remove(struct hvl_device *hdev)
 
 	/* No new tty on this port: the one open keeps it, see ports. */
 	set_port(con->minor, NULL);
-	/*
-	 * Under port->mutex too, which port_activate() runs under after
-	 * tty_port_open() set port->tty: either it sees NULL, or the
-	 * hangup below finds its tty.  con->lock alone would pair two
-	 * different locks, which orders nothing.
-	 */
-	mutex_lock(&con->port.mutex);
 	spin_lock_irq(&con->lock);
 	con->hdev = NULL;
 	spin_unlock_irq(&con->lock);
-	mutex_unlock(&con->port.mutex);
 	cancel_delayed_work_sync(&con->retry);
 	/*
 	 * Synchronously, as rpmsg_tty does: tty_hangup() only queues the
