@@ -34,20 +34,6 @@ trap 'exit 143' TERM INT
 peer() { nsenter -t "$NS" -n taskset $PEER_CPUS "$@"; }
 linux() { taskset $LINUX_CPUS "$@"; }
 
-front_net() {
-	ls /sys/bus/virtio/drivers/virtio_net 2>/dev/null | grep -q virtio
-}
-no_front_net() { ! front_net; }
-
-# The stock driver's interface, while it is still in our namespace.
-peer_dev() {
-	local d
-	for d in /sys/bus/virtio/drivers/virtio_net/virtio*/net/*; do
-		[ -e "$d" ] && echo "${d##*/}" && return 0
-	done
-	return 1
-}
-
 # nd <key>: a counter of the net device's debugfs file
 nd() { sed -n "s/^$1: //p" "$(devdbg 1)"; }
 

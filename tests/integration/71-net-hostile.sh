@@ -27,20 +27,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-front_net() {
-	ls /sys/bus/virtio/drivers/virtio_net 2>/dev/null | grep -q virtio
-}
-
 nd() { sed -n "s/^$1: //p" "$DBG/$V"; }
 
-# The stock driver's interface.
-peer_dev() {
-	local d
-	for d in /sys/bus/virtio/drivers/virtio_net/virtio*/net/*; do
-		[ -e "$d" ] && echo "${d##*/}" && return 0
-	done
-	return 1
-}
 # counted <counter> <value>: the counter has reached the value
 counted() { [ "$(nd "$1")" -ge "$2" ]; }
 

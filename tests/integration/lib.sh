@@ -50,6 +50,22 @@ no_front_console() { ! front_console; }
 
 wait_front_console() { retry 100 front_console; }
 
+# The stock virtio_net bound to a device of ours, and its interface
+# (while it is still in this network namespace).
+front_net() {
+	ls /sys/bus/virtio/drivers/virtio_net 2>/dev/null | grep -q virtio
+}
+
+no_front_net() { ! front_net; }
+
+peer_dev() {
+	local d
+	for d in /sys/bus/virtio/drivers/virtio_net/virtio*/net/*; do
+		[ -e "$d" ] && echo "${d##*/}" && return 0
+	done
+	return 1
+}
+
 # Gone, and its hvc released: a console registered while the old hvc is
 # still referenced gets an index beyond /dev/hvc7 and no device node.
 wait_front_console_gone() {
