@@ -7,7 +7,7 @@ set -eu
 pkgs="make gcc libc6-dev bc bison flex libelf-dev libssl-dev xz-utils cpio kmod
 perl python3 patch linux-source-6.12 qemu-system-x86 device-tree-compiler
 busybox-static sparse yamllint python3-jsonschema socat fio stress-ng diod git tar coreutils acl
-e2fsprogs dt-schema iproute2"
+e2fsprogs dt-schema iproute2 iperf3 ethtool"
 
 missing=
 for p in $pkgs; do
