@@ -9,6 +9,7 @@
 #   make demo                        boot the test board, show a console session
 #   make bench-vsock                 vsock through the window vs vsock_loopback vs TCP
 #   make bench-9p                    hvl_9p vs diod vs QEMU's -virtfs
+#   make bench-net                   hvl_net vs veth vs hvl_vsock (iperf3, round trips)
 #
 # KDIR defaults to the project's own test-kernel build when it exists, else
 # to the running kernel's headers.  Cross-compile as usual, e.g.

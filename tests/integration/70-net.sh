@@ -1,22 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
-# hvl_net through the window: our hvlnet0 on Linux, the stock virtio_net
-# over hvl_front as the peer, its interface (hvlpeer) moved into a network
-# namespace of its own so that traffic between the two addresses crosses
-# the window instead of the loopback.  Ping and TCP both ways (16 MiB,
-# checksums compared), UDP of varied sizes up to the MTU, an MTU change,
-# link down and up as the peer sees it, a peer restart in the middle of a
-# stream, and hvl_net unloaded under traffic.
+# hvl_net through the window, as lib-net.sh sets it up: the stock
+# virtio_net of the peer in a network namespace of its own.  Ping and TCP
+# both ways (64 MiB each, checksums compared), iperf3 with 4 streams each
+# way, UDP of varied sizes up to the MTU, an MTU change, link down and up
+# as the peer sees it, a peer restart in the middle of a stream, and
+# hvl_net unloaded under traffic.
 # hvl-timeout: 300
 . /tests/lib.sh
+. /tests/lib-net.sh
 
-IP=/usr/bin/ip		# iproute2: busybox's ip cannot change a link's netns
-LA=10.77.0.1		# Linux (hvlnet0)
-PA=10.77.0.2		# the peer (hvlpeer)
-LA6=fd77::1
-PA6=fd77::2
 MTU=9000		# hvl,mtu in dts/hvl-loopback.dtso
 FRONT=/sys/bus/platform/drivers/hvl-virtio-frontend
-NS=
 pids=
 
 cleanup() {
@@ -30,44 +24,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 
-# The peer's side of things: its namespace, its CPUs.
-peer() { nsenter -t "$NS" -n taskset $PEER_CPUS "$@"; }
-linux() { taskset $LINUX_CPUS "$@"; }
-
 # nd <key>: a counter of the net device's debugfs file
 nd() { sed -n "s/^$1: //p" "$(devdbg 1)"; }
-
-# listening <proc net dir> <port>: a TCP listener there (builtins only)
-listening() {
-	local hex l st x
-	hex=$(printf '%04X' "$2")
-	while read -r x l x st x; do
-		[ "$st" = 0A ] && [ "${l#*:}" = "$hex" ] && return 0
-	done <"$1/tcp"
-	return 1
-}
-
-# Take the peer's new interface into its namespace and configure it.
-adopt_peer() {
-	local dev
-	retry 100 front_net || fail "virtio_net did not bind through hvl_front"
-	retry 50 peer_dev >/dev/null || fail "virtio_net has no interface"
-	dev=$(peer_dev)
-	$IP link set dev "$dev" name hvlpeer || fail "rename $dev"
-	$IP link set dev hvlpeer netns "$NS" || fail "move hvlpeer to the peer's namespace"
-	peer $IP addr add $PA/24 dev hvlpeer || fail "peer address"
-	peer $IP -6 addr add $PA6/64 dev hvlpeer nodad || fail "peer IPv6 address"
-	peer $IP link set dev hvlpeer up || fail "hvlpeer up"
-}
-
-carrier() { [ "$(cat /sys/class/net/hvlnet0/carrier 2>/dev/null)" = "$1" ]; }
-peer_carrier() { # peer_carrier 1|0
-	if peer $IP -o link show dev hvlpeer | grep -q NO-CARRIER; then
-		[ "$1" = 0 ]
-	else
-		[ "$1" = 1 ]
-	fi
-}
 
 pings() { # pings <label>: both ways, IPv4 and IPv6
 	linux ping -c 1 -W 5 $PA >/dev/null || fail "$1: Linux cannot ping the peer"
@@ -151,10 +109,6 @@ check_counters() {
 	done
 }
 
-ns_ready() {
-	[ "$(readlink /proc/$NS/ns/net)" != "$(readlink /proc/self/ns/net)" ]
-}
-
 # streaming <port>: a stream under way there, 256 KiB received.
 streaming() {
 	[ -e /tmp/net.$1 ] && [ "$(wc -c </tmp/net.$1)" -ge 262144 ]
@@ -171,21 +125,7 @@ section() {
 }
 
 section "set-up"
-only_windows soc:hvl-backend-0
-load hvl_mbox_loopback hvl_core hvl_net hvl_front
-wait_for /sys/class/net/hvlnet0 || fail "no hvlnet0"
-pin
-unshare -n sleep 100000 &
-NS=$!
-retry 50 ns_ready || fail "no network namespace for the peer"
-adopt_peer
-$IP addr add $LA/24 dev hvlnet0 || fail "Linux address"
-$IP -6 addr add $LA6/64 dev hvlnet0 nodad || fail "Linux IPv6 address"
-# Our IPv6 address survives "link down", as the peer's does not need to.
-echo 1 >/proc/sys/net/ipv6/conf/hvlnet0/keep_addr_on_down
-$IP link set dev hvlnet0 up || fail "hvlnet0 up"
-retry 50 carrier 1 || fail "hvlnet0 has no carrier with the peer's driver up"
-retry 50 peer_carrier 1 || fail "the peer sees no link with hvlnet0 up"
+net_up
 [ "$(nd peer_up)" = 1 ] || fail "debugfs: peer_up $(nd peer_up)"
 [ "$(nd mrg_rxbuf)" = 1 ] && [ "$(nd guest_csum)" = 1 ] && [ "$(nd guest_tso)" = 11 ] &&
 	[ "$(nd host_csum)" = 1 ] && [ "$(nd host_tso)" = 11 ] ||
@@ -202,17 +142,42 @@ section "ping"
 pings "ping"
 echo "ping and ping6 both ways: ok"
 
-section "TCP, 16 MiB each way, at once"
-# 4 MiB of random bytes four times: /dev/urandom is slow here.
+section "TCP, 64 MiB each way, at once"
+# 4 MiB of random bytes 16 times, each copy after a numbered line so that
+# a block lost, repeated or swapped changes the checksum: /dev/urandom is
+# slow here.
 head -c 4194304 /dev/urandom >/tmp/net.small
-cat /tmp/net.small /tmp/net.small /tmp/net.small /tmp/net.small >/tmp/net.in
+for i in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16; do
+	echo "block $i"
+	cat /tmp/net.small
+done >/tmp/net.in
 t0=$(now)
 tcp linux 5001 /tmp/net.in
 tcp peer 5002 /tmp/net.in
-tcp_check 5001 /tmp/net.in "Linux -> peer"
-tcp_check 5002 /tmp/net.in "peer -> Linux"
+tcp_check 5001 /tmp/net.in "Linux -> peer" 120
+tcp_check 5002 /tmp/net.in "peer -> Linux" 120
 t1=$(now)
-echo "32 MiB in $(((t1 - t0) / 100)) s, checksums match"
+echo "128 MiB in $(((t1 - t0) / 100)) s, checksums match"
+rm -f /tmp/net.in
+check_counters
+
+section "iperf3, 4 streams each way"
+# What users measure a link with.  The receiver's total must be there,
+# and no frame refused on the way (check_counters).
+iperf() { # iperf <label> [-R]
+	local s out
+	peer iperf3 -s -1 -p 5201 -B $PA >/tmp/net.iperf 2>&1 &
+	s=$!
+	retry 100 listening /proc/$NS/net 5201 ||
+		fail "no iperf3 server: $(cat /tmp/net.iperf)"
+	out=$(linux iperf3 -c $PA -p 5201 -t 3 -P 4 $2 -f m 2>&1) ||
+		fail "iperf3 $1: $out"
+	wait $s || fail "iperf3 server, $1, failed"
+	echo "$out" | grep -q 'SUM.*receiver' || fail "iperf3 $1: no receiver total: $out"
+	echo "iperf3 -P 4, $1: $(echo "$out" | sed -n 's/.*SUM.* \([0-9.]* Mbits\/sec\).*receiver.*/\1/p')"
+}
+iperf "Linux -> peer"
+iperf "peer -> Linux" -R
 check_counters
 
 section "UDP up to the MTU"
@@ -276,10 +241,7 @@ pids=
 load hvl_net
 wait_for /sys/class/net/hvlnet0 || fail "no hvlnet0 after reloading hvl_net"
 adopt_peer
-$IP addr add $LA/24 dev hvlnet0 || fail "Linux address again"
-$IP -6 addr add $LA6/64 dev hvlnet0 nodad || fail "Linux IPv6 address again"
-$IP link set dev hvlnet0 up || fail "hvlnet0 up again"
-retry 50 carrier 1 || fail "hvlnet0 has no carrier after the reload"
+linux_up
 pings "after the reload"
 echo "hvl_net unloaded mid-stream and reloaded: ok"
 
