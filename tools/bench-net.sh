@@ -13,7 +13,7 @@
 # processes run on CPUs 2-3 and Linux's on 0-1, on every path.
 # Sizes: BENCH_SECS (iperf3 seconds per run, 10), BENCH_RR (round trips,
 # 5000), BENCH_BYTES (vsock stream, 64M) from "make bench-net"'s
-# environment.
+# environment; BENCH_PERF=1 adds a profile of hvl's single streams.
 . /tests/lib.sh
 . /tests/lib-net.sh
 
@@ -26,29 +26,50 @@ VB=10.78.0.2		# veth: the other namespace
 # field <line> <key>: the value of key=value in a hvl-rr result line
 field() { echo "$1" | sed -n "s|.* $2=\([^ ]*\).*|\1|p"; }
 
-# doorbells: "received rung" on the backend's window
-doorbells() { echo "$(dbg doorbell received) $(dbg doorbell rung)"; }
+# snap: the counters a run's breakdown comes from, as one line: the
+# window's doorbells (received, rung), then hvl_net's work item runs,
+# its busy microseconds, frames to and from the peer.
+snap() {
+	local f
+	f=$(devdbg 1)
+	echo "$(dbg doorbell received) $(dbg doorbell rung)" \
+		$(sed -n 's/^\(runs\|busy_us\|to_peer_frames\|from_peer_frames\): //p' "$f")
+}
 
-# iperf <path> <server-side> <client-side> <server-addr> <streams> <R|->:
-# the receiver's MiB/s of one iperf3 run ("R": the server sends).
-# Appends "<path> <streams> <dir> MiB/s MiB doorbells-received doorbells-rung"
-# to /tmp/bench.
+# iperf <path> <server-side> <client-side> <server-addr> <streams> <R|->
+#       <server's /proc/.../net>: the receiver's MiB/s of one iperf3 run
+# ("R": the server sends).  Appends "<path> <streams> <dir> MiB/s" and,
+# for hvl, the counters before and after (snap) to /tmp/bench.
 iperf() {
-	local s out mibs mib d0 d1 dir=linux-to-peer rev=
+	local s out mibs a b p= dir=linux-to-peer rev=
 	[ "$6" = R ] && dir=peer-to-linux rev=-R
 	$2 iperf3 -s -1 -p 5201 -B $4 >/tmp/iperf.log 2>&1 &
 	s=$!
 	retry 100 listening "$7" 5201 || fail "$1: no iperf3 server: $(cat /tmp/iperf.log)"
-	d0=$(doorbells)
+	a=$(snap)
+	# BENCH_PERF=1: where the time of hvl's single streams goes, every
+	# CPU, by function (kernel and modules; the guest's software clock).
+	if [ -n "${BENCH_PERF:-}" ] && [ "$1 $5" = "hvl 1" ]; then
+		perf record -q -a -e cpu-clock -o /tmp/perf.data -- sleep $((SECS - 1)) 2>/dev/null &
+		p=$!
+	fi
 	out=$($3 iperf3 -c $4 -p 5201 -t $SECS -P $5 $rev -f m 2>&1) ||
 		fail "$1: iperf3 -P $5 $rev: $out"
-	d1=$(doorbells)
+	b=$(snap)
 	wait $s
+	if [ -n "$p" ]; then
+		wait $p
+		echo "profile of hvl $dir, 1 stream (perf, share of all CPUs' samples):"
+		perf report -q -i /tmp/perf.data --stdio --no-children --sort sym 2>/dev/null |
+			grep -v '^$' | head -${BENCH_PERF_LINES:-40}
+		p=
+	fi
 	# The last "receiver" line: the sum with -P > 1, the stream with 1.
-	set -- "$1" "$5" $(echo "$out" | awk '/receiver/ { for (i = 1; i < NF; i++) { if ($(i + 1) == "MBytes") mb = $i; if ($(i + 1) == "Mbits/sec") r = $i } } END { printf "%.1f %.1f", r * 1e6 / 8 / 1048576, mb * 1e6 / 1048576 }')
-	mibs=$3 mib=$4
-	echo "$1 $2 $dir $mibs $mib $d0 $d1" >>/tmp/bench
-	echo "$1 $dir, $2 stream(s): $mibs MiB/s"
+	mibs=$(echo "$out" | awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") r = $i }
+		END { printf "%.1f", r * 1e6 / 8 / 1048576 }')
+	[ "$1" = hvl ] || a= b=
+	echo "$1 $5 $dir $mibs $a $b" >>/tmp/bench
+	echo "$1 $dir, $5 stream(s): $mibs MiB/s"
 }
 
 # rr <path> <server-side> <client-side> <addr>: p50 p99 in us
@@ -106,7 +127,7 @@ vs() { # vs <dir> <server-side> <server-addr> <client-side> <client-addr>
 	out=$($4 hvl-rr stream $5 -b $BYTES -m 64K) || fail "vsock stream $1"
 	kill $s
 	wait $s 2>/dev/null
-	echo "vsock 1 $1 $(field "$out" MiB/s) 0 0 0 0 0" >>/tmp/bench
+	echo "vsock 1 $1 $(field "$out" MiB/s)" >>/tmp/bench
 	echo "vsock $1, 1 stream: $(field "$out" MiB/s) MiB/s"
 }
 vs linux-to-peer "taskset $PEER_CPUS" vsock:any:5400 linux vsock:$PEER_CID:5400
@@ -114,12 +135,21 @@ vs peer-to-linux linux vsock:any:5401 "taskset $PEER_CPUS" vsock:2:5401
 rr vsock "taskset $PEER_CPUS" linux vsock:$PEER_CID:5402
 
 echo
-echo "path   streams  direction       MiB/s  doorbells/MiB to backend/to peer"
-awk '$2 != "rr" {
-	db = "-"
-	if ($1 == "hvl" && $5 > 0)
-		db = sprintf("%.1f/%.1f", ($8 - $6) / $5, ($9 - $7) / $5)
-	printf "%-6s %7s  %-14s %6s  %s\n", $1, $2, $3, $4, db
+# For hvl: doorbells per MiB each way, the share of the run its work
+# item was busy, the average frame, and frames per doorbell received.
+echo "path   streams  direction       MiB/s  doorbells/MiB   work busy  KiB/frame  frames/doorbell"
+echo "                                       to hvl/to peer"
+awk -v secs=$SECS '$2 != "rr" {
+	db = busy = kib = fpd = "-"
+	if ($1 == "hvl" && NF == 16) {
+		mib = $4 * secs
+		db = sprintf("%.1f/%.1f", ($11 - $5) / mib, ($12 - $6) / mib)
+		busy = sprintf("%.0f%%", ($14 - $8) / (secs * 1e6) * 100)
+		fr = ($3 == "linux-to-peer") ? $15 - $9 : $16 - $10
+		kib = sprintf("%.1f", fr ? mib * 1024 / fr : 0)
+		fpd = sprintf("%.1f", ($11 - $5) ? fr / ($11 - $5) : 0)
+	}
+	printf "%-6s %7s  %-14s %6s  %13s  %9s  %9s  %15s\n", $1, $2, $3, $4, db, busy, kib, fpd
 }' /tmp/bench
 echo
 echo "path   rr p50 us  rr p99 us"

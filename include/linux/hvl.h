@@ -192,6 +192,8 @@ struct hvl_device_stats {
 	u64 irqs_out;		/* interrupts raised towards the peer */
 	u64 resets;		/* device resets (driver- or peer-initiated) */
 	u64 needs_reset;	/* times DEVICE_NEEDS_RESET was raised */
+	u64 runs;		/* work item runs that took the lock */
+	u64 busy_ns;		/* time those runs held it */
 };
 
 struct hvl_device {

@@ -18,6 +18,14 @@ mkdir -p "$out"
 [ -f "$repo/tools/bench-$name.sh" ] || { echo "no tools/bench-$name.sh" >&2; exit 2; }
 
 "$q/deps.sh"
+# BENCH_PERF=1: Debian's perf in the guest, for a profile of the runs
+# the benchmark script chooses (software clock: TCG has no PMU).
+if [ -n "${BENCH_PERF:-}" ]; then
+	command -v perf >/dev/null ||
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-perf >&2
+	HVL_GUEST_EXTRA=perf
+	export HVL_GUEST_EXTRA
+fi
 kdir=$("$q/kernel.sh")
 src=$("$q/kernel.sh" --src)
 make -s -C "$kdir" M="$repo" modules

@@ -47,7 +47,8 @@ mkdir -p "$root/usr/bin"
 # iproute2's ip, which moves a link to another network namespace (70-net;
 # busybox's cannot); iperf3, the network load users measure with (70-net,
 # make bench-net); ethtool, for hvl_net's counters (ethtool -S).
-for p in socat fio stress-ng diod flock tar cp ls git getfacl setfacl chattr kmod ip iperf3 ethtool; do
+# HVL_GUEST_EXTRA names more (make bench-* BENCH_PERF=1 adds perf).
+for p in socat fio stress-ng diod flock tar cp ls git getfacl setfacl chattr kmod ip iperf3 ethtool ${HVL_GUEST_EXTRA:-}; do
 	path=$(command -v "$p" 2>/dev/null || ls /usr/sbin/"$p" 2>/dev/null) || continue
 	cp "$path" "$root/usr/bin/"
 	ldd "$path" | awk '/=> \//{print $3} /^\t\//{print $1}' | while read -r lib; do

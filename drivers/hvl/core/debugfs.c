@@ -9,6 +9,7 @@
  * reader may see a value that is one event old, which is fine here.
  */
 #include <linux/debugfs.h>
+#include <linux/math64.h>
 #include <linux/seq_file.h>
 
 #include "core.h"
@@ -28,9 +29,9 @@ static int device_show(struct seq_file *s, void *unused)
 		   hdev->status, cd->active);
 	seq_printf(s, "host_features: %#018llx\nguest_features: %#018llx\n",
 		   hdev->host_features, hdev->guest_features);
-	seq_printf(s, "txns: %llu\ntxn_errors: %llu\nresets: %llu\nneeds_reset: %llu\nirqs_out: %llu\n",
+	seq_printf(s, "txns: %llu\ntxn_errors: %llu\nresets: %llu\nneeds_reset: %llu\nirqs_out: %llu\nruns: %llu\nbusy_us: %llu\n",
 		   st->txns, st->txn_errors, st->resets, st->needs_reset,
-		   st->irqs_out);
+		   st->irqs_out, st->runs, div_u64(st->busy_ns, NSEC_PER_USEC));
 	for (i = 0; i < hdev->num_queues; i++) {
 		const struct hvl_vq *vq = &hdev->vqs[i];
 

@@ -68,6 +68,7 @@ enum hvl_net_drop {
 	DROP_BAD_SKB,		/* a frame the header cannot describe */
 	DROP_PURGED,		/* queued when the peer or our link went down */
 	DROP_LINK_DOWN,		/* peer -> Linux while our interface is down */
+	DROP_NO_MEMORY,		/* a zerocopy frame's pages could not be copied */
 	NR_DROPS
 };
 

@@ -55,6 +55,7 @@ static const char *const drop_names[NR_DROPS] = {
 	[DROP_BAD_SKB] = "to_peer_dropped_bad_skb",
 	[DROP_PURGED] = "to_peer_dropped_purged",
 	[DROP_LINK_DOWN] = "from_peer_dropped_link_down",
+	[DROP_NO_MEMORY] = "to_peer_dropped_no_memory",
 };
 
 /*
@@ -91,7 +92,23 @@ static netdev_tx_t start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		dev_kfree_skb_any(skb);
 		return NETDEV_TX_OK;
 	}
+	/*
+	 * A zerocopy sender's pages are copied now: the peer decides when
+	 * the frame leaves, and may never take it.
+	 */
+	if (unlikely(skb_orphan_frags_rx(skb, GFP_ATOMIC))) {
+		hvl_net_count_drop(n, DROP_NO_MEMORY);
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
 	skb_tx_timestamp(skb);
+	/*
+	 * Orphaned, as tun does, for the same reason: the socket is not
+	 * held by a frame the peer may keep for as long as it likes, and
+	 * TCP Small Queues does not wait for the work item to copy each
+	 * one out.  TO_PEER_MAX and the stopped queue bound what waits.
+	 */
+	skb_orphan(skb);
 	skb_queue_tail(&n->to_peer, skb);
 	if (skb_queue_len_lockless(&n->to_peer) >= TO_PEER_MAX) {
 		netif_stop_queue(ndev);
