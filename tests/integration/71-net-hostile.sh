@@ -6,7 +6,8 @@
 #
 # - Frames whose virtio-net header lies (flags, gso_type, gso_size,
 #   csum_start, csum_offset, length): each refused and counted under its
-#   reason, in debugfs and in the interface's rx_errors, nothing else.
+#   reason, in debugfs and in the interface's rx_errors, nothing else;
+#   "ethtool -S hvlnet0" lists the counters of debugfs with their values.
 # - A peer that stops reading: Linux keeps sending, at most 128 frames
 #   wait for it (the interface's queue stops), and a reset drops them.
 # - A receive buffer the device may not write: DEVICE_NEEDS_RESET, and
@@ -81,6 +82,30 @@ errs=$(cat /sys/class/net/hvlnet0/statistics/rx_errors)
 [ "$errs" = $refused ] || fail "rx_errors $errs, not the $refused frames refused"
 grep -q "^needs_reset: 0$" "$DBG/$V" || fail "a refused frame reset the device"
 echo "$refused frames refused under their reasons, rx_errors $errs, the device serving"
+
+echo "== ethtool -S: the counters of debugfs"
+ethtool -S hvlnet0 >/tmp/ethtool.out 2>&1 || fail "ethtool -S hvlnet0: $(cat /tmp/ethtool.out)"
+et() { sed -n "s/^ *$1: //p" /tmp/ethtool.out; }
+# The same names: ethtool's all in debugfs, and debugfs's counters (its
+# last lines, after queued_from_peer) all in ethtool.
+names=$(sed -n 's/^ *\([a-z0-9_]*\): [0-9]*$/\1/p' /tmp/ethtool.out)
+for k in $names; do
+	[ -n "$(nd "$k")" ] || fail "ethtool -S has $k, debugfs does not"
+done
+for k in $(sed -n '/^queued_from_peer: /,$s/^\([a-z0-9_]*\): .*/\1/p' "$DBG/$V" | sed 1d); do
+	[ -n "$(et "$k")" ] || fail "debugfs has $k, ethtool -S does not"
+done
+# The same values: the refusals provoked above, nonzero, and every
+# counter that nothing moves now (the peer's own frames may still come,
+# and Linux's wait for a peer that does not read).
+for k in runt oversize bad_flags not_negotiated bad_gso bad_hdr; do
+	[ "$(et $k)" = "$(nd $k)" ] && [ "$(et $k)" -gt 0 ] ||
+		fail "$k: ethtool -S says '$(et $k)', debugfs '$(nd $k)'"
+done
+for k in bad_buffer no_memory peer_resets to_peer_dropped_too_big to_peer_dropped_bad_skb; do
+	[ "$(et $k)" = "$(nd $k)" ] || fail "$k: ethtool -S says '$(et $k)', debugfs '$(nd $k)'"
+done
+echo "ethtool -S: $(echo $names | wc -w) counters, those of debugfs: $(for k in runt oversize bad_flags not_negotiated bad_gso bad_hdr; do printf '%s %s ' $k "$(et $k)"; done)"
 
 echo "== a peer that stops reading"
 $IP neigh replace 10.78.0.2 lladdr "$(nd peer_mac)" dev hvlnet0 nud permanent ||

@@ -15,6 +15,7 @@
  * buffer is dropped.
  */
 #include <kunit/test.h>
+#include <linux/ethtool.h>
 #include <linux/etherdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -363,6 +364,34 @@ static void hdr_for_peer(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * The counters' names, which debugfs and "ethtool -S" share: each fits
+ * an ethtool string with its NUL (ethtool_puts() would cut it short
+ * silently), none is empty or the "?" of an unknown verdict, and no two
+ * are the same (the tests look counters up by name).
+ */
+static void stat_names(struct kunit *test)
+{
+	unsigned int i, j;
+	const char *a;
+
+	for (i = 0; i < HVL_NET_NR_STATS; i++) {
+		a = hvl_net_stat_name(i);
+		KUNIT_ASSERT_NOT_NULL(test, a);
+		KUNIT_EXPECT_GT_MSG(test, strlen(a), 1, "counter %u", i);
+		KUNIT_EXPECT_LT_MSG(test, strlen(a), ETH_GSTRING_LEN,
+				    "counter %u: %s", i, a);
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_STRNEQ_MSG(test, a, hvl_net_stat_name(j),
+						"counters %u and %u", j, i);
+	}
+	/* The last is the last verdict: none is left out. */
+	KUNIT_EXPECT_STREQ(test, hvl_net_stat_name(HVL_NET_NR_STATS - 1),
+			   hvl_net_verdict_name(HVL_NET_NR_VERDICTS - 1));
+	KUNIT_EXPECT_STREQ(test, hvl_net_stat_name(HVL_NET_NR_TRAFFIC),
+			   "to_peer_dropped_peer_down");
+}
+
 /* The fake device's rings, the net device on them, and its netdev. */
 static struct hvl_net *rx_setup(struct kunit *test, bool mrg)
 {
@@ -525,6 +554,7 @@ static struct kunit_case hvl_net_frame_cases[] = {
 	KUNIT_CASE_PARAM(skb_from_chain, skb_gen_params),
 	KUNIT_CASE(bad_chains),
 	KUNIT_CASE(hdr_for_peer),
+	KUNIT_CASE(stat_names),
 	{}
 };
 

@@ -90,12 +90,23 @@ struct hvl_net {
 	unsigned int nr_hdr_iov;
 	u16 heads[MRG_MAX];
 	u32 lens[MRG_MAX];
-	/* Counters: atomic, as ndo_get_stats64() reads them anywhere. */
-	atomic64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	/*
+	 * Counters: atomic, as ndo_get_stats64() and ethtool read them
+	 * anywhere.  debugfs and "ethtool -S" list them all under one set of
+	 * names (main.c): the traffic each way, the peer's resets, drops[]
+	 * and bad[].
+	 */
+	atomic64_t tx_packets, tx_bytes, rx_packets, rx_bytes, resets;
 	atomic64_t bad[HVL_NET_NR_VERDICTS];
 	atomic64_t drops[NR_DROPS];
-	u64 resets;			/* work item */
 };
+
+/* The counters debugfs and "ethtool -S" show: traffic, drops, refusals. */
+#define HVL_NET_NR_TRAFFIC	5
+#define HVL_NET_NR_STATS	(HVL_NET_NR_TRAFFIC + NR_DROPS + \
+				 HVL_NET_NR_VERDICTS - 1)
+
+const char *hvl_net_stat_name(unsigned int i);
 
 static inline void hvl_net_count_drop(struct hvl_net *n, enum hvl_net_drop d)
 {

@@ -44,6 +44,7 @@
 #include <linux/of_net.h>
 #include <linux/seq_file.h>
 #include <linux/virtio_ids.h>
+#include <kunit/visibility.h>
 
 #include "hvl_net.h"
 
@@ -56,6 +57,48 @@ static const char *const drop_names[NR_DROPS] = {
 	[DROP_PURGED] = "to_peer_dropped_purged",
 	[DROP_LINK_DOWN] = "from_peer_dropped_link_down",
 };
+
+/*
+ * Every counter, as debugfs and "ethtool -S" both name and order them:
+ * traffic[], then drop_names[], then the refusal verdicts.  One list
+ * read through stat_name() and stat_value() by both, so that the two
+ * cannot disagree.  ethtool takes ETH_GSTRING_LEN bytes a name: the
+ * KUnit suite hvl_net_frame checks each fits.
+ */
+static const struct {
+	const char *name;
+	size_t offset;		/* of an atomic64_t in struct hvl_net */
+} traffic[] = {
+	{ "to_peer_frames", offsetof(struct hvl_net, tx_packets) },
+	{ "to_peer_bytes", offsetof(struct hvl_net, tx_bytes) },
+	{ "from_peer_frames", offsetof(struct hvl_net, rx_packets) },
+	{ "from_peer_bytes", offsetof(struct hvl_net, rx_bytes) },
+	{ "peer_resets", offsetof(struct hvl_net, resets) },
+};
+
+static_assert(ARRAY_SIZE(traffic) == HVL_NET_NR_TRAFFIC);
+
+const char *hvl_net_stat_name(unsigned int i)
+{
+	if (i < HVL_NET_NR_TRAFFIC)
+		return traffic[i].name;
+	i -= HVL_NET_NR_TRAFFIC;
+	if (i < NR_DROPS)
+		return drop_names[i];
+	return hvl_net_verdict_name(HVL_NET_OK + 1 + i - NR_DROPS);
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_net_stat_name);
+
+static u64 stat_value(struct hvl_net *n, unsigned int i)
+{
+	if (i < HVL_NET_NR_TRAFFIC)
+		return atomic64_read((atomic64_t *)((char *)n +
+						    traffic[i].offset));
+	i -= HVL_NET_NR_TRAFFIC;
+	if (i < NR_DROPS)
+		return atomic64_read(&n->drops[i]);
+	return atomic64_read(&n->bad[HVL_NET_OK + 1 + i - NR_DROPS]);
+}
 
 /*
  * Our interface's administrative state, as the peer's link state.  The
@@ -187,9 +230,37 @@ static void get_drvinfo(struct net_device *ndev, struct ethtool_drvinfo *info)
 	strscpy(info->bus_info, dev_name(&n->hdev->dev), sizeof(info->bus_info));
 }
 
+static int get_sset_count(struct net_device *ndev, int sset)
+{
+	return sset == ETH_SS_STATS ? HVL_NET_NR_STATS : -EOPNOTSUPP;
+}
+
+static void get_strings(struct net_device *ndev, u32 sset, u8 *data)
+{
+	unsigned int i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	for (i = 0; i < HVL_NET_NR_STATS; i++)
+		ethtool_puts(&data, hvl_net_stat_name(i));
+}
+
+static void get_ethtool_stats(struct net_device *ndev,
+			      struct ethtool_stats *stats, u64 *data)
+{
+	struct hvl_net *n = netdev_priv(ndev);
+	unsigned int i;
+
+	for (i = 0; i < HVL_NET_NR_STATS; i++)
+		data[i] = stat_value(n, i);
+}
+
 static const struct ethtool_ops ethtool_ops = {
 	.get_drvinfo = get_drvinfo,
 	.get_link = ethtool_op_get_link,
+	.get_sset_count = get_sset_count,
+	.get_strings = get_strings,
+	.get_ethtool_stats = get_ethtool_stats,
 };
 
 /* DRIVER_OK: take the session's negotiation, and the carrier up. */
@@ -241,7 +312,7 @@ static void reset(struct hvl_device *hdev)
 	purge(n, &n->to_peer, DROP_PURGED);
 	/* The queue may have stopped on frames that are gone now. */
 	netif_wake_queue(n->ndev);
-	n->resets++;
+	atomic64_inc(&n->resets);
 }
 
 static int read_mtu(struct hvl_device *hdev, unsigned int *mtu)
@@ -355,24 +426,18 @@ static void remove(struct hvl_device *hdev)
 static void show(struct hvl_device *hdev, struct seq_file *s)
 {
 	struct hvl_net *n = hdev->priv;
-	int i;
+	unsigned int i;
 
 	seq_printf(s, "netdev: %s\nmac: %pM\npeer_mac: %pM\nmtu_max: %u\npeer_up: %d\nmrg_rxbuf: %d\nguest_csum: %d\nguest_tso: %d%d\nhost_csum: %d\nhost_tso: %d%d\n",
 		   n->ndev->name, n->ndev->dev_addr, n->peer_mac, n->mtu_max,
 		   READ_ONCE(n->peer_up), n->mrg_rxbuf, n->guest_csum,
 		   n->guest_tso4, n->guest_tso6, n->limits.csum,
 		   n->limits.tso4, n->limits.tso6);
-	seq_printf(s, "to_peer_frames: %lld\nto_peer_bytes: %lld\nfrom_peer_frames: %lld\nfrom_peer_bytes: %lld\nqueued_to_peer: %u\nqueued_from_peer: %u\npeer_resets: %llu\n",
-		   atomic64_read(&n->tx_packets), atomic64_read(&n->tx_bytes),
-		   atomic64_read(&n->rx_packets), atomic64_read(&n->rx_bytes),
-		   skb_queue_len(&n->to_peer), skb_queue_len(&n->from_peer),
-		   n->resets);
-	for (i = 0; i < NR_DROPS; i++)
-		seq_printf(s, "%s: %lld\n", drop_names[i],
-			   atomic64_read(&n->drops[i]));
-	for (i = HVL_NET_OK + 1; i < HVL_NET_NR_VERDICTS; i++)
-		seq_printf(s, "%s: %lld\n", hvl_net_verdict_name(i),
-			   atomic64_read(&n->bad[i]));
+	seq_printf(s, "queued_to_peer: %u\nqueued_from_peer: %u\n",
+		   skb_queue_len(&n->to_peer), skb_queue_len(&n->from_peer));
+	for (i = 0; i < HVL_NET_NR_STATS; i++)
+		seq_printf(s, "%s: %llu\n", hvl_net_stat_name(i),
+			   stat_value(n, i));
 }
 
 static const char * const of_properties[] = { "hvl,mtu", NULL };
