@@ -392,6 +392,31 @@ static void stat_names(struct kunit *test)
 			   "to_peer_dropped_peer_down");
 }
 
+/*
+ * hvl,ifname: what register_netdev() takes, and nothing it refuses (a
+ * name of IFNAMSIZ characters would even trip alloc_netdev()'s BUG_ON).
+ */
+static void ifnames(struct kunit *test)
+{
+	static const char *const good[] = {
+		"peer0", "hvlnet%d", "p%d-x", "a", "123456789012345",
+		"x.y", "-", "%d",
+	};
+	static const char *const bad[] = {
+		"", ".", "..", "a/b", "a:1", "a b", "a\tb", "a\n",
+		"1234567890123456", "12345678901234567890", "p%s", "p%d%d",
+		"p%", "%x%d", "%%d",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		KUNIT_EXPECT_TRUE_MSG(test, hvl_net_ifname_valid(good[i]),
+				      "\"%s\"", good[i]);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_FALSE_MSG(test, hvl_net_ifname_valid(bad[i]),
+				       "\"%s\"", bad[i]);
+}
+
 /* The fake device's rings, the net device on them, and its netdev. */
 static struct hvl_net *rx_setup(struct kunit *test, bool mrg)
 {
@@ -555,6 +580,7 @@ static struct kunit_case hvl_net_frame_cases[] = {
 	KUNIT_CASE(bad_chains),
 	KUNIT_CASE(hdr_for_peer),
 	KUNIT_CASE(stat_names),
+	KUNIT_CASE(ifnames),
 	{}
 };
 

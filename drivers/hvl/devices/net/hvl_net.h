@@ -107,6 +107,7 @@ struct hvl_net {
 				 HVL_NET_NR_VERDICTS - 1)
 
 const char *hvl_net_stat_name(unsigned int i);
+bool hvl_net_ifname_valid(const char *name);
 
 static inline void hvl_net_count_drop(struct hvl_net *n, enum hvl_net_drop d)
 {

@@ -333,6 +333,62 @@ static int read_mtu(struct hvl_device *hdev, unsigned int *mtu)
 	return 0;
 }
 
+/**
+ * hvl_net_ifname_valid() - may hvl,ifname name the interface?
+ * @name: the property's string
+ *
+ * What register_netdev() takes: dev_valid_name() (1 to IFNAMSIZ - 1
+ * characters, not "." or "..", no '/', ':' or white space) and, for a
+ * template, exactly one "%d" and no other '%' (__dev_alloc_name()).
+ * Checked at probe, where the node can be named: register_netdev()
+ * would refuse it with a bare -EINVAL.
+ *
+ * Return: true if it may.
+ */
+bool hvl_net_ifname_valid(const char *name)
+{
+	const char *p = strchr(name, '%');
+
+	if (!dev_valid_name(name))
+		return false;
+	return !p || (p[1] == 'd' && !strchr(p + 2, '%'));
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_net_ifname_valid);
+
+/*
+ * hvl,ifname, else hvlnet<n>.  A bad value fails the probe: falling back
+ * to hvlnet<n> would leave the configuration that names the interface
+ * (addresses, firewall rules) silently unapplied.
+ */
+static int read_ifname(struct hvl_device *hdev, const char **name,
+		       unsigned char *assign)
+{
+	const char *v;
+	int len;
+
+	if (!of_find_property(hdev->of_node, "hvl,ifname", &len)) {
+		*name = "hvlnet%d";
+		*assign = NET_NAME_ENUM;
+		return 0;
+	}
+	/* One string: of_property_read_string() would take a list's first. */
+	if (of_property_read_string(hdev->of_node, "hvl,ifname", &v) ||
+	    strlen(v) + 1 != len) {
+		dev_err(&hdev->dev, "%pOF: \"hvl,ifname\" must be one string\n",
+			hdev->of_node);
+		return -EINVAL;
+	}
+	if (!hvl_net_ifname_valid(v)) {
+		dev_err(&hdev->dev, "%pOF: \"hvl,ifname\" \"%s\" is not an interface name: 1 to %u characters, not \".\" or \"..\", no '/', ':' or white space, at most one %%d\n",
+			hdev->of_node, v, IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	*name = v;
+	/* As DSA's "label": a name the kernel was given, which udev keeps. */
+	*assign = strchr(v, '%') ? NET_NAME_ENUM : NET_NAME_PREDICTABLE;
+	return 0;
+}
+
 /* The config image: the peer's MAC address, its link down, the MTU. */
 static void init_config(struct hvl_net *n)
 {
@@ -362,7 +418,9 @@ static void setup_netdev(struct net_device *ndev, unsigned int mtu)
 
 static int probe(struct hvl_device *hdev)
 {
+	unsigned char name_assign;
 	struct net_device *ndev;
+	const char *name;
 	struct hvl_net *n;
 	unsigned int mtu;
 	int ret;
@@ -375,7 +433,10 @@ static int probe(struct hvl_device *hdev)
 	ret = read_mtu(hdev, &mtu);
 	if (ret)
 		return ret;
-	ndev = alloc_netdev(sizeof(*n), "hvlnet%d", NET_NAME_ENUM, ether_setup);
+	ret = read_ifname(hdev, &name, &name_assign);
+	if (ret)
+		return ret;
+	ndev = alloc_netdev(sizeof(*n), name, name_assign, ether_setup);
 	if (!ndev)
 		return -ENOMEM;
 	n = netdev_priv(ndev);
@@ -398,7 +459,9 @@ static int probe(struct hvl_device *hdev)
 
 	ret = register_netdev(ndev);
 	if (ret) {
-		dev_err(&hdev->dev, "register_netdev: %d\n", ret);
+		dev_err(&hdev->dev, "register_netdev(\"%s\"): %d%s\n", name, ret,
+			ret == -EEXIST ? ", an interface of that name exists" :
+			ret == -ENFILE ? ", every name of the template is taken" : "");
 		goto err_free;
 	}
 	dev_info(&hdev->dev, "net: %s, MAC %pM, the peer's %pM, MTU %u\n",
@@ -440,7 +503,7 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 			   stat_value(n, i));
 }
 
-static const char * const of_properties[] = { "hvl,mtu", NULL };
+static const char * const of_properties[] = { "hvl,mtu", "hvl,ifname", NULL };
 
 static struct hvl_driver net_driver = {
 	.driver.name = "hvl_net",
