@@ -434,8 +434,21 @@ static struct hvl_net *rx_setup(struct kunit *test, bool mrg)
 	n->peer_up = true;
 	skb_queue_head_init(&n->to_peer);
 	skb_queue_head_init(&n->from_peer);
+	spin_lock_init(&n->bql_lock);
 	fd->cd.hdev.priv = n;
 	return n;
+}
+
+/* Bytes counted sent to BQL and not yet completed. */
+static unsigned int inflight(struct hvl_net *n)
+{
+#ifdef CONFIG_BQL
+	struct dql *dql = &netdev_get_tx_queue(n->ndev, 0)->dql;
+
+	return READ_ONCE(dql->num_queued) - READ_ONCE(dql->num_completed);
+#else
+	return 0;
+#endif
 }
 
 static void rx_exit(struct kunit *test)
@@ -460,6 +473,12 @@ static void rx_queue(struct kunit *test, struct hvl_net *n, size_t len)
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	for (i = 0; i < len; i++)
 		skb_put_u8(skb, i * 13 + (i >> 8));
+	/*
+	 * Sent for BQL, as start_xmit() counts it; as one of a batch
+	 * (xmit_more), so that BQL never stops the queue: this netdev is
+	 * not registered and has no qdisc to wake.
+	 */
+	__netdev_tx_sent_queue(netdev_get_tx_queue(n->ndev, 0), len, true);
 	skb_queue_tail(&n->to_peer, skb);
 }
 
@@ -496,6 +515,7 @@ static void rx_mergeable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, i, 2500);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&n->tx_packets), 1);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
 }
 
 /*
@@ -514,6 +534,8 @@ static void rx_waits_for_buffers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
 	KUNIT_EXPECT_EQ(test, fd->vqs[RX_Q].last_avail, 0);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 1);
+	/* Still in flight for BQL: it left nothing. */
+	KUNIT_EXPECT_EQ(test, inflight(n), IS_ENABLED(CONFIG_BQL) ? 2500 : 0);
 	/* The peer is asked to ring when it posts the next one. */
 	KUNIT_EXPECT_TRUE(test, fake_would_ring(fd, RX_Q));
 
@@ -524,6 +546,7 @@ static void rx_waits_for_buffers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, h->num_buffers), 3);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
 	KUNIT_EXPECT_EQ(test, fd->vqs[RX_Q].stats.errors, 0);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
 }
 
 /*
@@ -545,6 +568,8 @@ static void rx_single_buffer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, used_len(fd, 0), HDR + 900);
 	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, h->num_buffers), 1);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	/* The dropped frame completed as the used one did. */
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
 }
 
 /* A receive buffer the device may only read: the device needs a reset. */
@@ -558,6 +583,9 @@ static void rx_readable_buffer(struct kunit *test)
 	fake_poll(fd, hvl_net_poll, HVL_BUDGET);
 	KUNIT_EXPECT_TRUE(test, fd->cd.hdev.status & VIRTIO_CONFIG_S_NEEDS_RESET);
 	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
+	/* Kept for the reset's purge, which completes it. */
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 1);
+	KUNIT_EXPECT_EQ(test, inflight(n), IS_ENABLED(CONFIG_BQL) ? 100 : 0);
 }
 
 static struct kunit_case hvl_net_rx_cases[] = {

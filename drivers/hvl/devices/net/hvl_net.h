@@ -91,6 +91,14 @@ struct hvl_net {
 	u16 heads[MRG_MAX];
 	u32 lens[MRG_MAX];
 	/*
+	 * BQL: every frame queued in to_peer was counted sent, and is
+	 * counted completed once, when it leaves: by the work item (used or
+	 * dropped) or by a purge.  Completions come from the work item and
+	 * from net_stop(), and dql_completed() takes one caller at a time;
+	 * ->reset() resets the BQL state under it too.
+	 */
+	spinlock_t bql_lock;
+	/*
 	 * Counters: atomic, as ndo_get_stats64() and ethtool read them
 	 * anywhere.  debugfs and "ethtool -S" list them all under one set of
 	 * names (main.c): the traffic each way, the peer's resets, drops[]

@@ -125,9 +125,47 @@ static void purge(struct hvl_net *n, struct sk_buff_head *q,
 	}
 }
 
+/*
+ * Drop what waits for the peer, and tell BQL: each frame was counted
+ * sent, and a frame counted sent and never completed holds the queue
+ * stopped for good once BQL's limit is reached.
+ *
+ * @restart (->reset(), remove()): nothing else can hold a frame counted
+ * sent, so BQL starts over, its limit too, for the next peer.  The work
+ * item does not run (the core calls ->reset() under the device's lock,
+ * remove() after the work is cancelled) and start_xmit() no longer
+ * counts (peer_up is clear, and a transmit that saw it set has left).
+ *
+ * Else (net_stop()): the work item may be filling a frame it took out
+ * and will complete it itself; resetting BQL now would make that a
+ * completion of more than was sent, which dql_completed() BUG()s on.
+ * The frames dropped here are completed instead.
+ */
+static void purge_to_peer(struct hvl_net *n, bool restart)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(n->ndev, 0);
+	unsigned int pkts = 0, bytes = 0;
+	struct sk_buff *skb;
+
+	spin_lock_bh(&n->bql_lock);
+	while ((skb = skb_dequeue(&n->to_peer))) {
+		pkts++;
+		bytes += skb->len;
+		hvl_net_count_drop(n, DROP_PURGED);
+		kfree_skb(skb);
+	}
+	if (restart)
+		netdev_tx_reset_queue(txq);
+	else
+		netdev_tx_completed_queue(txq, pkts, bytes);
+	spin_unlock_bh(&n->bql_lock);
+}
+
 static netdev_tx_t start_xmit(struct sk_buff *skb, struct net_device *ndev)
 {
+	struct netdev_queue *txq = netdev_get_tx_queue(ndev, 0);
 	struct hvl_net *n = netdev_priv(ndev);
+	bool kick;
 
 	if (!READ_ONCE(n->peer_up)) {
 		hvl_net_count_drop(n, DROP_PEER_DOWN);
@@ -135,6 +173,13 @@ static netdev_tx_t start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		return NETDEV_TX_OK;
 	}
 	skb_tx_timestamp(skb);
+	/*
+	 * Sent for BQL before it is queued: the work item may take it and
+	 * complete it at once, and a completion of more than was sent is a
+	 * BUG() in dql_completed().  skb->len does not change on the way:
+	 * serve_rx() completes the same length.
+	 */
+	kick = __netdev_tx_sent_queue(txq, skb->len, netdev_xmit_more());
 	skb_queue_tail(&n->to_peer, skb);
 	if (skb_queue_len_lockless(&n->to_peer) >= TO_PEER_MAX) {
 		netif_stop_queue(ndev);
@@ -143,7 +188,7 @@ static netdev_tx_t start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		if (skb_queue_len_lockless(&n->to_peer) < TO_PEER_MAX / 2)
 			netif_start_queue(ndev);
 	}
-	if (!netdev_xmit_more() || netif_queue_stopped(ndev))
+	if (kick || netif_queue_stopped(ndev))
 		hvl_device_kick(n->hdev);
 	return NETDEV_TX_OK;
 }
@@ -182,7 +227,7 @@ static int net_stop(struct net_device *ndev)
 	netif_stop_queue(ndev);
 	napi_disable(&n->napi);
 	purge(n, &n->from_peer, DROP_LINK_DOWN);
-	purge(n, &n->to_peer, DROP_PURGED);
+	purge_to_peer(n, false);
 	return 0;
 }
 
@@ -309,9 +354,14 @@ static void reset(struct hvl_device *hdev)
 	netif_carrier_off(n->ndev);
 	netif_tx_lock_bh(n->ndev);
 	netif_tx_unlock_bh(n->ndev);
-	purge(n, &n->to_peer, DROP_PURGED);
-	/* The queue may have stopped on frames that are gone now. */
+	purge_to_peer(n, true);
+	/*
+	 * The queue may have stopped on frames that are gone now, on our
+	 * bound (netif_wake_queue() reschedules it) or BQL's (the reset
+	 * cleared that one, and nothing would reschedule it).
+	 */
 	netif_wake_queue(n->ndev);
+	netif_schedule_queue(netdev_get_tx_queue(n->ndev, 0));
 	atomic64_inc(&n->resets);
 }
 
@@ -445,6 +495,7 @@ static int probe(struct hvl_device *hdev)
 	n->mtu_max = mtu;
 	skb_queue_head_init(&n->to_peer);
 	skb_queue_head_init(&n->from_peer);
+	spin_lock_init(&n->bql_lock);
 	SET_NETDEV_DEV(ndev, &hdev->dev);
 	setup_netdev(ndev, mtu);
 	if (of_get_ethdev_address(hdev->of_node, ndev))
@@ -482,7 +533,7 @@ static void remove(struct hvl_device *hdev)
 
 	unregister_netdev(ndev);
 	purge(n, &n->from_peer, DROP_LINK_DOWN);
-	purge(n, &n->to_peer, DROP_PURGED);
+	purge_to_peer(n, true);
 	free_netdev(ndev);
 }
 
