@@ -4,7 +4,8 @@
 # both ways (64 MiB each, checksums compared), iperf3 with 4 streams each
 # way, UDP of varied sizes up to the MTU, an MTU change, link down and up
 # as the peer sees it, a peer restart in the middle of a stream, and
-# hvl_net unloaded under traffic.
+# hvl_net unloaded under traffic.  After the traffic, the peer restart
+# and the reload, nothing is left in flight for BQL.
 # hvl-timeout: 300
 . /tests/lib.sh
 . /tests/lib-net.sh
@@ -26,6 +27,17 @@ trap 'exit 143' TERM INT
 
 # nd <key>: a counter of the net device's debugfs file
 nd() { sed -n "s/^$1: //p" "$(devdbg 1)"; }
+
+# BQL: every byte counted sent on hvlnet0 was completed once the traffic
+# is over.  A frame counted sent and never completed would keep the
+# queue stopped for good once BQL's limit is reached.
+BQL=/sys/class/net/hvlnet0/queues/tx-0/byte_queue_limits
+bql_idle() { [ "$(cat $BQL/inflight)" = 0 ]; }
+bql_check() {
+	retry 100 bql_idle ||
+		fail "$1: BQL: $(cat $BQL/inflight) bytes in flight, $(nd queued_to_peer) frames queued for the peer"
+	echo "$1: nothing in flight for BQL (limit $(cat $BQL/limit))"
+}
 
 pings() { # pings <label>: both ways, IPv4 and IPv6
 	linux ping -c 1 -W 5 $PA >/dev/null || fail "$1: Linux cannot ping the peer"
@@ -179,6 +191,7 @@ iperf() { # iperf <label> [-R]
 iperf "Linux -> peer"
 iperf "peer -> Linux" -R
 check_counters
+bql_check "after TCP and iperf3"
 
 section "UDP up to the MTU"
 sizes="1 1472 $((MTU - 28))"
@@ -225,6 +238,7 @@ tcp_check 5003 /tmp/net.small "stream across a peer restart" 120
 echo "peer restarted at $((got >> 10)) KiB of 4096, the stream resumed, checksum matches"
 pings "after the peer restart"
 check_counters
+bql_check "after the peer restart"
 echo "counters: $(nd to_peer_frames) frames to the peer, $(nd from_peer_frames) from it, none refused"
 
 section "hvl_net unloaded under traffic"
@@ -244,6 +258,7 @@ adopt_peer
 linux_up
 pings "after the reload"
 echo "hvl_net unloaded mid-stream and reloaded: ok"
+bql_check "after the reload"
 
 check_counters
 section "done"

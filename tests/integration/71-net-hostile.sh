@@ -6,11 +6,16 @@
 #
 # - Frames whose virtio-net header lies (flags, gso_type, gso_size,
 #   csum_start, csum_offset, length): each refused and counted under its
-#   reason, in debugfs and in the interface's rx_errors, nothing else.
+#   reason, in debugfs and in the interface's rx_errors, nothing else;
+#   "ethtool -S hvlnet0" lists the counters of debugfs with their values.
 # - A peer that stops reading: Linux keeps sending, at most 128 frames
 #   wait for it (the interface's queue stops), and a reset drops them.
 # - A receive buffer the device may not write: DEVICE_NEEDS_RESET, and
 #   the peer's reset recovers the device.
+# - BQL: while the peer does not read, frames are in flight; after its
+#   reset none is, and frames go to it again.  A second stall with BQL's
+#   limit out of the way: our own bound of 128 frames holds, and our
+#   link down purges them out of BQL's count.
 . /tests/lib.sh
 
 IP=/usr/bin/ip		# iproute2: busybox's ip cannot add a neighbour
@@ -31,6 +36,10 @@ nd() { sed -n "s/^$1: //p" "$DBG/$V"; }
 
 # counted <counter> <value>: the counter has reached the value
 counted() { [ "$(nd "$1")" -ge "$2" ]; }
+
+# BQL: bytes counted sent on hvlnet0 and not yet completed.
+BQL=/sys/class/net/hvlnet0/queues/tx-0/byte_queue_limits
+bql_idle() { [ "$(cat $BQL/inflight)" = 0 ]; }
 
 only_windows soc:hvl-backend-0
 load hvl_mbox_loopback hvl_core hvl_net
@@ -82,6 +91,30 @@ errs=$(cat /sys/class/net/hvlnet0/statistics/rx_errors)
 grep -q "^needs_reset: 0$" "$DBG/$V" || fail "a refused frame reset the device"
 echo "$refused frames refused under their reasons, rx_errors $errs, the device serving"
 
+echo "== ethtool -S: the counters of debugfs"
+ethtool -S hvlnet0 >/tmp/ethtool.out 2>&1 || fail "ethtool -S hvlnet0: $(cat /tmp/ethtool.out)"
+et() { sed -n "s/^ *$1: //p" /tmp/ethtool.out; }
+# The same names: ethtool's all in debugfs, and debugfs's counters (its
+# last lines, after queued_from_peer) all in ethtool.
+names=$(sed -n 's/^ *\([a-z0-9_]*\): [0-9]*$/\1/p' /tmp/ethtool.out)
+for k in $names; do
+	[ -n "$(nd "$k")" ] || fail "ethtool -S has $k, debugfs does not"
+done
+for k in $(sed -n '/^queued_from_peer: /,$s/^\([a-z0-9_]*\): .*/\1/p' "$DBG/$V" | sed 1d); do
+	[ -n "$(et "$k")" ] || fail "debugfs has $k, ethtool -S does not"
+done
+# The same values: the refusals provoked above, nonzero, and every
+# counter that nothing moves now (the peer's own frames may still come,
+# and Linux's wait for a peer that does not read).
+for k in runt oversize bad_flags not_negotiated bad_gso bad_hdr; do
+	[ "$(et $k)" = "$(nd $k)" ] && [ "$(et $k)" -gt 0 ] ||
+		fail "$k: ethtool -S says '$(et $k)', debugfs '$(nd $k)'"
+done
+for k in bad_buffer no_memory peer_resets to_peer_dropped_too_big to_peer_dropped_bad_skb; do
+	[ "$(et $k)" = "$(nd $k)" ] || fail "$k: ethtool -S says '$(et $k)', debugfs '$(nd $k)'"
+done
+echo "ethtool -S: $(echo $names | wc -w) counters, those of debugfs: $(for k in runt oversize bad_flags not_negotiated bad_gso bad_hdr; do printf '%s %s ' $k "$(et $k)"; done)"
+
 echo "== a peer that stops reading"
 $IP neigh replace 10.78.0.2 lladdr "$(nd peer_mac)" dev hvlnet0 nud permanent ||
 	fail "static neighbour"
@@ -89,17 +122,27 @@ $IP neigh replace 10.78.0.2 lladdr "$(nd peer_mac)" dev hvlnet0 nud permanent ||
 # used, nothing more may go to it.  The frames waiting for it hold their
 # socket's memory, and a writer blocks at some 50: four writers, for
 # more than the 128 that may wait.  Each gets 5 s.
-for w in 1 2 3 4; do
-	head -c 4194304 /dev/zero |
-		timeout 5 socat -u -b 1400 - UDP4-SENDTO:10.78.0.2:9 2>/dev/null &
-done
-wait
+writers() {
+	local w
+	for w in 1 2 3 4; do
+		head -c 4194304 /dev/zero |
+			timeout 5 socat -u -b 1400 - UDP4-SENDTO:10.78.0.2:9 2>/dev/null &
+	done
+	wait
+}
+writers
 q=$(nd queued_to_peer)
 sent=$(($(nd to_peer_frames) - held_at))
 rxnum=$(sed -n "s/^queue$RXQ: num=\([0-9]*\) .*/\1/p" "$DBG/$V")
-echo "four UDP writers for 5 s: $sent frames in the peer's $rxnum buffers since the hold, $q queued"
+inflight=$(cat $BQL/inflight)
+limit=$(cat $BQL/limit)
+echo "four UDP writers for 5 s: $sent frames in the peer's $rxnum buffers since the hold, $q queued, BQL: $inflight bytes in flight, limit $limit"
 [ "$q" -le 128 ] || fail "$q frames queued for a peer that does not read"
-[ "$q" -ge 100 ] || fail "only $q frames queued: did the writers stop early?"
+# Stopped by one of the two bounds: our 128 frames, or BQL's limit
+# (the queue stops once more than the limit is in flight).
+[ "$q" -ge 100 ] || [ "$inflight" -gt "$limit" ] ||
+	fail "only $q frames queued, $inflight bytes in flight of BQL's $limit: did the writers stop early?"
+[ "$inflight" -gt 0 ] || fail "$q frames queued and none in flight for BQL"
 [ "$sent" -le "$rxnum" ] || fail "$sent frames into $rxnum buffers"
 [ "$q" -gt 0 ] || fail "nothing queued: was the peer reading?"
 [ "$sent" -gt 0 ] || fail "no frame went into the buffers the peer had posted"
@@ -124,3 +167,54 @@ retry 50 counted peer_up 1 || fail "the device did not start again"
 [ $(($(nd to_peer_dropped_purged) - purged)) -ge "$q" ] ||
 	fail "$q frames queued at the reset, $(($(nd to_peer_dropped_purged) - purged)) purged"
 echo "the reset purged the $q frames queued, the device serving again"
+
+echo "== after the reset: nothing in flight for BQL, and frames go"
+# The new session's driver posts its receive buffers once its interface
+# is up; what queued meanwhile goes, and BQL must see all of it leave:
+# a frame counted sent and never completed (the reset's purge, say)
+# would keep the queue stopped for good.
+retry 50 peer_dev >/dev/null || fail "virtio_net has no interface after the reset"
+$IP link set dev "$(peer_dev)" up || fail "the peer's new interface up"
+retry 100 bql_idle ||
+	fail "BQL: $(cat $BQL/inflight) bytes in flight after the reset, $(nd queued_to_peer) frames queued"
+before=$(nd to_peer_frames)
+head -c 28000 /dev/zero | socat -u -b 1400 - UDP4-SENDTO:10.78.0.2:9 ||
+	fail "UDP to the peer after the reset"
+retry 100 counted to_peer_frames $((before + 20)) ||
+	fail "$(($(nd to_peer_frames) - before)) of 20 frames reached the peer after the reset"
+retry 100 bql_idle ||
+	fail "BQL: $(cat $BQL/inflight) bytes in flight after 20 frames went, $(nd queued_to_peer) frames queued"
+echo "BQL: nothing in flight, and $(($(nd to_peer_frames) - before)) frames to the peer"
+
+echo "== a peer that stops reading again, BQL's limit out of the way"
+# Above, BQL's limit may have stopped the queue long before 128 frames.
+# With its floor above 128 frames of 64 KiB, the bound is ours alone.
+echo 16777216 >$BQL/limit_min || fail "BQL limit_min"
+echo "$ENTRY $RXQ hold" >$INJECT || fail "hold again"
+writers
+q=$(nd queued_to_peer)
+inflight=$(cat $BQL/inflight)
+echo "four UDP writers for 5 s: $q frames queued, BQL: $inflight bytes in flight"
+[ "$q" -le 128 ] || fail "$q frames queued for a peer that does not read"
+[ "$q" -ge 100 ] || fail "only $q frames queued: did the writers stop early?"
+[ "$inflight" -gt 0 ] || fail "$q frames queued and none in flight for BQL"
+# Our link down purges what waits (net_stop()), and those frames leave
+# BQL's count: nothing in flight, unless the work item held a frame
+# during the purge and put it back (then it waits in to_peer).
+purged=$(nd to_peer_dropped_purged)
+$IP link set dev hvlnet0 down || fail "hvlnet0 down"
+p=$(($(nd to_peer_dropped_purged) - purged))
+echo "hvlnet0 down: $p frames purged, $(nd queued_to_peer) left, BQL: $(cat $BQL/inflight) bytes in flight"
+[ "$p" -ge $((q - 1)) ] || fail "hvlnet0 down purged $p of $q frames"
+bql_idle || [ "$(nd queued_to_peer)" -gt 0 ] ||
+	fail "BQL: $(cat $BQL/inflight) bytes in flight with hvlnet0 down and nothing queued"
+$IP link set dev hvlnet0 up || fail "hvlnet0 up"
+echo soc:hvl-frontend-0 >$FRONT/unbind || fail "unbind front-end"
+echo soc:hvl-frontend-0 >$FRONT/bind || fail "bind front-end"
+retry 100 front_net || fail "virtio_net did not come back"
+retry 50 peer_dev >/dev/null || fail "virtio_net has no interface after the reset"
+$IP link set dev "$(peer_dev)" up || fail "the peer's new interface up"
+retry 100 bql_idle ||
+	fail "BQL: $(cat $BQL/inflight) bytes in flight after the second reset, $(nd queued_to_peer) frames queued"
+echo 0 >$BQL/limit_min || fail "BQL limit_min back"
+echo "after the second reset: nothing in flight for BQL"

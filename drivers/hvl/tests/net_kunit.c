@@ -15,6 +15,7 @@
  * buffer is dropped.
  */
 #include <kunit/test.h>
+#include <linux/ethtool.h>
 #include <linux/etherdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -363,6 +364,59 @@ static void hdr_for_peer(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * The counters' names, which debugfs and "ethtool -S" share: each fits
+ * an ethtool string with its NUL (ethtool_puts() would cut it short
+ * silently), none is empty or the "?" of an unknown verdict, and no two
+ * are the same (the tests look counters up by name).
+ */
+static void stat_names(struct kunit *test)
+{
+	unsigned int i, j;
+	const char *a;
+
+	for (i = 0; i < HVL_NET_NR_STATS; i++) {
+		a = hvl_net_stat_name(i);
+		KUNIT_ASSERT_NOT_NULL(test, a);
+		KUNIT_EXPECT_GT_MSG(test, strlen(a), 1, "counter %u", i);
+		KUNIT_EXPECT_LT_MSG(test, strlen(a), ETH_GSTRING_LEN,
+				    "counter %u: %s", i, a);
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_STRNEQ_MSG(test, a, hvl_net_stat_name(j),
+						"counters %u and %u", j, i);
+	}
+	/* The last is the last verdict: none is left out. */
+	KUNIT_EXPECT_STREQ(test, hvl_net_stat_name(HVL_NET_NR_STATS - 1),
+			   hvl_net_verdict_name(HVL_NET_NR_VERDICTS - 1));
+	KUNIT_EXPECT_STREQ(test, hvl_net_stat_name(HVL_NET_NR_TRAFFIC),
+			   "to_peer_dropped_peer_down");
+}
+
+/*
+ * hvl,ifname: what register_netdev() takes, and nothing it refuses (a
+ * name of IFNAMSIZ characters would even trip alloc_netdev()'s BUG_ON).
+ */
+static void ifnames(struct kunit *test)
+{
+	static const char *const good[] = {
+		"peer0", "hvlnet%d", "p%d-x", "a", "123456789012345",
+		"x.y", "-", "%d",
+	};
+	static const char *const bad[] = {
+		"", ".", "..", "a/b", "a:1", "a b", "a\tb", "a\n",
+		"1234567890123456", "12345678901234567890", "p%s", "p%d%d",
+		"p%", "%x%d", "%%d",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		KUNIT_EXPECT_TRUE_MSG(test, hvl_net_ifname_valid(good[i]),
+				      "\"%s\"", good[i]);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_FALSE_MSG(test, hvl_net_ifname_valid(bad[i]),
+				       "\"%s\"", bad[i]);
+}
+
 /* The fake device's rings, the net device on them, and its netdev. */
 static struct hvl_net *rx_setup(struct kunit *test, bool mrg)
 {
@@ -380,8 +434,21 @@ static struct hvl_net *rx_setup(struct kunit *test, bool mrg)
 	n->peer_up = true;
 	skb_queue_head_init(&n->to_peer);
 	skb_queue_head_init(&n->from_peer);
+	spin_lock_init(&n->bql_lock);
 	fd->cd.hdev.priv = n;
 	return n;
+}
+
+/* Bytes counted sent to BQL and not yet completed. */
+static unsigned int inflight(struct hvl_net *n)
+{
+#ifdef CONFIG_BQL
+	struct dql *dql = &netdev_get_tx_queue(n->ndev, 0)->dql;
+
+	return READ_ONCE(dql->num_queued) - READ_ONCE(dql->num_completed);
+#else
+	return 0;
+#endif
 }
 
 static void rx_exit(struct kunit *test)
@@ -406,6 +473,12 @@ static void rx_queue(struct kunit *test, struct hvl_net *n, size_t len)
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	for (i = 0; i < len; i++)
 		skb_put_u8(skb, i * 13 + (i >> 8));
+	/*
+	 * Sent for BQL, as start_xmit() counts it; as one of a batch
+	 * (xmit_more), so that BQL never stops the queue: this netdev is
+	 * not registered and has no qdisc to wake.
+	 */
+	__netdev_tx_sent_queue(netdev_get_tx_queue(n->ndev, 0), len, true);
 	skb_queue_tail(&n->to_peer, skb);
 }
 
@@ -442,6 +515,7 @@ static void rx_mergeable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, i, 2500);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&n->tx_packets), 1);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
 }
 
 /*
@@ -460,6 +534,8 @@ static void rx_waits_for_buffers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
 	KUNIT_EXPECT_EQ(test, fd->vqs[RX_Q].last_avail, 0);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 1);
+	/* Still in flight for BQL: it left nothing. */
+	KUNIT_EXPECT_EQ(test, inflight(n), IS_ENABLED(CONFIG_BQL) ? 2500 : 0);
 	/* The peer is asked to ring when it posts the next one. */
 	KUNIT_EXPECT_TRUE(test, fake_would_ring(fd, RX_Q));
 
@@ -470,6 +546,7 @@ static void rx_waits_for_buffers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, h->num_buffers), 3);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
 	KUNIT_EXPECT_EQ(test, fd->vqs[RX_Q].stats.errors, 0);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
 }
 
 /*
@@ -491,6 +568,8 @@ static void rx_single_buffer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, used_len(fd, 0), HDR + 900);
 	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, h->num_buffers), 1);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	/* The dropped frame completed as the used one did. */
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
 }
 
 /* A receive buffer the device may only read: the device needs a reset. */
@@ -504,6 +583,9 @@ static void rx_readable_buffer(struct kunit *test)
 	fake_poll(fd, hvl_net_poll, HVL_BUDGET);
 	KUNIT_EXPECT_TRUE(test, fd->cd.hdev.status & VIRTIO_CONFIG_S_NEEDS_RESET);
 	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
+	/* Kept for the reset's purge, which completes it. */
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 1);
+	KUNIT_EXPECT_EQ(test, inflight(n), IS_ENABLED(CONFIG_BQL) ? 100 : 0);
 }
 
 static struct kunit_case hvl_net_rx_cases[] = {
@@ -525,6 +607,8 @@ static struct kunit_case hvl_net_frame_cases[] = {
 	KUNIT_CASE_PARAM(skb_from_chain, skb_gen_params),
 	KUNIT_CASE(bad_chains),
 	KUNIT_CASE(hdr_for_peer),
+	KUNIT_CASE(stat_names),
+	KUNIT_CASE(ifnames),
 	{}
 };
 

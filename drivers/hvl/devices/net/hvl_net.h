@@ -91,12 +91,32 @@ struct hvl_net {
 	unsigned int nr_hdr_iov;
 	u16 heads[MRG_MAX];
 	u32 lens[MRG_MAX];
-	/* Counters: atomic, as ndo_get_stats64() reads them anywhere. */
-	atomic64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	/*
+	 * BQL: every frame queued in to_peer was counted sent, and is
+	 * counted completed once, when it leaves: by the work item (used or
+	 * dropped) or by a purge.  Completions come from the work item and
+	 * from net_stop(), and dql_completed() takes one caller at a time;
+	 * ->reset() resets the BQL state under it too.
+	 */
+	spinlock_t bql_lock;
+	/*
+	 * Counters: atomic, as ndo_get_stats64() and ethtool read them
+	 * anywhere.  debugfs and "ethtool -S" list them all under one set of
+	 * names (main.c): the traffic each way, the peer's resets, drops[]
+	 * and bad[].
+	 */
+	atomic64_t tx_packets, tx_bytes, rx_packets, rx_bytes, resets;
 	atomic64_t bad[HVL_NET_NR_VERDICTS];
 	atomic64_t drops[NR_DROPS];
-	u64 resets;			/* work item */
 };
+
+/* The counters debugfs and "ethtool -S" show: traffic, drops, refusals. */
+#define HVL_NET_NR_TRAFFIC	5
+#define HVL_NET_NR_STATS	(HVL_NET_NR_TRAFFIC + NR_DROPS + \
+				 HVL_NET_NR_VERDICTS - 1)
+
+const char *hvl_net_stat_name(unsigned int i);
+bool hvl_net_ifname_valid(const char *name);
 
 static inline void hvl_net_count_drop(struct hvl_net *n, enum hvl_net_drop d)
 {

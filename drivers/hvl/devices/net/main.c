@@ -44,6 +44,7 @@
 #include <linux/of_net.h>
 #include <linux/seq_file.h>
 #include <linux/virtio_ids.h>
+#include <kunit/visibility.h>
 
 #include "hvl_net.h"
 
@@ -57,6 +58,48 @@ static const char *const drop_names[NR_DROPS] = {
 	[DROP_LINK_DOWN] = "from_peer_dropped_link_down",
 	[DROP_NO_MEMORY] = "to_peer_dropped_no_memory",
 };
+
+/*
+ * Every counter, as debugfs and "ethtool -S" both name and order them:
+ * traffic[], then drop_names[], then the refusal verdicts.  One list
+ * read through stat_name() and stat_value() by both, so that the two
+ * cannot disagree.  ethtool takes ETH_GSTRING_LEN bytes a name: the
+ * KUnit suite hvl_net_frame checks each fits.
+ */
+static const struct {
+	const char *name;
+	size_t offset;		/* of an atomic64_t in struct hvl_net */
+} traffic[] = {
+	{ "to_peer_frames", offsetof(struct hvl_net, tx_packets) },
+	{ "to_peer_bytes", offsetof(struct hvl_net, tx_bytes) },
+	{ "from_peer_frames", offsetof(struct hvl_net, rx_packets) },
+	{ "from_peer_bytes", offsetof(struct hvl_net, rx_bytes) },
+	{ "peer_resets", offsetof(struct hvl_net, resets) },
+};
+
+static_assert(ARRAY_SIZE(traffic) == HVL_NET_NR_TRAFFIC);
+
+const char *hvl_net_stat_name(unsigned int i)
+{
+	if (i < HVL_NET_NR_TRAFFIC)
+		return traffic[i].name;
+	i -= HVL_NET_NR_TRAFFIC;
+	if (i < NR_DROPS)
+		return drop_names[i];
+	return hvl_net_verdict_name(HVL_NET_OK + 1 + i - NR_DROPS);
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_net_stat_name);
+
+static u64 stat_value(struct hvl_net *n, unsigned int i)
+{
+	if (i < HVL_NET_NR_TRAFFIC)
+		return atomic64_read((atomic64_t *)((char *)n +
+						    traffic[i].offset));
+	i -= HVL_NET_NR_TRAFFIC;
+	if (i < NR_DROPS)
+		return atomic64_read(&n->drops[i]);
+	return atomic64_read(&n->bad[HVL_NET_OK + 1 + i - NR_DROPS]);
+}
 
 /*
  * Our interface's administrative state, as the peer's link state.  The
@@ -83,9 +126,47 @@ static void purge(struct hvl_net *n, struct sk_buff_head *q,
 	}
 }
 
+/*
+ * Drop what waits for the peer, and tell BQL: each frame was counted
+ * sent, and a frame counted sent and never completed holds the queue
+ * stopped for good once BQL's limit is reached.
+ *
+ * @restart (->reset(), remove()): nothing else can hold a frame counted
+ * sent, so BQL starts over, its limit too, for the next peer.  The work
+ * item does not run (the core calls ->reset() under the device's lock,
+ * remove() after the work is cancelled) and start_xmit() no longer
+ * counts (peer_up is clear, and a transmit that saw it set has left).
+ *
+ * Else (net_stop()): the work item may be filling a frame it took out
+ * and will complete it itself; resetting BQL now would make that a
+ * completion of more than was sent, which dql_completed() BUG()s on.
+ * The frames dropped here are completed instead.
+ */
+static void purge_to_peer(struct hvl_net *n, bool restart)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(n->ndev, 0);
+	unsigned int pkts = 0, bytes = 0;
+	struct sk_buff *skb;
+
+	spin_lock_bh(&n->bql_lock);
+	while ((skb = skb_dequeue(&n->to_peer))) {
+		pkts++;
+		bytes += skb->len;
+		hvl_net_count_drop(n, DROP_PURGED);
+		kfree_skb(skb);
+	}
+	if (restart)
+		netdev_tx_reset_queue(txq);
+	else
+		netdev_tx_completed_queue(txq, pkts, bytes);
+	spin_unlock_bh(&n->bql_lock);
+}
+
 static netdev_tx_t start_xmit(struct sk_buff *skb, struct net_device *ndev)
 {
+	struct netdev_queue *txq = netdev_get_tx_queue(ndev, 0);
 	struct hvl_net *n = netdev_priv(ndev);
+	bool kick;
 
 	if (!READ_ONCE(n->peer_up)) {
 		hvl_net_count_drop(n, DROP_PEER_DOWN);
@@ -106,9 +187,16 @@ static netdev_tx_t start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	 * Orphaned, as tun does, for the same reason: the socket is not
 	 * held by a frame the peer may keep for as long as it likes, and
 	 * TCP Small Queues does not wait for the work item to copy each
-	 * one out.  TO_PEER_MAX and the stopped queue bound what waits.
+	 * one out.  BQL, TO_PEER_MAX and the stopped queue bound what waits.
 	 */
 	skb_orphan(skb);
+	/*
+	 * Sent for BQL before it is queued: the work item may take it and
+	 * complete it at once, and a completion of more than was sent is a
+	 * BUG() in dql_completed().  skb->len does not change on the way:
+	 * serve_rx() completes the same length.
+	 */
+	kick = __netdev_tx_sent_queue(txq, skb->len, netdev_xmit_more());
 	skb_queue_tail(&n->to_peer, skb);
 	if (skb_queue_len_lockless(&n->to_peer) >= TO_PEER_MAX) {
 		netif_stop_queue(ndev);
@@ -117,7 +205,7 @@ static netdev_tx_t start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		if (skb_queue_len_lockless(&n->to_peer) < TO_PEER_MAX / 2)
 			netif_start_queue(ndev);
 	}
-	if (!netdev_xmit_more() || netif_queue_stopped(ndev))
+	if (kick || netif_queue_stopped(ndev))
 		hvl_device_kick(n->hdev);
 	return NETDEV_TX_OK;
 }
@@ -156,7 +244,7 @@ static int net_stop(struct net_device *ndev)
 	netif_stop_queue(ndev);
 	napi_disable(&n->napi);
 	purge(n, &n->from_peer, DROP_LINK_DOWN);
-	purge(n, &n->to_peer, DROP_PURGED);
+	purge_to_peer(n, false);
 	return 0;
 }
 
@@ -204,9 +292,37 @@ static void get_drvinfo(struct net_device *ndev, struct ethtool_drvinfo *info)
 	strscpy(info->bus_info, dev_name(&n->hdev->dev), sizeof(info->bus_info));
 }
 
+static int get_sset_count(struct net_device *ndev, int sset)
+{
+	return sset == ETH_SS_STATS ? HVL_NET_NR_STATS : -EOPNOTSUPP;
+}
+
+static void get_strings(struct net_device *ndev, u32 sset, u8 *data)
+{
+	unsigned int i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	for (i = 0; i < HVL_NET_NR_STATS; i++)
+		ethtool_puts(&data, hvl_net_stat_name(i));
+}
+
+static void get_ethtool_stats(struct net_device *ndev,
+			      struct ethtool_stats *stats, u64 *data)
+{
+	struct hvl_net *n = netdev_priv(ndev);
+	unsigned int i;
+
+	for (i = 0; i < HVL_NET_NR_STATS; i++)
+		data[i] = stat_value(n, i);
+}
+
 static const struct ethtool_ops ethtool_ops = {
 	.get_drvinfo = get_drvinfo,
 	.get_link = ethtool_op_get_link,
+	.get_sset_count = get_sset_count,
+	.get_strings = get_strings,
+	.get_ethtool_stats = get_ethtool_stats,
 };
 
 /* DRIVER_OK: take the session's negotiation, and the carrier up. */
@@ -255,10 +371,15 @@ static void reset(struct hvl_device *hdev)
 	netif_carrier_off(n->ndev);
 	netif_tx_lock_bh(n->ndev);
 	netif_tx_unlock_bh(n->ndev);
-	purge(n, &n->to_peer, DROP_PURGED);
-	/* The queue may have stopped on frames that are gone now. */
+	purge_to_peer(n, true);
+	/*
+	 * The queue may have stopped on frames that are gone now, on our
+	 * bound (netif_wake_queue() reschedules it) or BQL's (the reset
+	 * cleared that one, and nothing would reschedule it).
+	 */
 	netif_wake_queue(n->ndev);
-	n->resets++;
+	netif_schedule_queue(netdev_get_tx_queue(n->ndev, 0));
+	atomic64_inc(&n->resets);
 }
 
 static int read_mtu(struct hvl_device *hdev, unsigned int *mtu)
@@ -276,6 +397,62 @@ static int read_mtu(struct hvl_device *hdev, unsigned int *mtu)
 		return -EINVAL;
 	}
 	*mtu = v;
+	return 0;
+}
+
+/**
+ * hvl_net_ifname_valid() - may hvl,ifname name the interface?
+ * @name: the property's string
+ *
+ * What register_netdev() takes: dev_valid_name() (1 to IFNAMSIZ - 1
+ * characters, not "." or "..", no '/', ':' or white space) and, for a
+ * template, exactly one "%d" and no other '%' (__dev_alloc_name()).
+ * Checked at probe, where the node can be named: register_netdev()
+ * would refuse it with a bare -EINVAL.
+ *
+ * Return: true if it may.
+ */
+bool hvl_net_ifname_valid(const char *name)
+{
+	const char *p = strchr(name, '%');
+
+	if (!dev_valid_name(name))
+		return false;
+	return !p || (p[1] == 'd' && !strchr(p + 2, '%'));
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_net_ifname_valid);
+
+/*
+ * hvl,ifname, else hvlnet<n>.  A bad value fails the probe: falling back
+ * to hvlnet<n> would leave the configuration that names the interface
+ * (addresses, firewall rules) silently unapplied.
+ */
+static int read_ifname(struct hvl_device *hdev, const char **name,
+		       unsigned char *assign)
+{
+	const char *v;
+	int len;
+
+	if (!of_find_property(hdev->of_node, "hvl,ifname", &len)) {
+		*name = "hvlnet%d";
+		*assign = NET_NAME_ENUM;
+		return 0;
+	}
+	/* One string: of_property_read_string() would take a list's first. */
+	if (of_property_read_string(hdev->of_node, "hvl,ifname", &v) ||
+	    strlen(v) + 1 != len) {
+		dev_err(&hdev->dev, "%pOF: \"hvl,ifname\" must be one string\n",
+			hdev->of_node);
+		return -EINVAL;
+	}
+	if (!hvl_net_ifname_valid(v)) {
+		dev_err(&hdev->dev, "%pOF: \"hvl,ifname\" \"%s\" is not an interface name: 1 to %u characters, not \".\" or \"..\", no '/', ':' or white space, at most one %%d\n",
+			hdev->of_node, v, IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	*name = v;
+	/* As DSA's "label": a name the kernel was given, which udev keeps. */
+	*assign = strchr(v, '%') ? NET_NAME_ENUM : NET_NAME_PREDICTABLE;
 	return 0;
 }
 
@@ -308,7 +485,9 @@ static void setup_netdev(struct net_device *ndev, unsigned int mtu)
 
 static int probe(struct hvl_device *hdev)
 {
+	unsigned char name_assign;
 	struct net_device *ndev;
+	const char *name;
 	struct hvl_net *n;
 	unsigned int mtu;
 	int ret;
@@ -321,7 +500,10 @@ static int probe(struct hvl_device *hdev)
 	ret = read_mtu(hdev, &mtu);
 	if (ret)
 		return ret;
-	ndev = alloc_netdev(sizeof(*n), "hvlnet%d", NET_NAME_ENUM, ether_setup);
+	ret = read_ifname(hdev, &name, &name_assign);
+	if (ret)
+		return ret;
+	ndev = alloc_netdev(sizeof(*n), name, name_assign, ether_setup);
 	if (!ndev)
 		return -ENOMEM;
 	n = netdev_priv(ndev);
@@ -330,6 +512,7 @@ static int probe(struct hvl_device *hdev)
 	n->mtu_max = mtu;
 	skb_queue_head_init(&n->to_peer);
 	skb_queue_head_init(&n->from_peer);
+	spin_lock_init(&n->bql_lock);
 	SET_NETDEV_DEV(ndev, &hdev->dev);
 	setup_netdev(ndev, mtu);
 	if (of_get_ethdev_address(hdev->of_node, ndev))
@@ -344,7 +527,9 @@ static int probe(struct hvl_device *hdev)
 
 	ret = register_netdev(ndev);
 	if (ret) {
-		dev_err(&hdev->dev, "register_netdev: %d\n", ret);
+		dev_err(&hdev->dev, "register_netdev(\"%s\"): %d%s\n", name, ret,
+			ret == -EEXIST ? ", an interface of that name exists" :
+			ret == -ENFILE ? ", every name of the template is taken" : "");
 		goto err_free;
 	}
 	dev_info(&hdev->dev, "net: %s, MAC %pM, the peer's %pM, MTU %u\n",
@@ -365,34 +550,28 @@ static void remove(struct hvl_device *hdev)
 
 	unregister_netdev(ndev);
 	purge(n, &n->from_peer, DROP_LINK_DOWN);
-	purge(n, &n->to_peer, DROP_PURGED);
+	purge_to_peer(n, true);
 	free_netdev(ndev);
 }
 
 static void show(struct hvl_device *hdev, struct seq_file *s)
 {
 	struct hvl_net *n = hdev->priv;
-	int i;
+	unsigned int i;
 
 	seq_printf(s, "netdev: %s\nmac: %pM\npeer_mac: %pM\nmtu_max: %u\npeer_up: %d\nmrg_rxbuf: %d\nguest_csum: %d\nguest_tso: %d%d\nhost_csum: %d\nhost_tso: %d%d\n",
 		   n->ndev->name, n->ndev->dev_addr, n->peer_mac, n->mtu_max,
 		   READ_ONCE(n->peer_up), n->mrg_rxbuf, n->guest_csum,
 		   n->guest_tso4, n->guest_tso6, n->limits.csum,
 		   n->limits.tso4, n->limits.tso6);
-	seq_printf(s, "to_peer_frames: %lld\nto_peer_bytes: %lld\nfrom_peer_frames: %lld\nfrom_peer_bytes: %lld\nqueued_to_peer: %u\nqueued_from_peer: %u\npeer_resets: %llu\n",
-		   atomic64_read(&n->tx_packets), atomic64_read(&n->tx_bytes),
-		   atomic64_read(&n->rx_packets), atomic64_read(&n->rx_bytes),
-		   skb_queue_len(&n->to_peer), skb_queue_len(&n->from_peer),
-		   n->resets);
-	for (i = 0; i < NR_DROPS; i++)
-		seq_printf(s, "%s: %lld\n", drop_names[i],
-			   atomic64_read(&n->drops[i]));
-	for (i = HVL_NET_OK + 1; i < HVL_NET_NR_VERDICTS; i++)
-		seq_printf(s, "%s: %lld\n", hvl_net_verdict_name(i),
-			   atomic64_read(&n->bad[i]));
+	seq_printf(s, "queued_to_peer: %u\nqueued_from_peer: %u\n",
+		   skb_queue_len(&n->to_peer), skb_queue_len(&n->from_peer));
+	for (i = 0; i < HVL_NET_NR_STATS; i++)
+		seq_printf(s, "%s: %llu\n", hvl_net_stat_name(i),
+			   stat_value(n, i));
 }
 
-static const char * const of_properties[] = { "hvl,mtu", NULL };
+static const char * const of_properties[] = { "hvl,mtu", "hvl,ifname", NULL };
 
 static struct hvl_driver net_driver = {
 	.driver.name = "hvl_net",

@@ -217,30 +217,49 @@ static enum fill_result fill(struct hvl_net *n, struct sk_buff *skb,
 	return FILLED;
 }
 
+/*
+ * Frames that left to_peer, used or dropped, completed for BQL at once
+ * for the run (netdev_tx_completed_queue() wants a round, not a frame).
+ * Frames put back in to_peer stay sent: they leave it later, or a purge
+ * completes them.
+ */
+static void to_peer_completed(struct hvl_net *n, unsigned int pkts,
+			      unsigned int bytes)
+{
+	spin_lock_bh(&n->bql_lock);
+	netdev_tx_completed_queue(netdev_get_tx_queue(n->ndev, 0), pkts, bytes);
+	spin_unlock_bh(&n->bql_lock);
+}
+
 /* Linux -> peer, its receiveq.  Returns true when it stopped on the budget. */
 static bool serve_rx(struct hvl_net *n, int *budget)
 {
+	unsigned int pkts = 0, bytes = 0;
+	enum fill_result res;
 	struct sk_buff *skb;
+	bool more = true;
 
 	while (*budget > 0) {
 		skb = skb_dequeue(&n->to_peer);
-		if (!skb)
-			return false;
-		switch (fill(n, skb, budget)) {
-		case NO_BUFFERS:
-			skb_queue_head(&n->to_peer, skb);
-			return *budget <= 0;
-		case BROKEN:
-			skb_queue_head(&n->to_peer, skb);
-			return false;
-		case DROPPED:
-			kfree_skb(skb);
+		if (!skb) {
+			more = false;
 			break;
-		case FILLED:
+		}
+		res = fill(n, skb, budget);
+		if (res == NO_BUFFERS || res == BROKEN) {
+			skb_queue_head(&n->to_peer, skb);
+			more = res == NO_BUFFERS && *budget <= 0;
+			break;
+		}
+		/* As start_xmit() counted it sent. */
+		pkts++;
+		bytes += skb->len;
+		if (res == FILLED) {
 			atomic64_inc(&n->tx_packets);
 			atomic64_add(skb->len, &n->tx_bytes);
 			consume_skb(skb);
-			break;
+		} else {
+			kfree_skb(skb);
 		}
 		/* The length before the flag; pairs with start_xmit() (main.c). */
 		smp_mb();
@@ -248,7 +267,8 @@ static bool serve_rx(struct hvl_net *n, int *budget)
 		    skb_queue_len_lockless(&n->to_peer) < TO_PEER_MAX / 2)
 			netif_wake_queue(n->ndev);
 	}
-	return true;
+	to_peer_completed(n, pkts, bytes);
+	return more;
 }
 
 /*
