@@ -62,6 +62,12 @@ iperf() {
 		echo "profile of hvl $dir, 1 stream (perf, share of all CPUs' samples):"
 		perf report -q -i /tmp/perf.data --stdio --no-children --sort sym 2>/dev/null |
 			grep -v '^$' | head -${BENCH_PERF_LINES:-40}
+		echo "idle (pv_native_safe_halt) and busy samples by CPU (0-1 Linux, 2-3 the peer):"
+		perf report -q -i /tmp/perf.data --stdio --no-children --sort cpu,sym 2>/dev/null |
+			awk '$2 ~ /^[0-9]+$/ { c = $2 + 0; if ($NF == "pv_native_safe_halt") idle[c] += $1; else busy[c] += $1 }
+			END { for (c = 0; c < 4; c++) printf "cpu%d idle %.1f%% busy %.1f%%\n", c, idle[c], busy[c] }'
+		perf report -q -i /tmp/perf.data --stdio --no-children --sort comm 2>/dev/null |
+			grep -v '^$' | head -12
 		p=
 	fi
 	# The last "receiver" line: the sum with -P > 1, the stream with 1.
@@ -89,6 +95,8 @@ rr() {
 other() { nsenter -t "$NS2" -n taskset $PEER_CPUS "$@"; }
 
 : >/tmp/bench
+NS2=
+trap 'kill $NS $NS2 2>/dev/null; true' EXIT
 ifconfig lo 127.0.0.1 up
 net_up hvl_vsock
 retry 100 front_vsock || fail "virtio_vsock did not bind through hvl_front"
@@ -167,4 +175,3 @@ awk '
 		printf "vsock / veth, rr: p50 %.2fx, p99 %.2fx\n", p50["vsock"] / p50["veth"], p99["vsock"] / p99["veth"]
 	}' /tmp/bench
 echo "(throughput ratios above 1 and latency ratios below 1 favour hvl)"
-kill $NS $NS2 2>/dev/null
