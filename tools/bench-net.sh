@@ -13,7 +13,8 @@
 # processes run on CPUs 2-3 and Linux's on 0-1, on every path.
 # Sizes: BENCH_SECS (iperf3 seconds per run, 10), BENCH_RR (round trips,
 # 5000), BENCH_BYTES (vsock stream, 64M) from "make bench-net"'s
-# environment; BENCH_PERF=1 adds a profile of hvl's single streams.
+# environment; BENCH_PERF=1 adds a profile of hvl's single streams, 2 with
+# the call chains of the costliest functions.
 . /tests/lib.sh
 . /tests/lib-net.sh
 
@@ -50,7 +51,8 @@ iperf() {
 	# BENCH_PERF=1: where the time of hvl's single streams goes, every
 	# CPU, by function (kernel and modules; the guest's software clock).
 	if [ -n "${BENCH_PERF:-}" ] && [ "$1 $5" = "hvl 1" ]; then
-		perf record -q -a -e cpu-clock -o /tmp/perf.data -- sleep $((SECS - 1)) 2>/dev/null &
+		perf record -q -a $([ "$BENCH_PERF" = 2 ] && echo -g) -e cpu-clock \
+			-o /tmp/perf.data -- sleep $((SECS - 1)) 2>/dev/null &
 		p=$!
 	fi
 	out=$($3 iperf3 -c $4 -p 5201 -t $SECS -P $5 $rev -f m 2>&1) ||
@@ -68,6 +70,12 @@ iperf() {
 			END { for (c = 0; c < 4; c++) printf "cpu%d idle %.1f%% busy %.1f%%\n", c, idle[c], busy[c] }'
 		perf report -q -i /tmp/perf.data --stdio --no-children --sort comm 2>/dev/null |
 			grep -v '^$' | head -12
+		# BENCH_PERF=2: who calls the costliest functions, a chain a line.
+		[ "$BENCH_PERF" = 2 ] &&
+			perf report -q -i /tmp/perf.data --stdio --no-children --sort sym \
+				-g folded,0.5,caller,function,percent \
+				--symbols=_raw_spin_unlock_irqrestore,memcpy_orig,rep_movs_alternative,queued_spin_lock_slowpath,__schedule 2>/dev/null |
+			grep -v '^$' | cut -c1-400 | head -${BENCH_PERF_CHAINS:-60}
 		p=
 	fi
 	# The last "receiver" line: the sum with -P > 1, the stream with 1.
