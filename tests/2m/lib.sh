@@ -58,7 +58,14 @@ be_up() {
 # The peer machine: hvl_front, whose devices the stock virtio drivers
 # (built into the test kernel) take.
 fe_up() {
-	load $1 hvl_core hvl_front || return 1
+	fe_load $1 && fe_wait
+}
+
+fe_load() {
+	load $1 hvl_core hvl_front
+}
+
+fe_wait() {
 	retry 300 front_bound virtio_console || { fail "virtio_console did not bind"; return 1; }
 	retry 300 front_bound vmw_vsock_virtio_transport || { fail "virtio_vsock did not bind"; return 1; }
 	retry 100 find_hvc || { fail "no live /dev/hvcN"; return 1; }
@@ -165,6 +172,11 @@ vsock_send() {
 	echo "cs $(($(now) - t0))"
 }
 
+# window <key>: a field of the backend's window state (peer_gen, ...).
+window() {
+	sed -n "s/^$1: //p" /sys/kernel/debug/hvl/*/doorbell
+}
+
 # Doorbell counters of this machine's side of the window, one line:
 # "db rung <n> received <n>" (in polling mode "received" counts polls).
 counters() {
@@ -199,3 +211,13 @@ finish() {
 	} >/dev/console 2>&1
 	reboot -f
 }
+
+# vdbg <key>: a counter of the backend's vsock device
+vdbg() {
+	local f
+	f=$(grep -l "^device_id: 19$" /sys/kernel/debug/hvl/*/* 2>/dev/null | head -1)
+	sed -n "s/^$1: //p" "$f"
+}
+
+# rxsize: bytes the vsock listener has written so far
+rxsize() { wc -c </tmp/vrx 2>/dev/null || echo 0; }

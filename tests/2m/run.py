@@ -16,8 +16,8 @@ RAM, before the device tree's reserved-memory is seen on x86) and at the
 same address in both.  The test kernel has no CONFIG_NUMA: each machine
 sees one flat 1056 MiB of RAM.
 
-In "irq" mode each machine also has an ivshmem-doorbell PCI device (INTx:
-msi=off) connected to tools/hvl-ivshmem-server, which gives the backend
+In "irq" mode each machine also has an ivshmem-doorbell PCI device (one
+MSI-X vector) connected to tools/hvl-ivshmem-server, which gives the backend
 machine ID 0 and the peer ID 1 by the socket each connects to.
 
 Each machine runs tests/2m/agent.sh, which takes one shell command at a
@@ -81,8 +81,7 @@ class Guest:
         if self.ivshmem_sock:
             # Slot 4: the device-tree node's unit address (tests/2m/*-irq.dtso).
             cmd += ["-chardev", "socket,id=ivs,path=%s" % self.ivshmem_sock,
-                    "-device", "ivshmem-doorbell,chardev=ivs,vectors=1,msi=off,"
-                    "ioeventfd=off,addr=0x4"]
+                    "-device", "ivshmem-doorbell,chardev=ivs,vectors=1,ioeventfd=off,addr=0x4"]
         cmd += ["-kernel", os.path.join(a.kdir, "arch/x86/boot/bzImage"),
                 "-initrd", a.initrd, "-dtb", self.dtb,
                 "-append", "console=ttyS0 loglevel=5 panic=-1 oops=panic "
@@ -245,6 +244,154 @@ def vsock_xfer(r, snd, rcv, cid, port, size, limit):
     return ok, dt, "sent %s, received %s" % (want, got)
 
 
+def bring_up(r, be, fe, mod, order):
+    """Load the modules on both machines, in the order given."""
+    tag = "" if order == "backend first" else "peer first: "
+    if order != "backend first":
+        rc, out = fe.run("fe_load %s" % mod, 60)
+        if not r.result(tag + "peer: hvl_front loads with no backend yet", rc == 0,
+                        "\n".join(out)):
+            return False
+        time.sleep(3)
+    rc, out = be.run("be_up %s" % mod, 120)
+    if not r.result(tag + "backend: window, console and vsock up", rc == 0, "\n".join(out)):
+        return False
+    rc, out = fe.run(("fe_up %s" % mod) if order == "backend first" else "fe_wait", 180)
+    return r.result(tag + "peer: virtio_console and virtio_vsock bound through hvl_front",
+                    rc == 0, "\n".join(out))
+
+
+def basic(r, be, fe, args):
+    """Console text both ways, then the long transfers, with the doorbell counts."""
+    for snd, rcv, text in ((be, fe, "hello from linux, across machines"),
+                           (fe, be, "hello from the peer, across machines")):
+        ok, dt, why = console_xfer(r, snd, rcv, text, 0, 60)
+        r.result("console text %s -> %s" % (snd.name, rcv.name), ok, why)
+
+    c0 = (counters(be), counters(fe))
+    for snd, rcv in ((fe, be), (be, fe)):
+        ok, dt, why = console_xfer(r, snd, rcv, None, args.big, 300)
+        r.result("console %d KiB %s -> %s, checksum" % (args.big >> 10, snd.name, rcv.name),
+                 ok, why)
+        if ok:
+            print("HVL-2M: %s: console %s -> %s: %d KiB in %.1f s, %.2f MiB/s"
+                  % (args.mode, snd.name, rcv.name, args.big >> 10, dt,
+                     args.big / dt / (1 << 20)))
+    c1 = (counters(be), counters(fe))
+    report_counters(r, args, "console", c0, c1, check=True)
+
+    c0 = (counters(be), counters(fe))
+    # Linux is CID 2 to the peer, the peer CID 3 (hvl,cid).
+    for snd, rcv, cid, port in ((fe, be, 2, 5000), (be, fe, 3, 5001)):
+        ok, dt, why = vsock_xfer(r, snd, rcv, cid, port, args.big, 300)
+        r.result("vsock %d KiB %s -> %s, checksum" % (args.big >> 10, snd.name, rcv.name),
+                 ok, why)
+        if ok:
+            print("HVL-2M: %s: vsock %s -> %s: %d KiB in %.1f s, %.2f MiB/s"
+                  % (args.mode, snd.name, rcv.name, args.big >> 10, dt,
+                     args.big / dt / (1 << 20)))
+    c1 = (counters(be), counters(fe))
+    report_counters(r, args, "vsock", c0, c1, check=False)
+
+
+def report_counters(r, args, what, c0, c1, check):
+    if None in c0 + c1:
+        r.result("%s: doorbell counters readable" % what, False, "%s %s" % (c0, c1))
+        return
+    mib = 2 * args.big / (1 << 20)
+    print("HVL-2M: %s: %s, per MiB: backend rang %.0f and took %.0f, "
+          "peer rang %.0f and took %.0f%s"
+          % (args.mode, what, (c1[0][0] - c0[0][0]) / mib, (c1[0][1] - c0[0][1]) / mib,
+             (c1[1][0] - c0[1][0]) / mib, (c1[1][1] - c0[1][1]) / mib,
+             " ('took' counts polls)" if args.mode == "poll" else ""))
+    if not check:
+        return
+    if args.mode == "poll":
+        r.result("no doorbell rung in polling mode",
+                 c1[0][0] == 0 and c1[1][0] == 0, "counters %s" % (c1,))
+    else:
+        r.result("doorbells rung and received on both machines",
+                 min(c1[0][0] - c0[0][0], c1[0][1] - c0[0][1],
+                     c1[1][0] - c0[1][0], c1[1][1] - c0[1][1]) > 0,
+                 "before %s, after %s" % (c0, c1))
+
+
+def crash(r, be, fe, mod, args):
+    """Kill the peer's QEMU in the middle of a transfer, boot it again."""
+    rc, out = be.run("window peer_gen")
+    gen0 = int(out[-1]) if rc == 0 and out and out[-1].isdigit() else None
+    rc, out = fe.run("mkdata /tmp/vtx %d" % (args.big // 1024))
+    rc2, _ = be.run("vsock_listen 5002")
+    rc3, _ = fe.run("vsock_send 2 5002 /tmp/vtx >/tmp/vs.log 2>&1 &")
+    got = 0
+    end = time.time() + 60
+    while time.time() < end:
+        rc4, out = be.run("rxsize")
+        got = int(out[-1]) if rc4 == 0 and out and out[-1].isdigit() else 0
+        if got > 0:
+            break
+        time.sleep(0.5)
+    ok = rc == 0 and rc2 == 0 and rc3 == 0 and 0 < got < args.big
+    r.result("crash: transfer under way when the peer is killed", ok,
+             "%d of %d bytes" % (got, args.big))
+    fe.kill()
+    # Killed on purpose: scanned for kernel reports, no HVL-DONE expected.
+    r.logs.append("scan:" + fe.log)
+    print("HVL-2M: %s: peer killed after %d of %d bytes" % (args.mode, got, args.big))
+    # Linux alone for a while: nothing may break on its side.
+    time.sleep(3)
+    rc, out = be.run("echo alive; vdbg queued")
+    r.result("crash: Linux runs on with the peer gone", rc == 0 and "alive" in out,
+             "\n".join(out))
+    fe.start()
+    try:
+        fe.ready(args.boot_limit)
+        ok, why = True, ""
+    except Exception as e:
+        ok, why = False, str(e)
+    if not r.result("crash: peer machine boots again", ok, why):
+        return
+    rc, out = fe.run("fe_up %s" % mod, 180)
+    if not r.result("crash: the new peer's drivers bind", rc == 0, "\n".join(out)):
+        return
+    rc, out = be.run("window peer_gen")
+    gen1 = int(out[-1]) if rc == 0 and out and out[-1].isdigit() else None
+    r.result("crash: Linux saw the new peer (peer_gen %s -> %s)" % (gen0, gen1),
+             gen0 is not None and gen1 is not None and gen1 > gen0)
+    # The old connection is gone: the listener's socat ends, short.
+    rc, out = be.run("retry 300 [ -e /tmp/vrx.done ] && echo ended at $(rxsize)", 40)
+    r.result("crash: the dead peer's vsock connection was reset", rc == 0,
+             "\n".join(out))
+    rc, out = be.run("echo queued $(vdbg queued) bytes $(vdbg queued_bytes) "
+                     "resets $(vdbg peer_resets)")
+    q = one(out, "queued")
+    r.result("crash: nothing queued for the dead peer", q is not None and
+             q.startswith("0 bytes 0 "), "\n".join(out))
+    for snd, rcv, text in ((be, fe, "hello to the new peer"),
+                           (fe, be, "hello from the new peer")):
+        ok, dt, why = console_xfer(r, snd, rcv, text, 0, 60)
+        r.result("crash: console text %s -> %s" % (snd.name, rcv.name), ok, why)
+    for snd, rcv, cid, port in ((fe, be, 2, 5003), (be, fe, 3, 5004)):
+        ok, dt, why = vsock_xfer(r, snd, rcv, cid, port, 256 << 10, 120)
+        r.result("crash: vsock 256 KiB %s -> %s" % (snd.name, rcv.name), ok, why)
+
+
+def boot(r, be, fe, args, tag=""):
+    t0 = time.time()
+    be.start()
+    fe.start()
+    for g in (be, fe):
+        try:
+            g.ready(args.boot_limit)
+            ok, why = True, ""
+        except Exception as e:
+            ok, why = False, str(e)
+        if not r.result("%s%s machine boots" % (tag, g.name), ok, why):
+            return False
+    print("HVL-2M: %s: both machines up after %.0f s" % (args.mode, time.time() - t0))
+    return True
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--kdir", required=True)
@@ -257,6 +404,9 @@ def main():
     p.add_argument("--smp", type=int, default=2)
     p.add_argument("--big", type=int, default=BIG, help="bytes of the long transfers")
     p.add_argument("--boot-limit", type=int, default=240)
+    p.add_argument("--scenarios", default="crash,peer-first",
+                   help="besides the basic run: crash (kill and restart the peer), "
+                   "peer-first (the other boot order)")
     args = p.parse_args()
     args.shm = os.path.join(args.out, "shm-%s" % args.mode)
     with open(args.shm, "wb") as f:
@@ -280,73 +430,25 @@ def main():
     mod = "hvl_mbox_ivshmem" if args.mode == "irq" else ""
     t_start = time.time()
     try:
-        be.start()
-        fe.start()
-        for g in (be, fe):
-            try:
-                g.ready(args.boot_limit)
-                ok, why = True, ""
-            except Exception as e:
-                ok, why = False, str(e)
-            if not r.result("%s machine boots" % g.name, ok, why):
-                return
-        print("HVL-2M: %s: both machines up after %.0f s" % (args.mode, time.time() - t_start))
-
-        rc, out = be.run("be_up %s" % mod, 120)
-        if not r.result("backend: window, console and vsock up", rc == 0, "\n".join(out)):
-            return
-        rc, out = fe.run("fe_up %s" % mod, 180)
-        if not r.result("peer: virtio_console and virtio_vsock bound through hvl_front",
-                        rc == 0, "\n".join(out)):
-            return
-
-        for snd, rcv, text in ((be, fe, "hello from linux, across machines"),
-                               (fe, be, "hello from the peer, across machines")):
-            ok, dt, why = console_xfer(r, snd, rcv, text, 0, 60)
-            r.result("console text %s -> %s" % (snd.name, rcv.name), ok, why)
-
-        c0 = (counters(be), counters(fe))
-        for snd, rcv in ((fe, be), (be, fe)):
-            ok, dt, why = console_xfer(r, snd, rcv, None, args.big, 300)
-            r.result("console %d KiB %s -> %s, checksum" % (args.big >> 10, snd.name, rcv.name),
-                     ok, why)
-            if ok:
-                print("HVL-2M: %s: console %s -> %s: %d KiB in %.1f s, %.2f MiB/s"
-                      % (args.mode, snd.name, rcv.name, args.big >> 10, dt,
-                         args.big / dt / (1 << 20)))
-        c1 = (counters(be), counters(fe))
-        if None not in c0 + c1:
-            mib = 2 * args.big / (1 << 20)
-            print("HVL-2M: %s: console, per MiB: backend rang %.0f and took %.0f, "
-                  "peer rang %.0f and took %.0f (in polling mode 'took' counts polls)"
-                  % (args.mode, (c1[0][0] - c0[0][0]) / mib, (c1[0][1] - c0[0][1]) / mib,
-                     (c1[1][0] - c0[1][0]) / mib, (c1[1][1] - c0[1][1]) / mib))
-            if args.mode == "poll":
-                r.result("no doorbell rung in polling mode",
-                         c1[0][0] == 0 and c1[1][0] == 0, "counters %s" % (c1,))
-            else:
-                r.result("doorbells rung and received on both machines",
-                         min(c1[0][0] - c0[0][0], c1[0][1] - c0[0][1],
-                             c1[1][0] - c0[1][0], c1[1][1] - c0[1][1]) > 0,
-                         "before %s, after %s" % (c0, c1))
-
-        c0 = (counters(be), counters(fe))
-        # Linux is CID 2 to the peer, the peer CID 3 (hvl,cid).
-        for snd, rcv, cid, port in ((fe, be, 2, 5000), (be, fe, 3, 5001)):
-            ok, dt, why = vsock_xfer(r, snd, rcv, cid, port, args.big, 300)
-            r.result("vsock %d KiB %s -> %s, checksum" % (args.big >> 10, snd.name, rcv.name),
-                     ok, why)
-            if ok:
-                print("HVL-2M: %s: vsock %s -> %s: %d KiB in %.1f s, %.2f MiB/s"
-                      % (args.mode, snd.name, rcv.name, args.big >> 10, dt,
-                         args.big / dt / (1 << 20)))
-        c1 = (counters(be), counters(fe))
-        if None not in c0 + c1:
-            mib = 2 * args.big / (1 << 20)
-            print("HVL-2M: %s: vsock, per MiB: backend rang %.0f and took %.0f, "
-                  "peer rang %.0f and took %.0f"
-                  % (args.mode, (c1[0][0] - c0[0][0]) / mib, (c1[0][1] - c0[0][1]) / mib,
-                     (c1[1][0] - c0[1][0]) / mib, (c1[1][1] - c0[1][1]) / mib))
+        if boot(r, be, fe, args) and bring_up(r, be, fe, mod, "backend first"):
+            basic(r, be, fe, args)
+            if "crash" in args.scenarios:
+                crash(r, be, fe, mod, args)
+        if "peer-first" in args.scenarios:
+            fe.finish()
+            be.finish()
+            r.logs += [be.log, fe.log]
+            if boot(r, be, fe, args, "peer first: ") and \
+               bring_up(r, be, fe, mod, "peer first"):
+                for snd, rcv, text in ((be, fe, "hello, peer booted first"),
+                                       (fe, be, "hello from the peer that booted first")):
+                    ok, dt, why = console_xfer(r, snd, rcv, text, 0, 60)
+                    r.result("peer first: console text %s -> %s" % (snd.name, rcv.name),
+                             ok, why)
+                for snd, rcv, cid, port in ((fe, be, 2, 5010), (be, fe, 3, 5011)):
+                    ok, dt, why = vsock_xfer(r, snd, rcv, cid, port, 256 << 10, 120)
+                    r.result("peer first: vsock 256 KiB %s -> %s" % (snd.name, rcv.name),
+                             ok, why)
     except Exception as e:
         r.result("harness", False, "%s: %s" % (type(e).__name__, e))
     finally:
@@ -356,7 +458,7 @@ def main():
             server.terminate()
             server.wait()
         for g in (be, fe):
-            if g.log:
+            if g.log and g.log not in r.logs:
                 r.logs.append(g.log)
         with open(os.path.join(args.out, "logs"), "a") as f:
             for l in r.logs:
