@@ -33,6 +33,10 @@ kdir=$("$q/kernel.sh")
 src=$("$q/kernel.sh" --src)
 if [ "${HVL_2M_REUSE:-0}" != 1 ]; then
 	"$q/deps.sh"
+	# Clean first: modules built against another kernel configuration
+	# (the same release, so insmod takes them) read struct device at the
+	# wrong offsets.
+	make -s -C "$kdir" M="$repo" clean >/dev/null 2>&1 || true
 	rc=0
 	make -j"$(nproc)" -C "$kdir" M="$repo" modules >"$out/build.log" 2>&1 || rc=$?
 	[ $rc = 0 ] || tail -30 "$out/build.log"
