@@ -18,17 +18,30 @@
  * The protocol is QEMU's (docs/specs/ivshmem-spec.rst): the server only
  * ever sends, 8-byte little-endian numbers, some with a file descriptor
  * (SCM_RIGHTS).  To a new client i: 0 (the version), i (its ID), -1 with
- * the shared memory, then j with j's eventfd for each other connected
- * client j, then i with its own eventfd (the one it is rung on).  To the
- * others: i with i's eventfd.  When i goes: i without a descriptor to
- * the others, who then stop ringing it.  One vector per machine.
+ * the shared memory, then j with j's eventfd for each other machine j
+ * known so far, then i with its own eventfd (the one it is rung on).  To
+ * the others, the first time i connects while they are: i with i's
+ * eventfd.  One vector per machine.
+ *
+ * A machine that goes is never announced as gone, and its eventfd lives
+ * as long as the server: when it comes back it is rung on the same one,
+ * which the others still hold.  QEMU (hw/misc/ivshmem.c up to at least
+ * 10.x) frees a peer's eventfd array on a disconnect message and writes
+ * into the freed array on the next connect message for that ID: QEMU's
+ * own server gives a returning client a new ID, ours gives it the same,
+ * and the other machine's QEMU died of heap corruption ("malloc():
+ * unaligned fastbin chunk detected") when the peer came back.  Rings
+ * while a machine is down wait in its eventfd: it sees one ring when it
+ * starts, which a doorbell allows.
  *
  * The shared memory ivshmem insists on (its BAR2) is a 4 KiB memfd that
  * nobody uses: the machines share their window through the memory
  * backend QEMU maps at a fixed guest-physical address, as a SoC's
  * carve-out, not through a PCI BAR that the firmware places.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -48,7 +61,9 @@
 struct machine {
 	int listen;	/* <prefix>.<id> */
 	int conn;	/* the QEMU connected as this ID, or -1 */
-	int event;	/* what the others write to ring it, or -1 */
+	int event;	/* what the others write to ring it, for ever */
+	int seen;	/* has connected at least once */
+	unsigned char told[MAX_MACHINES]; /* this connection knows ID j */
 };
 
 static struct machine m[MAX_MACHINES];
@@ -89,24 +104,28 @@ static int send_msg(int sock, int64_t v, int fd)
 	return r == sizeof(le) ? 0 : -1;
 }
 
+/* Nothing to tell the others: see the top of this file. */
 static void drop(int id)
 {
-	int j;
-
 	close(m[id].conn);
-	close(m[id].event);
 	m[id].conn = -1;
-	m[id].event = -1;
+	memset(m[id].told, 0, sizeof(m[id].told));
 	printf("machine %d gone\n", id);
-	for (j = 0; j < n_machines; j++)
-		if (m[j].conn >= 0)
-			send_msg(m[j].conn, id, -1);
 	fflush(stdout);
+}
+
+/* Tell the client of machine @to about machine @id, once per connection. */
+static int tell(int to, int id)
+{
+	if (m[to].told[id])
+		return 0;
+	m[to].told[id] = 1;
+	return send_msg(m[to].conn, id, m[id].event);
 }
 
 /*
  * A QEMU connected to <prefix>.<id>.  A client that cannot take its setup
- * messages is dropped again; the others then hear it went.
+ * messages is dropped again.
  */
 static void join(int id)
 {
@@ -120,27 +139,22 @@ static void join(int id)
 		close(c);
 		return;
 	}
-	m[id].event = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (m[id].event < 0) {
-		perror("eventfd");
-		close(c);
-		return;
-	}
 	m[id].conn = c;
+	m[id].seen = 1;
 	bad |= send_msg(c, 0, -1);		/* protocol version */
 	bad |= send_msg(c, id, -1);		/* your ID */
 	bad |= send_msg(c, -1, shm);		/* the (unused) BAR2 */
 	for (j = 0; j < n_machines; j++)
-		if (j != id && m[j].conn >= 0)
-			bad |= send_msg(c, j, m[j].event);
-	bad |= send_msg(c, id, m[id].event);	/* you are rung on this */
+		if (j != id && m[j].seen)
+			bad |= tell(id, j);
+	bad |= tell(id, id);			/* you are rung on this */
 	if (bad) {
 		drop(id);
 		return;
 	}
 	for (j = 0; j < n_machines; j++)
-		if (j != id && m[j].conn >= 0)
-			send_msg(m[j].conn, id, m[id].event);
+		if (j != id && m[j].conn >= 0 && tell(j, id))
+			drop(j);
 	printf("machine %d connected\n", id);
 	fflush(stdout);
 }
@@ -206,9 +220,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < n_machines; i++) {
 		snprintf(path, sizeof(path), "%s.%d", prefix, i);
 		m[i].conn = -1;
-		m[i].event = -1;
+		m[i].event = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		m[i].listen = listen_on(path);
-		if (m[i].listen < 0)
+		if (m[i].event < 0 || m[i].listen < 0)
 			return 1;
 	}
 	printf("listening on %s.0 to %s.%d\n", prefix, prefix, n_machines - 1);

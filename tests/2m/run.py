@@ -326,7 +326,9 @@ def crash(r, be, fe, mod, args):
     """Kill the peer's QEMU in the middle of a transfer, boot it again."""
     rc, out = be.run("window peer_gen")
     gen0 = int(out[-1]) if rc == 0 and out and out[-1].isdigit() else None
-    rc, out = fe.run("mkdata /tmp/vtx %d" % (args.big // 1024))
+    # Large enough to be under way when the kill comes, at 2.6 MiB/s.
+    size = 16 << 20
+    rc, out = fe.run("mkdata /tmp/vtx %d" % (size // 1024), 120)
     rc2, _ = be.run("vsock_listen 5002")
     rc3, _ = fe.run("vsock_send 2 5002 /tmp/vtx >/tmp/vs.log 2>&1 &")
     got = 0
@@ -337,13 +339,13 @@ def crash(r, be, fe, mod, args):
         if got > 0:
             break
         time.sleep(0.5)
-    ok = rc == 0 and rc2 == 0 and rc3 == 0 and 0 < got < args.big
+    ok = rc == 0 and rc2 == 0 and rc3 == 0 and 0 < got < size
     r.result("crash: transfer under way when the peer is killed", ok,
-             "%d of %d bytes" % (got, args.big))
+             "%d of %d bytes" % (got, size))
     fe.kill()
     # Killed on purpose: scanned for kernel reports, no HVL-DONE expected.
     r.logs.append("scan:" + fe.log)
-    print("HVL-2M: %s: peer killed after %d of %d bytes" % (args.mode, got, args.big))
+    print("HVL-2M: %s: peer killed after %d of %d bytes" % (args.mode, got, size))
     # Linux alone for a while: nothing may break on its side.
     time.sleep(3)
     rc, out = be.run("echo alive; vdbg queued")
