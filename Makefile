@@ -5,6 +5,7 @@
 #   make [KDIR=<kernel build dir>]   build the modules
 #   make modules_install             install them (INSTALL_MOD_PATH, depmod)
 #   make check                       static checks + KUnit + QEMU integration
+#   make check-2m                    two QEMU machines over one shared memory
 #   make soak                        the long runs (SOAK_* sizes, see tests/qemu/soak.sh)
 #   make demo                        boot the test board, show a console session
 #   make bench-vsock                 vsock through the window vs vsock_loopback vs TCP
@@ -37,6 +38,9 @@ clean:
 check:
 	tests/qemu/check.sh
 
+check-2m:
+	tests/qemu/check-2m.sh
+
 soak:
 	tests/qemu/soak.sh
 
@@ -46,4 +50,4 @@ demo:
 bench-%:
 	tests/qemu/bench.sh $*
 
-.PHONY: all modules modules_install clean check soak demo
+.PHONY: all modules modules_install clean check check-2m soak demo

@@ -79,12 +79,13 @@ rc=0
 "$q/mbox-names.py" "$repo"/Documentation/devicetree/bindings/hvl/hvl,virtio-*.yaml || rc=$?
 result "bindings' mbox-names as hvl_doorbell_init() takes them" $rc
 rc=0
-for o in "$repo"/dts/*.dtso "$repo"/dts/examples/*.dtso "$repo"/tests/qemu/overlays/*.dtso; do
+for o in "$repo"/dts/*.dtso "$repo"/dts/examples/*.dtso "$repo"/tests/qemu/overlays/*.dtso \
+	"$repo"/tests/2m/*.dtso; do
 	[ -f "$o" ] || continue
 	dtc -q -@ -Wno-reg_format -Wno-avoid_default_addr_size -I dts -O dtb \
 		-o /dev/null "$o" || { echo "dtc: $o"; rc=1; }
 done
-result "dtc compiles dts/ and tests/qemu/overlays/" $rc
+result "dtc compiles dts/, tests/qemu/overlays/ and tests/2m/" $rc
 rc=0
 "$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso" \
 	"$q/bad-nodes.dtso" "$q/multi-peer.dtso" "$q/wc.dtso" "$q/hostile.dtso" || rc=$?
@@ -129,7 +130,18 @@ rc=0
 	"$repo/dts/hvl-loopback.dtso" "$q/multi-peer.dtso" "$q/wc.dtso" "$q/hostile.dtso" || rc=1
 "$q/dt-check.sh" validate -l bindings/hvl/ "$dtschema" "$q/board.dts" \
 	"$repo/dts/hvl-poll.dtso" || rc=1
+# make check-2m's two machines, polled and with the ivshmem doorbell.
+for o in "$repo"/tests/2m/*.dtso; do
+	"$q/dt-check.sh" validate -l bindings/hvl/ "$dtschema" "$q/board.dts" "$o" || rc=1
+done
 result "dt-validate: the test board's trees (hvl bindings)" $rc
+
+# make check-2m's ivshmem server, a host program: warnings are errors.
+rc=0
+cc -O2 -Wall -Wextra -Werror -o "$out/hvl-ivshmem-server" \
+	"$repo/tools/hvl-ivshmem-server.c" >"$out/ivshmem-server.log" 2>&1 || rc=$?
+[ $rc = 0 ] || cat "$out/ivshmem-server.log"
+result "tools/hvl-ivshmem-server builds without warnings" $rc
 rc=0
 for o in "$q"/dt-invalid/*.dtso; do
 	soc=$(basename "$o")

@@ -42,6 +42,12 @@ if [ "$mode" = bench ]; then
 	reboot -f
 fi
 
+# make check-2m: this machine is one of two, driven from the host
+# through its second serial port (tests/2m/agent.sh).
+if [ "$mode" = 2m ]; then
+	exec sh /2m/agent.sh
+fi
+
 # Other modes run one script: demo (make demo), probes while developing.
 # Its lines are marked, so that the host can show them without the
 # kernel's (which share the serial console).

@@ -23,13 +23,14 @@ chmod 755 "$root"
 
 mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" \
 	 "$root/tmp" "$root/lib/modules/hvl" "$root/tests" "$root/tools" \
-	 "$root/etc" "$root/soak"
+	 "$root/etc" "$root/soak" "$root/2m"
 cp /bin/busybox "$root/bin/busybox"
 cp "$repo/tests/qemu/init.sh" "$root/init"
 chmod 755 "$root/init"
 find "$mods" -name '*.ko' -exec cp {} "$root/lib/modules/hvl/" \;
 cp "$repo"/tests/integration/*.sh "$root/tests/"
 cp "$repo"/tests/soak/*.sh "$root/soak/"
+cp "$repo"/tests/2m/*.sh "$root/2m/"
 cp "$repo/tools/hvl-stat" "$repo"/tools/bench-*.sh "$root/tools/"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh" >> "$root/etc/passwd"

@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by tests/2m/agent.sh: what tests/2m/run.py asks each machine
+# to do.  Busybox sh.  Every function prints what the host checks, and
+# fails (non-zero, with a line saying why) when its own part went wrong.
+
+M=/lib/modules/hvl
+export PATH=/bin:/sbin:/usr/bin:/tools
+
+fail() { echo "FAIL: $*"; return 1; }
+
+[ -p /tmp/tick ] || mkfifo /tmp/tick 2>/dev/null
+nap() {
+	local x
+	read -r -t "$1" x <>/tmp/tick
+	return 0
+}
+
+# retry <tenths of a second> <command...>
+retry() {
+	local t=0 max=$1
+	shift
+	until "$@"; do
+		t=$((t + 1))
+		[ $t -gt "$max" ] && return 1
+		nap 0.1
+	done
+}
+
+loaded() { grep -q "^$1 " /proc/modules; }
+
+load() {
+	local m
+	for m in "$@"; do
+		loaded "$m" || insmod "$M/$m.ko" || { fail "insmod $m"; return 1; }
+	done
+}
+
+# Centiseconds since boot.
+now() {
+	local up x
+	read -r up x </proc/uptime
+	echo "${up%.*}${up#*.}"
+}
+
+front_bound() { # front_bound <virtio driver>
+	ls /sys/bus/virtio/drivers/$1 2>/dev/null | grep -q virtio
+}
+
+# The backend machine: the window, a console and vsock.  $1: the mailbox
+# module for the doorbell, or nothing when the overlay polls.
+be_up() {
+	ifconfig lo 127.0.0.1 up
+	load $1 hvl_core hvl_console hvl_vsock || return 1
+	retry 100 [ -e /dev/ttyHVL0 ] || { fail "no /dev/ttyHVL0"; return 1; }
+	hold /dev/ttyHVL0
+}
+
+# The peer machine: hvl_front, whose devices the stock virtio drivers
+# (built into the test kernel) take.
+fe_up() {
+	fe_load $1 && fe_wait
+}
+
+fe_load() {
+	load $1 hvl_core hvl_front
+}
+
+fe_wait() {
+	retry 300 front_bound virtio_console || { fail "virtio_console did not bind"; return 1; }
+	retry 300 front_bound vmw_vsock_virtio_transport || { fail "virtio_vsock did not bind"; return 1; }
+	retry 100 find_hvc || { fail "no live /dev/hvcN"; return 1; }
+	hold "$(cat /tmp/hvc)"
+}
+
+find_hvc() {
+	local n
+	for n in 0 1 2 3 4 5 6 7; do
+		if true 2>/dev/null </dev/hvc$n; then
+			echo /dev/hvc$n >/tmp/hvc
+			return 0
+		fi
+	done
+	return 1
+}
+
+# The console's tty on this machine.
+tty_dev() {
+	if [ -e /tmp/hvc ]; then cat /tmp/hvc; else echo /dev/ttyHVL0; fi
+}
+
+# hold <tty>: keep it open in the background, so that its raw settings
+# stick between commands (hvc resets its termios on the last close).
+hold() {
+	sleep 100000 <>"$1" >/dev/null 2>&1 &
+	echo $! >/tmp/holder
+	stty -F "$1" raw -echo || { fail "stty $1"; return 1; }
+}
+
+# mkdata <file> <KiB>: random bytes, and their checksum.
+mkdata() {
+	dd if=/dev/urandom of="$1" bs=1k count="$2" 2>/dev/null
+	sum "$1"
+}
+
+sum() { set -- $(sha256sum <"$1"); echo "sha256 $1"; }
+
+# rx_start <bytes>: read that much from the console tty, in the background.
+rx_start() {
+	rm -f /tmp/rx /tmp/rx.done
+	{ head -c "$1" "$(tty_dev)" >/tmp/rx; echo $? >/tmp/rx.done; } &
+	echo "rx: $1 bytes from $(tty_dev)"
+}
+
+# rx_wait <bytes> <seconds>: the reader is done; print the checksum.
+rx_wait() {
+	local t0=$(now) n
+	while [ ! -e /tmp/rx.done ]; do
+		if [ $(($(now) - t0)) -gt $(($2 * 100)) ]; then
+			fail "timed out after $2 s at $(wc -c </tmp/rx) of $1 bytes"
+			return 1
+		fi
+		nap 0.2
+	done
+	n=$(wc -c </tmp/rx)
+	[ "$n" = "$1" ] || { fail "read $n of $1 bytes"; return 1; }
+	sum /tmp/rx
+}
+
+# tx <file>: write it to the console tty; print the centiseconds it took.
+tx() {
+	local t0=$(now)
+	cat "$1" >"$(tty_dev)" || { fail "write to $(tty_dev)"; return 1; }
+	echo "cs $(($(now) - t0))"
+}
+
+# vsock_listen <port>: receive one connection's bytes into /tmp/vrx;
+# returns once socat sleeps in accept().
+vsock_listen() {
+	rm -f /tmp/vrx /tmp/vrx.done
+	{ socat -u VSOCK-LISTEN:$1 CREATE:/tmp/vrx; echo $? >/tmp/vrx.done; } >/tmp/vrx.log 2>&1 &
+	retry 100 socat_in_accept || { fail "socat did not listen: $(cat /tmp/vrx.log)"; return 1; }
+	echo "listening on vsock port $1"
+}
+
+socat_in_accept() {
+	local p
+	for p in $(pidof socat); do
+		grep -qE 'vsock_accept|do_sys_poll|do_select' /proc/$p/stack 2>/dev/null && return 0
+	done
+	return 1
+}
+
+vsock_wait() { # vsock_wait <bytes> <seconds>
+	local t0=$(now) n
+	while [ ! -e /tmp/vrx.done ]; do
+		if [ $(($(now) - t0)) -gt $(($2 * 100)) ]; then
+			fail "timed out after $2 s at $(wc -c </tmp/vrx 2>/dev/null) of $1 bytes"
+			return 1
+		fi
+		nap 0.2
+	done
+	[ "$(cat /tmp/vrx.done)" = 0 ] || { fail "socat: $(cat /tmp/vrx.log)"; return 1; }
+	n=$(wc -c </tmp/vrx)
+	[ "$n" = "$1" ] || { fail "received $n of $1 bytes"; return 1; }
+	sum /tmp/vrx
+}
+
+# vsock_send <cid> <port> <file>: connect, send, close; centiseconds.
+vsock_send() {
+	local t0=$(now)
+	socat -u OPEN:"$3" VSOCK-CONNECT:$1:$2 || { fail "socat to $1:$2"; return 1; }
+	echo "cs $(($(now) - t0))"
+}
+
+# window <key>: a field of the backend's window state (peer_gen, ...).
+window() {
+	sed -n "s/^$1: //p" /sys/kernel/debug/hvl/*/doorbell
+}
+
+# Doorbell counters of this machine's side of the window, one line:
+# "db rung <n> received <n>" (in polling mode "received" counts polls).
+counters() {
+	local f r x
+	for f in /sys/kernel/debug/hvl/*/doorbell; do
+		[ -e "$f" ] || continue
+		r=$(sed -n 's/^rung: //p' "$f")
+		x=$(sed -n 's/^received: //p' "$f")
+		echo "db rung $r received $x"
+	done
+	for f in /sys/kernel/debug/hvl_front/*/status; do
+		[ -e "$f" ] || continue
+		sed -n 's/^doorbell rung \([0-9]*\) coalesced [0-9]* received \([0-9]*\).*/db rung \1 received \2/p' "$f"
+	done
+	return 0
+}
+
+# End of the run: kmemleak, the kernel log for the host's scan, HVL-DONE.
+finish() {
+	{
+		if [ -w /sys/kernel/debug/kmemleak ]; then
+			echo scan >/sys/kernel/debug/kmemleak
+			if [ -s /sys/kernel/debug/kmemleak ]; then
+				echo "HVL: kmemleak: suspected memory leaks:"
+				cat /sys/kernel/debug/kmemleak
+			fi
+		fi
+		echo HVL-DMESG-BEGIN
+		dmesg
+		echo HVL-DMESG-END
+		echo HVL-DONE
+	} >/dev/console 2>&1
+	reboot -f
+}
+
+# vdbg <key>: a counter of the backend's vsock device
+vdbg() {
+	local f
+	f=$(grep -l "^device_id: 19$" /sys/kernel/debug/hvl/*/* 2>/dev/null | head -1)
+	sed -n "s/^$1: //p" "$f"
+}
+
+# rxsize: bytes the vsock listener has written so far
+rxsize() { wc -c </tmp/vrx 2>/dev/null || echo 0; }

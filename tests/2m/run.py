@@ -1,0 +1,478 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""make check-2m: two QEMU machines that share one memory, nothing else.
+
+    run.py --kdir K --initrd I --out DIR --mode poll|irq [--server PROG]
+           [--only SUBSTRING] [--short]
+
+One machine runs Linux with the backends (hvl_core, hvl_console,
+hvl_vsock), the other the peer (hvl_front and the stock virtio drivers).
+Both map the same host file at guest-physical 0x20000000 (SHM_BASE): the
+pc machine's RAM is built from three NUMA nodes, 512 MiB of private RAM,
+the 32 MiB shared file, 512 MiB of private RAM again, so the window is RAM
+of each machine, in its linear map (the peer's restricted-dma-pool needs
+that), below private RAM (early boot allocations come from the top of
+RAM, before the device tree's reserved-memory is seen on x86) and at the
+same address in both.  The test kernel has no CONFIG_NUMA: each machine
+sees one flat 1056 MiB of RAM.
+
+In "irq" mode each machine also has an ivshmem-doorbell PCI device (one
+MSI-X vector) connected to tools/hvl-ivshmem-server, which gives the backend
+machine ID 0 and the peer ID 1 by the socket each connects to.
+
+Each machine runs tests/2m/agent.sh, which takes one shell command at a
+time on its second serial port; this script sends them, compares what
+the two sides report, and writes "ok - name" / "not ok - name" lines to
+DIR/host-results for report.py, with the console logs it names in
+DIR/logs.  Measurements go to stdout as "HVL-2M: ..." lines.
+"""
+import argparse
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+SHM_BASE = 0x20000000
+SHM_SIZE = 32 << 20
+BIG = 4 << 20
+
+
+class Guest:
+    """One QEMU machine and the agent on its ttyS1."""
+
+    def __init__(self, name, args, dtb, ivshmem_sock):
+        self.name = name
+        self.args = args
+        self.dtb = dtb
+        self.ivshmem_sock = ivshmem_sock
+        self.boots = 0
+        self.proc = None
+        self.sock = None
+        self.buf = b""
+        self.seq = 0
+        self.log = None
+
+    def start(self):
+        a = self.args
+        self.boots += 1
+        suffix = "" if self.boots == 1 else "-%d" % self.boots
+        self.log = os.path.join(a.out, "console-%s-%s%s.log" % (a.mode, self.name, suffix))
+        self.ctl = os.path.join(a.out, "%s.ctl" % self.name)
+        if os.path.exists(self.ctl):
+            os.unlink(self.ctl)
+        cmd = ["qemu-system-x86_64", "-accel", "tcg,thread=multi",
+               "-M", "pc", "-cpu", "qemu64", "-smp", str(a.smp),
+               "-m", "%dM" % (1024 + SHM_SIZE // (1 << 20)),
+               "-object", "memory-backend-ram,id=ram0,size=%d" % SHM_BASE,
+               "-object", "memory-backend-file,id=shm,mem-path=%s,size=%d,share=on"
+               % (a.shm, SHM_SIZE),
+               "-object", "memory-backend-ram,id=ram1,size=%d" % ((1 << 30) - SHM_BASE),
+               "-numa", "node,nodeid=0,memdev=ram0",
+               "-numa", "node,nodeid=1,memdev=shm",
+               "-numa", "node,nodeid=2,memdev=ram1",
+               "-nographic", "-no-reboot", "-nodefaults", "-net", "none",
+               "-chardev", "file,id=con,path=%s" % self.log,
+               "-serial", "chardev:con",
+               "-chardev", "socket,id=ctl,path=%s,server=on,wait=off" % self.ctl,
+               "-serial", "chardev:ctl"]
+        if self.ivshmem_sock:
+            # Slot 4: the device-tree node's unit address (tests/2m/*-irq.dtso).
+            cmd += ["-chardev", "socket,id=ivs,path=%s" % self.ivshmem_sock,
+                    "-device", "ivshmem-doorbell,chardev=ivs,vectors=1,ioeventfd=off,addr=0x4"]
+        cmd += ["-kernel", os.path.join(a.kdir, "arch/x86/boot/bzImage"),
+                "-initrd", a.initrd, "-dtb", self.dtb,
+                "-append", "console=ttyS0 loglevel=5 panic=-1 oops=panic "
+                "panic_on_warn=1 softlockup_panic=1 kasan.fault=panic hvl.mode=2m"]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=open(self.log + ".qemu", "w"),
+                                     stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.sock = None
+        self.buf = b""
+
+    def ready(self, limit):
+        end = time.time() + limit
+        while self.sock is None:
+            if self.proc.poll() is not None:
+                raise RuntimeError("%s: QEMU exited (%s)" % (self.name, self.qemu_log()))
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(self.ctl)
+                self.sock = s
+            except OSError:
+                if time.time() > end:
+                    raise RuntimeError("%s: no control socket" % self.name)
+                time.sleep(0.2)
+        # What the guest writes to ttyS1 before we connect is lost, and
+        # what we write before its driver is up may be: ask until the
+        # agent answers.
+        n = 0
+        while True:
+            n += 1
+            self.sock.sendall(("p%d true\n" % n).encode())
+            try:
+                return self._line_until(lambda l: l.startswith("HVL-RC p"),
+                                        min(end, time.time() + 2))
+            except TimeoutError:
+                if time.time() > end:
+                    raise
+
+    def qemu_log(self):
+        try:
+            return open(self.log + ".qemu").read().strip()[-500:]
+        except OSError:
+            return ""
+
+    def _line_until(self, pred, end, out=None):
+        while True:
+            while b"\n" in self.buf:
+                raw, self.buf = self.buf.split(b"\n", 1)
+                line = raw.decode(errors="replace").rstrip("\r")
+                if pred(line):
+                    return line
+                if out is not None and not line.startswith("HVL-RC p"):
+                    out.append(line)
+            left = end - time.time()
+            if left <= 0:
+                raise TimeoutError("%s: no answer in time" % self.name)
+            self.sock.settimeout(min(left, 1.0))
+            try:
+                data = self.sock.recv(4096)
+            except socket.timeout:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("%s: QEMU exited" % self.name)
+                continue
+            if not data:
+                raise RuntimeError("%s: control connection closed" % self.name)
+            self.buf += data
+
+    def run(self, cmd, limit=60):
+        """Run one command in the guest: (status, output lines)."""
+        self.seq += 1
+        tag = "HVL-RC %d " % self.seq
+        self.sock.sendall(("%d %s\n" % (self.seq, cmd)).encode())
+        out = []
+        try:
+            line = self._line_until(lambda l: l.startswith(tag), time.time() + limit, out)
+            rc = int(line[len(tag):])
+        except TimeoutError:
+            # The command still runs: its answer, when it comes, is
+            # skipped as the next command's output.
+            out.append("(no answer in %d s)" % limit)
+            rc = 124
+        for l in out:
+            print("  %s: %s" % (self.name, l))
+        return rc, out
+
+    def finish(self, limit=120):
+        """Have the guest print its log and HVL-DONE, and wait for QEMU."""
+        if self.proc is None:
+            return
+        if self.sock is not None and self.proc.poll() is None:
+            try:
+                self.sock.sendall(b"0 finish\n")
+            except OSError:
+                pass
+            try:
+                self.proc.wait(limit)
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill()
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+class Run:
+    def __init__(self, args):
+        self.args = args
+        self.results = open(os.path.join(args.out, "host-results"), "a")
+        self.logs = []
+
+    def result(self, name, ok, why=""):
+        name = "2m %s: %s" % (self.args.mode, name)
+        self.results.write("%s - %s\n" % ("ok" if ok else "not ok", name))
+        self.results.flush()
+        print("%s - %s%s" % ("ok" if ok else "not ok", name, (": " + why) if why and not ok else ""))
+        return ok
+
+
+def one(out, key):
+    for l in out:
+        m = re.match(r"^%s (.*)$" % key, l)
+        if m:
+            return m.group(1)
+    return None
+
+
+def counters(g):
+    rc, out = g.run("counters")
+    v = one(out, "db rung")
+    if rc or v is None:
+        return None
+    m = re.match(r"(\d+) received (\d+)", v)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def console_xfer(r, snd, rcv, what, size, limit):
+    """Send a file through the console from snd to rcv; compare checksums."""
+    if size <= 64:
+        rc, out = snd.run("printf '%%s\\n' '%s' >/tmp/tx; sum /tmp/tx" % what)
+    else:
+        rc, out = snd.run("mkdata /tmp/tx %d" % (size // 1024))
+    want = one(out, "sha256")
+    n = size if size > 64 else len(what) + 1
+    rc2, _ = rcv.run("rx_start %d" % n)
+    t0 = time.time()
+    rc3, _ = snd.run("tx /tmp/tx", limit)
+    rc4, out = rcv.run("rx_wait %d %d" % (n, limit), limit + 10)
+    dt = time.time() - t0
+    got = one(out, "sha256")
+    ok = rc == 0 and rc2 == 0 and rc3 == 0 and rc4 == 0 and want and want == got
+    return ok, dt, "sent %s, received %s" % (want, got)
+
+
+def vsock_xfer(r, snd, rcv, cid, port, size, limit):
+    rc, out = snd.run("mkdata /tmp/vtx %d" % (size // 1024))
+    want = one(out, "sha256")
+    rc2, _ = rcv.run("vsock_listen %d" % port)
+    t0 = time.time()
+    rc3, _ = snd.run("vsock_send %d %d /tmp/vtx" % (cid, port), limit)
+    rc4, out = rcv.run("vsock_wait %d %d" % (size, limit), limit + 10)
+    dt = time.time() - t0
+    got = one(out, "sha256")
+    ok = rc == 0 and rc2 == 0 and rc3 == 0 and rc4 == 0 and want and want == got
+    return ok, dt, "sent %s, received %s" % (want, got)
+
+
+def bring_up(r, be, fe, mod, order):
+    """Load the modules on both machines, in the order given."""
+    tag = "" if order == "backend first" else "peer first: "
+    if order != "backend first":
+        rc, out = fe.run("fe_load %s" % mod, 60)
+        if not r.result(tag + "peer: hvl_front loads with no backend yet", rc == 0,
+                        "\n".join(out)):
+            return False
+        time.sleep(3)
+    rc, out = be.run("be_up %s" % mod, 120)
+    if not r.result(tag + "backend: window, console and vsock up", rc == 0, "\n".join(out)):
+        return False
+    rc, out = fe.run(("fe_up %s" % mod) if order == "backend first" else "fe_wait", 180)
+    return r.result(tag + "peer: virtio_console and virtio_vsock bound through hvl_front",
+                    rc == 0, "\n".join(out))
+
+
+def basic(r, be, fe, args):
+    """Console text both ways, then the long transfers, with the doorbell counts."""
+    for snd, rcv, text in ((be, fe, "hello from linux, across machines"),
+                           (fe, be, "hello from the peer, across machines")):
+        ok, dt, why = console_xfer(r, snd, rcv, text, 0, 60)
+        r.result("console text %s -> %s" % (snd.name, rcv.name), ok, why)
+
+    c0 = (counters(be), counters(fe))
+    for snd, rcv in ((fe, be), (be, fe)):
+        ok, dt, why = console_xfer(r, snd, rcv, None, args.big, 300)
+        r.result("console %d KiB %s -> %s, checksum" % (args.big >> 10, snd.name, rcv.name),
+                 ok, why)
+        if ok:
+            print("HVL-2M: %s: console %s -> %s: %d KiB in %.1f s, %.2f MiB/s"
+                  % (args.mode, snd.name, rcv.name, args.big >> 10, dt,
+                     args.big / dt / (1 << 20)))
+    c1 = (counters(be), counters(fe))
+    report_counters(r, args, "console", c0, c1, check=True)
+
+    c0 = (counters(be), counters(fe))
+    # Linux is CID 2 to the peer, the peer CID 3 (hvl,cid).
+    for snd, rcv, cid, port in ((fe, be, 2, 5000), (be, fe, 3, 5001)):
+        ok, dt, why = vsock_xfer(r, snd, rcv, cid, port, args.big, 300)
+        r.result("vsock %d KiB %s -> %s, checksum" % (args.big >> 10, snd.name, rcv.name),
+                 ok, why)
+        if ok:
+            print("HVL-2M: %s: vsock %s -> %s: %d KiB in %.1f s, %.2f MiB/s"
+                  % (args.mode, snd.name, rcv.name, args.big >> 10, dt,
+                     args.big / dt / (1 << 20)))
+    c1 = (counters(be), counters(fe))
+    report_counters(r, args, "vsock", c0, c1, check=False)
+
+
+def report_counters(r, args, what, c0, c1, check):
+    if None in c0 + c1:
+        r.result("%s: doorbell counters readable" % what, False, "%s %s" % (c0, c1))
+        return
+    mib = 2 * args.big / (1 << 20)
+    print("HVL-2M: %s: %s, per MiB: backend rang %.0f and took %.0f, "
+          "peer rang %.0f and took %.0f%s"
+          % (args.mode, what, (c1[0][0] - c0[0][0]) / mib, (c1[0][1] - c0[0][1]) / mib,
+             (c1[1][0] - c0[1][0]) / mib, (c1[1][1] - c0[1][1]) / mib,
+             " ('took' counts polls)" if args.mode == "poll" else ""))
+    if not check:
+        return
+    if args.mode == "poll":
+        r.result("no doorbell rung in polling mode",
+                 c1[0][0] == 0 and c1[1][0] == 0, "counters %s" % (c1,))
+    else:
+        r.result("doorbells rung and received on both machines",
+                 min(c1[0][0] - c0[0][0], c1[0][1] - c0[0][1],
+                     c1[1][0] - c0[1][0], c1[1][1] - c0[1][1]) > 0,
+                 "before %s, after %s" % (c0, c1))
+
+
+def crash(r, be, fe, mod, args):
+    """Kill the peer's QEMU in the middle of a transfer, boot it again."""
+    rc, out = be.run("window peer_gen")
+    gen0 = int(out[-1]) if rc == 0 and out and out[-1].isdigit() else None
+    # Large enough to be under way when the kill comes, at 2.6 MiB/s.
+    size = 16 << 20
+    rc, out = fe.run("mkdata /tmp/vtx %d" % (size // 1024), 120)
+    rc2, _ = be.run("vsock_listen 5002")
+    rc3, _ = fe.run("vsock_send 2 5002 /tmp/vtx >/tmp/vs.log 2>&1 &")
+    got = 0
+    end = time.time() + 60
+    while time.time() < end:
+        rc4, out = be.run("rxsize")
+        got = int(out[-1]) if rc4 == 0 and out and out[-1].isdigit() else 0
+        if got > 0:
+            break
+        time.sleep(0.5)
+    ok = rc == 0 and rc2 == 0 and rc3 == 0 and 0 < got < size
+    r.result("crash: transfer under way when the peer is killed", ok,
+             "%d of %d bytes" % (got, size))
+    fe.kill()
+    # Killed on purpose: scanned for kernel reports, no HVL-DONE expected.
+    r.logs.append("scan:" + fe.log)
+    print("HVL-2M: %s: peer killed after %d of %d bytes" % (args.mode, got, size))
+    # Linux alone for a while: nothing may break on its side.
+    time.sleep(3)
+    rc, out = be.run("echo alive; vdbg queued")
+    r.result("crash: Linux runs on with the peer gone", rc == 0 and "alive" in out,
+             "\n".join(out))
+    fe.start()
+    try:
+        fe.ready(args.boot_limit)
+        ok, why = True, ""
+    except Exception as e:
+        ok, why = False, str(e)
+    if not r.result("crash: peer machine boots again", ok, why):
+        return
+    rc, out = fe.run("fe_up %s" % mod, 180)
+    if not r.result("crash: the new peer's drivers bind", rc == 0, "\n".join(out)):
+        return
+    rc, out = be.run("window peer_gen")
+    gen1 = int(out[-1]) if rc == 0 and out and out[-1].isdigit() else None
+    r.result("crash: Linux saw the new peer (peer_gen %s -> %s)" % (gen0, gen1),
+             gen0 is not None and gen1 is not None and gen1 > gen0)
+    # The old connection is gone: the listener's socat ends, short.
+    rc, out = be.run("retry 300 [ -e /tmp/vrx.done ] && echo ended at $(rxsize)", 90)
+    r.result("crash: the dead peer's vsock connection was reset", rc == 0,
+             "\n".join(out))
+    rc, out = be.run("echo queued $(vdbg queued) bytes $(vdbg queued_bytes) "
+                     "resets $(vdbg peer_resets)")
+    q = one(out, "queued")
+    r.result("crash: nothing queued for the dead peer", q is not None and
+             q.startswith("0 bytes 0 "), "\n".join(out))
+    for snd, rcv, text in ((be, fe, "hello to the new peer"),
+                           (fe, be, "hello from the new peer")):
+        ok, dt, why = console_xfer(r, snd, rcv, text, 0, 60)
+        r.result("crash: console text %s -> %s" % (snd.name, rcv.name), ok, why)
+    for snd, rcv, cid, port in ((fe, be, 2, 5003), (be, fe, 3, 5004)):
+        ok, dt, why = vsock_xfer(r, snd, rcv, cid, port, 256 << 10, 120)
+        r.result("crash: vsock 256 KiB %s -> %s" % (snd.name, rcv.name), ok, why)
+
+
+def boot(r, be, fe, args, tag=""):
+    t0 = time.time()
+    be.start()
+    fe.start()
+    for g in (be, fe):
+        try:
+            g.ready(args.boot_limit)
+            ok, why = True, ""
+        except Exception as e:
+            ok, why = False, str(e)
+        if not r.result("%s%s machine boots" % (tag, g.name), ok, why):
+            return False
+    print("HVL-2M: %s: both machines up after %.0f s" % (args.mode, time.time() - t0))
+    return True
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--kdir", required=True)
+    p.add_argument("--initrd", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--mode", choices=["poll", "irq"], required=True)
+    p.add_argument("--dtb-backend", required=True)
+    p.add_argument("--dtb-peer", required=True)
+    p.add_argument("--server", help="tools/hvl-ivshmem-server, for --mode irq")
+    p.add_argument("--smp", type=int, default=2)
+    p.add_argument("--big", type=int, default=BIG, help="bytes of the long transfers")
+    p.add_argument("--boot-limit", type=int, default=240)
+    p.add_argument("--scenarios", default="crash,peer-first",
+                   help="besides the basic run: crash (kill and restart the peer), "
+                   "peer-first (the other boot order)")
+    args = p.parse_args()
+    args.shm = os.path.join(args.out, "shm-%s" % args.mode)
+    with open(args.shm, "wb") as f:
+        f.truncate(SHM_SIZE)
+
+    r = Run(args)
+    server = None
+    sock = {"backend": None, "peer": None}
+    if args.mode == "irq":
+        base = os.path.join(args.out, "ivshmem-%s" % os.getpid())
+        server = subprocess.Popen([args.server, "-S", base, "-n", "2"],
+                                  stdout=open(os.path.join(args.out, "ivshmem-server.log"), "w"),
+                                  stderr=subprocess.STDOUT)
+        for _ in range(50):
+            if os.path.exists(base + ".1"):
+                break
+            time.sleep(0.1)
+        sock = {"backend": base + ".0", "peer": base + ".1"}
+    be = Guest("backend", args, args.dtb_backend, sock["backend"])
+    fe = Guest("peer", args, args.dtb_peer, sock["peer"])
+    mod = "hvl_mbox_ivshmem" if args.mode == "irq" else ""
+    t_start = time.time()
+    try:
+        if boot(r, be, fe, args) and bring_up(r, be, fe, mod, "backend first"):
+            basic(r, be, fe, args)
+            if "crash" in args.scenarios:
+                crash(r, be, fe, mod, args)
+        if "peer-first" in args.scenarios:
+            fe.finish()
+            be.finish()
+            r.logs += [be.log, fe.log]
+            if boot(r, be, fe, args, "peer first: ") and \
+               bring_up(r, be, fe, mod, "peer first"):
+                for snd, rcv, text in ((be, fe, "hello, peer booted first"),
+                                       (fe, be, "hello from the peer that booted first")):
+                    ok, dt, why = console_xfer(r, snd, rcv, text, 0, 60)
+                    r.result("peer first: console text %s -> %s" % (snd.name, rcv.name),
+                             ok, why)
+                for snd, rcv, cid, port in ((fe, be, 2, 5010), (be, fe, 3, 5011)):
+                    ok, dt, why = vsock_xfer(r, snd, rcv, cid, port, 256 << 10, 120)
+                    r.result("peer first: vsock 256 KiB %s -> %s" % (snd.name, rcv.name),
+                             ok, why)
+    except Exception as e:
+        r.result("harness", False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        fe.finish()
+        be.finish()
+        if server is not None:
+            server.terminate()
+            server.wait()
+        for g in (be, fe):
+            if g.log and g.log not in r.logs:
+                r.logs.append(g.log)
+        with open(os.path.join(args.out, "logs"), "a") as f:
+            for l in r.logs:
+                f.write(l + "\n")
+        print("HVL: 2m-%s took %d s" % (args.mode, time.time() - t_start))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# "make check-2m": two QEMU machines, one with the backends and one with
+# the peer (hvl_front and the stock virtio drivers), that share one host
+# file as memory and nothing else (tests/2m/run.py says how).  First
+# polled (hvl,poll-interval-us on both sides), then with a real doorbell:
+# QEMU's ivshmem-doorbell on each machine, hvl_mbox_ivshmem as its
+# mailbox controller, tools/hvl-ivshmem-server between the two.
+# Ends with "N passed, N failed, N skipped" (report.py) like make check.
+#
+#   HVL_2M_MODES="poll irq"   the modes to run
+#   HVL_2M_BIG=<bytes>        size of the console and vsock transfers (4 MiB)
+#   HVL_OUT=<dir>             output directory (default .out-2m)
+#   HVL_2M_REUSE=1            keep the modules and initramfs of the last run
+#                             (called from check.sh, which built them)
+set -eu
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+q=$repo/tests/qemu
+out=${HVL_OUT:-$repo/.out-2m}
+modes=${HVL_2M_MODES:-poll irq}
+mkdir -p "$out"
+host=$out/host-results
+: >"$host"
+: >"$out/logs"
+
+result() { # result <name> <exit-status>
+	if [ "$2" = 0 ]; then echo "ok - $1"; else echo "not ok - $1"; fi >>"$host"
+}
+
+t0=$(date +%s)
+kdir=$("$q/kernel.sh")
+src=$("$q/kernel.sh" --src)
+if [ "${HVL_2M_REUSE:-0}" != 1 ]; then
+	"$q/deps.sh"
+	# Clean first: modules built against another kernel configuration
+	# (the same release, so insmod takes them) read struct device at the
+	# wrong offsets.
+	make -s -C "$kdir" M="$repo" clean >/dev/null 2>&1 || true
+	rc=0
+	make -j"$(nproc)" -C "$kdir" M="$repo" modules >"$out/build.log" 2>&1 || rc=$?
+	[ $rc = 0 ] || tail -30 "$out/build.log"
+	result "2m: modules build" $rc
+	rc=0
+	"$q/tools.sh" "$kdir" "$src" "$repo" "$out/bin" >"$out/tools.log" 2>&1 || rc=$?
+	[ $rc = 0 ] || cat "$out/tools.log"
+	result "2m: guest programs build" $rc
+	"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz" "$out/bin" "$kdir"
+	initrd=$out/initramfs.cpio.gz
+else
+	initrd=${HVL_2M_INITRD:?}
+fi
+case " $modes " in
+*" irq "*)
+	rc=0
+	cc -O2 -Wall -Wextra -Werror -o "$out/hvl-ivshmem-server" \
+		"$repo/tools/hvl-ivshmem-server.c" || rc=$?
+	result "2m: tools/hvl-ivshmem-server builds" $rc
+	;;
+esac
+
+for mode in $modes; do
+	rc=0
+	"$q/dtb.sh" "$out/backend-$mode.dtb" "$q/board.dts" "$repo/tests/2m/backend-$mode.dtso" &&
+	"$q/dtb.sh" "$out/peer-$mode.dtb" "$q/board.dts" "$repo/tests/2m/peer-$mode.dtso" || rc=$?
+	result "2m $mode: device trees" $rc
+	[ $rc = 0 ] || continue
+	echo "hvl: two machines, $mode (logs: $out/console-$mode-*.log)"
+	python3 "$repo/tests/2m/run.py" --kdir "$kdir" --initrd "$initrd" --out "$out" \
+		--mode "$mode" --dtb-backend "$out/backend-$mode.dtb" \
+		--dtb-peer "$out/peer-$mode.dtb" --server "$out/hvl-ivshmem-server" \
+		${HVL_2M_BIG:+--big "$HVL_2M_BIG"} || true
+done
+
+echo "hvl: two machines: total $(($(date +%s) - t0)) s"
+exec python3 "$q/report.py" "$src/tools/testing/kunit/kunit.py" \
+	"$host" --expect-done $(cat "$out/logs")
