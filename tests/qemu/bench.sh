@@ -45,9 +45,10 @@ if [ "$name" = 9p ]; then
 	chmod 777 "$share"
 	HVL_QEMU_ARGS="-virtfs local,path=$share,mount_tag=host9p,security_model=none,id=host9p"
 	export HVL_QEMU_ARGS
-	# The test kernel has no PCI MSI, and under TCG the ACPI _PRT
-	# method can time out (AE_AML_LOOP_TIMEOUT), leaving the virtio-pci
-	# device without an interrupt: take its INTx from the BIOS's $PIR.
+	# Should the virtio-pci device use INTx (MSI-X, in the test kernel
+	# for make check-2m, can fail), under TCG the ACPI _PRT method can
+	# time out (AE_AML_LOOP_TIMEOUT), leaving it without an interrupt:
+	# take its INTx from the BIOS's $PIR.
 	args="$args pci=noacpi"
 fi
 echo "hvl: booting the $HVL_KERNEL kernel ($kdir) for bench-$name (log: $out/console.log)"
