@@ -572,6 +572,43 @@ static void rx_single_buffer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, inflight(n), 0);
 }
 
+/*
+ * A frame needs more buffers than the peer has posted (15 of 100 bytes
+ * for 12 + 1400, it posted 12), and taking them all costs more than
+ * the run's budget.  The run ends with the peer asked to ring, and says
+ * it is done: run again without a new buffer, it would find the same
+ * 12, and a peer that never posts the 13th would keep the work item
+ * running for good.
+ */
+static void rx_waits_without_spinning(struct kunit *test)
+{
+	struct hvl_net *n = rx_setup(test, true);
+	struct fake_dev *fd = test->priv;
+	struct virtio_net_hdr_mrg_rxbuf *h = fake_buf(fd, 0);
+	unsigned int i;
+
+	for (i = 0; i < 12; i++)
+		fake_post(fd, RX_Q, i * 100, 100, true);
+	rx_queue(test, n, 1400);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, fake_poll(fd, hvl_net_poll, 8),
+				       "run %u", i);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
+	KUNIT_EXPECT_EQ(test, fd->vqs[RX_Q].last_avail, 0);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 1);
+	KUNIT_EXPECT_TRUE(test, fake_would_ring(fd, RX_Q));
+
+	/* The peer posts the rest: the frame goes, over the budget. */
+	for (i = 12; i < 16; i++)
+		fake_post(fd, RX_Q, i * 100, 100, true);
+	fake_poll(fd, hvl_net_poll, 8);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 15);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, h->num_buffers), 15);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
+	KUNIT_EXPECT_EQ(test, fd->vqs[RX_Q].stats.errors, 0);
+}
+
 /* A receive buffer the device may only read: the device needs a reset. */
 static void rx_readable_buffer(struct kunit *test)
 {
@@ -593,6 +630,7 @@ static struct kunit_case hvl_net_rx_cases[] = {
 	KUNIT_CASE(rx_waits_for_buffers),
 	KUNIT_CASE(rx_single_buffer),
 	KUNIT_CASE(rx_readable_buffer),
+	KUNIT_CASE(rx_waits_without_spinning),
 	{}
 };
 
