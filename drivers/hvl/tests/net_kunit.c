@@ -609,6 +609,43 @@ static void rx_waits_without_spinning(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fd->vqs[RX_Q].stats.errors, 0);
 }
 
+/*
+ * A TSO frame with its checksum left to the peer, validated while the
+ * peer took both, meets a session whose peer takes neither: it
+ * restarted with fewer features while the frame waited, requeued by the
+ * qdisc or in to_peer.  It is dropped and counted; skb_checksum_help()
+ * must not see it, as it WARNs on a GSO frame (a panic with
+ * panic_on_warn).
+ */
+static void rx_gso_after_restart(struct kunit *test)
+{
+	struct hvl_net *n = rx_setup(test, true);
+	struct fake_dev *fd = test->priv;
+	bool warned = test_taint(TAINT_WARN);
+	struct sk_buff *skb = alloc_skb(2000, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_zero(skb, 1500);
+	skb->protocol = htons(ETH_P_IP);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_headroom(skb) + TCP4_CSUM_START;
+	skb->csum_offset = TCP_CSUM_OFF;
+	skb_shinfo(skb)->gso_size = 1000;
+	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	__netdev_tx_sent_queue(netdev_get_tx_queue(n->ndev, 0), skb->len, true);
+	skb_queue_tail(&n->to_peer, skb);
+	/* n->guest_csum and n->guest_tso4 are clear: not negotiated. */
+	fake_post(fd, RX_Q, 0, 4000, true);
+	fake_poll(fd, hvl_net_poll, HVL_BUDGET);
+
+	KUNIT_EXPECT_EQ(test, atomic64_read(&n->drops[DROP_BAD_SKB]), 1);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
+	if (!warned)
+		KUNIT_EXPECT_FALSE(test, test_taint(TAINT_WARN));
+}
+
 /* A receive buffer the device may only read: the device needs a reset. */
 static void rx_readable_buffer(struct kunit *test)
 {
@@ -631,6 +668,7 @@ static struct kunit_case hvl_net_rx_cases[] = {
 	KUNIT_CASE(rx_single_buffer),
 	KUNIT_CASE(rx_readable_buffer),
 	KUNIT_CASE(rx_waits_without_spinning),
+	KUNIT_CASE(rx_gso_after_restart),
 	{}
 };
 

@@ -115,21 +115,26 @@ static void save_hdr_iov(struct hvl_net *n, const struct hvl_chain *c)
 /*
  * Can the peer take @skb as it is?  ndo_features_check() asked it
  * before, but a frame validated for the previous session may reach us
- * after the peer restarted with fewer offloads.
+ * after the peer restarted with fewer offloads: one the qdisc requeued
+ * validated, or that start_xmit() queued as the peer came back.
+ *
+ * GSO first: a GSO frame the peer cannot take is dropped, and never
+ * goes to skb_checksum_help(), which WARNs on one (its checksum is
+ * partial, and the peer may have dropped GUEST_CSUM with the TSO bits).
+ * The peer takes TSO only with GUEST_CSUM (activate()).
  */
 static bool fits_peer(struct hvl_net *n, struct sk_buff *skb)
 {
 	unsigned int type;
 
-	if (skb->ip_summed == CHECKSUM_PARTIAL && !n->guest_csum &&
-	    skb_checksum_help(skb))
-		return false;
-	if (!skb_is_gso(skb))
-		return true;
-	type = skb_shinfo(skb)->gso_type;
-	if (type & ~(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_DODGY))
-		return false;
-	return (type & SKB_GSO_TCPV4) ? n->guest_tso4 : n->guest_tso6;
+	if (skb_is_gso(skb)) {
+		type = skb_shinfo(skb)->gso_type;
+		if (type & ~(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_DODGY))
+			return false;
+		return (type & SKB_GSO_TCPV4) ? n->guest_tso4 : n->guest_tso6;
+	}
+	return skb->ip_summed != CHECKSUM_PARTIAL || n->guest_csum ||
+	       !skb_checksum_help(skb);
 }
 
 /*
