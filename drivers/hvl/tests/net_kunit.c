@@ -417,6 +417,12 @@ static void ifnames(struct kunit *test)
 				       "\"%s\"", bad[i]);
 }
 
+/* NAPI stays disabled here: frames from the peer wait in from_peer. */
+static int rx_napi_poll(struct napi_struct *napi, int budget)
+{
+	return 0;
+}
+
 /* The fake device's rings, the net device on them, and its netdev. */
 static struct hvl_net *rx_setup(struct kunit *test, bool mrg)
 {
@@ -435,6 +441,7 @@ static struct hvl_net *rx_setup(struct kunit *test, bool mrg)
 	skb_queue_head_init(&n->to_peer);
 	skb_queue_head_init(&n->from_peer);
 	spin_lock_init(&n->bql_lock);
+	netif_napi_add(ndev, &n->napi, rx_napi_poll);
 	fd->cd.hdev.priv = n;
 	return n;
 }
@@ -646,6 +653,33 @@ static void rx_gso_after_restart(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, test_taint(TAINT_WARN));
 }
 
+/*
+ * A peer that keeps its transmitq full, here 8 frames at each run of a
+ * budget of 8, does not keep frames from reaching it: the run takes
+ * what its budget allows from the transmitq, and the frame for the peer
+ * goes in the same run.
+ */
+static void rx_not_starved_by_tx(struct kunit *test)
+{
+	struct hvl_net *n = rx_setup(test, true);
+	struct fake_dev *fd = test->priv;
+	unsigned int run;
+
+	fake_post(fd, RX_Q, 0, 1000, true);
+	rx_queue(test, n, 100);
+	for (run = 0; run < 4 && !fake_used_idx(fd, RX_Q); run++) {
+		while ((u16)(fd->avail_idx[TX_Q] - fake_used_idx(fd, TX_Q)) < 8)
+			fake_post(fd, TX_Q, 2000, HDR + 60, false);
+		KUNIT_EXPECT_TRUE(test, fake_poll(fd, hvl_net_poll, 8));
+	}
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 1);
+	KUNIT_EXPECT_EQ(test, run, 1);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
+	/* The transmitq was served too. */
+	KUNIT_EXPECT_GT(test, fake_used_idx(fd, TX_Q), 0);
+}
+
 /* A receive buffer the device may only read: the device needs a reset. */
 static void rx_readable_buffer(struct kunit *test)
 {
@@ -669,6 +703,7 @@ static struct kunit_case hvl_net_rx_cases[] = {
 	KUNIT_CASE(rx_readable_buffer),
 	KUNIT_CASE(rx_waits_without_spinning),
 	KUNIT_CASE(rx_gso_after_restart),
+	KUNIT_CASE(rx_not_starved_by_tx),
 	{}
 };
 

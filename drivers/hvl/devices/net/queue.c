@@ -296,14 +296,20 @@ static bool serve_rx(struct hvl_net *n, int *budget)
 /*
  * The device's ->poll().  Frames from the peer first: its transmit
  * buffers come back to it at once, ours wait in its receive buffers.
+ * But while frames wait for the peer, half the budget is kept for them:
+ * else a peer that keeps its transmitq full, a flood of small frames,
+ * would have every run spend the budget there and nothing ever reach it.
  * Visible to the KUnit suite, which drives it on rings of its own.
  */
 bool hvl_net_poll(struct hvl_device *hdev, int budget)
 {
 	struct hvl_net *n = hdev->priv;
+	int kept = skb_queue_empty_lockless(&n->to_peer) ? 0 : budget / 2;
 	bool more;
 
+	budget -= kept;
 	more = serve_tx(n, &budget);
+	budget += kept;
 	more |= serve_rx(n, &budget);
 	return more;
 }
