@@ -285,6 +285,45 @@ static void skb_from_chain(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * A jumbo frame without NEEDS_CSUM, csum_start and csum_offset 0xffff in
+ * its header: they mean nothing without the flag (a driver may leave
+ * them uninitialised), and the frame is laid out as with them clear,
+ * its headers linear and the rest in pages.  With the flag, a checksum
+ * field at the usual place: the same.
+ */
+static void skb_jumbo_layout(struct kunit *test)
+{
+	static const struct hvl_net_rx_limits jumbo = {
+		.mtu = 9000, .csum = true,
+	};
+	static const u16 fields[][3] = {
+		{ 0, 0xffff, 0xffff }, { NC, C4, CO },
+	};
+	const size_t len = 8000;
+	u8 *buf = kunit_kzalloc(test, HDR + len, GFP_KERNEL);
+	enum hvl_net_verdict v;
+	struct sk_buff *skb;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		struct virtio_net_hdr vh = make_hdr(fields[i][0], 0, 0,
+						    fields[i][1], fields[i][2]);
+
+		make_frame(buf, len, false, &vh);
+		skb = hvl_net_skb_from_chain(make_chain(test, buf, HDR + len,
+							4096), &jumbo, &v);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, skb, "%s",
+					  hvl_net_verdict_name(v));
+		KUNIT_EXPECT_EQ(test, skb->len, len);
+		KUNIT_EXPECT_LE_MSG(test, skb_headlen(skb), 256,
+				    "flags %u csum %u+%u", fields[i][0],
+				    fields[i][1], fields[i][2]);
+		kfree_skb(skb);
+	}
+}
+
 /* The peer's buffers, not their header, are what a chain must hold. */
 static void bad_chains(struct kunit *test)
 {
@@ -716,6 +755,7 @@ static struct kunit_suite hvl_net_rx_suite = {
 static struct kunit_case hvl_net_frame_cases[] = {
 	KUNIT_CASE_PARAM(check_hdr, hdr_gen_params),
 	KUNIT_CASE_PARAM(skb_from_chain, skb_gen_params),
+	KUNIT_CASE(skb_jumbo_layout),
 	KUNIT_CASE(bad_chains),
 	KUNIT_CASE(hdr_for_peer),
 	KUNIT_CASE(stat_names),
