@@ -285,6 +285,45 @@ static void skb_from_chain(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * A jumbo frame without NEEDS_CSUM, csum_start and csum_offset 0xffff in
+ * its header: they mean nothing without the flag (a driver may leave
+ * them uninitialised), and the frame is laid out as with them clear,
+ * its headers linear and the rest in pages.  With the flag, a checksum
+ * field at the usual place: the same.
+ */
+static void skb_jumbo_layout(struct kunit *test)
+{
+	static const struct hvl_net_rx_limits jumbo = {
+		.mtu = 9000, .csum = true,
+	};
+	static const u16 fields[][3] = {
+		{ 0, 0xffff, 0xffff }, { NC, C4, CO },
+	};
+	const size_t len = 8000;
+	u8 *buf = kunit_kzalloc(test, HDR + len, GFP_KERNEL);
+	enum hvl_net_verdict v;
+	struct sk_buff *skb;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		struct virtio_net_hdr vh = make_hdr(fields[i][0], 0, 0,
+						    fields[i][1], fields[i][2]);
+
+		make_frame(buf, len, false, &vh);
+		skb = hvl_net_skb_from_chain(make_chain(test, buf, HDR + len,
+							4096), &jumbo, &v);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, skb, "%s",
+					  hvl_net_verdict_name(v));
+		KUNIT_EXPECT_EQ(test, skb->len, len);
+		KUNIT_EXPECT_LE_MSG(test, skb_headlen(skb), 256,
+				    "flags %u csum %u+%u", fields[i][0],
+				    fields[i][1], fields[i][2]);
+		kfree_skb(skb);
+	}
+}
+
 /* The peer's buffers, not their header, are what a chain must hold. */
 static void bad_chains(struct kunit *test)
 {
@@ -417,6 +456,12 @@ static void ifnames(struct kunit *test)
 				       "\"%s\"", bad[i]);
 }
 
+/* NAPI stays disabled here: frames from the peer wait in from_peer. */
+static int rx_napi_poll(struct napi_struct *napi, int budget)
+{
+	return 0;
+}
+
 /* The fake device's rings, the net device on them, and its netdev. */
 static struct hvl_net *rx_setup(struct kunit *test, bool mrg)
 {
@@ -435,6 +480,7 @@ static struct hvl_net *rx_setup(struct kunit *test, bool mrg)
 	skb_queue_head_init(&n->to_peer);
 	skb_queue_head_init(&n->from_peer);
 	spin_lock_init(&n->bql_lock);
+	netif_napi_add(ndev, &n->napi, rx_napi_poll);
 	fd->cd.hdev.priv = n;
 	return n;
 }
@@ -572,6 +618,107 @@ static void rx_single_buffer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, inflight(n), 0);
 }
 
+/*
+ * A frame needs more buffers than the peer has posted (15 of 100 bytes
+ * for 12 + 1400, it posted 12), and taking them all costs more than
+ * the run's budget.  The run ends with the peer asked to ring, and says
+ * it is done: run again without a new buffer, it would find the same
+ * 12, and a peer that never posts the 13th would keep the work item
+ * running for good.
+ */
+static void rx_waits_without_spinning(struct kunit *test)
+{
+	struct hvl_net *n = rx_setup(test, true);
+	struct fake_dev *fd = test->priv;
+	struct virtio_net_hdr_mrg_rxbuf *h = fake_buf(fd, 0);
+	unsigned int i;
+
+	for (i = 0; i < 12; i++)
+		fake_post(fd, RX_Q, i * 100, 100, true);
+	rx_queue(test, n, 1400);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, fake_poll(fd, hvl_net_poll, 8),
+				       "run %u", i);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
+	KUNIT_EXPECT_EQ(test, fd->vqs[RX_Q].last_avail, 0);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 1);
+	KUNIT_EXPECT_TRUE(test, fake_would_ring(fd, RX_Q));
+
+	/* The peer posts the rest: the frame goes, over the budget. */
+	for (i = 12; i < 16; i++)
+		fake_post(fd, RX_Q, i * 100, 100, true);
+	fake_poll(fd, hvl_net_poll, 8);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 15);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, h->num_buffers), 15);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
+	KUNIT_EXPECT_EQ(test, fd->vqs[RX_Q].stats.errors, 0);
+}
+
+/*
+ * A TSO frame with its checksum left to the peer, validated while the
+ * peer took both, meets a session whose peer takes neither: it
+ * restarted with fewer features while the frame waited, requeued by the
+ * qdisc or in to_peer.  It is dropped and counted; skb_checksum_help()
+ * must not see it, as it WARNs on a GSO frame (a panic with
+ * panic_on_warn).
+ */
+static void rx_gso_after_restart(struct kunit *test)
+{
+	struct hvl_net *n = rx_setup(test, true);
+	struct fake_dev *fd = test->priv;
+	bool warned = test_taint(TAINT_WARN);
+	struct sk_buff *skb = alloc_skb(2000, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_zero(skb, 1500);
+	skb->protocol = htons(ETH_P_IP);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_headroom(skb) + TCP4_CSUM_START;
+	skb->csum_offset = TCP_CSUM_OFF;
+	skb_shinfo(skb)->gso_size = 1000;
+	skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	__netdev_tx_sent_queue(netdev_get_tx_queue(n->ndev, 0), skb->len, true);
+	skb_queue_tail(&n->to_peer, skb);
+	/* n->guest_csum and n->guest_tso4 are clear: not negotiated. */
+	fake_post(fd, RX_Q, 0, 4000, true);
+	fake_poll(fd, hvl_net_poll, HVL_BUDGET);
+
+	KUNIT_EXPECT_EQ(test, atomic64_read(&n->drops[DROP_BAD_SKB]), 1);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
+	if (!warned)
+		KUNIT_EXPECT_FALSE(test, test_taint(TAINT_WARN));
+}
+
+/*
+ * A peer that keeps its transmitq full, here 8 frames at each run of a
+ * budget of 8, does not keep frames from reaching it: the run takes
+ * what its budget allows from the transmitq, and the frame for the peer
+ * goes in the same run.
+ */
+static void rx_not_starved_by_tx(struct kunit *test)
+{
+	struct hvl_net *n = rx_setup(test, true);
+	struct fake_dev *fd = test->priv;
+	unsigned int run;
+
+	fake_post(fd, RX_Q, 0, 1000, true);
+	rx_queue(test, n, 100);
+	for (run = 0; run < 4 && !fake_used_idx(fd, RX_Q); run++) {
+		while ((u16)(fd->avail_idx[TX_Q] - fake_used_idx(fd, TX_Q)) < 8)
+			fake_post(fd, TX_Q, 2000, HDR + 60, false);
+		KUNIT_EXPECT_TRUE(test, fake_poll(fd, hvl_net_poll, 8));
+	}
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 1);
+	KUNIT_EXPECT_EQ(test, run, 1);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
+	/* The transmitq was served too. */
+	KUNIT_EXPECT_GT(test, fake_used_idx(fd, TX_Q), 0);
+}
+
 /* A receive buffer the device may only read: the device needs a reset. */
 static void rx_readable_buffer(struct kunit *test)
 {
@@ -593,6 +740,9 @@ static struct kunit_case hvl_net_rx_cases[] = {
 	KUNIT_CASE(rx_waits_for_buffers),
 	KUNIT_CASE(rx_single_buffer),
 	KUNIT_CASE(rx_readable_buffer),
+	KUNIT_CASE(rx_waits_without_spinning),
+	KUNIT_CASE(rx_gso_after_restart),
+	KUNIT_CASE(rx_not_starved_by_tx),
 	{}
 };
 
@@ -605,6 +755,7 @@ static struct kunit_suite hvl_net_rx_suite = {
 static struct kunit_case hvl_net_frame_cases[] = {
 	KUNIT_CASE_PARAM(check_hdr, hdr_gen_params),
 	KUNIT_CASE_PARAM(skb_from_chain, skb_gen_params),
+	KUNIT_CASE(skb_jumbo_layout),
 	KUNIT_CASE(bad_chains),
 	KUNIT_CASE(hdr_for_peer),
 	KUNIT_CASE(stat_names),

@@ -109,7 +109,9 @@ EXPORT_SYMBOL_IF_KUNIT(hvl_net_check_hdr);
 /*
  * An skb for a frame of @len bytes: linear up to a page, else its
  * headers linear (as far as the checksum fields, which must be there)
- * and the rest in page fragments, as tun sizes them.
+ * and the rest in page fragments, as tun sizes them.  csum_start and
+ * csum_offset mean something only with NEEDS_CSUM; without it they may
+ * be anything, and do not make the whole frame linear.
  */
 static struct sk_buff *alloc_frame(size_t len, const struct virtio_net_hdr *h)
 {
@@ -117,7 +119,9 @@ static struct sk_buff *alloc_frame(size_t len, const struct virtio_net_hdr *h)
 	struct sk_buff *skb;
 	int err;
 
-	if (len > LINEAR_MAX) {
+	if (len > LINEAR_MAX && !(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
+		linear = LINEAR_HDRS;
+	} else if (len > LINEAR_MAX) {
 		csum_end = __virtio16_to_cpu(true, h->csum_start) +
 			   __virtio16_to_cpu(true, h->csum_offset) +
 			   sizeof(__sum16);

@@ -115,30 +115,49 @@ static void save_hdr_iov(struct hvl_net *n, const struct hvl_chain *c)
 /*
  * Can the peer take @skb as it is?  ndo_features_check() asked it
  * before, but a frame validated for the previous session may reach us
- * after the peer restarted with fewer offloads.
+ * after the peer restarted with fewer offloads: one the qdisc requeued
+ * validated, or that start_xmit() queued as the peer came back.
+ *
+ * GSO first: a GSO frame the peer cannot take is dropped, and never
+ * goes to skb_checksum_help(), which WARNs on one (its checksum is
+ * partial, and the peer may have dropped GUEST_CSUM with the TSO bits).
+ * The peer takes TSO only with GUEST_CSUM (activate()).
  */
 static bool fits_peer(struct hvl_net *n, struct sk_buff *skb)
 {
 	unsigned int type;
 
-	if (skb->ip_summed == CHECKSUM_PARTIAL && !n->guest_csum &&
-	    skb_checksum_help(skb))
-		return false;
-	if (!skb_is_gso(skb))
-		return true;
-	type = skb_shinfo(skb)->gso_type;
-	if (type & ~(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_DODGY))
-		return false;
-	return (type & SKB_GSO_TCPV4) ? n->guest_tso4 : n->guest_tso6;
+	if (skb_is_gso(skb)) {
+		type = skb_shinfo(skb)->gso_type;
+		if (type & ~(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_DODGY))
+			return false;
+		return (type & SKB_GSO_TCPV4) ? n->guest_tso4 : n->guest_tso6;
+	}
+	return skb->ip_summed != CHECKSUM_PARTIAL || n->guest_csum ||
+	       !skb_checksum_help(skb);
 }
 
-enum fill_result { FILLED, DROPPED, NO_BUFFERS, BROKEN };
+/*
+ * NO_BUFFERS: the ring ran dry and the peer was asked to ring when it
+ * posts more.  NO_BUDGET: a look after that request found buffers, and
+ * the budget was spent; run again.
+ */
+enum fill_result { FILLED, DROPPED, NO_BUFFERS, NO_BUDGET, BROKEN };
 
 /*
  * Copy @skb into as many of the peer's receive buffers as it takes, one
  * without MRG_RXBUF, and use them all at once (hvl_vq_push_n()): the
  * first says in num_buffers how many follow.  Buffers popped for a frame
  * that cannot be completed now are given back (hvl_vq_unpop()).
+ *
+ * Each buffer costs one of @budget, and a frame takes all it needs even
+ * past the budget: hvl_vq_next() therefore gets one of its own to charge
+ * its re-arms to, and whether that one ran out, not whether @budget did,
+ * tells an empty ring (the peer rings when it posts more) from one that
+ * was not looked at again.  Else a frame needing more buffers than the
+ * peer posted, and more than the budget, would have the work item run
+ * again at once, pop the same buffers and give them back, for as long
+ * as the peer posts no more.
  */
 static enum fill_result fill(struct hvl_net *n, struct sk_buff *skb,
 			     int *budget)
@@ -150,7 +169,7 @@ static enum fill_result fill(struct hvl_net *n, struct sk_buff *skb,
 	unsigned int nbufs = 0, off = 0;
 	struct iov_iter it;
 	size_t chunk;
-	int ret;
+	int ret, left, given;
 
 	if (!fits_peer(n, skb) ||
 	    hvl_net_hdr_from_skb(skb, &h, n->guest_csum)) {
@@ -164,10 +183,13 @@ static enum fill_result fill(struct hvl_net *n, struct sk_buff *skb,
 			hvl_net_count_drop(n, DROP_TOO_BIG);
 			return DROPPED;
 		}
-		ret = hvl_vq_next(vq, &c, budget);
+		given = max(*budget, 1);
+		left = given;
+		ret = hvl_vq_next(vq, &c, &left);
+		*budget -= given - left;
 		if (ret == -EAGAIN) {
 			hvl_vq_unpop(vq, nbufs);
-			return NO_BUFFERS;
+			return left > 0 ? NO_BUFFERS : NO_BUDGET;
 		}
 		if (ret) {
 			hvl_device_needs_reset(n->hdev, "bad receiveq chain");
@@ -246,9 +268,9 @@ static bool serve_rx(struct hvl_net *n, int *budget)
 			break;
 		}
 		res = fill(n, skb, budget);
-		if (res == NO_BUFFERS || res == BROKEN) {
+		if (res == NO_BUFFERS || res == NO_BUDGET || res == BROKEN) {
 			skb_queue_head(&n->to_peer, skb);
-			more = res == NO_BUFFERS && *budget <= 0;
+			more = res == NO_BUDGET;
 			break;
 		}
 		/* As start_xmit() counted it sent. */
@@ -274,14 +296,20 @@ static bool serve_rx(struct hvl_net *n, int *budget)
 /*
  * The device's ->poll().  Frames from the peer first: its transmit
  * buffers come back to it at once, ours wait in its receive buffers.
+ * But while frames wait for the peer, half the budget is kept for them:
+ * else a peer that keeps its transmitq full, a flood of small frames,
+ * would have every run spend the budget there and nothing ever reach it.
  * Visible to the KUnit suite, which drives it on rings of its own.
  */
 bool hvl_net_poll(struct hvl_device *hdev, int budget)
 {
 	struct hvl_net *n = hdev->priv;
+	int kept = skb_queue_empty_lockless(&n->to_peer) ? 0 : budget / 2;
 	bool more;
 
+	budget -= kept;
 	more = serve_tx(n, &budget);
+	budget += kept;
 	more |= serve_rx(n, &budget);
 	return more;
 }
