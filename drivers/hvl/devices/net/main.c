@@ -245,6 +245,14 @@ static int net_stop(struct net_device *ndev)
 	napi_disable(&n->napi);
 	purge(n, &n->from_peer, DROP_LINK_DOWN);
 	purge_to_peer(n, false);
+	/*
+	 * A work item that stopped reading the peer's transmitq for a full
+	 * from_peer waits for NAPI's kick, which will not come while the
+	 * link is down: kick it, so that the peer's frames are taken and
+	 * dropped (take_frame()) instead of left in its ring.
+	 */
+	WRITE_ONCE(n->from_peer_full, false);
+	hvl_net_kick(n);
 	return 0;
 }
 
