@@ -86,6 +86,16 @@ iperf() {
 	echo "$1 $dir, $5 stream(s): $mibs MiB/s"
 }
 
+# stop_server <pid>: an hvl-rr server started in the background.  Through
+# peer() or other() the pid is a subshell's, and killing it leaves the
+# server running with our output, a pipe the guest's init waits on to
+# its end: kill the servers by name too.
+stop_server() {
+	kill $1 2>/dev/null
+	killall hvl-rr 2>/dev/null
+	wait $1 2>/dev/null
+}
+
 # rr <path> <server-side> <client-side> <addr>: p50 p99 in us
 rr() {
 	local s out
@@ -93,8 +103,7 @@ rr() {
 	s=$!
 	nap 1
 	out=$($3 hvl-rr rr $4 -n $RR) || fail "$1: hvl-rr rr $4"
-	kill $s
-	wait $s 2>/dev/null
+	stop_server $s
 	echo "$1 rr $(field "$out" p50_us) $(field "$out" p99_us)" >>/tmp/bench
 	echo "$1 1-byte rr: p50 $(field "$out" p50_us) us, p99 $(field "$out" p99_us) us"
 }
@@ -141,8 +150,7 @@ vs() { # vs <dir> <server-side> <server-addr> <client-side> <client-addr>
 	s=$!
 	nap 1
 	out=$($4 hvl-rr stream $5 -b $BYTES -m 64K) || fail "vsock stream $1"
-	kill $s
-	wait $s 2>/dev/null
+	stop_server $s
 	echo "vsock 1 $1 $(field "$out" MiB/s)" >>/tmp/bench
 	echo "vsock $1, 1 stream: $(field "$out" MiB/s) MiB/s"
 }
