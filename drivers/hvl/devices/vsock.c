@@ -235,11 +235,18 @@ static int send_pkt(struct sk_buff *skb)
 
 	rcu_read_lock();
 	v = lookup(le64_to_cpu(hdr->dst_cid));
-	/* A peer that is not running fails connect() now, not on timeout. */
+	/*
+	 * A peer that is not running fails connect() now, not on timeout.
+	 * Any other packet belongs to a connection whose peer went away:
+	 * ECONNRESET, what reset() is about to tell its socket (a write
+	 * between the device stopping and reset() would otherwise see
+	 * ENODEV, which names no device the writer knows of).
+	 */
 	if (!v || !hvl_device_ready(v->hdev)) {
 		rcu_read_unlock();
 		kfree_skb(skb);
-		return -ENODEV;
+		return le16_to_cpu(hdr->op) == VIRTIO_VSOCK_OP_REQUEST ?
+		       -ENODEV : -ECONNRESET;
 	}
 	/*
 	 * Everything that is not payload counts against the rx queue, as
