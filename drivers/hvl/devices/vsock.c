@@ -243,10 +243,11 @@ static int send_pkt(struct sk_buff *skb)
 	 * ENODEV, which names no device the writer knows of).
 	 */
 	if (!v || !hvl_device_ready(v->hdev)) {
+		bool request = le16_to_cpu(hdr->op) == VIRTIO_VSOCK_OP_REQUEST;
+
 		rcu_read_unlock();
 		kfree_skb(skb);
-		return le16_to_cpu(hdr->op) == VIRTIO_VSOCK_OP_REQUEST ?
-		       -ENODEV : -ECONNRESET;
+		return request ? -ENODEV : -ECONNRESET;
 	}
 	/*
 	 * Everything that is not payload counts against the rx queue, as
