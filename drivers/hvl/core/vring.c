@@ -303,8 +303,8 @@ EXPORT_SYMBOL_GPL(hvl_vq_pop);
  * hvl_vq_next() - pop a chain, or re-arm notifications on an empty ring
  * @vq: the queue
  * @c: the chain, as for hvl_vq_pop()
- * @budget: the caller's work budget, > 0: a re-arm that finds buffers
- *	after all costs one (the chain itself is the caller's to charge)
+ * @budget: the caller's work budget: a re-arm that finds buffers after
+ *	all costs one (the chain itself is the caller's to charge)
  *
  * The loop every device runs.  On an empty ring it asks the driver to
  * ring again and then looks once more, since the driver may have
@@ -313,17 +313,26 @@ EXPORT_SYMBOL_GPL(hvl_vq_pop);
  * peer that moves avail->idx back and forth between our two reads would
  * otherwise keep one run going for as long as it likes.
  *
+ * Two ways to stop, which a caller must tell apart: on -EAGAIN it may
+ * sleep, since the driver rings when it adds buffers; on -EBUSY it must
+ * run again, since buffers may be waiting that the driver will not ring
+ * for.  @budget may be spent already when called (a virtio-net frame
+ * takes every buffer it needs): a pop that finds a chain costs nothing
+ * here, only a second look does.
+ *
  * Return: 0 with a chain in @c; -EAGAIN if the ring is empty and the
- * driver will ring, or if @budget ran out (then *@budget <= 0 and the
- * caller must run again later); otherwise hvl_vq_pop()'s errors.
+ * driver will ring; -EBUSY if a second look found buffers but @budget
+ * ran out (*@budget <= 0); otherwise hvl_vq_pop()'s errors.
  */
 int hvl_vq_next(struct hvl_vq *vq, struct hvl_chain *c, int *budget)
 {
 	int ret;
 
 	while ((ret = hvl_vq_pop(vq, c)) == -EAGAIN) {
-		if (!hvl_vq_enable_notify(vq) || --*budget <= 0)
+		if (!hvl_vq_enable_notify(vq))
 			break;
+		if (--*budget <= 0)
+			return -EBUSY;
 	}
 	return ret;
 }

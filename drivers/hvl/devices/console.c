@@ -104,7 +104,7 @@ static bool serve_rx(struct hvl_device *hdev, struct hvl_console *con,
 	while (*budget > 0 && !kfifo_is_empty(&con->fifo)) {
 		/* On an empty ring: a kick when buffers come. */
 		ret = hvl_vq_next(vq, &c, budget);
-		if (ret == -EAGAIN)
+		if (ret == -EAGAIN || ret == -EBUSY)
 			break;
 		if (ret) {
 			hvl_device_needs_reset(hdev, "bad receiveq chain");
@@ -201,7 +201,7 @@ static bool serve_tx(struct hvl_device *hdev, struct hvl_console *con,
 	flush_held(con, tty);
 	while (*budget > 0) {
 		ret = hvl_vq_next(vq, &c, budget);
-		if (ret == -EAGAIN)
+		if (ret == -EAGAIN || ret == -EBUSY)
 			break;
 		if (ret) {
 			hvl_device_needs_reset(hdev, "bad transmitq chain");

@@ -394,8 +394,8 @@ static bool serve_tx(struct hvl_vsock *v, int *budget)
 		if (!more_replies(v))
 			return false;
 		ret = hvl_vq_next(vq, &c, budget);
-		if (ret == -EAGAIN)
-			return *budget <= 0;
+		if (ret == -EAGAIN || ret == -EBUSY)
+			return ret == -EBUSY;
 		if (ret) {
 			hvl_device_needs_reset(v->hdev, "bad tx chain");
 			return false;
@@ -424,8 +424,8 @@ static bool serve_rx(struct hvl_vsock *v, int *budget)
 		ret = hvl_vq_next(vq, &c, budget);
 		if (ret) {
 			virtio_vsock_skb_queue_head(&v->send_q, skb);
-			if (ret == -EAGAIN)
-				return *budget <= 0;
+			if (ret == -EAGAIN || ret == -EBUSY)
+				return ret == -EBUSY;
 			hvl_device_needs_reset(v->hdev, "bad rx chain");
 			return false;
 		}

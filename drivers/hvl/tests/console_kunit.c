@@ -82,7 +82,7 @@ static void tx_rearmed_flags(struct kunit *test)
  * re-arm's buffers published and will not ring, so the run must ask to
  * be run again.  (The receiveq's re-arm needs bytes from the tty, which
  * this suite does not open; its loop is the same hvl_vq_next() call and
- * the same "budget <= 0" answer.)
+ * the same -EBUSY answer.)
  */
 static void rearm_budget_tx(struct kunit *test)
 {

@@ -452,9 +452,9 @@ bool hvl_9p_queue_poll(struct hvl_9p *srv, int budget)
 			break;
 		}
 		ret = hvl_vq_next(vq, &c, &budget);
-		if (ret == -EAGAIN) {
+		if (ret == -EAGAIN || ret == -EBUSY) {
 			/* A kick comes, or we ran out of budget. */
-			more = budget <= 0;
+			more = ret == -EBUSY;
 			break;
 		}
 		if (ret) {

@@ -76,8 +76,8 @@ static bool serve_tx(struct hvl_net *n, int *budget)
 		if (!from_peer_room(n))
 			break;
 		ret = hvl_vq_next(vq, &c, budget);
-		if (ret == -EAGAIN) {
-			more = *budget <= 0;
+		if (ret == -EAGAIN || ret == -EBUSY) {
+			more = ret == -EBUSY;
 			break;
 		}
 		if (ret) {
@@ -151,13 +151,12 @@ enum fill_result { FILLED, DROPPED, NO_BUFFERS, NO_BUDGET, BROKEN };
  * that cannot be completed now are given back (hvl_vq_unpop()).
  *
  * Each buffer costs one of @budget, and a frame takes all it needs even
- * past the budget: hvl_vq_next() therefore gets one of its own to charge
- * its re-arms to, and whether that one ran out, not whether @budget did,
- * tells an empty ring (the peer rings when it posts more) from one that
- * was not looked at again.  Else a frame needing more buffers than the
- * peer posted, and more than the budget, would have the work item run
- * again at once, pop the same buffers and give them back, for as long
- * as the peer posts no more.
+ * past the budget.  What stopped hvl_vq_next(), not whether @budget is
+ * spent, tells an empty ring (the peer rings when it posts more) from
+ * one that was not looked at again: else a frame needing more buffers
+ * than the peer posted, and more than the budget, would have the work
+ * item run again at once, pop the same buffers and give them back, for
+ * as long as the peer posts no more.
  */
 static enum fill_result fill(struct hvl_net *n, struct sk_buff *skb,
 			     int *budget)
@@ -169,7 +168,7 @@ static enum fill_result fill(struct hvl_net *n, struct sk_buff *skb,
 	unsigned int nbufs = 0, off = 0;
 	struct iov_iter it;
 	size_t chunk;
-	int ret, left, given;
+	int ret;
 
 	if (!fits_peer(n, skb) ||
 	    hvl_net_hdr_from_skb(skb, &h, n->guest_csum)) {
@@ -183,13 +182,10 @@ static enum fill_result fill(struct hvl_net *n, struct sk_buff *skb,
 			hvl_net_count_drop(n, DROP_TOO_BIG);
 			return DROPPED;
 		}
-		given = max(*budget, 1);
-		left = given;
-		ret = hvl_vq_next(vq, &c, &left);
-		*budget -= given - left;
-		if (ret == -EAGAIN) {
+		ret = hvl_vq_next(vq, &c, budget);
+		if (ret == -EAGAIN || ret == -EBUSY) {
 			hvl_vq_unpop(vq, nbufs);
-			return left > 0 ? NO_BUFFERS : NO_BUDGET;
+			return ret == -EAGAIN ? NO_BUFFERS : NO_BUDGET;
 		}
 		if (ret) {
 			hvl_device_needs_reset(n->hdev, "bad receiveq chain");
