@@ -596,6 +596,37 @@ static void rx_waits_for_buffers(struct kunit *test)
 }
 
 /*
+ * A peer that started its driver without setting up the receiveq: a
+ * frame for it is dropped as for a peer whose driver is down, not
+ * counted too big (with MRG_RXBUF, no buffers at all were "not enough")
+ * nor taken for a broken ring.
+ */
+static void no_receiveq(struct kunit *test, bool mrg)
+{
+	struct hvl_net *n = rx_setup(test, mrg);
+	struct fake_dev *fd = test->priv;
+
+	hvl_vq_reset(&fd->vqs[RX_Q]);
+	rx_queue(test, n, 1000);
+	KUNIT_EXPECT_FALSE(test, fake_poll(fd, hvl_net_poll, HVL_BUDGET));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&n->drops[DROP_PEER_DOWN]), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&n->drops[DROP_TOO_BIG]), 0);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
+	KUNIT_EXPECT_FALSE(test, fd->cd.hdev.status & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+static void rx_no_receiveq(struct kunit *test)
+{
+	no_receiveq(test, false);
+}
+
+static void rx_no_receiveq_mergeable(struct kunit *test)
+{
+	no_receiveq(test, true);
+}
+
+/*
  * Without MRG_RXBUF a frame takes one buffer: one too small drops the
  * frame, counted, and stays for the next frame, which fits.
  */
@@ -738,6 +769,8 @@ static void rx_readable_buffer(struct kunit *test)
 static struct kunit_case hvl_net_rx_cases[] = {
 	KUNIT_CASE(rx_mergeable),
 	KUNIT_CASE(rx_waits_for_buffers),
+	KUNIT_CASE(rx_no_receiveq),
+	KUNIT_CASE(rx_no_receiveq_mergeable),
 	KUNIT_CASE(rx_single_buffer),
 	KUNIT_CASE(rx_readable_buffer),
 	KUNIT_CASE(rx_waits_without_spinning),

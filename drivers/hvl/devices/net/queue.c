@@ -170,6 +170,17 @@ static enum fill_result fill(struct hvl_net *n, struct sk_buff *skb,
 	size_t chunk;
 	int ret;
 
+	/*
+	 * A peer may set DRIVER_OK without a receiveq, and cannot add one
+	 * after it: it takes nothing from us, as with its driver down.
+	 * Not a broken ring, and not a frame too big for it.
+	 */
+	if (!vq->ready) {
+		dev_warn_ratelimited(&n->hdev->dev,
+				     "dropped a frame for the peer: it set up no receiveq\n");
+		hvl_net_count_drop(n, DROP_PEER_DOWN);
+		return DROPPED;
+	}
 	if (!fits_peer(n, skb) ||
 	    hvl_net_hdr_from_skb(skb, &h, n->guest_csum)) {
 		hvl_net_count_drop(n, DROP_BAD_SKB);
