@@ -48,6 +48,7 @@ expect hvl-bad-mbox-names3 '"mbox-names" must name each of the 2 "mboxes": "tx",
 # went READY on one that no Linux peer would take.
 expect hvl-bad-unaligned 'memory-region 0: 0x0000000031160800+0x0000000000002000 is not 4 KiB aligned or too small'
 expect hvl-bad-poll-fast '"hvl,poll-interval-us" (1) must be 10 to 1000000'
+expect hvl-bad-peer-wd '"hvl,peer-watchdog-ms" must be one 32-bit cell, 0 (off) or 1000 to 3600000'
 # A misspelt window property was ignored: peer addresses taken as physical.
 expect hvl-bad-prop '/soc/hvl-bad-prop: unknown property "hvl,bus-adresses"'
 

@@ -58,27 +58,6 @@ fired() { [ "$(silences)" -gt "$S0" ]; }
 stalled() { [ "$(fst state)" = 2 ]; }
 restarted() { [ "$(dbg doorbell peer_gen)" -gt "$G0" ]; }
 streamed() { [ "$(vdbg from_peer_bytes)" != "$B0" ]; }
-[ -p /tmp/tick ] || mkfifo /tmp/tick
-pause() { read -r -t "$1" _ <>/tmp/tick; }
-
-# ms_since <centiseconds>
-ms_since() { echo $((($(now) - $1) * 10)); }
-
-# returns <pid> <what> <bound>: wait, with builtins only (a CPU of the
-# peer may spin with interrupts off, see lib.sh), until <pid> is gone,
-# which must be within <bound> ms of T0; set MS to the time it took.
-returns() {
-	while kill -0 "$1" 2>/dev/null; do
-		[ "$(ms_since "$T0")" -le $(($3 + 10000)) ] || {
-			dump_state
-			fail "$2 still blocked $(ms_since "$T0") ms after T0"
-		}
-		pause 0.05
-	done
-	MS=$(ms_since "$T0")
-	[ "$MS" -le "$3" ] || fail "$2 returned after $MS ms, bound $3"
-}
-
 # freeze: stop the device side, note when and the counts before.
 freeze() {
 	S0=$(silences)
@@ -104,7 +83,7 @@ recovered() {
 	front_vsock && fail "$1: vsock still bound under a frozen device side"
 	p9_bound && fail "$1: 9P still bound under a frozen device side"
 	# Frozen, it stays down: the beat has not moved.
-	pause 1
+	nap 1
 	all_bound && fail "$1: devices came back while the device side was still frozen"
 	T1=$(now)
 	echo 0 >"$FREEZE" || fail "cannot thaw the window"
@@ -139,7 +118,7 @@ P9DBG=$(grep -l "bound: hvl_9p" $DBG/soc:hvl-backend-0.* | head -1)
 pin
 # Beating, under traffic or not, the watchdog stays quiet.
 b0=$(dbg doorbell host_beat)
-pause 2
+nap 2
 b1=$(dbg doorbell host_beat)
 [ "$b1" -ge $((b0 + 4)) ] || fail "host_beat $b0 -> $b1 in 2 s: the device side beats too slowly"
 [ "$(silences)" = 0 ] || fail "the watchdog fired on a live device side"
@@ -212,7 +191,7 @@ CDRV=/sys/bus/virtio/drivers/virtio_console
 CDEV=$(ls $CDRV | grep virtio)
 GAVE_UP="device side holds written buffers"
 freeze_under_writer
-pause 0.5
+nap 0.5
 MARK="hvl-test: 47-watchdog: unbinding virtio_console under the writer"
 echo "$MARK" >/dev/kmsg
 echo "$CDEV" >$CDRV/unbind &

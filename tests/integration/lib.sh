@@ -206,6 +206,24 @@ now() {
 	echo "${up%.*}${up#*.}"
 }
 
+# ms_since <centiseconds>
+ms_since() { echo $((($(now) - $1) * 10)); }
+
+# returns <pid> <what> <bound>: wait, with builtins only, until <pid> is
+# gone, which must be within <bound> ms of T0 (now's centiseconds); set
+# MS to the time it took.
+returns() {
+	while kill -0 "$1" 2>/dev/null; do
+		[ "$(ms_since "$T0")" -le $(($3 + 10000)) ] || {
+			dump_state
+			fail "$2 still blocked $(ms_since "$T0") ms after T0"
+		}
+		nap 0.05
+	done
+	MS=$(ms_since "$T0")
+	[ "$MS" -le "$3" ] || fail "$2 returned after $MS ms, bound $3"
+}
+
 # Print both sides' debugfs state with shell builtins only: a stalled
 # console may leave CPUs spinning that a forked cat could wait on.
 dump_state() {

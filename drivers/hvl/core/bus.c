@@ -33,6 +33,39 @@ static int uevent(const struct device *dev, struct kobj_uevent_env *env)
 			      to_hvl_device(dev)->device_id);
 }
 
+/*
+ * What the peer did on this device: transactions and chains it made
+ * available.  It moves whenever the peer does something for the device,
+ * doorbell or not (polling, or a ring we never stopped reading): a sign
+ * of life for the watch on the peer (liveness.c).
+ */
+static unsigned long peer_activity(struct hvl_core_dev *cd)
+{
+	unsigned long n = cd->last_seq;
+	unsigned int i;
+
+	for (i = 0; i < cd->hdev.num_queues; i++)
+		n += cd->hdev.vqs[i].stats.popped;
+	return n;
+}
+
+/**
+ * hvl_bus_activity() - what the peer did on every device of a window
+ * @win: the window
+ *
+ * Any context.  Only its changes mean anything.
+ */
+unsigned long hvl_bus_activity(struct hvl_window *win)
+{
+	/* Pairs with the release in add_children(): devs[i] is set up. */
+	unsigned int i, n = smp_load_acquire(&win->nr_devs);
+	unsigned long sum = 0;
+
+	for (i = 0; i < n; i++)
+		sum += READ_ONCE(win->devs[i]->activity);
+	return sum;
+}
+
 static void work_fn(struct work_struct *work)
 {
 	struct hvl_core_dev *cd = container_of(work, struct hvl_core_dev, work);
@@ -56,6 +89,7 @@ static void work_fn(struct work_struct *work)
 		hdev->stats.irqs_out++;
 		hvl_window_ring(hdev->win);
 	}
+	WRITE_ONCE(cd->activity, peer_activity(cd));
 	hdev->stats.runs++;
 	hdev->stats.busy_ns += ktime_get_ns() - t0;
 	mutex_unlock(&cd->lock);

@@ -8,6 +8,7 @@
 
 #include <linux/hvl.h>
 #include <linux/hvl_abi.h>
+#include <linux/hvl_watchdog.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -39,7 +40,23 @@ struct hvl_window {
 	 * no doorbell, work item or heartbeat is served until it is cleared.
 	 */
 	bool frozen;
+	/* The watch on the peer's beat (liveness.c), beat() only. */
+	struct hvl_wd peer_wd;
+	unsigned long peer_wd_tick;	/* jiffies of its last tick */
+	u32 peer_wd_ms;			/* "hvl,peer-watchdog-ms", U32_MAX: none */
+	bool peer_dead;			/* given up, until it moves */
+	u32 peer_silences;		/* times it was given up */
 };
+
+static inline void hvl_hdr_put(__le32 *field, u32 v)
+{
+	WRITE_ONCE(*field, cpu_to_le32(v));
+}
+
+static inline u32 hvl_hdr_get(const __le32 *field)
+{
+	return le32_to_cpu(READ_ONCE(*field));
+}
 
 /* Driver-written queue registers, latched until QueueReady=1. */
 struct hvl_qregs {
@@ -71,6 +88,7 @@ struct hvl_core_dev {
 	struct hvl_qregs *qregs;
 	bool active;			/* DRIVER_OK accepted, driver started */
 	bool irq;			/* ring the peer at the end of this run */
+	unsigned long activity;		/* the peer's, see hvl_bus_activity() */
 
 	spinlock_t isr_lock;		/* isr, config_gen, hdev.status */
 	u32 isr;
@@ -91,6 +109,7 @@ struct hvl_core_dev *hvl_bus_alloc(struct hvl_window *win,
 int hvl_bus_add(struct hvl_core_dev *cd);
 void hvl_bus_del(struct hvl_core_dev *cd);
 void hvl_bus_kick_all(struct hvl_window *win);
+unsigned long hvl_bus_activity(struct hvl_window *win);
 
 /* txn.c */
 enum hvl_txn_status hvl_txn_write(struct hvl_core_dev *cd, u32 offset,
@@ -111,8 +130,6 @@ void hvl_txn_init(struct hvl_core_dev *cd, void *page, unsigned int nq);
 /* window.c */
 extern struct platform_driver hvl_window_driver;
 void hvl_window_ring(struct hvl_window *win);
-void hvl_window_freeze(struct hvl_window *win, bool frozen);
-void hvl_window_beat_once(struct hvl_window *win);
 void hvl_window_table_update(struct hvl_core_dev *cd, u32 device_id);
 int hvl_window_check_queues(struct device *dev, const struct device_node *np,
 			    const u32 *v, int n, unsigned int max, u16 *sizes);
@@ -121,6 +138,14 @@ int hvl_window_check_regions(struct device *dev, const struct hvl_region *r,
 int hvl_window_check_child(struct device *dev, const struct device_node *np,
 			   u64 region_size, u32 offset, u32 size,
 			   const u32 *taken, unsigned int nr_taken);
+
+/* liveness.c */
+int hvl_liveness_init(struct hvl_window *win);
+void hvl_liveness_start(struct hvl_window *win);
+void hvl_liveness_stop(struct hvl_window *win);
+u32 hvl_liveness_limit(const struct hvl_window *win);
+void hvl_window_freeze(struct hvl_window *win, bool frozen);
+void hvl_window_beat_once(struct hvl_window *win);
 
 /* overlay.c */
 int hvl_overlay_apply(void);

@@ -61,10 +61,14 @@ static int doorbell_show(struct seq_file *s, void *unused)
 	seq_printf(s, "mapping: %s\n",
 		   win->xlate.wc ? "write-combining" : "cacheable");
 	seq_printf(s, "host_gen: %u\npeer_gen: %u\npeer_state: %u\nhost_beat: %u\n",
-		   le32_to_cpu(READ_ONCE(win->hdr->host_gen)),
-		   le32_to_cpu(READ_ONCE(win->hdr->peer_gen)),
-		   le32_to_cpu(READ_ONCE(win->hdr->peer_state)),
-		   le32_to_cpu(READ_ONCE(win->hdr->host_beat)));
+		   hvl_hdr_get(&win->hdr->host_gen),
+		   hvl_hdr_get(&win->hdr->peer_gen),
+		   hvl_hdr_get(&win->hdr->peer_state),
+		   hvl_hdr_get(&win->hdr->host_beat));
+	/* The watch on the peer (liveness.c). */
+	seq_printf(s, "peer_beat: %u\npeer_watchdog_ms: %u\npeer_silences: %u\npeer_dead: %d\n",
+		   hvl_hdr_get(&win->hdr->peer_beat), hvl_liveness_limit(win),
+		   READ_ONCE(win->peer_silences), READ_ONCE(win->peer_dead));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(doorbell);

@@ -25,18 +25,6 @@
 #include "core.h"
 
 /*
- * host_beat: a driver side may declare the device side dead after it has
- * stood still for its watchdog time (Documentation/hvl/protocol.rst,
- * Liveness, promises a beat at least every 500 ms; hvl_front's default
- * watchdog is 2 s).  The beat runs on the window's own workqueue, unbound
- * and high priority: not behind a long work item of another subsystem on
- * a per-CPU system_wq pool, nor behind our own devices' work items (the
- * workqueue runs them concurrently), but not without the CPUs that serve
- * the peer either, whose cpumask it shares.
- */
-#define BEAT_PERIOD	(HZ / 4)
-
-/*
  * Testing: registering the child in this device-table slot fails, so
  * that the unwinding of a half-registered window can be exercised
  * (tests/integration/11-probe-unwind.sh).  Nothing in a device tree can
@@ -46,16 +34,6 @@ static int fail_add_child = -1;
 module_param(fail_add_child, int, 0444);
 MODULE_PARM_DESC(fail_add_child,
 		 "testing: registering the child in this table slot fails with -EIO (default -1: none)");
-
-static void hdr_put(__le32 *field, u32 v)
-{
-	WRITE_ONCE(*field, cpu_to_le32(v));
-}
-
-static u32 hdr_get(__le32 *field)
-{
-	return le32_to_cpu(READ_ONCE(*field));
-}
 
 /* Ring the peer, unless the window is going away (see remove()). */
 void hvl_window_ring(struct hvl_window *win)
@@ -80,9 +58,9 @@ void hvl_window_table_update(struct hvl_core_dev *cd, u32 device_id)
 	struct hvl_window *win = cd->hdev.win;
 
 	mutex_lock(&win->table_lock);
-	hdr_put(&cd->entry->device_id, device_id);
+	hvl_hdr_put(&cd->entry->device_id, device_id);
 	hvl_map_wmb(&win->xlate);	/* entry before generation */
-	hdr_put(&win->hdr->host_gen, hdr_get(&win->hdr->host_gen) + 1);
+	hvl_hdr_put(&win->hdr->host_gen, hvl_hdr_get(&win->hdr->host_gen) + 1);
 	mutex_unlock(&win->table_lock);
 	hvl_window_ring(win);
 }
@@ -93,50 +71,6 @@ static void notify(struct hvl_doorbell *db)
 
 	if (!READ_ONCE(win->frozen))
 		hvl_bus_kick_all(win);
-}
-
-static void beat(struct work_struct *work)
-{
-	struct hvl_window *win = container_of(to_delayed_work(work),
-					      struct hvl_window, beat);
-
-	if (!READ_ONCE(win->frozen))
-		hdr_put(&win->hdr->host_beat,
-			hdr_get(&win->hdr->host_beat) + 1);
-	queue_delayed_work(win->wq, &win->beat, BEAT_PERIOD);
-}
-
-/**
- * hvl_window_freeze() - testing: stop or resume serving the window
- * @win: the window
- * @frozen: true to stop
- *
- * Frozen, the window looks like a device side that hung with its state
- * still READY: doorbells and polls are ignored, the devices' work items
- * return at once (a run already under way completes) and host_beat
- * stands still.  Nothing is lost: resuming looks at every device, as a
- * doorbell does.  For tests of the driver side's watchdog only (debugfs).
- */
-void hvl_window_freeze(struct hvl_window *win, bool frozen)
-{
-	WRITE_ONCE(win->frozen, frozen);
-	dev_info(win->dev, "%s (testing)\n", frozen ? "frozen" : "resumed");
-	if (!frozen)
-		hvl_bus_kick_all(win);
-}
-
-/**
- * hvl_window_beat_once() - testing: one beat from a frozen window
- * @win: the window, frozen (beat() then leaves host_beat alone)
- *
- * A device side that beats once and hangs again ("beat, stop, beat, stop"):
- * host_beat moves once, nothing else is served.  For tests of the driver
- * side's watchdog only (debugfs "freeze" 2).
- */
-void hvl_window_beat_once(struct hvl_window *win)
-{
-	hdr_put(&win->hdr->host_beat, hdr_get(&win->hdr->host_beat) + 1);
-	dev_info(win->dev, "one beat, still frozen (testing)\n");
 }
 
 /**
@@ -396,8 +330,8 @@ static void init_child(struct hvl_window *win, struct hvl_core_dev *cd)
 				  cd->hdev.index * sizeof(*e);
 
 	cd->entry = e;
-	hdr_put(&e->device_id, 0);
-	hdr_put(&e->flags, 0);
+	hvl_hdr_put(&e->device_id, 0);
+	hvl_hdr_put(&e->flags, 0);
 	WRITE_ONCE(e->offset, cpu_to_le64(cd->reg_offset));
 	WRITE_ONCE(e->size, cpu_to_le64(cd->reg_size));
 	WRITE_ONCE(e->reserved, 0);
@@ -469,13 +403,13 @@ static int add_children(struct hvl_window *win)
 	win->nr_alloc = n;
 
 	/* Only now, with the whole tree valid, do we write to the window. */
-	hdr_put(&win->hdr->host_state, HVL_STATE_INIT);
+	hvl_hdr_put(&win->hdr->host_state, HVL_STATE_INIT);
 	/* A peer must see INIT before the page changes under it. */
 	hvl_map_wmb(&win->xlate);
 	memset(win->hdr->reserved, 0, sizeof(win->hdr->reserved));
 	WRITE_ONCE(win->hdr->version, cpu_to_le16(HVL_WIN_VERSION));
 	WRITE_ONCE(win->hdr->hdr_size, cpu_to_le16(HVL_HDR_SIZE));
-	hdr_put(&win->hdr->num_devices, n);
+	hvl_hdr_put(&win->hdr->num_devices, n);
 	for (i = 0; i < n; i++)
 		init_child(win, win->devs[i]);
 
@@ -492,7 +426,7 @@ static int add_children(struct hvl_window *win)
 
 err_offline:
 	/* The caller stops notifications, then calls del_children(). */
-	hdr_put(&win->hdr->host_state, HVL_STATE_OFFLINE);
+	hvl_hdr_put(&win->hdr->host_state, HVL_STATE_OFFLINE);
 	return ret;
 
 err_put:
@@ -502,9 +436,10 @@ err_put:
 	return ret;
 }
 
-/* The window's own "hvl," properties: map_regions(), the doorbell. */
+/* The window's own "hvl," properties: map_regions(), the doorbell, liveness.c. */
 static const char * const window_properties[] = {
-	"hvl,bus-addresses", "hvl,poll-interval-us", NULL
+	"hvl,bus-addresses", "hvl,poll-interval-us", "hvl,peer-watchdog-ms",
+	NULL
 };
 
 static int probe(struct platform_device *pdev)
@@ -531,7 +466,9 @@ static int probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 	mutex_init(&win->table_lock);
-	INIT_DELAYED_WORK(&win->beat, beat);
+	ret = hvl_liveness_init(win);
+	if (ret)
+		return ret;
 	platform_set_drvdata(pdev, win);
 
 	ret = map_regions(win);
@@ -558,12 +495,12 @@ static int probe(struct platform_device *pdev)
 	if (ret)
 		goto err_doorbell;
 
-	hdr_put(&h->magic, HVL_WIN_MAGIC);
-	hdr_put(&h->host_gen, hdr_get(&h->host_gen) + 1);
+	hvl_hdr_put(&h->magic, HVL_WIN_MAGIC);
+	hvl_hdr_put(&h->host_gen, hvl_hdr_get(&h->host_gen) + 1);
 	hvl_map_wmb(&win->xlate);	/* everything before READY */
-	hdr_put(&h->host_state, HVL_STATE_READY);
+	hvl_hdr_put(&h->host_state, HVL_STATE_READY);
 	hvl_window_ring(win);
-	queue_delayed_work(win->wq, &win->beat, BEAT_PERIOD);
+	hvl_liveness_start(win);
 	hvl_debugfs_window_add(win);
 	dev_info(dev, "%u device(s), %u region(s), %s\n", win->nr_devs,
 		 win->xlate.nr, win->db.poll_period ? "polling" : "mailbox");
@@ -594,7 +531,7 @@ static void remove(struct platform_device *pdev)
 	unsigned int i;
 
 	hvl_debugfs_window_del(win);
-	hdr_put(&win->hdr->host_state, HVL_STATE_OFFLINE);
+	hvl_hdr_put(&win->hdr->host_state, HVL_STATE_OFFLINE);
 	hvl_window_ring(win);
 
 	/* Stop the backends while the doorbell still works for them. */
@@ -605,7 +542,7 @@ static void remove(struct platform_device *pdev)
 	WRITE_ONCE(win->live, false);
 	synchronize_rcu();
 	hvl_doorbell_fini(&win->db);
-	cancel_delayed_work_sync(&win->beat);
+	hvl_liveness_stop(win);
 
 	del_children(win, win->nr_alloc);
 	destroy_workqueue(win->wq);

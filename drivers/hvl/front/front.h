@@ -19,6 +19,7 @@
 #include <linux/atomic.h>
 #include <linux/hvl.h>
 #include <linux/hvl_abi.h>
+#include <linux/hvl_watchdog.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -28,10 +29,11 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "watchdog.h"
-
 struct seq_file;
 struct virtqueue_info;
+
+/* Period of the watchdog's ticks (and of peer_beat), milliseconds. */
+#define HVL_FRONT_WATCH_MS	100
 
 /* Most entries of "hvl,device-types". */
 #define HVL_FRONT_MAX_TYPES	32
@@ -78,13 +80,14 @@ struct hvl_front {
 	struct work_struct life;	/* start/stop on host changes */
 	struct timer_list watch;	/* catches lost doorbells; watchdog */
 	u32 watchdog_ms;		/* "hvl,watchdog-ms", or U32_MAX */
-	struct hvl_front_wd wd;		/* watch() only */
+	struct hvl_wd wd;		/* watch() only */
 	unsigned long wd_tick;		/* jiffies of its last tick */
 	int stall;			/* enum hvl_front_stall */
 	u32 stall_gen;			/* host_gen and host_beat when */
 	u32 stall_beat;			/* the devices were removed */
 	u32 silences;			/* watchdog expiries (debugfs) */
 	u32 silent_ms;			/* the silence of the last one */
+	bool mute;			/* testing: peer_beat stands still */
 	struct dentry *dbg;
 	void *inject_buf;		/* inject.c, under @lock */
 	dma_addr_t inject_dma;

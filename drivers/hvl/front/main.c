@@ -53,40 +53,11 @@
 
 #define WATCH_PERIOD	msecs_to_jiffies(HVL_FRONT_WATCH_MS)
 
-/*
- * The device side promises a beat at least every 500 ms (protocol.rst,
- * Liveness); twice that is the least silence taken for death.
- */
-#define WATCHDOG_MIN_MS	1000
-#define WATCHDOG_MAX_MS	3600000
-
 static struct dentry *front_root;
 
 /* For front-ends without "hvl,watchdog-ms"; read at every tick. */
 static unsigned int watchdog_ms = 2000;
-
-static int watchdog_ms_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int ms;
-	int ret;
-
-	ret = kstrtouint(val, 0, &ms);
-	if (ret)
-		return ret;
-	if (ms && (ms < WATCHDOG_MIN_MS || ms > WATCHDOG_MAX_MS)) {
-		pr_err("hvl_front: watchdog_ms=%u: 0 (off) or %u to %u\n",
-		       ms, WATCHDOG_MIN_MS, WATCHDOG_MAX_MS);
-		return -EINVAL;
-	}
-	WRITE_ONCE(watchdog_ms, ms);
-	return 0;
-}
-
-static const struct kernel_param_ops watchdog_ms_ops = {
-	.set = watchdog_ms_set,
-	.get = param_get_uint,
-};
-module_param_cb(watchdog_ms, &watchdog_ms_ops, &watchdog_ms, 0644);
+module_param_cb(watchdog_ms, &hvl_watchdog_param_ops, &watchdog_ms, 0644);
 MODULE_PARM_DESC(watchdog_ms,
 		 "remove the devices when host_beat and doorbells stop for this long, once host_beat was seen moving; 0 off, else 1000 to 3600000 (default 2000); \"hvl,watchdog-ms\" overrides");
 
@@ -138,7 +109,7 @@ static void announce_restart(struct hvl_front *f)
 }
 
 /*
- * The watchdog, at every tick of watch(); the rule is in watchdog.h.
+ * The watchdog, at every tick of watch(); the rule is in hvl_watchdog.h.
  * Dead: every device is broken at once and a restarted driver side is
  * announced, here, before any ring is freed: by life_work() removing the
  * devices, or by remove() or a driver's unbind under way, which
@@ -155,10 +126,9 @@ static void watchdog(struct hvl_front *f)
 	u32 beat = front_get(&h->host_beat);
 
 	f->wd_tick = jiffies;
-	if (!hvl_front_wd_tick(&f->wd, READ_ONCE(f->online),
-			       READ_ONCE(f->gen), beat,
-			       f->db.poll_period ? 0 :
-			       atomic64_read(&f->db.received), ms, limit) ||
+	if (!hvl_wd_tick(&f->wd, READ_ONCE(f->online), READ_ONCE(f->gen), beat,
+			 f->db.poll_period ? 0 :
+			 atomic64_read(&f->db.received), ms, limit) ||
 	    READ_ONCE(f->stall) != HVL_FRONT_LIVE)
 		return;
 
@@ -176,7 +146,7 @@ static void watch(struct timer_list *t)
 	struct hvl_front *f = from_timer(f, t, watch);
 	struct hvl_win_hdr *h = f->base;
 
-	if (READ_ONCE(f->online))
+	if (READ_ONCE(f->online) && !READ_ONCE(f->mute))
 		front_put(&h->peer_beat, front_get(&h->peer_beat) + 1);
 	watchdog(f);
 	if (life_changed(f))
@@ -584,22 +554,31 @@ static int watchdog_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(watchdog);
 
-/* "hvl,watchdog-ms", or U32_MAX: none, the module parameter counts. */
-static int read_watchdog(struct hvl_front *f)
+/*
+ * "beat", a test knob (root only): 0 stops peer_beat, as a driver side
+ * that hung would, while everything else goes on; 1 resumes it.  For
+ * tests of the device side's watch on the peer only
+ * (tests/integration/49-peer-watchdog.sh).
+ */
+static int beat_get(void *data, u64 *val)
 {
-	int ret = hvl_of_read_u32(f->dev->of_node, "hvl,watchdog-ms",
-				  &f->watchdog_ms);
+	struct hvl_front *f = data;
 
-	if (ret == -EINVAL ||
-	    (!ret && f->watchdog_ms && (f->watchdog_ms < WATCHDOG_MIN_MS ||
-					f->watchdog_ms > WATCHDOG_MAX_MS)))
-		return dev_err_probe(f->dev, -EINVAL,
-				     "\"hvl,watchdog-ms\" must be one 32-bit cell, 0 (off) or %u to %u\n",
-				     WATCHDOG_MIN_MS, WATCHDOG_MAX_MS);
-	if (ret)
-		f->watchdog_ms = U32_MAX;
+	*val = !READ_ONCE(f->mute);
 	return 0;
 }
+
+static int beat_set(void *data, u64 val)
+{
+	struct hvl_front *f = data;
+
+	if (val > 1)
+		return -EINVAL;
+	WRITE_ONCE(f->mute, !val);
+	dev_info(f->dev, "peer_beat %s (testing)\n", val ? "resumed" : "stopped");
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(beat_fops, beat_get, beat_set, "%llu\n");
 
 static int hvl_front_probe(struct platform_device *pdev)
 {
@@ -624,8 +603,9 @@ static int hvl_front_probe(struct platform_device *pdev)
 	INIT_LIST_HEAD(&f->vdevs);
 	INIT_WORK(&f->life, life_work);
 	timer_setup(&f->watch, watch, 0);
+	f->wd = (struct hvl_wd)HVL_WD_INIT(HVL_FRONT_WATCH_MS);
 	platform_set_drvdata(pdev, f);
-	ret = read_watchdog(f);
+	ret = hvl_watchdog_read(dev, "hvl,watchdog-ms", &f->watchdog_ms);
 	if (ret)
 		return ret;
 	/* First, so that it runs last, after remove() or any failure. */
@@ -673,6 +653,7 @@ static int hvl_front_probe(struct platform_device *pdev)
 	f->dbg = debugfs_create_dir(dev_name(dev), front_root);
 	debugfs_create_file("status", 0444, f->dbg, f, &status_fops);
 	debugfs_create_file("watchdog", 0444, f->dbg, f, &watchdog_fops);
+	debugfs_create_file_unsafe("beat", 0600, f->dbg, f, &beat_fops);
 	hvl_front_inject_init(f);
 	return 0;
 
