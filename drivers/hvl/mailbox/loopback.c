@@ -15,20 +15,25 @@
  * A message sent on channel 2k is received on channel 2k+1 and vice versa;
  * each side's client uses one channel as a bidirectional doorbell.
  *
- * Delivery context: a hard interrupt, as from a real mailbox, and never
- * the sender's.  The sender may spin with interrupts disabled until the
- * peer has acted (virtio_console's put_chars() does, holding the hvc lock
- * that a second CPU may then spin on with interrupts disabled, waiting
- * for our delivery), so no single CPU can be relied upon: send_data()
- * sends an IPI to every other online CPU (smp_call_function_single_async)
- * and queues an irq_work on its own, which runs once it re-enables
- * interrupts; whichever runs first delivers, the others find nothing to
- * do.  An IPI wakes an idle CPU straight into the handler, where a work
- * item would need a context switch to a kworker and back: under QEMU TCG
- * that is most of a doorbell's latency.  The handler calls the peer's rx
- * callback, then reports tx-done (txdone_irq).  Sends that pile up before
- * a delivery are merged into one (doorbells carry no information), but
- * every send gets its tx-done.
+ * Delivery context: a hard interrupt, as from a real mailbox, never the
+ * sender's own call.  A sender in plain process context (a kworker of
+ * hvl_core, vsock's tx worker) gets its interrupts back as soon as
+ * send_data() returns, so its own CPU delivers, through an irq_work, and
+ * no other CPU is woken.  Any other sender may spin with interrupts
+ * disabled until the peer has acted (virtio_console's put_chars() does,
+ * holding the hvc lock that a second CPU may then spin on with interrupts
+ * disabled, waiting for our delivery), so no single CPU can be relied
+ * upon: send_data() sends an IPI to every other online CPU
+ * (smp_call_function_single_async) and queues the irq_work on its own,
+ * which runs once it re-enables interrupts; whichever runs first
+ * delivers, the others find nothing to do.  An IPI wakes an idle CPU
+ * straight into the handler, where a work item would need a context
+ * switch to a kworker and back: under QEMU TCG that is most of a
+ * doorbell's latency, and waking every CPU for each doorbell was a tenth
+ * of a vsock or net benchmark's samples.  The handler calls the peer's
+ * rx callback, then reports tx-done (txdone_irq).  Sends that pile up
+ * before a delivery are merged into one (doorbells carry no information),
+ * but every send gets its tx-done.
  */
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
@@ -46,6 +51,11 @@
 #define LB_DEFAULT_CHANS	8
 #define LB_MAX_CHANS		64
 
+/* Off: every send wakes every CPU, as before (benchmarks compare both). */
+static bool direct = true;
+module_param(direct, bool, 0644);
+MODULE_PARM_DESC(direct, "a sender in process context delivers on its own CPU, waking no other (default on)");
+
 struct lb;
 struct lb_cpu;
 
@@ -59,6 +69,7 @@ struct lb_chan {
 	void *msg;		/* payload of the latest send */
 	struct lb_cpu *cpus;	/* nr_cpu_ids ways to deliver */
 	atomic_long_t sent;	/* messages accepted by send_data() */
+	atomic_long_t direct;	/* of which delivered by the sender's CPU only */
 	atomic_long_t delivered; /* deliveries to the peer's client */
 	atomic_long_t dropped;	/* deliveries with no client on the peer */
 };
@@ -129,6 +140,23 @@ static void deliver_self(struct irq_work *iw)
 }
 
 /*
+ * Is the sender in plain process context: not in an interrupt or a
+ * softirq, holding nothing that disables preemption but the framework's
+ * channel lock, taken around send_data() with spin_lock_irqsave()?  Such
+ * a sender ran with interrupts on and has them back once we return: it
+ * cannot be spinning for our delivery with them off.  One that disabled
+ * interrupts by hand, with no lock, would not show: no caller of a
+ * doorbell does that (hvl_front's kicks come with the virtio driver's
+ * lock held, or from a softirq).  Without CONFIG_PREEMPT_COUNT a
+ * spinlock does not show either: never.
+ */
+static bool sender_returns(void)
+{
+	return IS_ENABLED(CONFIG_PREEMPT_COUNT) &&
+	       preempt_count() == PREEMPT_OFFSET;
+}
+
+/*
  * Called by the framework under chan->lock, interrupts disabled: the set
  * of online CPUs cannot change under us (hotplug needs stop_machine).
  */
@@ -142,6 +170,13 @@ static int lb_send_data(struct mbox_chan *chan, void *data)
 	atomic_long_inc(&lc->sent);
 	atomic_inc(&lc->pending);
 
+	if (direct && sender_returns()) {
+		atomic_long_inc(&lc->direct);
+		atomic_inc(&lb->busy);
+		if (!irq_work_queue(&lc->cpus[self].self))
+			atomic_dec(&lb->busy);
+		return 0;
+	}
 	for_each_online_cpu(cpu) {
 		struct lb_cpu *c = &lc->cpus[cpu];
 
@@ -195,15 +230,16 @@ static int stats_show(struct seq_file *s, void *unused)
 	struct lb *lb = s->private;
 	int i;
 
-	seq_puts(s, "chan peer client sent delivered dropped\n");
+	seq_puts(s, "chan peer client sent delivered dropped direct\n");
 	for (i = 0; i < lb->mbox.num_chans; i++) {
 		struct lb_chan *lc = &lb->chans[i];
 
-		seq_printf(s, "%4d %4d %6d %4ld %9ld %7ld\n", i, i ^ 1,
+		seq_printf(s, "%4d %4d %6d %4ld %9ld %7ld %6ld\n", i, i ^ 1,
 			   READ_ONCE(lc->active),
 			   atomic_long_read(&lc->sent),
 			   atomic_long_read(&lc->delivered),
-			   atomic_long_read(&lc->dropped));
+			   atomic_long_read(&lc->dropped),
+			   atomic_long_read(&lc->direct));
 	}
 	return 0;
 }
