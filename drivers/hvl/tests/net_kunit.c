@@ -616,6 +616,36 @@ static void no_receiveq(struct kunit *test, bool mrg)
 	KUNIT_EXPECT_FALSE(test, fd->cd.hdev.status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
+/*
+ * The other way: a peer that started its driver without setting up the
+ * transmitq sends nothing, and takes frames.  Not a broken ring: the
+ * device goes on serving its receiveq.
+ */
+static void no_transmitq(struct kunit *test, bool mrg)
+{
+	struct hvl_net *n = rx_setup(test, mrg);
+	struct fake_dev *fd = test->priv;
+
+	hvl_vq_reset(&fd->vqs[TX_Q]);
+	fake_post(fd, RX_Q, 0, 2000, true);
+	rx_queue(test, n, 1000);
+	KUNIT_EXPECT_FALSE(test, fake_poll(fd, hvl_net_poll, HVL_BUDGET));
+	KUNIT_EXPECT_FALSE(test, fd->cd.hdev.status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 1);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
+}
+
+static void rx_no_transmitq(struct kunit *test)
+{
+	no_transmitq(test, false);
+}
+
+static void rx_no_transmitq_mergeable(struct kunit *test)
+{
+	no_transmitq(test, true);
+}
+
 static void rx_no_receiveq(struct kunit *test)
 {
 	no_receiveq(test, false);
@@ -817,6 +847,8 @@ static struct kunit_case hvl_net_rx_cases[] = {
 	KUNIT_CASE(rx_waits_for_buffers),
 	KUNIT_CASE(rx_no_receiveq),
 	KUNIT_CASE(rx_no_receiveq_mergeable),
+	KUNIT_CASE(rx_no_transmitq),
+	KUNIT_CASE(rx_no_transmitq_mergeable),
 	KUNIT_CASE(rx_single_buffer),
 	KUNIT_CASE(rx_readable_buffer),
 	KUNIT_CASE(rx_waits_without_spinning),
