@@ -136,6 +136,7 @@ struct hvl_vq {
 	u16 num;		/* negotiated size, 0 if not set up */
 	u16 num_max;		/* QueueNumMax from the device tree */
 	u16 last_avail;		/* next avail entry to consume */
+	u16 avail_seen;		/* avail->idx as we last read it */
 	u16 used_idx;		/* our copy of used->idx */
 	u16 signalled_used;	/* used_idx when we last notified */
 	bool signalled_valid;

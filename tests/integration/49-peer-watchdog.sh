@@ -81,6 +81,16 @@ pin
 [ "$(dbg doorbell peer_watchdog_ms)" = 0 ] || fail "the watch is on by default"
 # Values the peer's beat period cannot honour are refused.
 echo 500 >$PARAM 2>/dev/null && fail "peer_watchdog_ms=500 accepted"
+# The refusal names the parameter, module and all: hvl_core's
+# hvl_watchdog_param_ops serve hvl_front's watchdog_ms too.
+refused() {
+	dmesg | grep -qF "$1=500: 0 (off) or 1000 to 3600000" ||
+		fail "no message naming $1: $(dmesg | grep -F 'watchdog_ms=500' | tail -1)"
+}
+refused hvl_core.peer_watchdog_ms
+echo 500 >/sys/module/hvl_front/parameters/watchdog_ms 2>/dev/null &&
+	fail "hvl_front's watchdog_ms=500 accepted"
+refused hvl_front.watchdog_ms
 S0=0
 
 # 1. Off: a silent peer keeps its connection.

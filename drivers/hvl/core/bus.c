@@ -11,6 +11,7 @@
  * work; everything else happens here, under a budget so one busy device
  * cannot starve the others on the workqueue.
  */
+#include <kunit/visibility.h>
 #include <linux/export.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -34,20 +35,26 @@ static int uevent(const struct device *dev, struct kobj_uevent_env *env)
 }
 
 /*
- * What the peer did on this device: transactions and chains it made
- * available.  It moves whenever the peer does something for the device,
- * doorbell or not (polling, or a ring we never stopped reading): a sign
- * of life for the watch on the peer (liveness.c).
+ * What the peer did on this device: transactions, and chains it made
+ * available (avail->idx as we last read it).  It moves whenever the peer
+ * does something for the device, doorbell or not (polling, or a ring we
+ * never stopped reading): a sign of life for the watch on the peer
+ * (liveness.c).  Not the chains we pop: a peer that died with buffers
+ * posted would look alive for as long as Linux had something to put in
+ * them.  Under the device's lock.
  */
-static unsigned long peer_activity(struct hvl_core_dev *cd)
+VISIBLE_IF_KUNIT unsigned long hvl_bus_peer_activity(struct hvl_core_dev *cd)
 {
 	unsigned long n = cd->last_seq;
 	unsigned int i;
 
+	lockdep_assert_held(&cd->lock);
+
 	for (i = 0; i < cd->hdev.num_queues; i++)
-		n += cd->hdev.vqs[i].stats.popped;
+		n += cd->hdev.vqs[i].avail_seen;
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(hvl_bus_peer_activity);
 
 /**
  * hvl_bus_activity() - what the peer did on every device of a window
@@ -89,7 +96,7 @@ static void work_fn(struct work_struct *work)
 		hdev->stats.irqs_out++;
 		hvl_window_ring(hdev->win);
 	}
-	WRITE_ONCE(cd->activity, peer_activity(cd));
+	WRITE_ONCE(cd->activity, hvl_bus_peer_activity(cd));
 	hdev->stats.runs++;
 	hdev->stats.busy_ns += ktime_get_ns() - t0;
 	mutex_unlock(&cd->lock);

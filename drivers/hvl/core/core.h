@@ -121,6 +121,7 @@ u16 hvl_vq_avail_idx(struct hvl_vq *vq);
 bool hvl_txn_serve(struct hvl_core_dev *cd, u32 seq, u32 gen);
 u32 hvl_txn_peer_gen(struct hvl_core_dev *cd);
 bool hvl_rmem_wraps(phys_addr_t base, phys_addr_t size);
+unsigned long hvl_bus_peer_activity(struct hvl_core_dev *cd);
 #endif
 void hvl_txn_publish(struct hvl_core_dev *cd);
 void hvl_txn_reset(struct hvl_core_dev *cd);

@@ -51,7 +51,13 @@ static int watchdog_param_set(const char *val, const struct kernel_param *kp)
 	if (ret)
 		return ret;
 	if (ms && (ms < HVL_WATCHDOG_MIN_MS || ms > HVL_WATCHDOG_MAX_MS)) {
-		pr_err("hvl: %s=%u: 0 (off) or %u to %u\n", kp->name, ms,
+		/*
+		 * Named as set, module and all: these ops serve hvl_front's
+		 * watchdog_ms too.  Built in, kp->name has the prefix.
+		 */
+		pr_err("%s%s%s=%u: 0 (off) or %u to %u\n",
+		       kp->mod ? module_name(kp->mod) : "",
+		       kp->mod ? "." : "", kp->name, ms,
 		       HVL_WATCHDOG_MIN_MS, HVL_WATCHDOG_MAX_MS);
 		return -EINVAL;
 	}

@@ -274,6 +274,7 @@ int hvl_vq_pop(struct hvl_vq *vq, struct hvl_chain *c)
 		return -EIO;
 
 	avail_idx = hvl_vq_avail_idx(vq);
+	vq->avail_seen = avail_idx;
 	if (avail_idx == vq->last_avail)
 		return -EAGAIN;
 	if ((u16)(avail_idx - vq->last_avail) > vq->num)
@@ -513,8 +514,10 @@ EXPORT_SYMBOL_GPL(hvl_vq_enable_notify);
  */
 bool hvl_vq_has_work(struct hvl_vq *vq)
 {
-	return vq->ready && !vq->broken &&
-	       hvl_vq_avail_idx(vq) != vq->last_avail;
+	if (!vq->ready || vq->broken)
+		return false;
+	vq->avail_seen = hvl_vq_avail_idx(vq);
+	return vq->avail_seen != vq->last_avail;
 }
 EXPORT_SYMBOL_GPL(hvl_vq_has_work);
 

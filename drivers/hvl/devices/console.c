@@ -101,6 +101,13 @@ static bool serve_rx(struct hvl_device *hdev, struct hvl_console *con,
 	size_t n;
 	int ret;
 
+	/*
+	 * A peer may set DRIVER_OK without a receiveq (one that only
+	 * writes, a logger): it takes nothing, as one that posts no
+	 * buffers, and writers wait.  Not a broken ring.
+	 */
+	if (!vq->ready)
+		return false;
 	while (*budget > 0 && !kfifo_is_empty(&con->fifo)) {
 		/* On an empty ring: a kick when buffers come. */
 		ret = hvl_vq_next(vq, &c, budget);
@@ -199,7 +206,8 @@ static bool serve_tx(struct hvl_device *hdev, struct hvl_console *con,
 	int ret;
 
 	flush_held(con, tty);
-	while (*budget > 0) {
+	/* Nor is a peer without a transmitq broken: it writes nothing. */
+	while (*budget > 0 && vq->ready) {
 		ret = hvl_vq_next(vq, &c, budget);
 		if (ret == -EAGAIN || ret == -EBUSY)
 			break;
@@ -562,6 +570,21 @@ int hvl_console_kunit_add(struct hvl_device *hdev)
 	return PTR_ERR_OR_ZERO(alloc_console(hdev));
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_add);
+
+/* Bytes for the peer, as a tty write puts them; returns how many fit. */
+size_t hvl_console_kunit_input(struct hvl_device *hdev, const u8 *buf,
+			       size_t len)
+{
+	struct hvl_console *con = hdev->priv;
+	unsigned long flags;
+	size_t n;
+
+	spin_lock_irqsave(&con->lock, flags);
+	n = kfifo_in(&con->fifo, buf, len);
+	spin_unlock_irqrestore(&con->lock, flags);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_console_kunit_input);
 
 void hvl_console_kunit_del(struct hvl_device *hdev)
 {

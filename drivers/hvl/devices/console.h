@@ -13,6 +13,8 @@
 bool hvl_console_poll(struct hvl_device *hdev, int budget);
 int hvl_console_kunit_add(struct hvl_device *hdev);
 void hvl_console_kunit_del(struct hvl_device *hdev);
+size_t hvl_console_kunit_input(struct hvl_device *hdev, const u8 *buf,
+			       size_t len);
 struct hvl_driver *hvl_console_kunit_driver(void);
 u64 hvl_console_kunit_taken(struct hvl_device *hdev);
 int hvl_console_kunit_probe(struct hvl_device *hdev, struct device *parent,

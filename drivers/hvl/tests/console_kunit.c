@@ -224,6 +224,39 @@ static void open_racing_remove(struct kunit *test)
 	tty_kclose(tty);
 }
 
+/*
+ * A peer that set up only its transmitq, a logger that never reads: what
+ * Linux writes waits, as for a peer that posts no receive buffers, and
+ * what the peer writes still comes.  Not a broken ring.
+ */
+static void no_receiveq(struct kunit *test)
+{
+	struct fake_dev *fd = con_new(test, true);
+
+	hvl_vq_reset(&fd->vqs[RX_Q]);
+	KUNIT_EXPECT_EQ(test, hvl_console_kunit_input(&fd->cd.hdev,
+						      (const u8 *)"x", 1), 1);
+	memcpy(fake_buf(fd, 0), "log\n", 4);
+	fake_post(fd, TX_Q, 0, 4, false);
+	KUNIT_EXPECT_FALSE(test, con_poll(fd));
+	KUNIT_EXPECT_FALSE(test, fd->cd.hdev.status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, TX_Q), 1);
+}
+
+/* The other way round: a peer without a transmitq takes what we write. */
+static void no_transmitq(struct kunit *test)
+{
+	struct fake_dev *fd = con_new(test, true);
+
+	hvl_vq_reset(&fd->vqs[TX_Q]);
+	KUNIT_EXPECT_EQ(test, hvl_console_kunit_input(&fd->cd.hdev,
+						      (const u8 *)"x", 1), 1);
+	fake_post(fd, RX_Q, 0, 16, true);
+	KUNIT_EXPECT_FALSE(test, con_poll(fd));
+	KUNIT_EXPECT_FALSE(test, fd->cd.hdev.status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 1);
+}
+
 static struct kunit_case con_cases[] = {
 	KUNIT_CASE(tx_rearmed_event_idx),
 	KUNIT_CASE(tx_rearmed_flags),
@@ -231,6 +264,8 @@ static struct kunit_case con_cases[] = {
 	KUNIT_CASE(emerg_write_after_features_ok),
 	KUNIT_CASE(emerg_write_withheld),
 	KUNIT_CASE(open_racing_remove),
+	KUNIT_CASE(no_receiveq),
+	KUNIT_CASE(no_transmitq),
 	{}
 };
 

@@ -616,6 +616,36 @@ static void no_receiveq(struct kunit *test, bool mrg)
 	KUNIT_EXPECT_FALSE(test, fd->cd.hdev.status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
+/*
+ * The other way: a peer that started its driver without setting up the
+ * transmitq sends nothing, and takes frames.  Not a broken ring: the
+ * device goes on serving its receiveq.
+ */
+static void no_transmitq(struct kunit *test, bool mrg)
+{
+	struct hvl_net *n = rx_setup(test, mrg);
+	struct fake_dev *fd = test->priv;
+
+	hvl_vq_reset(&fd->vqs[TX_Q]);
+	fake_post(fd, RX_Q, 0, 2000, true);
+	rx_queue(test, n, 1000);
+	KUNIT_EXPECT_FALSE(test, fake_poll(fd, hvl_net_poll, HVL_BUDGET));
+	KUNIT_EXPECT_FALSE(test, fd->cd.hdev.status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 1);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&n->to_peer), 0);
+	KUNIT_EXPECT_EQ(test, inflight(n), 0);
+}
+
+static void rx_no_transmitq(struct kunit *test)
+{
+	no_transmitq(test, false);
+}
+
+static void rx_no_transmitq_mergeable(struct kunit *test)
+{
+	no_transmitq(test, true);
+}
+
 static void rx_no_receiveq(struct kunit *test)
 {
 	no_receiveq(test, false);
@@ -766,16 +796,65 @@ static void rx_readable_buffer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, inflight(n), IS_ENABLED(CONFIG_BQL) ? 100 : 0);
 }
 
+/*
+ * The watch on the peer (core/liveness.c) takes what the peer does on its
+ * devices for a sign of life: chains it makes available, transactions.
+ * A peer that died with receive buffers posted does nothing more, however
+ * many of them Linux fills afterwards: else a frame for it every now and
+ * then (a sender's heartbeat, TCP's retransmissions) keeps it alive until
+ * its whole ring is used.  A buffer it posts is life again.
+ */
+static void rx_activity_is_the_peers(struct kunit *test)
+{
+	struct hvl_net *n = rx_setup(test, false);
+	struct fake_dev *fd = test->priv;
+	unsigned long before;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		fake_post(fd, RX_Q, i * 1000, 1000, true);
+	/* The first look sees the buffers it posted. */
+	rx_queue(test, n, 100);
+	fake_poll(fd, hvl_net_poll, HVL_BUDGET);
+	mutex_lock(&fd->cd.lock);
+	before = hvl_bus_peer_activity(&fd->cd);
+	mutex_unlock(&fd->cd.lock);
+
+	/* It dies; Linux goes on sending, one frame per run. */
+	for (i = 1; i < 8; i++) {
+		rx_queue(test, n, 100);
+		fake_poll(fd, hvl_net_poll, HVL_BUDGET);
+		mutex_lock(&fd->cd.lock);
+		KUNIT_EXPECT_EQ_MSG(test, hvl_bus_peer_activity(&fd->cd),
+				    before, "after frame %d into its buffers",
+				    i + 1);
+		mutex_unlock(&fd->cd.lock);
+	}
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 8);
+
+	/* Alive after all: one buffer more. */
+	fake_post(fd, RX_Q, 0, 1000, true);
+	rx_queue(test, n, 100);
+	fake_poll(fd, hvl_net_poll, HVL_BUDGET);
+	mutex_lock(&fd->cd.lock);
+	KUNIT_EXPECT_NE(test, hvl_bus_peer_activity(&fd->cd), before);
+	mutex_unlock(&fd->cd.lock);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 9);
+}
+
 static struct kunit_case hvl_net_rx_cases[] = {
 	KUNIT_CASE(rx_mergeable),
 	KUNIT_CASE(rx_waits_for_buffers),
 	KUNIT_CASE(rx_no_receiveq),
 	KUNIT_CASE(rx_no_receiveq_mergeable),
+	KUNIT_CASE(rx_no_transmitq),
+	KUNIT_CASE(rx_no_transmitq_mergeable),
 	KUNIT_CASE(rx_single_buffer),
 	KUNIT_CASE(rx_readable_buffer),
 	KUNIT_CASE(rx_waits_without_spinning),
 	KUNIT_CASE(rx_gso_after_restart),
 	KUNIT_CASE(rx_not_starved_by_tx),
+	KUNIT_CASE(rx_activity_is_the_peers),
 	{}
 };
 

@@ -67,6 +67,12 @@ static bool serve_tx(struct hvl_net *n, int *budget)
 	bool taken = false, more = false;
 	int ret;
 
+	/*
+	 * A peer may set DRIVER_OK without a transmitq (fill() has the
+	 * other way round): it sends nothing.  Not a broken ring.
+	 */
+	if (!vq->ready)
+		return false;
 	for (;;) {
 		if (*budget <= 0) {
 			more = true;
