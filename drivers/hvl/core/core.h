@@ -45,6 +45,7 @@ struct hvl_window {
 	unsigned long peer_wd_tick;	/* jiffies of its last tick */
 	u32 peer_wd_ms;			/* "hvl,peer-watchdog-ms", U32_MAX: none */
 	bool peer_dead;			/* given up, until it moves */
+	struct work_struct peer_lost;	/* the resets that giving up takes */
 	u32 peer_silences;		/* times it was given up */
 };
 

@@ -116,16 +116,19 @@ u32 hvl_liveness_limit(const struct hvl_window *win)
  * The peer is dead: reset every device as the peer's own reset would
  * (the backends free its connections, fids and frames), then move
  * host_gen, so that a peer that was only slow rescans and starts its
- * devices again rather than drive devices reset under it.
+ * devices again rather than drive devices reset under it.  A work item
+ * of its own, not the beat's: a reset may take long (vsock waits for an
+ * RCU grace period, 9P may close a large unlinked file), and host_beat
+ * must go on meanwhile, or a peer that was only slow would take us for
+ * dead in turn.
  */
-static void peer_lost(struct hvl_window *win, u32 beat)
+static void peer_lost(struct work_struct *work)
 {
+	struct hvl_window *win = container_of(work, struct hvl_window,
+					      peer_lost);
 	/* Pairs with the release in add_children(): devs[i] is set up. */
 	unsigned int i, n = smp_load_acquire(&win->nr_devs);
 
-	WRITE_ONCE(win->peer_silences, win->peer_silences + 1);
-	dev_err(win->dev, "peer silent for %u ms (peer_beat %u, peer_state READY): its devices are reset, what they held is freed, host_gen tells it to start again\n",
-		win->peer_wd.silent_ms, beat);
 	for (i = 0; i < n; i++) {
 		struct hvl_core_dev *cd = win->devs[i];
 
@@ -158,6 +161,9 @@ static void watch_peer(struct hvl_window *win)
 		if (gen == win->peer_wd.gen && beat == win->peer_wd.beat)
 			return;
 		WRITE_ONCE(win->peer_dead, false);
+		dev_info(win->dev, "peer %s (peer_gen %u, peer_beat %u): watched again\n",
+			 gen == win->peer_wd.gen ? "beats again" : "restarted",
+			 gen, beat);
 	}
 	/*
 	 * Signs of life besides the beat: its doorbells, and what it did
@@ -171,7 +177,11 @@ static void watch_peer(struct hvl_window *win)
 			 life, ms, hvl_liveness_limit(win)))
 		return;
 	WRITE_ONCE(win->peer_dead, true);
-	peer_lost(win, beat);
+	WRITE_ONCE(win->peer_silences, win->peer_silences + 1);
+	/* At most one a second: each takes a silence of that long. */
+	dev_err(win->dev, "peer silent for %u ms (peer_beat %u, peer_state READY): its devices are reset, what they held is freed, host_gen tells it to start again\n",
+		win->peer_wd.silent_ms, beat);
+	queue_work(win->wq, &win->peer_lost);
 }
 
 static void beat(struct work_struct *work)
@@ -199,6 +209,7 @@ int hvl_liveness_init(struct hvl_window *win)
 	win->peer_wd = (struct hvl_wd)HVL_WD_INIT(BEAT_MS);
 	win->peer_wd_tick = jiffies;
 	INIT_DELAYED_WORK(&win->beat, beat);
+	INIT_WORK(&win->peer_lost, peer_lost);
 	return hvl_watchdog_read(win->dev, "hvl,peer-watchdog-ms",
 				 &win->peer_wd_ms);
 }
@@ -211,7 +222,9 @@ void hvl_liveness_start(struct hvl_window *win)
 
 void hvl_liveness_stop(struct hvl_window *win)
 {
+	/* The beat queues peer_lost: it goes first. */
 	cancel_delayed_work_sync(&win->beat);
+	cancel_work_sync(&win->peer_lost);
 }
 
 /**
