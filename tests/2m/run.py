@@ -582,7 +582,10 @@ def main():
                 crash(r, be, fe, mod, args)
             for how in ("crash", "reboot"):
                 if "backend-" + how in args.scenarios.split(","):
+                    t0 = time.time()
                     reboot(r, be, fe, mod, args, how)
+                    print("HVL-2M: %s: backend %s: %.0f s in all"
+                          % (args.mode, how, time.time() - t0))
         if "peer-first" in args.scenarios.split(","):
             fe.finish()
             be.finish()
