@@ -8,23 +8,8 @@ export PATH=/bin:/sbin:/usr/bin:/tools
 
 fail() { echo "FAIL: $*"; return 1; }
 
-[ -p /tmp/tick ] || mkfifo /tmp/tick 2>/dev/null
-nap() {
-	local x
-	read -r -t "$1" x <>/tmp/tick
-	return 0
-}
-
-# retry <tenths of a second> <command...>
-retry() {
-	local t=0 max=$1
-	shift
-	until "$@"; do
-		t=$((t + 1))
-		[ $t -gt "$max" ] && return 1
-		nap 0.1
-	done
-}
+# nap, retry, now: the integration tests' (the initramfs has them in /tests).
+. /tests/lib-base.sh
 
 loaded() { grep -q "^$1 " /proc/modules; }
 
@@ -33,13 +18,6 @@ load() {
 	for m in "$@"; do
 		loaded "$m" || insmod "$M/$m.ko" || { fail "insmod $m"; return 1; }
 	done
-}
-
-# Centiseconds since boot.
-now() {
-	local up x
-	read -r up x </proc/uptime
-	echo "${up%.*}${up#*.}"
 }
 
 front_bound() { # front_bound <virtio driver>
