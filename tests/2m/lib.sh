@@ -8,23 +8,8 @@ export PATH=/bin:/sbin:/usr/bin:/tools
 
 fail() { echo "FAIL: $*"; return 1; }
 
-[ -p /tmp/tick ] || mkfifo /tmp/tick 2>/dev/null
-nap() {
-	local x
-	read -r -t "$1" x <>/tmp/tick
-	return 0
-}
-
-# retry <tenths of a second> <command...>
-retry() {
-	local t=0 max=$1
-	shift
-	until "$@"; do
-		t=$((t + 1))
-		[ $t -gt "$max" ] && return 1
-		nap 0.1
-	done
-}
+# nap, retry, now: the integration tests' (the initramfs has them in /tests).
+. /tests/lib-base.sh
 
 loaded() { grep -q "^$1 " /proc/modules; }
 
@@ -33,13 +18,6 @@ load() {
 	for m in "$@"; do
 		loaded "$m" || insmod "$M/$m.ko" || { fail "insmod $m"; return 1; }
 	done
-}
-
-# Centiseconds since boot.
-now() {
-	local up x
-	read -r up x </proc/uptime
-	echo "${up%.*}${up#*.}"
 }
 
 front_bound() { # front_bound <virtio driver>
@@ -66,10 +44,23 @@ fe_load() {
 }
 
 fe_wait() {
+	retry 300 front_settled || { fail "hvl_front not online at the current host_gen: $(front_status)"; return 1; }
 	retry 300 front_bound virtio_console || { fail "virtio_console did not bind"; return 1; }
 	retry 300 front_bound vmw_vsock_virtio_transport || { fail "virtio_vsock did not bind"; return 1; }
 	retry 100 find_hvc || { fail "no live /dev/hvcN"; return 1; }
 	hold "$(cat /tmp/hvc)"
+}
+
+# hvl_front's devices are those of the device side's current host_gen.
+# A device side that comes up binds its backends one by one, each a new
+# host_gen, and the peer registers and removes the devices of each: a
+# /dev/hvcN opened while its port goes can crash the peer (the stock hvc
+# layer's race, Documentation/hvl/testing.rst, "Two machines").  Call it
+# once the device side is complete.
+front_settled() {
+	set -- $(sed -n 's/.* host_gen \([0-9]*\) .*/\1/p;s/^online 1 gen \([0-9]*\)$/\1/p' \
+		/sys/kernel/debug/hvl_front/*/status 2>/dev/null)
+	[ $# = 2 ] && [ "$1" = "$2" ]
 }
 
 find_hvc() {
@@ -221,3 +212,97 @@ vdbg() {
 
 # rxsize: bytes the vsock listener has written so far
 rxsize() { wc -c </tmp/vrx 2>/dev/null || echo 0; }
+
+# cdbg <key>: a counter of the backend's console device
+cdbg() {
+	local f
+	f=$(grep -l "^device_id: 3$" /sys/kernel/debug/hvl/*/* 2>/dev/null | head -1)
+	sed -n "s/^$1: //p" "$f"
+}
+
+# bg <name> <command...>: run it in the background, its output to
+# /tmp/<name>.log; when it returns, /tmp/<name>.cs holds the centiseconds
+# since boot and then /tmp/<name>.rc its exit status.
+bg() {
+	local n=$1
+	shift
+	rm -f /tmp/$n.rc /tmp/$n.cs
+	{ "$@"; r=$?; now >/tmp/$n.cs; echo $r >/tmp/$n.rc; } >/tmp/$n.log 2>&1 &
+	echo $! >/tmp/$n.pid
+}
+
+# ended <name...>: each has returned.
+ended() {
+	local n
+	for n in "$@"; do
+		[ -e /tmp/$n.rc ] || return 1
+	done
+}
+
+# The backend machine's part of the traffic that its reboot cuts (run.py
+# reboot()): a vsock listener on port 5020 that throws away what the peer
+# streams, console output to the peer without end, the console's input
+# thrown away.
+be_live() {
+	bg vsink socat -u VSOCK-LISTEN:5020 OPEN:/dev/null
+	retry 100 socat_in_accept || { fail "socat did not listen: $(cat /tmp/vsink.log)"; return 1; }
+	bg ctx sh -c 'exec cat /dev/zero >/dev/ttyHVL0'
+	bg crx sh -c 'exec cat /dev/ttyHVL0 >/dev/null'
+	echo "backend: console both ways, vsock sink on 5020"
+}
+
+# be_vsend <port>: stream to the peer's vsock port without end.
+be_vsend() {
+	bg vsrc socat -u OPEN:/dev/zero VSOCK-CONNECT:3:$1
+}
+
+# The peer's part: a vsock stream to Linux (vsend), a vsock listener on
+# port $1 that Linux streams to (vrecv), console output (ctx, lines) and
+# a console read (crx), each without end: only the device breaking ends
+# them.  The readers count what they got.
+fe_live() {
+	local tty
+	tty=$(tty_dev)
+	bg vrecv sh -c "socat -u VSOCK-LISTEN:$1 - | wc -c"
+	retry 100 socat_in_accept || { fail "socat did not listen: $(cat /tmp/vrecv.log)"; return 1; }
+	bg vsend socat -u OPEN:/dev/zero VSOCK-CONNECT:2:5020
+	bg ctx sh -c ". /2m/lib.sh; lines >$tty"
+	bg crx sh -c "wc -c <$tty"
+	echo "peer: console both ways on $tty, vsock to 2:5020, listening on $1"
+}
+
+# lines: numbered lines without end, about a hundred a second: console
+# output, not a flood (see Documentation/hvl/testing.rst, "Two machines").
+lines() {
+	local i=0
+	while echo "line $i of the peer's console output"; do
+		i=$((i + 1))
+		nap 0.01
+	done
+	return 1
+}
+
+# fe_ended: which of the peer's programs returned, when (centiseconds
+# since boot) and how.
+fe_ended() {
+	local n
+	for n in vsend vrecv ctx crx; do
+		if [ -e /tmp/$n.rc ]; then
+			echo "$n rc $(cat /tmp/$n.rc) cs $(cat /tmp/$n.cs) $(tr '\n' ' ' </tmp/$n.log)"
+		else
+			echo "$n running"
+		fi
+	done
+}
+
+# front <key>: a field of hvl_front's watchdog debugfs file
+# (limit_ms, state, expired, last_silence_ms).
+front() {
+	sed -n "s/^$1: //p" /sys/kernel/debug/hvl_front/*/watchdog
+}
+
+# front_status: hvl_front's window header and device state, one line.
+front_status() {
+	cat /sys/kernel/debug/hvl_front/*/status | sed -n '2p;/^online/p' | tr '\n' ' '
+	echo
+}

@@ -384,6 +384,137 @@ def crash(r, be, fe, mod, args):
         r.result("crash: vsock 256 KiB %s -> %s" % (snd.name, rcv.name), ok, why)
 
 
+def peer_field(out, key):
+    """The number after "<key> " in the first line that has one."""
+    for l in out:
+        m = re.search(r"\b%s (\d+)" % key, l)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def reboot(r, be, fe, mod, args, how):
+    """The backend machine goes (how: "crash", its QEMU killed, or
+    "reboot", reboot -f in it) while the peer streams both ways through
+    vsock and the console.  The peer's blocked programs must return, its
+    devices go, and they come back, the peer running on, when a new
+    backend machine has loaded hvl_core over the window the old one left."""
+    tag = "backend %s: " % how
+    rc, out = fe.run("front_status; echo expired $(front expired)")
+    st0 = peer_field(out, "host_gen")
+    exp0 = peer_field(out, "expired")
+    rc, out = be.run("window peer_gen")
+    pgen0 = int(out[-1]) if rc == 0 and out and out[-1].isdigit() else None
+    rc, out = be.run("be_live", 60)
+    rc2, out2 = fe.run("fe_live 5021", 60)
+    rc3, out3 = be.run("be_vsend 5021", 60)
+    ok = rc == rc2 == rc3 == 0
+    # Traffic under way, every way: the backend's counters move.
+    keys = ("vdbg to_peer_bytes", "vdbg from_peer_bytes",
+            "cdbg to_peer_bytes", "cdbg from_peer_bytes")
+    cmd = "; ".join("echo %s %s $(%s)" % (k[0], k.split()[1], k) for k in keys)
+    moved = []
+    if ok:
+        _, a = be.run(cmd)
+        time.sleep(1)
+        _, b = be.run(cmd)
+        moved = [x != y for x, y in zip(a, b)]
+        ok = len(moved) == 4 and all(moved)
+    rc, live = fe.run("fe_ended")
+    ok = ok and all(l.endswith("running") for l in live)
+    if not r.result(tag + "traffic both ways on vsock and the console", ok,
+                    "\n".join(out + out2 + out3 + live + ["moved %s" % moved])):
+        return False
+
+    if how == "crash":
+        be.kill()
+    else:
+        be.sock.sendall(b"0 reboot -f\n")
+        try:
+            be.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            pass
+        r.result(tag + "QEMU exits (-no-reboot)", be.proc.poll() is not None)
+        be.kill()
+    rc, out = fe.run("now")
+    cs_gone = int(out[-1]) if rc == 0 and out and out[-1].isdigit() else None
+    # No HVL-DONE from it: scanned for kernel reports only.
+    r.logs.append("scan:" + be.log)
+    # The next backend machine boots meanwhile: nothing of it touches
+    # the window before be_up loads hvl_core, after the checks below.
+    t1 = time.time()
+    be.start()
+
+    # The peer: every blocked program returns, the devices go.
+    end = time.time() + 60
+    while True:
+        rc, live = fe.run("fe_ended")
+        if not any(l.endswith("running") for l in live) or time.time() > end:
+            break
+        time.sleep(0.5)
+    ok = rc == 0 and not any(l.endswith("running") for l in live)
+    r.result(tag + "the peer's programs on vsock and the console return", ok,
+             "\n".join(live))
+    cs = [int(l.split()[4]) for l in live if len(l.split()) > 4 and l.split()[3] == "cs"]
+    if ok and cs_gone is not None and len(cs) == 4:
+        print("HVL-2M: %s: backend %s: the peer's programs returned %.1f to %.1f s "
+              "after its QEMU %s" % (args.mode, how, (min(cs) - cs_gone) / 100.0,
+                                     (max(cs) - cs_gone) / 100.0,
+                                     "was killed" if how == "crash" else "exited"))
+    # The writers fail; the readers see the end of their stream.
+    bad = [l for l in live if l.split()[0] in ("vsend", "ctx") and " rc 0 " in l]
+    r.result(tag + "the peer's writers get an error", ok and not bad, "\n".join(live))
+    rc, out = fe.run("front_status; echo expired $(front expired) state $(front state) "
+                     "silence $(front last_silence_ms); "
+                     "front_bound virtio_console && echo console still bound; "
+                     "front_bound vmw_vsock_virtio_transport && echo vsock still bound; "
+                     "echo alive")
+    exp1 = peer_field(out, "expired")
+    ok = (rc == 0 and peer_field(out, "online") == 0 and
+          not any("still bound" in l for l in out) and "alive" in out)
+    r.result(tag + "the peer's devices are removed, the peer runs on", ok, "\n".join(out))
+    r.result(tag + "the peer's watchdog saw the silence (expired %s -> %s)"
+             % (exp0, exp1), exp0 is not None and exp1 == exp0 + 1, "\n".join(out))
+
+    # The backend machine again, over the window the old one left.
+    try:
+        be.ready(args.boot_limit)
+        ok, why = True, ""
+    except Exception as e:
+        ok, why = False, str(e)
+    if not r.result(tag + "backend machine boots again", ok, why):
+        return False
+    rc, out = be.run("be_up %s" % mod, 120)
+    if not r.result(tag + "backend: window, console and vsock up over the old window",
+                    rc == 0, "\n".join(out)):
+        return False
+    # The old console is gone with its tty: hold the new one.
+    rc, out = fe.run("kill $(cat /tmp/holder) 2>/dev/null; fe_wait", 180)
+    if not r.result(tag + "the peer's devices come back, no reboot, no rebind",
+                    rc == 0, "\n".join(out)):
+        return False
+    print("HVL-2M: %s: backend %s: the peer's devices back %.1f s after the "
+          "backend machine was started" % (args.mode, how, time.time() - t1))
+    rc, out = fe.run("front_status")
+    st1 = peer_field(out, "host_gen")
+    r.result(tag + "the new backend's host_gen follows the old one (%s -> %s)"
+             % (st0, st1), st0 is not None and st1 is not None and st1 > st0,
+             "\n".join(out))
+    rc, out = be.run("window peer_gen")
+    pgen1 = int(out[-1]) if rc == 0 and out and out[-1].isdigit() else None
+    r.result(tag + "the new backend saw the peer restart (peer_gen %s -> %s)"
+             % (pgen0, pgen1), pgen0 is not None and pgen1 is not None and pgen1 > pgen0,
+             "\n".join(out))
+    for snd, rcv, text in ((be, fe, "hello after the backend %s" % how),
+                           (fe, be, "hello to the backend after its %s" % how)):
+        ok, _, why = console_xfer(r, snd, rcv, text, 0, 60)
+        r.result(tag + "console text %s -> %s" % (snd.name, rcv.name), ok, why)
+    for snd, rcv, cid, port in ((fe, be, 2, 5022), (be, fe, 3, 5023)):
+        ok, _, why = vsock_xfer(r, snd, rcv, cid, port, 256 << 10, 120)
+        r.result(tag + "vsock 256 KiB %s -> %s" % (snd.name, rcv.name), ok, why)
+    return True
+
+
 def boot(r, be, fe, args, tag=""):
     t0 = time.time()
     be.start()
@@ -412,10 +543,17 @@ def main():
     p.add_argument("--smp", type=int, default=2)
     p.add_argument("--big", type=int, default=BIG, help="bytes of the long transfers")
     p.add_argument("--boot-limit", type=int, default=240)
-    p.add_argument("--scenarios", default="crash,peer-first",
+    p.add_argument("--scenarios",
                    help="besides the basic run: crash (kill and restart the peer), "
-                   "peer-first (the other boot order)")
+                   "backend-crash (kill and restart the backend's machine), "
+                   "backend-reboot (reboot -f in it), peer-first (the other boot "
+                   "order); default all but backend-reboot polled")
     args = p.parse_args()
+    if args.scenarios is None:
+        # A clean reboot takes the peer's path of a crash (hvl_core has no
+        # shutdown hook): once, with the doorbell, is enough.
+        args.scenarios = "crash,backend-crash,%speer-first" % (
+            "backend-reboot," if args.mode == "irq" else "")
     args.shm = os.path.join(args.out, "shm-%s" % args.mode)
     with open(args.shm, "wb") as f:
         f.truncate(SHM_SIZE)
@@ -440,9 +578,15 @@ def main():
     try:
         if boot(r, be, fe, args) and bring_up(r, be, fe, mod, "backend first"):
             basic(r, be, fe, args)
-            if "crash" in args.scenarios:
+            if "crash" in args.scenarios.split(","):
                 crash(r, be, fe, mod, args)
-        if "peer-first" in args.scenarios:
+            for how in ("crash", "reboot"):
+                if "backend-" + how in args.scenarios.split(","):
+                    t0 = time.time()
+                    reboot(r, be, fe, mod, args, how)
+                    print("HVL-2M: %s: backend %s: %.0f s in all"
+                          % (args.mode, how, time.time() - t0))
+        if "peer-first" in args.scenarios.split(","):
             fe.finish()
             be.finish()
             r.logs += [be.log, fe.log]

@@ -16,26 +16,8 @@ taskset -p $LINUX_CPUS $$ >/dev/null
 
 fail() { echo "FAIL: $*"; exit 1; }
 
-# nap <seconds>: sleep without a process, as long as a read of a FIFO
-# that nobody writes waits: a fork and exec costs some 70 ms in the test
-# guest, and "sleep" is one (busybox runs it as an applet of its own).
-[ -p /tmp/tick ] || mkfifo /tmp/tick 2>/dev/null
-nap() {
-	local x
-	read -r -t "$1" x <>/tmp/tick
-	return 0
-}
-
-# retry <tenths of a second> <command...>: until the command succeeds
-retry() {
-	local t=0 max=$1
-	shift
-	until "$@"; do
-		t=$((t + 1))
-		[ $t -gt "$max" ] && return 1
-		nap 0.1
-	done
-}
+# nap, retry, now
+. /tests/lib-base.sh
 
 # wait_for <path> [tenths of a second]
 wait_for() { retry "${2:-100}" [ -e "$1" ]; }
@@ -198,12 +180,6 @@ devdbg() {
 # dbg <file> <key>: a counter from debugfs
 dbg() {
 	sed -n "s/^$2: //p" "$DBG/$1"
-}
-
-# Centiseconds since boot.
-now() {
-	read -r up _ </proc/uptime
-	echo "${up%.*}${up#*.}"
 }
 
 # ms_since <centiseconds>

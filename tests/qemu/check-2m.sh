@@ -10,6 +10,7 @@
 #
 #   HVL_2M_MODES="poll irq"   the modes to run
 #   HVL_2M_BIG=<bytes>        size of the console and vsock transfers (4 MiB)
+#   HVL_2M_SCENARIOS=a,b      run.py's --scenarios (default: all of them)
 #   HVL_OUT=<dir>             output directory (default .out-2m)
 #   HVL_2M_REUSE=1            keep the modules and initramfs of the last run
 #                             (called from check.sh, which built them)
@@ -69,7 +70,8 @@ for mode in $modes; do
 	python3 "$repo/tests/2m/run.py" --kdir "$kdir" --initrd "$initrd" --out "$out" \
 		--mode "$mode" --dtb-backend "$out/backend-$mode.dtb" \
 		--dtb-peer "$out/peer-$mode.dtb" --server "$out/hvl-ivshmem-server" \
-		${HVL_2M_BIG:+--big "$HVL_2M_BIG"} || true
+		${HVL_2M_BIG:+--big "$HVL_2M_BIG"} \
+		${HVL_2M_SCENARIOS:+--scenarios "$HVL_2M_SCENARIOS"} || true
 done
 
 echo "hvl: two machines: total $(($(date +%s) - t0)) s"

@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by tests/integration/lib.sh (make check, make soak) and by
+# tests/2m/lib.sh (make check-2m), in the guest (busybox sh): helpers
+# both need.  Sourcing it only defines functions.
+
+# nap <seconds>: sleep without a process, as long as a read of a FIFO
+# that nobody writes waits: a fork and exec costs some 70 ms in the test
+# guest, and "sleep" is one (busybox runs it as an applet of its own).
+nap() {
+	local x
+	[ -p /tmp/tick ] || mkfifo /tmp/tick 2>/dev/null
+	read -r -t "$1" x <>/tmp/tick
+	return 0
+}
+
+# retry <tenths of a second> <command...>: until the command succeeds
+retry() {
+	local t=0 max=$1
+	shift
+	until "$@"; do
+		t=$((t + 1))
+		[ $t -gt "$max" ] && return 1
+		nap 0.1
+	done
+}
+
+# Centiseconds since boot.
+now() {
+	local up x
+	read -r up x </proc/uptime
+	echo "${up%.*}${up#*.}"
+}
