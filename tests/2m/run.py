@@ -325,15 +325,16 @@ def report_counters(r, args, what, c0, c1, check):
 def crash(r, be, fe, mod, args):
     """Kill the peer's QEMU in the middle of a transfer, boot it again.
 
-    Linux watches the peer's beat (hvl_core peer_watchdog_ms=1000): it
-    must give the dead peer up, resetting its connection, before the
-    peer comes back, and exactly once.
+    Linux watches the peer's beat (hvl_core peer_watchdog_ms=3000: the
+    host may stall a machine for seconds): it must give the dead peer up,
+    resetting its connection, before the peer comes back, and exactly
+    once.  The watch is turned off again before the peer comes back.
     """
     rc, out = be.run("window peer_gen")
     gen0 = int(out[-1]) if rc == 0 and out and out[-1].isdigit() else None
-    rc, out = be.run("echo 1000 >/sys/module/hvl_core/parameters/peer_watchdog_ms"
+    rc, out = be.run("echo 3000 >/sys/module/hvl_core/parameters/peer_watchdog_ms"
                      " && window peer_silences")
-    r.result("crash: Linux watches the peer (peer_watchdog_ms=1000)",
+    r.result("crash: Linux watches the peer (peer_watchdog_ms=3000)",
              bool(rc == 0 and out and out[-1] == "0"), "\n".join(out))
     # Large enough to be under way when the kill comes, at 2.6 MiB/s.
     size = 16 << 20
@@ -362,10 +363,11 @@ def crash(r, be, fe, mod, args):
     rc, out = be.run("retry 100 [ -e /tmp/vrx.done ] && echo ended at $(rxsize)", 30)
     dt = time.time() - t_kill
     r.result("crash: the dead peer's vsock connection is reset before it comes back",
-             rc == 0 and dt < 12, "%.1f s after the kill: %s" % (dt, "\n".join(out)))
+             rc == 0 and dt < 15, "%.1f s after the kill: %s" % (dt, "\n".join(out)))
     print("HVL-2M: %s: the dead peer's connection reset %.1f s after the kill" %
           (args.mode, dt))
-    rc, out = be.run("window peer_silences; dmesg | grep 'peer silent for' | tail -1")
+    rc, out = be.run("window peer_silences; dmesg | grep 'peer silent for' | tail -1;"
+                     " echo 0 >/sys/module/hvl_core/parameters/peer_watchdog_ms")
     r.result("crash: Linux gave the dead peer up once", bool(rc == 0 and out and
              out[0] == "1" and "peer silent for" in out[-1]), "\n".join(out))
     rc, out = be.run("echo alive; vdbg queued")
