@@ -8,7 +8,11 @@
 #   tcp       TCP over the loopback interface
 # Throughput with 4 KiB and 64 KiB writes (hvl-rr stream, and the kernel's
 # vsock_perf for the vsock paths), 1-byte round trips (hvl-rr rr), and for
-# hvl the doorbells per MiB.  The peer side runs on CPUs 2-3, Linux on 0-1.
+# hvl the doorbells and IPIs per MiB.  hvl runs twice: with the loopback
+# mailbox's direct delivery (a doorbell rung from process context is
+# delivered on the ringing CPU) and with every doorbell an IPI to every
+# other CPU, as before it (hvl_mbox_loopback direct=0): what the test
+# mailbox costs.  The peer side runs on CPUs 2-3, Linux on 0-1.
 . /tests/lib.sh
 
 BYTES=${BENCH_BYTES:-32M}
@@ -19,22 +23,33 @@ P="taskset $PEER_CPUS"
 # field <line> <key>: the value of key=value in a hvl-rr result line
 field() { echo "$1" | sed -n "s|.* $2=\([^ ]*\).*|\1|p"; }
 
+# Function-call and irq_work interrupts so far, all CPUs: the loopback
+# mailbox's IPIs and self-IPIs.
+ipis() {
+	awk '$1 == "CAL:" || $1 == "IWI:" {
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i
+	} END { print s + 0 }' /proc/interrupts
+}
+DIRECT=/sys/module/hvl_mbox_loopback/parameters/direct
+
 # measure <name> <server-side> <listen-addr> <client-side> <connect-addr>
 measure() {
-	local s r4 r64 rr db0 db1 rg0 rg1
+	local s r4 r64 rr db0 db1 rg0 rg1 ip0 ip1
 	$2 hvl-rr server $3 &
 	s=$!
 	sleep 1
 	db0=$(dbg doorbell received 2>/dev/null || echo 0)
 	rg0=$(dbg doorbell rung 2>/dev/null || echo 0)
+	ip0=$(ipis)
 	r4=$($4 hvl-rr stream $5 -b $BYTES -m 4K)
 	r64=$($4 hvl-rr stream $5 -b $BYTES -m 64K)
+	ip1=$(ipis)
 	db1=$(dbg doorbell received 2>/dev/null || echo 0)
 	rg1=$(dbg doorbell rung 2>/dev/null || echo 0)
 	rr=$($4 hvl-rr rr $5 -n $RR)
 	kill $s
 	wait $s 2>/dev/null
-	echo "$1 $(field "$r4" MiB/s) $(field "$r64" MiB/s) $(field "$rr" p50_us) $(field "$rr" p99_us) $(((db1 - db0) / (2 * ${BYTES%M})))/$(((rg1 - rg0) / (2 * ${BYTES%M})))" >>/tmp/bench
+	echo "$1 $(field "$r4" MiB/s) $(field "$r64" MiB/s) $(field "$rr" p50_us) $(field "$rr" p99_us) $(((db1 - db0) / (2 * ${BYTES%M})))/$(((rg1 - rg0) / (2 * ${BYTES%M}))) $(((ip1 - ip0) / (2 * ${BYTES%M})))" >>/tmp/bench
 	echo "$1: 4K $(field "$r4" MiB/s) MiB/s, 64K $(field "$r64" MiB/s) MiB/s, rr p50 $(field "$rr" p50_us) us p99 $(field "$rr" p99_us) us"
 }
 
@@ -56,6 +71,10 @@ vsock_up
 measure hvl-peer-to-linux "$L" vsock:any:5000 "$P" vsock:2:5000
 measure hvl-linux-to-peer "$P" vsock:any:5001 "$L" vsock:$PEER_CID:5001
 perf hvl-peer-to-linux "$L" "$P" 2
+echo 0 >$DIRECT
+measure hvl-p2l-broadcast "$L" vsock:any:5004 "$P" vsock:2:5004
+measure hvl-l2p-broadcast "$P" vsock:any:5005 "$L" vsock:$PEER_CID:5005
+echo 1 >$DIRECT
 vsock_down
 
 # vsock_loopback would take over CID 3 (the front-end's own CID) while it
@@ -68,15 +87,15 @@ rmmod vsock_loopback
 measure tcp "$L" tcp:127.0.0.1:5003 "$P" tcp:127.0.0.1:5003
 
 echo
-echo "path               4K MiB/s  64K MiB/s  rr p50 us  rr p99 us  doorbells/MiB to backend/to peer"
-while read -r n a b c d e; do
-	printf "%-18s %9s %10s %10s %10s  %s\n" $n $a $b $c $d \
-		"$(case $n in hvl*) echo $e ;; *) echo - ;; esac)"
+echo "path               4K MiB/s  64K MiB/s  rr p50 us  rr p99 us  doorbells/MiB to backend/to peer  IPIs/MiB"
+while read -r n a b c d e f; do
+	printf "%-18s %9s %10s %10s %10s  %-33s %s\n" $n $a $b $c $d \
+		"$(case $n in hvl*) echo $e ;; *) echo - ;; esac)" "$f"
 done </tmp/bench
 awk '
 	{ t4[$1] = $2; t64[$1] = $3; p50[$1] = $4; p99[$1] = $5 }
 	END {
-		n = split("hvl-peer-to-linux hvl-linux-to-peer", h, " ")
+		n = split("hvl-peer-to-linux hvl-linux-to-peer hvl-p2l-broadcast hvl-l2p-broadcast", h, " ")
 		for (i = 1; i <= n; i++) {
 			k = h[i]
 			printf "%s / loopback: 4K %.2fx, 64K %.2fx, p50 %.2fx, p99 %.2fx\n", k,
