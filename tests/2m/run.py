@@ -545,6 +545,20 @@ def boot(r, be, fe, args, tag=""):
             ok, why = False, str(e)
         if not r.result("%s%s machine boots" % (tag, g.name), ok, why):
             return False
+        # The shared file is no machine's RAM: a page of it left to the
+        # page allocator is one the other machine writes too.  The
+        # device tree must reserve all of it (e820 calls it RAM).
+        rc, out = g.run("dmesg | grep 'OF: reserved mem: 0x'")
+        spans = sorted(tuple(int(x, 16) for x in m.groups())
+                       for m in (re.search(r"mem: (0x[0-9a-f]+)\.\.(0x[0-9a-f]+)", l)
+                                 for l in out) if m)
+        at = SHM_BASE
+        for a, b in spans:
+            if a <= at <= b:
+                at = b + 1
+        r.result("%s%s machine: all of the shared file is reserved memory" % (tag, g.name),
+                 rc == 0 and at >= SHM_BASE + SHM_SIZE,
+                 "unreserved from %#x: %s" % (at, "; ".join(out)))
     print("HVL-2M: %s: both machines up after %.0f s" % (args.mode, time.time() - t0))
     return True
 
