@@ -22,6 +22,11 @@
 #              devices of this list, and the time they take under TCG
 #   7*-*       hvl_net: likewise
 #   poll-*     the second (polling) board: make check boots it
+# The guest runs slower than make check's x86 one under TCG (KASAN's
+# instrumentation, one host instruction stream for more guest ones), and
+# far slower beside other guests on two cores: hvl.slow=3 triples the
+# tests' time limits (HVL_SLOW, init.sh), and the guest's is 3 hours.
+# HVL_CMDLINE=hvl.slow=<n> sets another factor.
 # Ends with make check's "N passed, N failed, N skipped" and its scan of
 # the kernel log (any KASAN, UBSAN, lockdep, kmemleak or WARN report fails).
 set -eu
@@ -30,4 +35,6 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 export HVL_ARCH=arm64
 export HVL_OUT="${HVL_OUT:-$repo/.out-arm64}"
 export HVL_ONLY="${HVL_ONLY:-2[0-2]-*,5[0-4]-*,6*-*}"
+export HVL_CMDLINE="hvl.slow=3 ${HVL_CMDLINE:-}"
+export HVL_TIMEOUT="${HVL_TIMEOUT:-10800}"
 exec "$repo/tests/qemu/check.sh"
