@@ -6,6 +6,7 @@
 #   make modules_install             install them (INSTALL_MOD_PATH, depmod)
 #   make check                       static checks + KUnit + QEMU integration
 #   make check-2m                    two QEMU machines over one shared memory
+#   make check-arm64                 KUnit + console, vsock, 9P tests on arm64 (QEMU virt)
 #   make soak                        the long runs (SOAK_* sizes, see tests/qemu/soak.sh)
 #   make demo                        boot the test board, show a console session
 #   make bench-vsock                 vsock through the window vs vsock_loopback vs TCP
@@ -33,13 +34,16 @@ modules_install:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	rm -rf .out
+	rm -rf .out .out-arm64
 
 check:
 	tests/qemu/check.sh
 
 check-2m:
 	tests/qemu/check-2m.sh
+
+check-arm64:
+	tests/qemu/check-arm64.sh
 
 soak:
 	tests/qemu/soak.sh
@@ -50,4 +54,4 @@ demo:
 bench-%:
 	tests/qemu/bench.sh $*
 
-.PHONY: all modules modules_install clean check check-2m soak demo
+.PHONY: all modules modules_install clean check check-2m check-arm64 soak demo

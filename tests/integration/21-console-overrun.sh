@@ -37,7 +37,7 @@ wait_gone() { # wait_gone <pid> <seconds> <what>
 d0=$(cdbg dropped)
 f0=$(cdbg from_peer_bytes)
 $P cat /tmp/big >$HVC &
-wait_gone $! 60 "4 MiB to $HVC with ttyHVL0 unread"
+wait_gone $! $((60 * ${HVL_SLOW:-1})) "4 MiB to $HVC with ttyHVL0 unread"
 d1=$(cdbg dropped)
 held=$(cdbg held | cut -d' ' -f1)
 echo "written $N, dropped $((d1 - d0)), held $held"
@@ -68,7 +68,7 @@ head -c "$got" /tmp/big | cmp -s - /tmp/got ||
 # 2. The tty closed: the peer's output is dropped, never kept.
 exec 4>&-
 $P head -c 1048576 /tmp/big >$HVC &
-wait_gone $! 60 "1 MiB to $HVC with ttyHVL0 closed"
+wait_gone $! $((60 * ${HVL_SLOW:-1})) "1 MiB to $HVC with ttyHVL0 closed"
 dropped_is() { [ "$(cdbg dropped)" = "$1" ]; }
 retry 50 dropped_is $((d1 + 1048576)) ||
 	fail "closed tty: dropped $(cdbg dropped), want $((d1 + 1048576))"

@@ -233,7 +233,7 @@ xfer() {
 	start=${up%.*}
 	while kill -0 $reader 2>/dev/null; do
 		read -r up _ </proc/uptime
-		if [ $((${up%.*} - start)) -gt "${XFER_TIMEOUT:-120}" ]; then
+		if [ $((${up%.*} - start)) -gt "${XFER_TIMEOUT:-$((120 * ${HVL_SLOW:-1}))}" ]; then
 			dump_state
 			kill $reader $writer 2>/dev/null
 			fail "transfer $1 -> $2 timed out at $(wc -c </tmp/xfer.out) of $n bytes"

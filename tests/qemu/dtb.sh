@@ -2,18 +2,36 @@
 # SPDX-License-Identifier: GPL-2.0
 # Merge the base board and overlays into one blob, as a bootloader would:
 #   dtb.sh <out.dtb> <base.dts> [overlay.dtso ...]
+#
+# HVL_ARCH=arm64 (arch.sh): the base is QEMU's virt board's own tree
+# (run.sh --dumpdtb), and <base> an overlay on it (board-arm64.dtso).
+# The overlays' windows are the x86 board's, 0x30000000-0x33ffffff, below
+# the virt board's RAM: each reg <0x0 0x3xxxxxxx ...> and unit address
+# @3xxxxxxx (8 digits) moves up 1 GiB, to 0x7xxxxxxx, so that the same
+# overlays serve both boards.
 set -eu
 
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/arch.sh"
 out=$1 base=$2
 shift 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-dtc -q -@ -I dts -O dtb -o "$tmp/base.dtb" "$base"
-set -- "$@"
+if [ "$hvl_arch" = arm64 ]; then
+	"$here/run.sh" --dumpdtb "$tmp/base.dtb"
+	set -- "$base" "$@"
+else
+	dtc -q -@ -I dts -O dtb -o "$tmp/base.dtb" "$base"
+fi
 i=0 ovl=
 for o in "$@"; do
 	i=$((i + 1))
+	if [ "$hvl_arch" = arm64 ]; then
+		sed -E 's/@3([0-9a-f]{7})\b/@7\1/g; s/<0x0 0x3([0-9a-f]{7}) /<0x0 0x7\1 /g' \
+			"$o" >"$tmp/$i.dtso"
+		o=$tmp/$i.dtso
+	fi
 	# Overlays cannot see their target's #address-cells: dtc guesses.
 	dtc -q -@ -Wno-reg_format -Wno-avoid_default_addr_size \
 		-I dts -O dtb -o "$tmp/$i.dtbo" "$o"

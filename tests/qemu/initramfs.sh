@@ -8,6 +8,8 @@
 # kernel's own modules (vhost_vsock, vsock_loopback) in /lib/modules/kernel.
 # With <kdir>, also a modules tree for modprobe, /lib/modules/<release>,
 # and the test overlays in /lib/firmware/hvl-test.
+# HVL_ARCH=arm64 (arch.sh): busybox and the workload programs come from
+# Debian's arm64 packages, unpacked by sysroot.sh, instead of the host.
 set -eu
 
 repo=$1
@@ -15,6 +17,10 @@ mods=$2
 out=$3
 bins=${4:-}
 kdir=${5:-}
+. "$repo/tests/qemu/arch.sh"
+# Where busybox and the workload programs come from: "" is the host.
+sysroot=
+[ "$hvl_arch" = x86_64 ] || sysroot=$("$repo/tests/qemu/sysroot.sh")
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 # mktemp makes it 0700, which would become the guest's "/": programs that
@@ -24,7 +30,7 @@ chmod 755 "$root"
 mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" \
 	 "$root/tmp" "$root/lib/modules/hvl" "$root/tests" "$root/tools" \
 	 "$root/etc" "$root/soak" "$root/2m"
-cp /bin/busybox "$root/bin/busybox"
+cp "$sysroot/bin/busybox" "$root/bin/busybox"
 cp "$repo/tests/qemu/init.sh" "$root/init"
 chmod 755 "$root/init"
 find "$mods" -name '*.ko' -exec cp {} "$root/lib/modules/hvl/" \;
@@ -38,7 +44,46 @@ echo "root:x:0:" > "$root/etc/group"
 echo "nogroup:x:65534:" >> "$root/etc/group"
 
 # Workloads from Debian packages, with the libraries ldd names (same
-# paths as on the host, so the host's loader finds them).
+# paths as on the host, so the host's loader finds them).  For arm64,
+# ldd cannot run the programs: their libraries are the DT_NEEDED
+# entries, recursively, found where Debian's loader looks and in the
+# objects' RUNPATHs, and the loader itself.
+program() { # program <name>: its path (in the sysroot), or nothing
+	if [ -z "$sysroot" ]; then
+		command -v "$1" 2>/dev/null || ls /usr/sbin/"$1" 2>/dev/null
+	else
+		ls "$sysroot/usr/bin/$1" "$sysroot/bin/$1" "$sysroot/usr/sbin/$1" \
+			"$sysroot/sbin/$1" 2>/dev/null | head -1
+	fi
+}
+needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'; }
+runpath() { readelf -d "$1" | sed -n 's/.*(RU*N*PATH).*\[\(.*\)\]$/\1/p' | tr : ' '; }
+libraries() { # libraries <path>: the guest paths of what it loads
+	if [ -z "$sysroot" ]; then
+		ldd "$1" | awk '/=> \//{print $3} /^\t\//{print $1}'
+		return
+	fi
+	readelf -l "$1" | sed -n 's/.*program interpreter: \(.*\)\]$/\1/p'
+	local prog=$1 todo seen=" " l d dirs
+	todo=$(needed "$prog")
+	dirs="/lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu $(runpath "$prog")"
+	while [ -n "$todo" ]; do
+		set -- $todo
+		l=$1
+		shift
+		todo=$*
+		case $seen in *" $l "*) continue ;; esac
+		seen="$seen$l "
+		for d in $dirs; do
+			[ -e "$sysroot$d/$l" ] || continue
+			echo "$d/$l"
+			todo="$todo $(needed "$sysroot$d/$l")"
+			dirs="$dirs $(runpath "$sysroot$d/$l")"
+			continue 2
+		done
+		echo "hvl: $l (for $prog) is not in $sysroot" >&2
+	done
+}
 mkdir -p "$root/usr/bin"
 # GNU tar, coreutils' cp and git: the real workloads of 68-9p-workloads
 # (busybox's applets come first in PATH; the test names these),
@@ -50,11 +95,12 @@ mkdir -p "$root/usr/bin"
 # make bench-net); ethtool, for hvl_net's counters (ethtool -S).
 # HVL_GUEST_EXTRA names more (make bench-* BENCH_PERF=1 adds perf).
 for p in socat fio stress-ng diod flock tar cp ls git getfacl setfacl chattr kmod ip iperf3 ethtool ${HVL_GUEST_EXTRA:-}; do
-	path=$(command -v "$p" 2>/dev/null || ls /usr/sbin/"$p" 2>/dev/null) || continue
+	path=$(program "$p")
+	[ -n "$path" ] || continue
 	cp "$path" "$root/usr/bin/"
-	ldd "$path" | awk '/=> \//{print $3} /^\t\//{print $1}' | while read -r lib; do
+	libraries "$path" | while read -r lib; do
 		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
+		cp -L "$sysroot$lib" "$root$lib"
 	done
 done
 # git runs its own helpers (the same binary) from its exec path.

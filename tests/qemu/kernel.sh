@@ -13,19 +13,25 @@
 # configuration whose figures measure the code, not the instrumentation.
 # Each has its own cache directory; both can be built at once.
 #
+# HVL_ARCH=arm64 (arch.sh) cross-builds the same flavours for QEMU's
+# virt board with config/arch/arm64.config instead of x86_64.config,
+# in cache directories of their own (kernel-arm64-*), keyed by the
+# cross compiler's version.
+#
 #   kernel.sh          build if needed, print the build directory
 #   kernel.sh --path   print the build directory if it is built, else fail
 #   kernel.sh --src    print the source directory (extracting it if needed)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/arch.sh"
 cache=${HVL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hvl}
 flavour=${HVL_KERNEL:-debug}
 case $flavour in
 debug | release) ;;
 *) echo "hvl: HVL_KERNEL=$flavour: must be debug or release" >&2; exit 1 ;;
 esac
-frags="$here/config/kernel.config $here/config/arch/x86_64.config $here/config/$flavour.config"
+frags="$here/config/kernel.config $here/config/arch/$hvl_arch.config $here/config/$flavour.config"
 patches=$(ls "$here"/patches/*.patch 2>/dev/null | sort)
 ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo none)
 phash=$(cat $patches /dev/null | sha256sum | cut -c1-8)
@@ -33,9 +39,12 @@ src=$cache/src-$ver-$phash/linux-source-6.12
 # The key covers what the build depends on, not this script's comments:
 # bump recipe when the build steps below change.
 recipe=2
-key=$( (cat $frags $patches; echo "$ver recipe $recipe"; gcc --version | head -1) | sha256sum | cut -c1-16)
-obj=$cache/kernel-$key
-[ "$flavour" = debug ] || obj=$cache/kernel-$flavour-$key
+key=$( (cat $frags $patches; echo "$ver recipe $recipe"; $hvl_cc --version | head -1) | sha256sum | cut -c1-16)
+# x86_64: kernel-<key>, kernel-release-<key>; arm64: kernel-arm64-<key>, ...
+name=kernel
+[ "$hvl_arch" = x86_64 ] || name=$name-$hvl_arch
+[ "$flavour" = debug ] || name=$name-$flavour
+obj=$cache/$name-$key
 
 if [ "${1:-}" = --path ]; then
 	[ -f "$obj/.hvl-built" ] && echo "$obj" && exit 0
@@ -59,11 +68,11 @@ if [ "${1:-}" = --src ]; then
 fi
 
 if [ ! -f "$obj/.hvl-built" ]; then
-	echo "hvl: building the $flavour test kernel in $obj (a cold build takes ~10 min)" >&2
+	echo "hvl: building the $hvl_arch $flavour test kernel in $obj (a cold build takes ~10 min)" >&2
 	mkdir -p "$obj"
-	make -s -C "$src" O="$obj" ARCH=x86_64 allnoconfig >&2
+	make -s -C "$src" O="$obj" ARCH=$hvl_karch allnoconfig >&2
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" $frags >/dev/null
-	make -s -C "$src" O="$obj" ARCH=x86_64 olddefconfig >&2
+	make -s -C "$src" O="$obj" ARCH=$hvl_karch olddefconfig >&2
 	# A symbol the fragments ask for but Kconfig dropped is a broken
 	# kernel.  A later fragment overrides an earlier one (release.config
 	# renames LOCALVERSION), as in merge_config.sh.
@@ -75,7 +84,7 @@ if [ ! -f "$obj/.hvl-built" ]; then
 		[ "$got" = "$v" ] || { echo "hvl: $k=$v requested, got '${got:-unset}'" >&2; echo x; }
 	done | grep -q x && bad=1
 	[ $bad = 0 ] || exit 1
-	make -s -C "$src" O="$obj" ARCH=x86_64 -j$(($(nproc) + 1)) bzImage modules >&2
+	make -s -C "$src" O="$obj" ARCH=$hvl_karch -j$(($(nproc) + 1)) "$(basename "$hvl_image")" modules >&2
 	touch "$obj/.hvl-built"
 fi
 echo "$obj"

@@ -2,10 +2,27 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot the test guest once:
 #   run.sh <kdir> <initramfs> <dtb> <console-log> <timeout-s> [cmdline...]
+#   run.sh --dumpdtb <out.dtb>   the board's own tree, as it boots (arm64)
 # TCG by default (nested KVM hangs here); HVL_KVM=1 tries KVM.  QEMU runs
 # under a hard timeout and is killed with it; -no-reboot turns the guest's
 # "reboot -f" into an exit.  HVL_QEMU_ARGS adds devices (make bench-9p).
+# HVL_ARCH=arm64 (arch.sh) boots QEMU's virt board instead of a pc: a
+# Cortex-A57 (ARMv8.0: none of the later extensions that TCG emulates
+# slowly, such as pointer authentication), its GICv2 and PL011, the same
+# 4 CPUs and 1 GiB.
 set -eu
+
+. "$(dirname "$0")/arch.sh"
+case $hvl_arch in
+x86_64) board=pc cpu=qemu64 console=ttyS0 ;;
+arm64) board=virt cpu=cortex-a57 console="ttyAMA0 earlycon" ;;
+esac
+machine="-cpu $cpu -smp 4 -m 1G"
+
+if [ "$1" = --dumpdtb ]; then
+	exec $hvl_qemu -M "$board,dumpdtb=$2" $machine -nodefaults -nographic \
+		>/dev/null 2>&1
+fi
 
 kdir=$1 initrd=$2 dtb=$3 log=$4 limit=$5
 shift 5
@@ -14,11 +31,11 @@ accel="-accel tcg,thread=multi"
 [ "${HVL_KVM:-0}" = 1 ] && [ -w /dev/kvm ] && accel="-accel kvm"
 
 rc=0
-timeout --foreground -k 5 "$limit" qemu-system-x86_64 $accel \
-	-M pc -cpu qemu64 -smp 4 -m 1G -nographic -no-reboot \
+timeout --foreground -k 5 "$limit" $hvl_qemu $accel \
+	-M $board $machine -nographic -no-reboot \
 	-nodefaults -serial stdio -net none ${HVL_QEMU_ARGS:-} \
-	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd" -dtb "$dtb" \
-	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 kasan.fault=panic $*" \
+	-kernel "$kdir/$hvl_image" -initrd "$initrd" -dtb "$dtb" \
+	-append "console=$console loglevel=5 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 kasan.fault=panic $*" \
 	</dev/null >"$log" 2>&1 || rc=$?
 if [ $rc = 124 ] || [ $rc = 137 ]; then
 	echo "hvl: guest timed out after ${limit}s" >>"$log"

@@ -20,6 +20,8 @@
 #   SOAK_TIMING=1        a line a round of the restarts and reloads: the
 #                        centiseconds of each phase, and what a fork and
 #                        exec costs in the guest
+#   SOAK_ARM64=1         first make check-arm64 (its own report, in
+#                        .out/soak/arm64), one result line here
 #   HVL_ONLY=<glob>      run only the matching soak tests, e.g. 20-*
 #   HVL_TIMEOUT=<s>      guest time limit (default 86400)
 set -eu
@@ -32,6 +34,12 @@ mkdir -p "$out"
 : >"$out/host-results"
 
 t0=$(date +%s)
+if [ "${SOAK_ARM64:-0}" = 1 ]; then
+	rc=0
+	HVL_OUT=$out/arm64 HVL_ONLY= "$q/check-arm64.sh" || rc=$?
+	if [ $rc = 0 ]; then echo "ok - make check-arm64"; else echo "not ok - make check-arm64"; fi \
+		>>"$out/host-results"
+fi
 "$q/deps.sh"
 kdir=$("$q/kernel.sh")
 src=$("$q/kernel.sh" --src)

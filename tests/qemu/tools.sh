@@ -3,10 +3,13 @@
 # Build the programs the guest runs, statically, into <out-dir>:
 #   tools.sh <kdir> <kernel-src> <repo> <out-dir>
 # The kernel's own vsock_test and vsock_perf (tools/testing/vsock, against
-# the test kernel's UAPI headers) and our tools/*.c.
+# the test kernel's UAPI headers) and our tools/*.c.  HVL_ARCH=arm64
+# (arch.sh): with the cross compiler, static against Debian's arm64 libc
+# (libc6-dev-arm64-cross).
 set -eu
 
 kdir=$1 src=$2 repo=$3 out=$4
+. "$repo/tests/qemu/arch.sh"
 mkdir -p "$out"
 cflags="-O2 -Wall -static -D_GNU_SOURCE"
 
@@ -18,13 +21,13 @@ vflags="$cflags -I$v -I$src/tools/include -I$kdir/usr/include -Wno-pointer-sign 
 # The programs are independent: compile them all at once and wait for
 # each (a dozen small static builds, seconds each).
 pids=
-gcc $vflags -o "$out/vsock_test" "$v/vsock_test.c" "$v/vsock_test_zerocopy.c" \
+$hvl_cc $vflags -o "$out/vsock_test" "$v/vsock_test.c" "$v/vsock_test_zerocopy.c" \
 	"$v/timeout.c" "$v/control.c" "$v/util.c" "$v/msg_zerocopy_common.c" &
 pids="$pids $!"
-gcc $vflags -o "$out/vsock_perf" "$v/vsock_perf.c" "$v/msg_zerocopy_common.c" &
+$hvl_cc $vflags -o "$out/vsock_perf" "$v/vsock_perf.c" "$v/msg_zerocopy_common.c" &
 pids="$pids $!"
 for c in "$repo"/tools/*.c; do
-	gcc $cflags -Wextra -Werror -o "$out/$(basename "$c" .c)" "$c" &
+	$hvl_cc $cflags -Wextra -Werror -o "$out/$(basename "$c" .c)" "$c" &
 	pids="$pids $!"
 done
 rc=0

@@ -43,7 +43,7 @@ static const struct hvl_net_rx_limits nothing = { .mtu = MTU };
 #define NC	VIRTIO_NET_HDR_F_NEEDS_CSUM
 #define TSO4	VIRTIO_NET_HDR_GSO_TCPV4
 #define TSO6	VIRTIO_NET_HDR_GSO_TCPV6
-#define ECN	VIRTIO_NET_HDR_GSO_ECN
+#define GECN	VIRTIO_NET_HDR_GSO_ECN	/* not ECN: arm64's <asm/kvm_arm.h> has ECN() */
 #define C4	TCP4_CSUM_START
 #define C6	TCP6_CSUM_START
 #define CO	TCP_CSUM_OFF
@@ -84,12 +84,12 @@ static const struct hdr_case hdr_cases[] = {
 	{ "tso4, a byte beyond", NC, TSO4, 1448, 34, 16, HVL_NET_FRAME_MAX + 1, &all, BIG },
 	{ "tso4 not negotiated", NC, TSO4, 1448, 34, 16, 30000, &csum_only, NEG },
 	{ "tso6 not negotiated", NC, TSO6, 1428, 54, 16, 30000, &csum_only, NEG },
-	{ "tso4 with ECN", NC, TSO4 | ECN, 1448, 34, 16, 30000, &all, NEG },
+	{ "tso4 with ECN", NC, TSO4 | GECN, 1448, 34, 16, 30000, &all, NEG },
 	{ "ufo", NC, VIRTIO_NET_HDR_GSO_UDP, 1472, 34, 6, 30000, &all, NEG },
 	{ "uso", NC, VIRTIO_NET_HDR_GSO_UDP_L4, 1472, 34, 6, 30000, &all, NEG },
 	{ "gso_type 2", NC, 2, 1448, 34, 16, 30000, &all, GSO },
 	{ "gso_type 0x7f", NC, 0x7f, 1448, 34, 16, 30000, &all, GSO },
-	{ "gso_type ECN alone", NC, ECN, 1448, 34, 16, 30000, &all, GSO },
+	{ "gso_type ECN alone", NC, GECN, 1448, 34, 16, 30000, &all, GSO },
 	{ "gso_size 0", NC, TSO4, 0, 34, 16, 30000, &all, GSO },
 	{ "gso_size beyond the MTU", NC, TSO4, MTU + 1, 34, 16, 30000, &all, GSO },
 	{ "gso_size 0xffff", NC, TSO4, 0xffff, 34, 16, 30000, &all, GSO },
