@@ -25,6 +25,8 @@
 #ifndef _HVL_WATCHDOG_H
 #define _HVL_WATCHDOG_H
 
+#include <linux/compiler.h>
+#include <linux/limits.h>
 #include <linux/minmax.h>
 #include <linux/moduleparam.h>
 #include <linux/types.h>
@@ -42,6 +44,16 @@ struct device;
 /* hvl_core (core/liveness.c): a module parameter, and a DT property. */
 extern const struct kernel_param_ops hvl_watchdog_param_ops;
 int hvl_watchdog_read(struct device *dev, const char *name, u32 *ms);
+
+/*
+ * The time in force, 0 when off: @dt_ms from hvl_watchdog_read(), or the
+ * module parameter @param_ms where the device tree said nothing (read
+ * each time: the parameter is writable at run time).
+ */
+static inline u32 hvl_watchdog_limit(u32 dt_ms, const u32 *param_ms)
+{
+	return dt_ms == U32_MAX ? READ_ONCE(*param_ms) : dt_ms;
+}
 
 /* A watchdog that ticks every @period milliseconds. */
 #define HVL_WD_INIT(period)	{ .period_ms = (period) }

@@ -108,8 +108,7 @@ EXPORT_SYMBOL_GPL(hvl_watchdog_read);
 /* The watchdog time in force for @win, 0 when off. */
 u32 hvl_liveness_limit(const struct hvl_window *win)
 {
-	return win->peer_wd_ms == U32_MAX ? READ_ONCE(peer_watchdog_ms) :
-					     win->peer_wd_ms;
+	return hvl_watchdog_limit(win->peer_wd_ms, &peer_watchdog_ms);
 }
 
 /*

@@ -121,8 +121,7 @@ static void watchdog(struct hvl_front *f)
 {
 	const struct hvl_win_hdr *h = f->base;
 	unsigned int ms = jiffies_to_msecs(jiffies - f->wd_tick);
-	u32 limit = f->watchdog_ms == U32_MAX ? READ_ONCE(watchdog_ms) :
-						 f->watchdog_ms;
+	u32 limit = hvl_watchdog_limit(f->watchdog_ms, &watchdog_ms);
 	u32 beat = front_get(&h->host_beat);
 
 	f->wd_tick = jiffies;
@@ -547,8 +546,8 @@ static int watchdog_show(struct seq_file *s, void *unused)
 	struct hvl_front *f = s->private;
 
 	seq_printf(s, "limit_ms: %u\nstate: %d\nexpired: %u\nlast_silence_ms: %u\n",
-		   f->watchdog_ms == U32_MAX ? READ_ONCE(watchdog_ms) :
-		   f->watchdog_ms, READ_ONCE(f->stall),
+		   hvl_watchdog_limit(f->watchdog_ms, &watchdog_ms),
+		   READ_ONCE(f->stall),
 		   READ_ONCE(f->silences), READ_ONCE(f->silent_ms));
 	return 0;
 }
