@@ -11,8 +11,14 @@
 # Sizes: BENCH_SIZE (fio file, 16m), BENCH_RUNTIME (random I/O, s, 10),
 # BENCH_META (files for the metadata storm, 200) and BENCH_SERVERS
 # ("hvl diod qemu"), from the environment of "make bench-9p".
+# Scaling: 4 KiB random-read IOPS (fio jobs on one file) and
+# create+stat+unlink ops/s (hvl-fsstorm processes, the BENCH_META files
+# shared out) with BENCH_SCALE clients each ("1 4 16"; "" for none), and
+# the context switches (all CPUs, and by task) per random read.  BENCH_PERF=1 profiles
+# each server's random reads and metadata run (tools/lib-bench.sh).
 . /tests/lib.sh
 . /tests/lib-9p.sh
+. /tools/lib-bench.sh
 
 SIZE=${BENCH_SIZE:-16m}
 RT=${BENCH_RUNTIME:-10}
@@ -32,11 +38,79 @@ seq_figs() {
 	echo "$1 seq-read$3-KiB/s $(fio_bw "$2" read 1m 7)" | tee -a /tmp/bench
 }
 
+# uptime in centiseconds, from shell builtins
+cs_now() {
+	local up
+	read -r up _ </proc/uptime
+	echo ${up%.*}${up#*.}
+}
+
+# meta_ops <dir> <processes>: create, stat and unlink BENCH_META files
+# shared out among <processes> hvl-fsstorm processes, a directory each;
+# prints the operations per second of the three phases' wall time.
+meta_ops() {
+	local d=$1 n=$2 per=$((META / $2)) t0 i phase pids
+	[ $per -ge 1 ] || per=1
+	i=0
+	while [ $i -lt $n ]; do
+		mkdir "$d/m$i"
+		i=$((i + 1))
+	done
+	t0=$(cs_now)
+	for phase in create stat unlink; do
+		i=0
+		pids=
+		while [ $i -lt $n ]; do
+			hvl-fsstorm $phase "$d/m$i" $per >/dev/null || echo "$phase failed in $d/m$i" >&2 &
+			pids="$pids $!"
+			i=$((i + 1))
+		done
+		# Not a bare wait: diod and perf run in the background too.
+		wait $pids
+	done
+	echo $((3 * per * n * 100 / ($(cs_now) - t0 + 1)))
+	i=0
+	while [ $i -lt $n ]; do
+		rmdir "$d/m$i"
+		i=$((i + 1))
+	done
+}
+
+# scale <server> <dir>: random reads and metadata with 1, 4, 16 clients
+scale() {
+	local n
+	for n in ${BENCH_SCALE-1 4 16}; do
+		echo "$1 rand-read-4k-IOPS-x$n $(fio_bw "$2" randread 4k 8 --runtime=$RT \
+			--time_based --filename=scale.dat --numjobs=$n --group_reporting)" | tee -a /tmp/bench
+		echo "$1 meta-ops/s-x$n $(meta_ops "$2" $n)" | tee -a /tmp/bench
+	done
+	rm -f "$2/scale.dat"
+}
+
+# profiles <server> <dir>: BENCH_PERF's profiles, outside the figures
+profiles() {
+	[ -n "${BENCH_PERF:-}" ] || return 0
+	profile_start
+	fio_bw "$2" randread 4k 8 --runtime=$RT --time_based >/dev/null
+	profile_stop "$1, 4 KiB random reads, one client"
+	rm -f "$2"/b.*
+	profile_start
+	meta_ops "$2" 1 >/dev/null
+	profile_stop "$1, create+stat+unlink, one client"
+}
+
 # run <server> <dir>: one "<server> <metric> <value>" line per figure
 run() {
-	local s=$1 d=$2 ms
+	local s=$1 d=$2 ms c0 c1 iops
 	seq_figs "$s" "$d"
-	echo "$s rand-read-4k-IOPS $(fio_bw "$d" randread 4k 8 --runtime=$RT --time_based)" | tee -a /tmp/bench
+	tasks_snap /tmp/tasks0
+	c0=$(ctxt)
+	iops=$(fio_bw "$d" randread 4k 8 --runtime=$RT --time_based --thread)
+	c1=$(ctxt)
+	tasks_snap /tmp/tasks1
+	echo "$s rand-read-4k-IOPS $iops" | tee -a /tmp/bench
+	echo "$s rand-read-ctxsw/io $(awk "BEGIN { printf \"%.1f\", ($c1 - $c0) / ($iops * $RT + 1) }")" | tee -a /tmp/bench
+	tasks_report /tmp/tasks0 /tmp/tasks1 $((iops * RT)) "$s, 4 KiB random reads"
 	echo "$s rand-write-4k-IOPS $(fio_bw "$d" randwrite 4k 49 --runtime=$RT --time_based)" | tee -a /tmp/bench
 	rm -f "$d"/b.*
 	# create+stat+unlink, in one process: hvl-fsstorm, as in 63-9p-storm
@@ -49,6 +123,8 @@ run() {
 	done
 	rmdir "$d/m"
 	echo "$s meta-ops/s $((3 * META * 1000 / (ms + 1)))" | tee -a /tmp/bench
+	scale "$s" "$d"
+	profiles "$s" "$d"
 }
 
 # seq_loose <server> <dir>: sequential figures again, mounted cache=loose:

@@ -17,6 +17,7 @@
 # the call chains of the costliest functions.
 . /tests/lib.sh
 . /tests/lib-net.sh
+. /tools/lib-bench.sh
 
 SECS=${BENCH_SECS:-10}
 RR=${BENCH_RR:-5000}
@@ -48,36 +49,13 @@ iperf() {
 	s=$!
 	retry 100 listening "$7" 5201 || fail "$1: no iperf3 server: $(cat /tmp/iperf.log)"
 	a=$(snap)
-	# BENCH_PERF=1: where the time of hvl's single streams goes, every
-	# CPU, by function (kernel and modules; the guest's software clock).
-	if [ -n "${BENCH_PERF:-}" ] && [ "$1 $5" = "hvl 1" ]; then
-		perf record -q -a $([ "$BENCH_PERF" = 2 ] && echo -g) -e cpu-clock \
-			-o /tmp/perf.data -- sleep $((SECS - 1)) 2>/dev/null &
-		p=$!
-	fi
+	# BENCH_PERF=1: where the time of hvl's single streams goes.
+	[ "$1 $5" = "hvl 1" ] && p=1 && profile_start
 	out=$($3 iperf3 -c $4 -p 5201 -t $SECS -P $5 $rev -f m 2>&1) ||
 		fail "$1: iperf3 -P $5 $rev: $out"
 	b=$(snap)
 	wait $s
-	if [ -n "$p" ]; then
-		wait $p
-		echo "profile of hvl $dir, 1 stream (perf, share of all CPUs' samples):"
-		perf report -q -i /tmp/perf.data --stdio --no-children --sort sym 2>/dev/null |
-			grep -v '^$' | head -${BENCH_PERF_LINES:-40}
-		echo "idle (pv_native_safe_halt) and busy samples by CPU (0-1 Linux, 2-3 the peer):"
-		perf report -q -i /tmp/perf.data --stdio --no-children --sort cpu,sym 2>/dev/null |
-			awk '$2 ~ /^[0-9]+$/ { c = $2 + 0; if ($NF == "pv_native_safe_halt") idle[c] += $1; else busy[c] += $1 }
-			END { for (c = 0; c < 4; c++) printf "cpu%d idle %.1f%% busy %.1f%%\n", c, idle[c], busy[c] }'
-		perf report -q -i /tmp/perf.data --stdio --no-children --sort comm 2>/dev/null |
-			grep -v '^$' | head -12
-		# BENCH_PERF=2: who calls the costliest functions, a chain a line.
-		[ "$BENCH_PERF" = 2 ] &&
-			perf report -q -i /tmp/perf.data --stdio --no-children --sort sym \
-				-g folded,0.5,caller,function,percent \
-				--symbols=_raw_spin_unlock_irqrestore,memcpy_orig,rep_movs_alternative,queued_spin_lock_slowpath,__schedule 2>/dev/null |
-			grep -v '^$' | cut -c1-400 | head -${BENCH_PERF_CHAINS:-60}
-		p=
-	fi
+	[ -n "$p" ] && profile_stop "hvl $dir, 1 stream"
 	# The last "receiver" line: the sum with -P > 1, the stream with 1.
 	mibs=$(echo "$out" | awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") r = $i }
 		END { printf "%.1f", r * 1e6 / 8 / 1048576 }')

@@ -12,8 +12,13 @@
 # mailbox's direct delivery (a doorbell rung from process context is
 # delivered on the ringing CPU) and with every doorbell an IPI to every
 # other CPU, as before it (hvl_mbox_loopback direct=0): what the test
-# mailbox costs.  The peer side runs on CPUs 2-3, Linux on 0-1.
+# mailbox costs.  The peer side runs on CPUs 2-3, Linux on 0-1.  Context
+# switches (all CPUs) per MiB streamed and per round trip say what each
+# path costs in wake-ups.  BENCH_PERF=1 profiles a 64 KiB stream
+# (BENCH_PERF_BYTES, 128M) and the round trips of hvl both ways and of
+# vsock_loopback (tools/lib-bench.sh).
 . /tests/lib.sh
+. /tools/lib-bench.sh
 
 BYTES=${BENCH_BYTES:-32M}
 RR=${BENCH_RR:-5000}
@@ -32,29 +37,46 @@ ipis() {
 }
 DIRECT=/sys/module/hvl_mbox_loopback/parameters/direct
 
+# profile <name> <client-side> <connect-addr>: BENCH_PERF's profiles of
+# the path, a stream and the round trips, each on its own.
+profile() {
+	[ -n "${BENCH_PERF:-}" ] || return 0
+	case $1 in hvl-peer-to-linux | hvl-linux-to-peer | loopback) ;; *) return 0 ;; esac
+	profile_start
+	$2 hvl-rr stream $3 -b ${BENCH_PERF_BYTES:-128M} -m 64K
+	profile_stop "$1, 64 KiB stream"
+	profile_start
+	$2 hvl-rr rr $3 -n $RR
+	profile_stop "$1, 1-byte round trips"
+}
+
 # measure <name> <server-side> <listen-addr> <client-side> <connect-addr>
 measure() {
-	local s r4 r64 rr db0 db1 rg0 rg1 ip0 ip1
+	local s r4 r64 rr db0 db1 rg0 rg1 ip0 ip1 cs0 cs1 cs2 mib=$((2 * ${BYTES%M}))
 	$2 hvl-rr server $3 &
 	s=$!
 	sleep 1
 	db0=$(dbg doorbell received 2>/dev/null || echo 0)
 	rg0=$(dbg doorbell rung 2>/dev/null || echo 0)
 	ip0=$(ipis)
+	cs0=$(ctxt)
 	r4=$($4 hvl-rr stream $5 -b $BYTES -m 4K)
 	r64=$($4 hvl-rr stream $5 -b $BYTES -m 64K)
+	cs1=$(ctxt)
 	ip1=$(ipis)
 	db1=$(dbg doorbell received 2>/dev/null || echo 0)
 	rg1=$(dbg doorbell rung 2>/dev/null || echo 0)
 	rr=$($4 hvl-rr rr $5 -n $RR)
+	cs2=$(ctxt)
+	profile $1 "$4" $5
 	kill $s
 	wait $s 2>/dev/null
-	echo "$1 $(field "$r4" MiB/s) $(field "$r64" MiB/s) $(field "$rr" p50_us) $(field "$rr" p99_us) $(((db1 - db0) / (2 * ${BYTES%M})))/$(((rg1 - rg0) / (2 * ${BYTES%M}))) $(((ip1 - ip0) / (2 * ${BYTES%M})))" >>/tmp/bench
+	echo "$1 $(field "$r4" MiB/s) $(field "$r64" MiB/s) $(field "$rr" p50_us) $(field "$rr" p99_us) $(((db1 - db0) / mib))/$(((rg1 - rg0) / mib)) $(((ip1 - ip0) / mib)) $(((cs1 - cs0) / mib)) $(awk "BEGIN { printf \"%.1f\", ($cs2 - $cs1) / $RR }")" >>/tmp/bench
 	echo "$1: 4K $(field "$r4" MiB/s) MiB/s, 64K $(field "$r64" MiB/s) MiB/s, rr p50 $(field "$rr" p50_us) us p99 $(field "$rr" p99_us) us"
 }
 
 # vsock_perf, receiver on the server side: its Gbit/s as MiB/s.
-perf() { # perf <name> <rx-side> <tx-side> <tx-peer-cid>
+vperf() { # vperf <name> <rx-side> <tx-side> <tx-peer-cid>
 	local s out
 	$2 vsock_perf --port 9999 >/tmp/perf.rx 2>&1 &
 	s=$!
@@ -70,7 +92,7 @@ ifconfig lo 127.0.0.1 up
 vsock_up
 measure hvl-peer-to-linux "$L" vsock:any:5000 "$P" vsock:2:5000
 measure hvl-linux-to-peer "$P" vsock:any:5001 "$L" vsock:$PEER_CID:5001
-perf hvl-peer-to-linux "$L" "$P" 2
+vperf hvl-peer-to-linux "$L" "$P" 2
 echo 0 >$DIRECT
 measure hvl-p2l-broadcast "$L" vsock:any:5004 "$P" vsock:2:5004
 measure hvl-l2p-broadcast "$P" vsock:any:5005 "$L" vsock:$PEER_CID:5005
@@ -81,16 +103,16 @@ vsock_down
 # is loaded, so it gets the machine to itself.
 kload vsock_loopback
 measure loopback "$L" vsock:any:5002 "$P" vsock:1:5002
-perf loopback "$L" "$P" 1
+vperf loopback "$L" "$P" 1
 rmmod vsock_loopback
 
 measure tcp "$L" tcp:127.0.0.1:5003 "$P" tcp:127.0.0.1:5003
 
 echo
-echo "path               4K MiB/s  64K MiB/s  rr p50 us  rr p99 us  doorbells/MiB to backend/to peer  IPIs/MiB"
-while read -r n a b c d e f; do
-	printf "%-18s %9s %10s %10s %10s  %-33s %s\n" $n $a $b $c $d \
-		"$(case $n in hvl*) echo $e ;; *) echo - ;; esac)" "$f"
+echo "path               4K MiB/s  64K MiB/s  rr p50 us  rr p99 us  doorbells/MiB to backend/to peer  IPIs/MiB  ctxsw/MiB  ctxsw/rt"
+while read -r n a b c d e f g h; do
+	printf "%-18s %9s %10s %10s %10s  %-33s %8s %10s %9s\n" $n $a $b $c $d \
+		"$(case $n in hvl*) echo $e ;; *) echo - ;; esac)" "$f" "$g" "$h"
 done </tmp/bench
 awk '
 	{ t4[$1] = $2; t64[$1] = $3; p50[$1] = $4; p99[$1] = $5 }

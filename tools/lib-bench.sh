@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the benchmark scripts (tools/bench-*.sh) in the test guest:
+# what they share to say where the time goes.
+#
+# BENCH_PERF=1 (make bench-<name> BENCH_PERF=1): profile_start and
+# profile_stop around a run record every CPU with Debian's perf on the
+# guest's software clock (TCG has no PMU), then print the costliest
+# functions, each CPU's idle and busy shares (0-1 Linux, 2-3 the peer)
+# and the busiest tasks; BENCH_PERF=2 adds who calls the costliest
+# functions, a call chain a line.  Without BENCH_PERF both do nothing.
+
+PERF_PID=
+profile_start() {
+	[ -n "${BENCH_PERF:-}" ] || return 0
+	perf record -q -a $([ "$BENCH_PERF" = 2 ] && echo -g) -e cpu-clock \
+		-o /tmp/perf.data 2>/dev/null &
+	PERF_PID=$!
+	# perf opens its events before it records: not the run's first ms.
+	sleep 1
+}
+
+# profile_stop <title>
+profile_stop() {
+	[ -n "$PERF_PID" ] || return 0
+	kill -INT $PERF_PID
+	wait $PERF_PID
+	PERF_PID=
+	echo "profile of $1 (perf cpu-clock, share of all CPUs' samples):"
+	perf report -q -i /tmp/perf.data --stdio --no-children --sort sym 2>/dev/null |
+		grep -v '^$' | head -${BENCH_PERF_LINES:-40}
+	echo "idle and busy samples by CPU (0-1 Linux, 2-3 the peer):"
+	perf report -q -i /tmp/perf.data --stdio --no-children --sort cpu,sym 2>/dev/null |
+		awk '$2 ~ /^[0-9]+$/ { c = $2 + 0; if ($NF ~ /safe_halt|cpu_idle|default_idle/) idle[c] += $1; else busy[c] += $1 }
+		END { for (c = 0; c < 4; c++) printf "cpu%d idle %.1f%% busy %.1f%%\n", c, idle[c], busy[c] }'
+	perf report -q -i /tmp/perf.data --stdio --no-children --sort comm 2>/dev/null |
+		grep -v '^$' | head -12
+	[ "$BENCH_PERF" = 2 ] &&
+		perf report -q -i /tmp/perf.data --stdio --no-children --sort sym \
+			-g folded,0.5,caller,function,percent \
+			--symbols=${BENCH_PERF_SYMS:-_raw_spin_unlock_irqrestore,memcpy_orig,rep_movs_alternative,queued_spin_lock_slowpath,__schedule} 2>/dev/null |
+		grep -v '^$' | cut -c1-400 | head -${BENCH_PERF_CHAINS:-60}
+	return 0
+}
+
+# Context switches and interrupts so far, all CPUs (/proc/stat): a run's
+# difference divided by its messages is what each message cost in
+# wake-ups.
+ctxt() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
+intrs() { awk '$1 == "intr" { print $2 }' /proc/stat; }
+
+# tasks_snap <file>: every task's context switches so far (pid, name,
+# voluntary + involuntary), for tasks_report.
+tasks_snap() {
+	local f
+	for f in /proc/[0-9]*/task/[0-9]*/status; do
+		awk -v p="${f%/status}" '/^Name:/ { n = $2 } /^voluntary_ctxt/ { v = $2 }
+			/^nonvoluntary_ctxt/ { nv = $2 } END { print p, n, v + nv }' "$f" 2>/dev/null
+	done >"$1"
+}
+
+# tasks_report <before> <after> <operations> <title>: the tasks that
+# switched most between the two snapshots, per operation, by name (the
+# digits of a kworker's number dropped: one line for a pool's workers).
+tasks_report() {
+	echo "context switches per operation, by task ($4):"
+	awk -v n="$3" 'NR == FNR { a[$1] = $3; next }
+		{ d = $3 - a[$1]; k = $2; gsub(/[0-9]+/, "N", k); if (d > 0) s[k] += d }
+		END { for (k in s) printf "%8.2f %s\n", s[k] / (n > 0 ? n : 1), k }' "$1" "$2" |
+		sort -rn | head -${BENCH_TASKS_LINES:-8}
+}
