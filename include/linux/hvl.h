@@ -189,7 +189,6 @@ void hvl_chain_in_iter(const struct hvl_chain *c, struct iov_iter *it);
 struct hvl_device_stats {
 	u64 txns;		/* register writes handled */
 	u64 txn_errors;		/* register writes refused */
-	u64 kicks_in;		/* doorbells from the peer that found work */
 	u64 irqs_out;		/* interrupts raised towards the peer */
 	u64 resets;		/* device resets (driver- or peer-initiated) */
 	u64 needs_reset;	/* times DEVICE_NEEDS_RESET was raised */

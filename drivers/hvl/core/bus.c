@@ -394,14 +394,65 @@ void hvl_bus_del(struct hvl_core_dev *cd)
 	cancel_work_sync(&cd->work);
 }
 
-/* Doorbell from the peer (atomic context): look at every device. */
+/**
+ * hvl_bus_peer_news() - has the peer done anything for @cd since it looked?
+ * @cd: the device
+ *
+ * A doorbell names no device: it asks for a look at the transaction block,
+ * the generation and the avail index of every ready queue of every device
+ * in the window (protocol.rst, Notifications).  Looking here, in the
+ * doorbell's context, spares a work item run, two context switches and
+ * often a cross-CPU wake-up per device that has nothing new: before, every
+ * doorbell ran all four devices of the test board, and a 9P request cost
+ * three runs more than it needed.
+ *
+ * Any context, without @cd->lock: each field is read once.  What the work
+ * item last read (``last_seq``, ``peer_gen``, ``avail_seen``) it has acted
+ * on, so a value equal to it is old news; one it is about to read is news,
+ * and at worst runs the work item for nothing.  Receive buffers the work
+ * item saw and left for later are old news too: it uses them when Linux
+ * has something, and kicks itself then.  A queue becomes ready in the work
+ * item before the transaction that asked for it is acknowledged, and a
+ * driver publishes on it only after that acknowledgment.
+ *
+ * Return: true if the device's work item must run.
+ */
+VISIBLE_IF_KUNIT bool hvl_bus_peer_news(struct hvl_core_dev *cd)
+{
+	struct hvl_device *hdev = &cd->hdev;
+	unsigned int i;
+
+	if (le32_to_cpu(READ_ONCE(cd->txn->seq)) != READ_ONCE(cd->last_seq) ||
+	    hvl_txn_peer_gen(cd) != READ_ONCE(cd->peer_gen))
+		return true;
+	for (i = 0; i < hdev->num_queues; i++)
+		if (hvl_vq_peer_news(&hdev->vqs[i]))
+			return true;
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_bus_peer_news);
+
+/*
+ * Doorbell from the peer, or a poll of a window without one (atomic
+ * context): run the devices the peer did something for.
+ */
 void hvl_bus_kick_all(struct hvl_window *win)
 {
 	/* Pairs with the release in add_children(): devs[i] is set up. */
 	unsigned int i, n = smp_load_acquire(&win->nr_devs);
 
-	for (i = 0; i < n; i++)
-		queue_work(win->wq, &win->devs[i]->work);
+	/* What the peer published before it rang. */
+	hvl_map_rmb(&win->xlate);
+	for (i = 0; i < n; i++) {
+		struct hvl_core_dev *cd = win->devs[i];
+
+		if (hvl_bus_peer_news(cd)) {
+			atomic_long_inc(&cd->kicks);
+			queue_work(win->wq, &cd->work);
+		} else {
+			atomic_long_inc(&cd->kicks_idle);
+		}
+	}
 }
 
 int __hvl_driver_register(struct hvl_driver *drv, struct module *owner)

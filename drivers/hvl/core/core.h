@@ -90,6 +90,8 @@ struct hvl_core_dev {
 	bool active;			/* DRIVER_OK accepted, driver started */
 	bool irq;			/* ring the peer at the end of this run */
 	unsigned long activity;		/* the peer's, see hvl_bus_activity() */
+	atomic_long_t kicks;		/* doorbells that ran the work item */
+	atomic_long_t kicks_idle;	/* doorbells with nothing for it */
 
 	spinlock_t isr_lock;		/* isr, config_gen, hdev.status */
 	u32 isr;
@@ -112,6 +114,9 @@ void hvl_bus_del(struct hvl_core_dev *cd);
 void hvl_bus_kick_all(struct hvl_window *win);
 unsigned long hvl_bus_activity(struct hvl_window *win);
 
+/* vring.c */
+bool hvl_vq_peer_news(const struct hvl_vq *vq);
+
 /* txn.c */
 enum hvl_txn_status hvl_txn_write(struct hvl_core_dev *cd, u32 offset,
 				  u32 width, u32 value);
@@ -123,6 +128,7 @@ bool hvl_txn_serve(struct hvl_core_dev *cd, u32 seq, u32 gen);
 u32 hvl_txn_peer_gen(struct hvl_core_dev *cd);
 bool hvl_rmem_wraps(phys_addr_t base, phys_addr_t size);
 unsigned long hvl_bus_peer_activity(struct hvl_core_dev *cd);
+bool hvl_bus_peer_news(struct hvl_core_dev *cd);
 #endif
 void hvl_txn_publish(struct hvl_core_dev *cd);
 void hvl_txn_reset(struct hvl_core_dev *cd);

@@ -32,6 +32,8 @@ static int device_show(struct seq_file *s, void *unused)
 	seq_printf(s, "txns: %llu\ntxn_errors: %llu\nresets: %llu\nneeds_reset: %llu\nirqs_out: %llu\nruns: %llu\nbusy_us: %llu\n",
 		   st->txns, st->txn_errors, st->resets, st->needs_reset,
 		   st->irqs_out, st->runs, div_u64(st->busy_ns, NSEC_PER_USEC));
+	seq_printf(s, "kicks: %ld\nkicks_idle: %ld\n",
+		   atomic_long_read(&cd->kicks), atomic_long_read(&cd->kicks_idle));
 	for (i = 0; i < hdev->num_queues; i++) {
 		const struct hvl_vq *vq = &hdev->vqs[i];
 

@@ -428,7 +428,7 @@ static bool serve(struct hvl_core_dev *cd, u32 seq, bool stale)
 	/* The image and status must be visible before the ack. */
 	hvl_map_wmb(&cd->hdev.win->xlate);
 	WRITE_ONCE(t->ack_seq, cpu_to_le32(seq));
-	cd->last_seq = seq;
+	WRITE_ONCE(cd->last_seq, seq);	/* see hvl_bus_peer_news() */
 	return true;
 }
 
@@ -463,7 +463,7 @@ VISIBLE_IF_KUNIT bool hvl_txn_serve(struct hvl_core_dev *cd, u32 seq, u32 gen)
 
 	if (gen == cd->peer_gen)
 		return serve(cd, seq, false);
-	cd->peer_gen = gen;
+	WRITE_ONCE(cd->peer_gen, gen);
 	if (cd->hdev.status) {
 		hvl_txn_reset(cd);
 		hvl_txn_publish(cd);
@@ -551,9 +551,9 @@ void hvl_txn_init(struct hvl_core_dev *cd, void *page, unsigned int nq)
 		cd->hdev.vqs[i].index = i;
 	}
 	cd->hdev.host_features = TRANSPORT_FEATURES;
-	cd->last_seq = le32_to_cpu(READ_ONCE(cd->txn->seq));
+	WRITE_ONCE(cd->last_seq, le32_to_cpu(READ_ONCE(cd->txn->seq)));
 	hvl_map_rmb(&cd->hdev.win->xlate);
-	cd->peer_gen = hvl_txn_peer_gen(cd);
+	WRITE_ONCE(cd->peer_gen, hvl_txn_peer_gen(cd));
 	WRITE_ONCE(cd->txn->ack_status, cpu_to_le32(HVL_TXN_ESTATE));
 	hvl_map_wmb(&cd->hdev.win->xlate);
 	WRITE_ONCE(cd->txn->ack_seq, cpu_to_le32(cd->last_seq));

@@ -50,7 +50,7 @@ static inline void wr16(__virtio16 *p, u16 v)
 /* Any ring error is fatal for the queue until the driver resets it. */
 static int bad(struct hvl_vq *vq, int err, const char *why)
 {
-	vq->broken = true;
+	WRITE_ONCE(vq->broken, true);
 	vq->stats.errors++;
 	pr_warn_ratelimited("queue %u: %s\n", vq->index, why);
 	return err;
@@ -95,7 +95,7 @@ int hvl_vq_init(struct hvl_vq *vq, const struct hvl_xlate *x,
 	vq->xlate = x;
 	vq->index = index;
 	vq->desc = d;
-	vq->avail = a;
+	WRITE_ONCE(vq->avail, a);	/* see hvl_vq_peer_news() */
 	vq->used = u;
 	vq->num = num;
 	vq->last_avail = 0;
@@ -104,8 +104,8 @@ int hvl_vq_init(struct hvl_vq *vq, const struct hvl_xlate *x,
 	vq->signalled_valid = false;
 	vq->event_idx = event_idx;
 	vq->indirect = indirect;
-	vq->broken = false;
-	vq->ready = true;
+	WRITE_ONCE(vq->broken, false);
+	WRITE_ONCE(vq->ready, true);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(hvl_vq_init);
@@ -119,9 +119,11 @@ EXPORT_SYMBOL_GPL(hvl_vq_init);
  */
 void hvl_vq_reset(struct hvl_vq *vq)
 {
+	/* Not ready first: see hvl_vq_peer_news(). */
+	WRITE_ONCE(vq->ready, false);
 	vq->xlate = NULL;
 	vq->desc = NULL;
-	vq->avail = NULL;
+	WRITE_ONCE(vq->avail, NULL);
 	vq->used = NULL;
 	vq->num = 0;
 	vq->last_avail = 0;
@@ -130,8 +132,7 @@ void hvl_vq_reset(struct hvl_vq *vq)
 	vq->signalled_valid = false;
 	vq->event_idx = false;
 	vq->indirect = false;
-	vq->ready = false;
-	vq->broken = false;
+	WRITE_ONCE(vq->broken, false);
 }
 EXPORT_SYMBOL_GPL(hvl_vq_reset);
 
@@ -250,6 +251,27 @@ VISIBLE_IF_KUNIT u16 hvl_vq_avail_idx(struct hvl_vq *vq)
 EXPORT_SYMBOL_IF_KUNIT(hvl_vq_avail_idx);
 
 /**
+ * hvl_vq_peer_news() - has avail->idx moved since the device last read it?
+ * @vq: the queue
+ *
+ * For hvl_bus_peer_news(): any context, without the device's lock, so
+ * while the work item may be setting the queue up or resetting it.  The
+ * rings stay inside the window's mappings, which outlive the devices, so
+ * an old pointer reads the old ring, harmlessly; a NULL one is no ring.
+ *
+ * Return: true if the queue is ready and not broken, and avail->idx is
+ * not what the device last read (``avail_seen``).
+ */
+bool hvl_vq_peer_news(const struct hvl_vq *vq)
+{
+	struct vring_avail *a = READ_ONCE(vq->avail);
+
+	if (!READ_ONCE(vq->ready) || READ_ONCE(vq->broken) || !a)
+		return false;
+	return rd16(&a->idx) != READ_ONCE(vq->avail_seen);
+}
+
+/**
  * hvl_vq_pop() - take the next available descriptor chain
  * @vq: the queue
  * @c: receives the chain; @c->iov and @c->max must be set
@@ -274,7 +296,8 @@ int hvl_vq_pop(struct hvl_vq *vq, struct hvl_chain *c)
 		return -EIO;
 
 	avail_idx = hvl_vq_avail_idx(vq);
-	vq->avail_seen = avail_idx;
+	/* Read without the lock by hvl_bus_peer_news(). */
+	WRITE_ONCE(vq->avail_seen, avail_idx);
 	if (avail_idx == vq->last_avail)
 		return -EAGAIN;
 	if ((u16)(avail_idx - vq->last_avail) > vq->num)
@@ -516,7 +539,7 @@ bool hvl_vq_has_work(struct hvl_vq *vq)
 {
 	if (!vq->ready || vq->broken)
 		return false;
-	vq->avail_seen = hvl_vq_avail_idx(vq);
+	WRITE_ONCE(vq->avail_seen, hvl_vq_avail_idx(vq));
 	return vq->avail_seen != vq->last_avail;
 }
 EXPORT_SYMBOL_GPL(hvl_vq_has_work);

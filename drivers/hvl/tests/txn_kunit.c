@@ -12,6 +12,7 @@
 #include <kunit/visibility.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
+#include <linux/virtio_ring.h>
 
 #include "../core/core.h"
 
@@ -674,6 +675,56 @@ static void interrupt_ack(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, reg(f, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 }
 
+/*
+ * A doorbell runs a device's work item only if the peer did something for
+ * it since the work item last looked (hvl_bus_peer_news()): a transaction,
+ * a new generation, avail->idx moved on a ready queue.  Buffers it read
+ * and left for later are old news; a queue not ready is not looked at.
+ */
+static void doorbell_news(struct kunit *test)
+{
+	struct fake *f = fake_new(test, true);
+	struct hvl_vq *vq = &f->cd.hdev.vqs[0];
+	struct vring_avail *avail;
+
+	negotiate(test, f);
+	setup_queue(test, f, 0, 64, WIN_BUS + RING_OFF);
+	KUNIT_ASSERT_EQ(test, wr(f, VIRTIO_MMIO_QUEUE_READY, 1), HVL_TXN_OK);
+	KUNIT_ASSERT_EQ(test, wr(f, VIRTIO_MMIO_STATUS, 0xf), HVL_TXN_OK);
+	avail = vq->avail;
+	KUNIT_EXPECT_FALSE(test, hvl_bus_peer_news(&f->cd));
+
+	/* A chain made available. */
+	avail->idx = __cpu_to_virtio16(true, 1);
+	KUNIT_EXPECT_TRUE(test, hvl_bus_peer_news(&f->cd));
+	/* Seen by the work item, not consumed: old news all the same. */
+	mutex_lock(&f->cd.lock);
+	KUNIT_EXPECT_TRUE(test, hvl_vq_has_work(vq));
+	mutex_unlock(&f->cd.lock);
+	KUNIT_EXPECT_FALSE(test, hvl_bus_peer_news(&f->cd));
+
+	/* A transaction, until it is served. */
+	post(f, VIRTIO_MMIO_QUEUE_SEL, 0);
+	KUNIT_EXPECT_TRUE(test, hvl_bus_peer_news(&f->cd));
+	mutex_lock(&f->cd.lock);
+	KUNIT_EXPECT_TRUE(test, hvl_txn_run(&f->cd));
+	mutex_unlock(&f->cd.lock);
+	KUNIT_EXPECT_FALSE(test, hvl_bus_peer_news(&f->cd));
+
+	/* A restarted peer, until the work item has seen it. */
+	restart(f);
+	KUNIT_EXPECT_TRUE(test, hvl_bus_peer_news(&f->cd));
+	mutex_lock(&f->cd.lock);
+	hvl_txn_run(&f->cd);
+	mutex_unlock(&f->cd.lock);
+	KUNIT_EXPECT_FALSE(test, hvl_bus_peer_news(&f->cd));
+	KUNIT_EXPECT_FALSE(test, vq->ready);
+
+	/* The reset queue's old ring moving is nobody's business. */
+	avail->idx = __cpu_to_virtio16(true, 2);
+	KUNIT_EXPECT_FALSE(test, hvl_bus_peer_news(&f->cd));
+}
+
 static struct kunit_case txn_cases[] = {
 	KUNIT_CASE(image_after_init),
 	KUNIT_CASE(features_by_selector),
@@ -693,6 +744,7 @@ static struct kunit_case txn_cases[] = {
 	KUNIT_CASE(peer_restart_race),
 	KUNIT_CASE(peer_restart_after_gen_read),
 	KUNIT_CASE(interrupt_ack),
+	KUNIT_CASE(doorbell_news),
 	{}
 };
 
