@@ -18,8 +18,10 @@
 #include <linux/fs.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
+#include <linux/uio.h>
 #include <linux/unaligned.h>
 
 #include "hvl_9p.h"
@@ -362,6 +364,43 @@ static int rw_ok(struct file *file, fmode_t mode)
 	return 0;
 }
 
+/*
+ * A read in the ring's work item (c->nowait), which must not wait for I/O:
+ * served there, a request needs no hand-off to a worker and back, two
+ * cross-CPU wake-ups that cost more than a read from the page cache.  A
+ * file system that honours IOCB_NOWAIT (FMODE_NOWAIT) reads what its
+ * cache holds; tmpfs, whose pages are memory, reads as usual (it can only
+ * wait to swap a page in) and does not take IOCB_NOWAIT.  Anything else,
+ * a read that would wait, or one that stopped short of the end of the
+ * file at a page not cached, is -EAGAIN: a worker reads it all again.
+ */
+static ssize_t read_nowait(struct file *file, void *buf, size_t count,
+			   loff_t *pos)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = count };
+	struct inode *inode = file_inode(file);
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	ssize_t n;
+
+	if (!S_ISREG(inode->i_mode))
+		return -EAGAIN;
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_pos = *pos;
+	if (file->f_mode & FMODE_NOWAIT)
+		kiocb.ki_flags |= IOCB_NOWAIT;
+	else if (!shmem_mapping(file->f_mapping))
+		return -EAGAIN;
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, count);
+	n = vfs_iocb_iter_read(file, &kiocb, &iter);
+	if (n >= 0 && n < count && (kiocb.ki_flags & IOCB_NOWAIT) &&
+	    kiocb.ki_pos < i_size_read(inode))
+		return -EAGAIN;
+	if (n > 0)
+		*pos = kiocb.ki_pos;
+	return n;
+}
+
 int hvl_9p_file_read(struct hvl_9p_call *c)
 {
 	u32 fid = hvl_9p_pdu_get32(&c->in);
@@ -393,7 +432,13 @@ int hvl_9p_file_read(struct hvl_9p_call *c)
 	count = min_t(size_t, count, hvl_9p_pdu_room(&c->out) - 4);
 	hvl_9p_pdu_put32(&c->out, 0);
 	data = c->out.buf + c->out.pos;
-	n = kernel_read(f->file, data, count, &pos);
+	if (c->nowait) {
+		n = read_nowait(f->file, data, count, &pos);
+		atomic64_inc(n == -EAGAIN ? &c->srv->stats.reads_handed :
+			     &c->srv->stats.reads_inline);
+	} else {
+		n = kernel_read(f->file, data, count, &pos);
+	}
 	if (n >= 0) {
 		/* Patch the count now that we know it. */
 		c->out.pos -= 4;

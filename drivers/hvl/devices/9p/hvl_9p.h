@@ -156,6 +156,8 @@ struct hvl_9p_stats {
 	atomic64_t malformed;	/* refused before dispatch */
 	atomic64_t stale;	/* replies dropped after a peer reset */
 	atomic64_t bytes_read, bytes_written;
+	atomic64_t reads_inline;	/* Tread served in the work item */
+	atomic64_t reads_handed;	/* ... tried there, left to a worker */
 	atomic64_t lock_waits;		/* contended blocking locks: waited */
 	atomic64_t lock_timeouts;	/* ... and not granted in time */
 	atomic_t locks;			/* lock records the peer holds */
@@ -207,6 +209,7 @@ struct hvl_9p {
  */
 struct hvl_9p_call {
 	struct hvl_9p *srv;
+	bool nowait;		/* in the work item: -EAGAIN, never wait */
 	u32 gen;
 	u8 type;
 	u16 tag;
@@ -245,6 +248,7 @@ void hvl_9p_debug_remove(struct hvl_9p *srv);
 
 /* server.c */
 void hvl_9p_server_serve(struct hvl_9p *srv, struct hvl_9p_req *req);
+bool hvl_9p_server_try(struct hvl_9p *srv, struct hvl_9p_req *req);
 void hvl_9p_server_error(struct hvl_9p_req *req, int err);
 const char *hvl_9p_server_name(u8 type);
 int hvl_9p_server_errno(int err);

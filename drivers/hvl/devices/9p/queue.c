@@ -5,10 +5,12 @@
  * poll() (the device's work item, the only context that touches the ring)
  * pops a chain, copies the whole request out of the window into a kernel
  * buffer (the peer may rewrite the window at any moment, so nothing is
- * parsed in place), remembers the chain's writable segments, and queues
- * the request.  A fixed pool of kthreads serves requests concurrently and
- * puts each reply on the done list; poll() copies it into the chain and
- * pushes.  Used entries go back in completion order, which virtio allows.
+ * parsed in place), remembers the chain's writable segments, and serves
+ * it at once if it is short and cannot wait (lookups, attributes, reads
+ * the page cache answers), else queues it.  A fixed pool of kthreads
+ * serves queued requests concurrently and puts each reply on the done
+ * list; poll() copies it into the chain and pushes.  Used entries go
+ * back in completion order, which virtio allows.
  *
  * The workers are kthreads rather than work items because each needs its
  * own fs_struct with umask 0 (as nfsd does): the client has already
@@ -48,6 +50,10 @@
 static bool inline_meta = true;
 module_param(inline_meta, bool, 0444);
 MODULE_PARM_DESC(inline_meta, "serve lookups and getattr in the ring's work item (default on)");
+
+static bool inline_reads = true;
+module_param(inline_reads, bool, 0644);
+MODULE_PARM_DESC(inline_reads, "serve reads the page cache can answer in the ring's work item (default on)");
 #define MAX_BYTES	(48u << 20)
 
 static void free_req(struct hvl_9p_req *req)
@@ -100,9 +106,16 @@ static int worker(void *data)
 	}
 
 	for (;;) {
-		wait_event_interruptible(srv->work_wait,
-					 !list_empty_careful(&srv->queue) ||
-					 kthread_should_stop());
+		/*
+		 * Exclusive: dispatch() wakes one worker per request.  All of
+		 * them woke for each before, and all but one went back to
+		 * sleep: six context switches and three cross-CPU wake-ups
+		 * per request with four workers.  kthread_stop() wakes its
+		 * task by name, not through the queue.
+		 */
+		wait_event_interruptible_exclusive(srv->work_wait,
+						   !list_empty_careful(&srv->queue) ||
+						   kthread_should_stop());
 		if (kthread_should_stop())
 			return 0;
 		spin_lock(&srv->lock);
@@ -357,9 +370,10 @@ static bool flush_attach(struct hvl_9p *srv, struct hvl_9p_req *flush)
  * Lookups and attribute reads are served right here, in the work item:
  * they are short, and each hand-off to a worker and back costs two
  * cross-CPU wake-ups, which dominate a small request's latency (on TCG
- * they cost more than the operation itself).  Anything that moves data,
- * creates a name (the workers' umask is 0, the work item's is not), or
- * may wait on the file system's I/O goes to the pool.
+ * they cost more than the operation itself).  Anything else that moves
+ * data, creates a name (the workers' umask is 0, the work item's is not),
+ * or may wait on the file system's I/O goes to the pool; a read, only
+ * when the page cache cannot answer it (served_here()).
  */
 static bool serve_inline(u8 type)
 {
@@ -378,13 +392,24 @@ static bool serve_inline(u8 type)
 	return false;
 }
 
+/* Serve @req in the work item if it should be and can be. */
+static bool served_here(struct hvl_9p *srv, struct hvl_9p_req *req)
+{
+	if (serve_inline(req->type)) {
+		hvl_9p_server_serve(srv, req);
+		return true;
+	}
+	/* A read tries here first: see read_nowait() in file.c. */
+	return req->type == P9_TREAD && READ_ONCE(inline_reads) &&
+	       hvl_9p_server_try(srv, req);
+}
+
 static void dispatch(struct hvl_9p *srv, struct hvl_9p_req *req)
 {
 	srv->nr_inflight++;
 	srv->bytes_inflight += req->tsize + req->rsize;
 
-	if (serve_inline(req->type)) {
-		hvl_9p_server_serve(srv, req);
+	if (served_here(srv, req)) {
 		spin_lock(&srv->lock);
 		list_add_tail(&req->node, &srv->done);
 		spin_unlock(&srv->lock);

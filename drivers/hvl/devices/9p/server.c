@@ -225,16 +225,15 @@ void hvl_9p_server_error(struct hvl_9p_req *req, int err)
 	seal(req, P9_RLERROR, HVL_9P_HDR + 4);
 }
 
-/**
- * hvl_9p_server_serve() - answer one request
- * @srv: the server
- * @req: the request, copied out of the window, and room for its reply
- *
- * Worker context (poll() for Tflush).  Leaves the reply in req->rbuf.
+/*
+ * Answer @req into req->rbuf.  @nowait: a handler that would have to wait
+ * may return -EAGAIN instead, and then nothing is answered or counted:
+ * returns false.
  */
-void hvl_9p_server_serve(struct hvl_9p *srv, struct hvl_9p_req *req)
+static bool serve(struct hvl_9p *srv, struct hvl_9p_req *req, bool nowait)
 {
-	struct hvl_9p_call c = { .srv = srv, .gen = req->session };
+	struct hvl_9p_call c = { .srv = srv, .nowait = nowait,
+				 .gen = req->session };
 	const struct cred *old;
 	const struct op *op;
 	ktime_t t0;
@@ -244,30 +243,29 @@ void hvl_9p_server_serve(struct hvl_9p *srv, struct hvl_9p_req *req)
 	if (req->tsize < HVL_9P_HDR) {
 		atomic64_inc(&srv->stats.malformed);
 		hvl_9p_server_error(req, -EINVAL);
-		return;
+		return true;
 	}
 	size = get_unaligned_le32(req->tbuf);
 	c.type = req->type;
 	c.tag = req->tag;
 	op = &ops[c.type];
-	atomic64_inc(&srv->stats.calls[c.type]);
 	/* The size field must describe exactly what the chain carried. */
 	if (size < HVL_9P_HDR || size > req->tsize) {
 		atomic64_inc(&srv->stats.malformed);
 		ret = size > READ_ONCE(srv->msize) ? -EMSGSIZE : -EINVAL;
-		goto err;
+		goto err_early;
 	}
 	if (!op->fn || (c.type & 1)) {
 		ret = -EOPNOTSUPP;
-		goto err;
+		goto err_early;
 	}
 	if (op->writes && srv->read_only) {
 		ret = -EROFS;
-		goto err;
+		goto err_early;
 	}
 	if (req->rsize < HVL_9P_HDR) {
 		ret = -EMSGSIZE;
-		goto err;
+		goto err_early;
 	}
 	hvl_9p_pdu_init(&c.in, req->tbuf + HVL_9P_HDR, size - HVL_9P_HDR);
 	hvl_9p_pdu_init(&c.out, req->rbuf + HVL_9P_HDR,
@@ -277,6 +275,9 @@ void hvl_9p_server_serve(struct hvl_9p *srv, struct hvl_9p_req *req)
 	old = override_creds(srv->cred);
 	ret = op->fn(&c);
 	revert_creds(old);
+	if (ret == -EAGAIN && nowait)
+		return false;
+	atomic64_inc(&srv->stats.calls[c.type]);
 	atomic64_add(ktime_to_ns(ktime_sub(ktime_get(), t0)),
 		     &srv->stats.serve_ns[c.type]);
 	if (!ret && c.out.err)
@@ -284,9 +285,40 @@ void hvl_9p_server_serve(struct hvl_9p *srv, struct hvl_9p_req *req)
 	if (ret)
 		goto err;
 	seal(req, c.type + 1, HVL_9P_HDR + c.out.pos);
-	return;
+	return true;
 
+err_early:
+	atomic64_inc(&srv->stats.calls[c.type]);
 err:
 	atomic64_inc(&srv->stats.errors[c.type]);
 	hvl_9p_server_error(req, ret);
+	return true;
+}
+
+/**
+ * hvl_9p_server_serve() - answer one request
+ * @srv: the server
+ * @req: the request, copied out of the window, and room for its reply
+ *
+ * Worker context (poll() for what is served inline).  Leaves the reply
+ * in req->rbuf.
+ */
+void hvl_9p_server_serve(struct hvl_9p *srv, struct hvl_9p_req *req)
+{
+	serve(srv, req, false);
+}
+
+/**
+ * hvl_9p_server_try() - answer one request if that needs no waiting
+ * @srv: the server
+ * @req: as for hvl_9p_server_serve()
+ *
+ * The ring's work item.  Handlers that know (Tread) refuse to wait for
+ * I/O; the others are not to be called here.
+ *
+ * Return: true if @req is answered, false if a worker must serve it.
+ */
+bool hvl_9p_server_try(struct hvl_9p *srv, struct hvl_9p_req *req)
+{
+	return serve(srv, req, true);
 }
