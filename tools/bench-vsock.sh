@@ -13,8 +13,8 @@
 # delivered on the ringing CPU) and with every doorbell an IPI to every
 # other CPU, as before it (hvl_mbox_loopback direct=0): what the test
 # mailbox costs.  The peer side runs on CPUs 2-3, Linux on 0-1.  Context
-# switches (all CPUs) per MiB streamed and per round trip say what each
-# path costs in wake-ups.  BENCH_PERF=1 profiles a 64 KiB stream
+# switches (all CPUs) per MiB streamed and per round trip, and by task
+# per round trip, say what each path costs in wake-ups.  BENCH_PERF=1 profiles a 64 KiB stream
 # (BENCH_PERF_BYTES, 128M) and the round trips of hvl both ways and of
 # vsock_loopback (tools/lib-bench.sh).
 . /tests/lib.sh
@@ -66,8 +66,11 @@ measure() {
 	ip1=$(ipis)
 	db1=$(dbg doorbell received 2>/dev/null || echo 0)
 	rg1=$(dbg doorbell rung 2>/dev/null || echo 0)
+	tasks_snap /tmp/tasks0
 	rr=$($4 hvl-rr rr $5 -n $RR)
 	cs2=$(ctxt)
+	tasks_snap /tmp/tasks1
+	tasks_report /tmp/tasks0 /tmp/tasks1 $RR "$1, 1-byte round trips"
 	profile $1 "$4" $5
 	kill $s
 	wait $s 2>/dev/null

@@ -434,8 +434,8 @@ int hvl_9p_file_read(struct hvl_9p_call *c)
 	data = c->out.buf + c->out.pos;
 	if (c->nowait) {
 		n = read_nowait(f->file, data, count, &pos);
-		atomic64_inc(n == -EAGAIN ? &c->srv->stats.reads_handed :
-			     &c->srv->stats.reads_inline);
+		atomic64_inc(n == -EAGAIN ? &c->srv->stats.io_handed :
+			     &c->srv->stats.io_inline);
 	} else {
 		n = kernel_read(f->file, data, count, &pos);
 	}
@@ -449,6 +449,42 @@ int hvl_9p_file_read(struct hvl_9p_call *c)
 	}
 out:
 	hvl_9p_fid_put(f);
+	return n;
+}
+
+/*
+ * A write in the ring's work item (c->nowait), as read_nowait() reads: on
+ * a file system that takes IOCB_NOWAIT for buffered writes
+ * (FOP_BUFFER_WASYNC), with it; on tmpfs, as is, unless another writer
+ * holds the file or the file system is frozen, when a worker would wait
+ * and the work item must not.  Those two are looked at without a lock: a
+ * writer or a freeze that comes between the look and the write makes the
+ * work item wait, which is what a worker would do, only later.  A short
+ * write is a write (9P answers with its count); -EAGAIN before any byte
+ * is a worker's.
+ */
+static ssize_t write_nowait(struct file *file, const void *buf, size_t count,
+			    loff_t *pos)
+{
+	struct kvec kv = { .iov_base = (void *)buf, .iov_len = count };
+	struct inode *inode = file_inode(file);
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	ssize_t n;
+
+	if (!S_ISREG(inode->i_mode) || !count ||
+	    READ_ONCE(inode->i_sb->s_writers.frozen) != SB_UNFROZEN)
+		return -EAGAIN;
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_pos = *pos;
+	if (file->f_op->fop_flags & FOP_BUFFER_WASYNC)
+		kiocb.ki_flags |= IOCB_NOWAIT;
+	else if (!shmem_mapping(file->f_mapping) || inode_is_locked(inode))
+		return -EAGAIN;
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, count);
+	n = vfs_iocb_iter_write(file, &kiocb, &iter);
+	if (n > 0)
+		*pos = kiocb.ki_pos;
 	return n;
 }
 
@@ -473,6 +509,11 @@ int hvl_9p_file_write(struct hvl_9p_call *c)
 		mutex_lock(&f->lock);
 		n = hvl_9p_xattr_write(f, off, data, count);
 		mutex_unlock(&f->lock);
+	} else if (c->nowait) {
+		n = rw_ok(f->file, FMODE_WRITE) ?:
+		    write_nowait(f->file, data, count, &pos);
+		atomic64_inc(n == -EAGAIN ? &c->srv->stats.io_handed :
+			     &c->srv->stats.io_inline);
 	} else {
 		n = rw_ok(f->file, FMODE_WRITE) ?:
 		    kernel_write(f->file, data, count, &pos);

@@ -156,8 +156,8 @@ struct hvl_9p_stats {
 	atomic64_t malformed;	/* refused before dispatch */
 	atomic64_t stale;	/* replies dropped after a peer reset */
 	atomic64_t bytes_read, bytes_written;
-	atomic64_t reads_inline;	/* Tread served in the work item */
-	atomic64_t reads_handed;	/* ... tried there, left to a worker */
+	atomic64_t io_inline;	/* Tread, Twrite served in the work item */
+	atomic64_t io_handed;	/* ... tried there, left to a worker */
 	atomic64_t lock_waits;		/* contended blocking locks: waited */
 	atomic64_t lock_timeouts;	/* ... and not granted in time */
 	atomic_t locks;			/* lock records the peer holds */

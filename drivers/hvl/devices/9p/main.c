@@ -324,9 +324,9 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 		   atomic64_read(&srv->stats.stale),
 		   atomic64_read(&srv->stats.bytes_read),
 		   atomic64_read(&srv->stats.bytes_written));
-	seq_printf(s, "reads_inline: %lld\nreads_handed: %lld\n",
-		   atomic64_read(&srv->stats.reads_inline),
-		   atomic64_read(&srv->stats.reads_handed));
+	seq_printf(s, "io_inline: %lld\nio_handed: %lld\n",
+		   atomic64_read(&srv->stats.io_inline),
+		   atomic64_read(&srv->stats.io_handed));
 	seq_printf(s, "lock_waits: %lld\nlock_timeouts: %lld\nlocks: %d\nlocks_max: %u\nlocks_refused: %lld\n",
 		   atomic64_read(&srv->stats.lock_waits),
 		   atomic64_read(&srv->stats.lock_timeouts),

@@ -7,7 +7,7 @@
  * buffer (the peer may rewrite the window at any moment, so nothing is
  * parsed in place), remembers the chain's writable segments, and serves
  * it at once if it is short and cannot wait (lookups, attributes, reads
- * the page cache answers), else queues it.  A fixed pool of kthreads
+ * and writes the page cache takes at once), else queues it.  A fixed pool of kthreads
  * serves queued requests concurrently and puts each reply on the done
  * list; poll() copies it into the chain and pushes.  Used entries go
  * back in completion order, which virtio allows.
@@ -51,9 +51,9 @@ static bool inline_meta = true;
 module_param(inline_meta, bool, 0444);
 MODULE_PARM_DESC(inline_meta, "serve lookups and getattr in the ring's work item (default on)");
 
-static bool inline_reads = true;
-module_param(inline_reads, bool, 0644);
-MODULE_PARM_DESC(inline_reads, "serve reads the page cache can answer in the ring's work item (default on)");
+static bool inline_io = true;
+module_param(inline_io, bool, 0644);
+MODULE_PARM_DESC(inline_io, "serve reads and writes the page cache can take at once in the ring's work item (default on)");
 #define MAX_BYTES	(48u << 20)
 
 static void free_req(struct hvl_9p_req *req)
@@ -372,8 +372,8 @@ static bool flush_attach(struct hvl_9p *srv, struct hvl_9p_req *flush)
  * cross-CPU wake-ups, which dominate a small request's latency (on TCG
  * they cost more than the operation itself).  Anything else that moves
  * data, creates a name (the workers' umask is 0, the work item's is not),
- * or may wait on the file system's I/O goes to the pool; a read, only
- * when the page cache cannot answer it (served_here()).
+ * or may wait on the file system's I/O goes to the pool; a read or a
+ * write, only when the page cache cannot take it at once (served_here()).
  */
 static bool serve_inline(u8 type)
 {
@@ -399,9 +399,9 @@ static bool served_here(struct hvl_9p *srv, struct hvl_9p_req *req)
 		hvl_9p_server_serve(srv, req);
 		return true;
 	}
-	/* A read tries here first: see read_nowait() in file.c. */
-	return req->type == P9_TREAD && READ_ONCE(inline_reads) &&
-	       hvl_9p_server_try(srv, req);
+	/* Reads and writes try here first: see read_nowait() in file.c. */
+	return (req->type == P9_TREAD || req->type == P9_TWRITE) &&
+	       READ_ONCE(inline_io) && hvl_9p_server_try(srv, req);
 }
 
 static void dispatch(struct hvl_9p *srv, struct hvl_9p_req *req)
