@@ -369,8 +369,9 @@ static int rw_ok(struct file *file, fmode_t mode)
  * served there, a request needs no hand-off to a worker and back, two
  * cross-CPU wake-ups that cost more than a read from the page cache.  A
  * file system that honours IOCB_NOWAIT (FMODE_NOWAIT) reads what its
- * cache holds; tmpfs, whose pages are memory, reads as usual (it can only
- * wait to swap a page in) and does not take IOCB_NOWAIT.  Anything else,
+ * cache holds (not O_DIRECT, which waits for the disk all the same);
+ * tmpfs, whose pages are memory, reads as usual (it can only wait to swap
+ * a page in) and does not take IOCB_NOWAIT.  Anything else,
  * a read that would wait, or one that stopped short of the end of the
  * file at a page not cached, is -EAGAIN: a worker reads it all again.
  */
@@ -387,10 +388,12 @@ static ssize_t read_nowait(struct file *file, void *buf, size_t count,
 		return -EAGAIN;
 	init_sync_kiocb(&kiocb, file);
 	kiocb.ki_pos = *pos;
-	if (file->f_mode & FMODE_NOWAIT)
+	if (!shmem_mapping(file->f_mapping)) {
+		if (!(file->f_mode & FMODE_NOWAIT) ||
+		    (kiocb.ki_flags & IOCB_DIRECT))
+			return -EAGAIN;
 		kiocb.ki_flags |= IOCB_NOWAIT;
-	else if (!shmem_mapping(file->f_mapping))
-		return -EAGAIN;
+	}
 	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, count);
 	n = vfs_iocb_iter_read(file, &kiocb, &iter);
 	if (n >= 0 && n < count && (kiocb.ki_flags & IOCB_NOWAIT) &&
@@ -454,12 +457,14 @@ out:
 
 /*
  * A write in the ring's work item (c->nowait), as read_nowait() reads: on
- * a file system that takes IOCB_NOWAIT for buffered writes
- * (FOP_BUFFER_WASYNC), with it; on tmpfs, as is, unless another writer
- * holds the file or the file system is frozen, when a worker would wait
- * and the work item must not.  Those two are looked at without a lock: a
- * writer or a freeze that comes between the look and the write makes the
- * work item wait, which is what a worker would do, only later.  A short
+ * tmpfs as is (O_SYNC costs it nothing), unless another writer holds the
+ * file or the file system is frozen, when a worker would wait and the
+ * work item must not; on a file system that takes IOCB_NOWAIT for
+ * buffered writes (FOP_BUFFER_WASYNC), with it, unless the file is open
+ * O_DSYNC or O_SYNC (the write would wait for the disk, NOWAIT or not).
+ * The writer and the freeze are looked at without a lock: one that comes
+ * between the look and the write makes the work item wait, which is what
+ * a worker would do, only later.  A short
  * write is a write (9P answers with its count); -EAGAIN before any byte
  * is a worker's.
  */
@@ -477,10 +482,15 @@ static ssize_t write_nowait(struct file *file, const void *buf, size_t count,
 		return -EAGAIN;
 	init_sync_kiocb(&kiocb, file);
 	kiocb.ki_pos = *pos;
-	if (file->f_op->fop_flags & FOP_BUFFER_WASYNC)
+	if (shmem_mapping(file->f_mapping)) {
+		if (inode_is_locked(inode))
+			return -EAGAIN;
+	} else if ((file->f_op->fop_flags & FOP_BUFFER_WASYNC) &&
+		   !(kiocb.ki_flags & (IOCB_DIRECT | IOCB_DSYNC))) {
 		kiocb.ki_flags |= IOCB_NOWAIT;
-	else if (!shmem_mapping(file->f_mapping) || inode_is_locked(inode))
+	} else {
 		return -EAGAIN;
+	}
 	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, count);
 	n = vfs_iocb_iter_write(file, &kiocb, &iter);
 	if (n > 0)
