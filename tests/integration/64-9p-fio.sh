@@ -4,6 +4,8 @@
 # file checksummed on both sides afterwards.  In cache=loose the client's
 # write-back and read-ahead must fill large messages: a qid version of 0
 # once made it bypass its page cache and send one page per message.
+# Which reads and writes the ring's work item serves itself (tmpfs), and
+# which it leaves to the workers (ramfs).
 # Sized for the test guest (TCG, KASAN: 2 to 8 ms per 9P round trip):
 # small files; make bench-9p moves real amounts.
 . /tests/lib.sh
@@ -24,6 +26,32 @@ for f in $(ls $EXPORT); do
 done
 echo "$(ls $EXPORT | wc -l) fio files checksummed on both sides: ok"
 rm -f $MNT/*
+
+# Reads and writes that the page cache takes at once are served in the
+# ring's work item (io_inline), on tmpfs; on a file system that is not
+# tmpfs and cannot take IOCB_NOWAIT (ramfs), by a worker (io_handed).
+# The same bytes either way.
+dd if=/dev/urandom of=/tmp/io bs=4k count=64 2>/dev/null
+io_through() { # io_through <dir> <its export>: 64 writes of 4 KiB, read back
+	dd if=/tmp/io of=$1/io bs=4k 2>/dev/null || fail "dd to $1"
+	same_file $1/io /tmp/io
+	same_file $2/io /tmp/io
+	rm $1/io
+}
+i0=$(p9_stat io_inline) h0=$(p9_stat io_handed)
+io_through $MNT $EXPORT
+i1=$(p9_stat io_inline) h1=$(p9_stat io_handed)
+[ $((i1 - i0)) -ge 64 ] && [ $h1 = $h0 ] ||
+	fail "tmpfs: $((i1 - i0)) served inline, $((h1 - h0)) handed to a worker"
+mkdir $EXPORT/ram
+mount -t ramfs -o mode=0777 ram $EXPORT/ram || fail "mount ramfs"
+io_through $MNT/ram $EXPORT/ram
+i2=$(p9_stat io_inline) h2=$(p9_stat io_handed)
+umount $EXPORT/ram
+rmdir $EXPORT/ram
+[ $((h2 - h1)) -ge 64 ] && [ $i2 = $i1 ] ||
+	fail "ramfs: $((i2 - i1)) served inline, $((h2 - h1)) handed to a worker"
+echo "tmpfs: $((i1 - i0)) reads and writes in the work item; ramfs: $((h2 - h1)) by workers: ok"
 p9_umount
 
 # op_calls <op>: how many messages of that type the server has served
