@@ -476,9 +476,19 @@ static int probe(struct platform_device *pdev)
 		return ret;
 
 	h = win->hdr;
-	/* WQ_SYSFS: on an AMP board, confine the backend to Linux's cores. */
-	win->wq = alloc_workqueue("hvl-%s", WQ_UNBOUND | WQ_HIGHPRI | WQ_SYSFS,
-				  0, dev_name(dev));
+	/*
+	 * WQ_SYSFS: on an AMP board, confine the backend to Linux's cores.
+	 * WQ_MEM_RECLAIM: a rescuer.  The peer may spin with interrupts off
+	 * until a work item of ours has run (virtio_console's put_chars(),
+	 * whose limit is 2 s in hvl_front), and a pool whose last idle worker
+	 * takes an item first creates another worker: that needs memory,
+	 * kthreadd and a new thread scheduled, whose wakeups the scheduler may
+	 * queue on any CPU (in the one-kernel tests, on the peer's spinning
+	 * one: 23-console-worker).  When creation stalls, the rescuer runs
+	 * the items after a few milliseconds instead.
+	 */
+	win->wq = alloc_workqueue("hvl-%s", WQ_UNBOUND | WQ_HIGHPRI | WQ_SYSFS |
+				  WQ_MEM_RECLAIM, 0, dev_name(dev));
 	if (!win->wq) {
 		/* Say so: not only memory fails it (WQ_SYSFS adds a device). */
 		dev_err(dev, "cannot allocate the workqueue\n");

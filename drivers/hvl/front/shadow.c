@@ -394,14 +394,40 @@ static bool caller_may_spin(void)
 	       ((preempt_count() & PREEMPT_MASK) && !softirq_count());
 }
 
+/*
+ * Before the device is given up: how far we published, how far the
+ * device side used, where it last asked to be rung (avail_event: its
+ * index when it went idle) and our doorbells, so that the log tells a
+ * device side that never ran again from one that was never rung.
+ */
+static void say_stuck(struct hvl_front_vq *sq)
+{
+	struct hvl_doorbell *db = &sq->vd->front->db;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sq->lock, flags);
+	dev_err(&sq->vd->vdev.dev,
+		"queue %u: %u written buffer(s) held for %u ms: avail %u published, used %u by the device side, its avail_event %u%s; doorbells rung %lld (coalesced %lld), received %lld\n",
+		sq->vq->index, sq->busy_out,
+		(unsigned int)(SPIN_LIMIT_NS / NSEC_PER_MSEC), sq->pub_avail,
+		pub16(&sq->pub.used->idx), pub16(&vring_avail_event(&sq->pub)),
+		sq->event_idx ? "" : " (no EVENT_IDX)",
+		atomic64_read(&db->rung), atomic64_read(&db->coalesced),
+		atomic64_read(&db->received));
+	spin_unlock_irqrestore(&sq->lock, flags);
+}
+
 static void wait_out(struct hvl_front_vq *sq)
 {
 	u64 end = ktime_get_mono_fast_ns() + SPIN_LIMIT_NS;
 
 	while (READ_ONCE(sq->busy_out) && !READ_ONCE(sq->vd->held)) {
 		hvl_front_vq_take_used(sq);
-		if (ktime_get_mono_fast_ns() > end)
+		if (ktime_get_mono_fast_ns() > end) {
+			if (!READ_ONCE(sq->vd->dead))
+				say_stuck(sq);
 			hvl_front_vdev_kill(sq->vd, "device side holds written buffers");
+		}
 		if (READ_ONCE(sq->vd->dead)) {
 			/* Hands the chains back: the caller's spin ends. */
 			hvl_front_vq_give_up(sq);
