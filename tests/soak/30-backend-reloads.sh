@@ -31,7 +31,7 @@ while [ $i -lt "$R" ]; do
 		done
 	done
 	tick unbind
-	soon 100 sender_gone || fail "round $i: Linux sender still running 10 s after its device left"
+	retry -s 20 100 sender_gone || fail "round $i: Linux sender still running 10 s after its device left"
 	tick sender_gone
 	traffic_stop
 	tick stop

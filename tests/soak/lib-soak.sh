@@ -212,23 +212,12 @@ traffic_start() {
 	# Some of both must have crossed before the restart.
 	val "$VDBG" to_peer_bytes
 	B0=$V
-	soon 100 vsock_moved ||
+	retry -s 20 100 vsock_moved ||
 		fail "round $1: no vsock traffic before the restart: $(cat /tmp/soak.stream)"
 	tick start_wait
 }
 
 vsock_moved() { val "$VDBG" to_peer_bytes && [ "$V" != "$B0" ]; }
-
-# soon <tenths of a second> <command...>: retry, looking every 20 ms
-soon() {
-	local t=0 max=$(($1 * 5))
-	shift
-	until "$@"; do
-		t=$((t + 1))
-		[ $t -gt "$max" ] && return 1
-		nap 0.02
-	done
-}
 
 fids_clunked() { val "$P9DBG" fids && [ "$V" = 0 ]; }
 
@@ -248,7 +237,7 @@ traffic_stop() {
 traffic_check() {
 	local r=$1 l
 	tick prev
-	soon 300 all_bound || fail "round $r: not every device came back"
+	retry -s 20 300 all_bound || fail "round $r: not every device came back"
 	tick rebind_wait
 	repin
 	PORT=$((7600 + r % 400))
@@ -293,7 +282,7 @@ traffic_check() {
 	rm $MNT/r || fail "round $r: 9P unlink"
 	tick check_9p_io
 	p9_umount
-	soon 50 fids_clunked || fail "round $r: fids left after umount: $V"
+	retry -s 20 50 fids_clunked || fail "round $r: fids left after umount: $V"
 	tick check_9p_umount
 }
 
