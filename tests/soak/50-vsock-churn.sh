@@ -13,13 +13,13 @@ N=${SOAK_CHURN:-5000}
 vsock_up
 skb0=$(skbs)
 q0=$(vdbg queued)
-$L hvl-rr server vsock:any:7000 &
+hvl-rr server vsock:any:7000 &
 srv=$!
 $P hvl-rr connect vsock:2:7000 -n "$N" || fail "peer -> Linux connect cycles"
 kill $srv
 $P hvl-rr server vsock:any:7001 &
 srv=$!
-$L hvl-rr connect vsock:$PEER_CID:7001 -n "$N" || fail "Linux -> peer connect cycles"
+hvl-rr connect vsock:$PEER_CID:7001 -n "$N" || fail "Linux -> peer connect cycles"
 kill $srv
 wait
 back() { [ "$(vdbg queued)" = "$q0" ] && [ "$(skbs)" -le $((skb0 + 256)) ]; }
