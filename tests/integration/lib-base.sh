@@ -13,14 +13,24 @@ nap() {
 	return 0
 }
 
-# retry <tenths of a second> <command...>: until the command succeeds
+# retry [-s <ms>] <tenths of a second> <command...>: until the command
+# succeeds, looking every 100 ms, or every <ms>: what is awaited often and
+# comes quickly (a round of make soak's) is seen sooner.
 retry() {
-	local t=0 max=$1
+	local t=0 ms=100 max step
+	if [ "$1" = -s ]; then
+		ms=$2
+		shift 2
+	fi
+	max=$(($1 * 100 / ms))
 	shift
+	# <ms> as seconds for nap: 20 -> 0.020
+	step=00$((ms % 1000))
+	step=$((ms / 1000)).${step#"${step%???}"}
 	until "$@"; do
 		t=$((t + 1))
 		[ $t -gt "$max" ] && return 1
-		nap 0.1
+		nap "$step"
 	done
 }
 

@@ -75,8 +75,10 @@ open_ttys() {
 	# A just-bound console may take a moment to accept opens.
 	retry 50 find_hvc || fail "no live /dev/hvcN: $( (exec 5<>/dev/hvc0) 2>&1)"
 	exec 3<>$HVC 4<>/dev/ttyHVL0
-	stty -F /dev/ttyHVL0 raw -echo || fail "stty ttyHVL0"
-	stty -F $HVC raw -echo || fail "stty $HVC"
+	# Not stty: it waits until the tty's output has drained, and what
+	# our console kept for a restarted peer drains only as the peer
+	# reads (tools/hvl-raw.c).
+	hvl-raw /dev/ttyHVL0 $HVC || fail "hvl-raw /dev/ttyHVL0 $HVC"
 }
 
 close_ttys() {

@@ -11,8 +11,8 @@
 #   SOAK_STORM=10000     files of the 9P storm (cache=none: N/20)
 #   SOAK_RESTARTS=1000   front-end (peer) restarts under traffic
 #   SOAK_RELOADS=1000    backend unbinds + module reloads under traffic
-#   SOAK_STRESS=600      seconds of stress-ng per 9P cache mode
-#   SOAK_CHURN=20000     vsock connect/close cycles each way
+#   SOAK_STRESS=300      seconds of stress-ng per 9P cache mode
+#   SOAK_CHURN=5000      vsock connect/close cycles each way
 #   SOAK_FUZZ=1000000    hostile-peer fuzzer inputs per case
 #   SOAK_9P_FUZZ=1000000 hostile 9P messages (tools/hvl-9pfuzz.c)
 #   SOAK_FUZZ_SEED=<n>   the fuzzers' seed (default: the time, printed)

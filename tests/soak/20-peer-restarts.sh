@@ -31,7 +31,7 @@ while [ $i -lt "$R" ]; do
 	traffic_start $i
 	echo soc:hvl-frontend-0 >$FRONT/unbind || fail "round $i: unbind front-end"
 	tick unbind
-	soon 100 sender_gone || fail "round $i: Linux sender still running 10 s after the peer left"
+	retry -s 20 100 sender_gone || fail "round $i: Linux sender still running 10 s after the peer left"
 	# ECONNRESET from the peer's reset, or ENODEV for a write that came
 	# after the device stopped and before the reset reached the socket.
 	stream_reset ||

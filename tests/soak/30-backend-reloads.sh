@@ -31,16 +31,19 @@ while [ $i -lt "$R" ]; do
 		done
 	done
 	tick unbind
-	soon 100 sender_gone || fail "round $i: Linux sender still running 10 s after its device left"
+	retry -s 20 100 sender_gone || fail "round $i: Linux sender still running 10 s after its device left"
 	tick sender_gone
 	traffic_stop
 	tick stop
-	unload hvl_console hvl_vsock hvl_9p
+	# One process for the three, each costing 50 to 80 ms here; one by
+	# one again if a closed tty still holds its module (unload).
+	rmmod hvl_console hvl_vsock hvl_9p 2>/dev/null ||
+		unload hvl_console hvl_vsock hvl_9p
 	tick unload
-	load hvl_console hvl_vsock
-	insmod "$M/hvl_9p.ko" || fail "round $i: insmod hvl_9p"
+	modprobe -a hvl_console hvl_vsock hvl_9p ||
+		fail "round $i: modprobe -a hvl_console hvl_vsock hvl_9p"
 	tick load
-	wait_for /dev/ttyHVL0 || fail "round $i: no /dev/ttyHVL0"
+	retry -s 20 100 any /dev/ttyHVL0 || fail "round $i: no /dev/ttyHVL0"
 	tick tty_wait
 	traffic_check $i
 	progress $i "$R"

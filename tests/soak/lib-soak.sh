@@ -4,14 +4,17 @@
 # across a restart, and the counters that must come back to where they
 # started.  Named so that init's [0-9]*.sh glob does not run it.
 
-L="taskset $LINUX_CPUS"
+# The peer's processes are started through taskset; Linux's need not be:
+# this shell runs on Linux's CPUs (lib.sh), and a child inherits them
+# without taskset's exec.
 P="taskset $PEER_CPUS"
 FRONT=/sys/bus/platform/drivers/hvl-virtio-frontend
+PORT=7100
 
 # A round ran 100 to 150 processes, at 70 ms or more a fork and exec in
 # the test guest: most of a round.  What a round does often is in shell
-# builtins now (these, nap of lib.sh for sleep, read for cat): a round
-# runs some 20.
+# builtins now (these, nap of lib.sh for sleep, read for cat, within
+# for timeout): a round runs some ten.
 
 # any <glob>: does it match?
 any() { [ -e "$1" ]; }
@@ -113,6 +116,27 @@ tick_round() {
 	TIMES=
 }
 sender_gone() { ! kill -0 "$SND" 2>/dev/null; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# reap <pid...>: kill these children and wait for them.  Not for no pid:
+# a bare wait waits for every child, the peer's vsock server too.
+reap() {
+	[ $# -gt 0 ] || return 0
+	kill "$@" 2>/dev/null
+	wait "$@" 2>/dev/null
+}
+
+# within <tenths of a second> <pid>: the status of <pid>, a child of
+# this shell, once it ends; 1 if it has not ended by then (it is killed).
+# timeout(1) would cost two processes more each time.
+within() {
+	retry -s 20 "$1" gone "$2" || {
+		kill "$2" 2>/dev/null
+		wait "$2" 2>/dev/null
+		return 1
+	}
+	wait "$2"
+}
 
 # Every backend device module and the front-end, the export ready.
 all_up() {
@@ -127,11 +151,19 @@ all_up() {
 	find_dbg
 	pin
 	KHVCD=$(pidof khvcd)
+	# The peer's vsock server for every round, the stream and the round
+	# trips, one connection at a time: its listening socket outlives the
+	# peer's device, whose restart resets the connections only.  (A
+	# server a round, just started when dialled, cost two processes and
+	# the wait for them.)
+	$P hvl-rr server vsock:any:$PORT >/dev/null 2>&1 &
+	SRV=$!
 	fork_cost
 }
 
 all_cleanup() {
 	traffic_stop
+	reap $SRV $P9JOB
 	cd /
 	mounted $MNT && ! umount $MNT && return
 	for m in hvl_front hvl_9p hvl_vsock hvl_console hvl_core hvl_mbox_loopback; do
@@ -160,6 +192,7 @@ counts() {
 }
 
 baseline() {
+	p9_done
 	C0=$(counts)
 	S0=$(slab_kb)
 	K0=$(skbs)
@@ -171,6 +204,7 @@ baseline() {
 settled() { [ "$(counts)" = "$C0" ]; }
 
 check_baseline() {
+	p9_done
 	retry 300 settled || fail "counters did not return: $(counts), start: $C0"
 	local s k
 	s=$(slab_kb)
@@ -188,11 +222,8 @@ check_baseline() {
 # cross a restart: the stock client's p9_virtio_remove() waits for the
 # mount to go away, so 9P traffic runs between restarts (traffic_check).
 traffic_start() {
-	PORT=$((7100 + $1 % 400))
 	tick prev
-	$P hvl-rr server vsock:any:$PORT >/dev/null 2>&1 &
-	SRV=$!
-	$L hvl-rr stream vsock:$PEER_CID:$PORT -b 1G -m 64K >/tmp/soak.stream 2>&1 &
+	hvl-rr stream vsock:$PEER_CID:$PORT -b 1G -m 64K >/tmp/soak.stream 2>&1 &
 	SND=$!
 	# Raw and without echo, set while open_ttys holds both ends (an
 	# echoing hvc would send the flood back into a tty nobody reads);
@@ -203,7 +234,8 @@ traffic_start() {
 	tick start_open_ttys
 	$P cat $HVC >/dev/null 2>&1 &
 	CREAD=$!
-	$L sh -c 'while :; do echo soak-console-line-0123456789abcdef; done' \
+	# A subshell of this one: a fork, no exec.
+	(while :; do echo soak-console-line-0123456789abcdef; done) \
 		>/dev/ttyHVL0 2>/dev/null &
 	CWRITE=$!
 	close_ttys
@@ -212,57 +244,47 @@ traffic_start() {
 	# Some of both must have crossed before the restart.
 	val "$VDBG" to_peer_bytes
 	B0=$V
-	soon 100 vsock_moved ||
+	retry -s 20 100 vsock_moved ||
 		fail "round $1: no vsock traffic before the restart: $(cat /tmp/soak.stream)"
 	tick start_wait
+	p9_done
+	tick p9_wait
 }
 
 vsock_moved() { val "$VDBG" to_peer_bytes && [ "$V" != "$B0" ]; }
-
-# soon <tenths of a second> <command...>: retry, looking every 20 ms
-soon() {
-	local t=0 max=$(($1 * 5))
-	shift
-	until "$@"; do
-		t=$((t + 1))
-		[ $t -gt "$max" ] && return 1
-		nap 0.02
-	done
-}
 
 fids_clunked() { val "$P9DBG" fids && [ "$V" = 0 ]; }
 
 traffic_stop() {
 	[ -n "$TTYS" ] && close_ttys
 	TTYS=
-	kill $SND $SRV $CREAD $CWRITE 2>/dev/null
-	wait $SND $SRV $CREAD $CWRITE 2>/dev/null
-	SND= SRV= CREAD= CWRITE=
+	reap $SND $CREAD $CWRITE $SYNC
+	SND= CREAD= CWRITE= SYNC=
 }
 
 # traffic_check <round>: after a restart, every device carries traffic
 # again: vsock round trips, a line each way on the console, a file
-# written through 9P and checked on the Linux side, every fid clunked.
+# written through 9P and checked on the Linux side, every fid clunked
+# (p9_check, which the next traffic_start or baseline waits for).
 # Both ttys stay open (fds 3 and 4, TTYS set) for the next
 # traffic_start.
 traffic_check() {
 	local r=$1 l
 	tick prev
-	soon 300 all_bound || fail "round $r: not every device came back"
+	retry -s 20 300 all_bound || fail "round $r: not every device came back"
 	tick rebind_wait
 	repin
-	PORT=$((7600 + r % 400))
-	$P hvl-rr server vsock:any:$PORT >/dev/null 2>&1 &
-	SRV=$!
-	tick check_vsock_setup
-	$L hvl-rr rr vsock:$PEER_CID:$PORT -n 5 >/tmp/soak.rr 2>&1 ||
-		fail "round $r: no vsock round trips: $(cat /tmp/soak.rr)"
+	tick check_repin
+	# 9P alongside the other devices' checks and the next traffic_start,
+	# which waits for it (p9_done): it need only end before the restart.
+	p9_check $r &
+	P9JOB=$!
+	# In the background, for a bound: a server that never answered
+	# would leave a client waiting for ever.
+	hvl-rr rr vsock:$PEER_CID:$PORT -n 2 >/tmp/soak.rr 2>&1 &
+	within 300 $! || fail "round $r: no vsock round trips: $(cat /tmp/soak.rr)"
 	tick check_vsock_rr
 	[ -n "${SOAK_TIMING:-}" ] && read -r l </tmp/soak.rr && echo "timing $r: $l"
-	kill $SRV
-	wait $SRV 2>/dev/null
-	SRV=
-	tick check_vsock
 	open_ttys
 	tick check_open_ttys
 	# What the flood left in our tty when the peer went is delivered to
@@ -273,28 +295,43 @@ traffic_check() {
 	# (grep -x: the whole line, exactly.  These lines are the round's
 	# console check; one more each way through xfer, as there was,
 	# proved the same for 1.2 s a round.)  One process on the peer's
-	# side reads and answers.
+	# side reads and answers, while ours waits for the answer.
 	printf '\nsync %d\n' "$r" >&4
-	$P sh -c 'timeout 30 grep -q -m1 -x "sync $1" <&3 &&
-		printf "\nsync back %s\n" "$1" >&3' sh "$r" ||
-		fail "round $r: no sync line on the console"
+	$P sh -c 'grep -q -m1 -x "sync $1" <&3 &&
+		printf "\nsync back %s\n" "$1" >&3' sh "$r" &
+	SYNC=$!
 	# And back: the new hvc echoed what reached it between its open and
-	# open_ttys' stty -echo into our tty, cut anywhere: read past that
-	# too, from a line of its own.
-	timeout 30 grep -q -m1 -x "sync back $r" <&4 ||
-		fail "round $r: no sync line back on the console"
+	# open_ttys' hvl-raw into our tty, cut anywhere: read past that too,
+	# from a line of its own.  Both within 30 s.
+	grep -q -m1 -x "sync back $r" <&4 &
+	within 300 $! || {
+		gone $SYNC && fail "round $r: no sync line back on the console"
+		fail "round $r: no sync line on the console"
+	}
+	within 10 $SYNC || fail "round $r: the peer answered but did not end"
+	SYNC=
 	TTYS=1
 	tick check_sync
+}
+
+# p9_check <round>, in a subshell: a file written through 9P and read on
+# the Linux side, the mount gone afterwards.  (The file is not removed:
+# each round writes it anew, and an rm is a process.)
+p9_check() {
+	local l
 	p9_mount
-	tick check_9p_mount
-	echo "round $r" >$MNT/r || fail "round $r: 9P write"
+	echo "round $1" >$MNT/r || fail "round $1: 9P write"
 	read -r l <$EXPORT/r
-	[ "$l" = "round $r" ] || fail "round $r: 9P file not seen on the Linux side"
-	rm $MNT/r || fail "round $r: 9P unlink"
-	tick check_9p_io
+	[ "$l" = "round $1" ] || fail "round $1: 9P file not seen on the Linux side"
 	p9_umount
-	soon 50 fids_clunked || fail "round $r: fids left after umount: $V"
-	tick check_9p_umount
+}
+
+# p9_done: the last p9_check passed, and every fid it used is clunked.
+p9_done() {
+	[ -n "$P9JOB" ] || return 0
+	within 600 $P9JOB || fail "the 9P check failed (above) or took 60 s"
+	P9JOB=
+	retry -s 20 50 fids_clunked || fail "fids left after umount: $V"
 }
 
 # progress <round> <of>: one line every 50 rounds, with the time per round

@@ -103,7 +103,8 @@ EXPORT_SYMBOL_IF_KUNIT(hvl_txn_publish);
  * hvl_device_ready() turns false before the backend's ->reset() runs:
  * backends take work from any context after checking it (vsock's
  * send_pkt()), and what they queue after ->reset() has purged would
- * outlive the reset.  ->reset() waits for such callers (RCU) if needed.
+ * outlive the reset.  ->reset() waits for such callers (RCU) if needed,
+ * or purges under a lock under which they look (vsock).
  */
 void hvl_txn_reset(struct hvl_core_dev *cd)
 {

@@ -220,6 +220,12 @@ static void over_limit(struct hvl_vsock *v, struct sk_buff *skb)
 	kfree_skb(skb);
 	if (rst) {
 		spin_lock_bh(&v->send_q.lock);
+		/* As in send_pkt(): not past a reset's purge. */
+		if (!hvl_device_ready(v->hdev)) {
+			spin_unlock_bh(&v->send_q.lock);
+			kfree_skb(rst);
+			return;
+		}
 		account(v, rst, 1);
 		__skb_queue_tail(&v->send_q, rst);
 		spin_unlock_bh(&v->send_q.lock);
@@ -232,23 +238,12 @@ static int send_pkt(struct sk_buff *skb)
 	unsigned int limit = READ_ONCE(max_queued_kib) << 10;
 	int len = skb->len;
 	struct hvl_vsock *v;
+	bool request;
 
 	rcu_read_lock();
 	v = lookup(le64_to_cpu(hdr->dst_cid));
-	/*
-	 * A peer that is not running fails connect() now, not on timeout.
-	 * Any other packet belongs to a connection whose peer went away:
-	 * ECONNRESET, what reset() is about to tell its socket (a write
-	 * between the device stopping and reset() would otherwise see
-	 * ENODEV, which names no device the writer knows of).
-	 */
-	if (!v || !hvl_device_ready(v->hdev)) {
-		bool request = le16_to_cpu(hdr->op) == VIRTIO_VSOCK_OP_REQUEST;
-
-		rcu_read_unlock();
-		kfree_skb(skb);
-		return request ? -ENODEV : -ECONNRESET;
-	}
+	if (!v)
+		goto refuse;
 	/*
 	 * Everything that is not payload counts against the rx queue, as
 	 * replies do (more_replies()).  The flag means nothing else to the
@@ -257,6 +252,16 @@ static int send_pkt(struct sk_buff *skb)
 	if (le16_to_cpu(hdr->op) != VIRTIO_VSOCK_OP_RW)
 		virtio_vsock_skb_set_reply(skb);
 	spin_lock_bh(&v->send_q.lock);
+	/*
+	 * Under the lock reset() purges under, after the core stopped the
+	 * device: a packet queued here by a sender that found the device
+	 * ready is purged by it, and a sender after it finds the device
+	 * stopped, so no packet reaches the next session.
+	 */
+	if (!hvl_device_ready(v->hdev)) {
+		spin_unlock_bh(&v->send_q.lock);
+		goto refuse;
+	}
 	/* Not payload is bounded by count; payload by memory. */
 	if (!virtio_vsock_skb_reply(skb) &&
 	    v->queued_mem + skb->truesize > limit) {
@@ -272,6 +277,19 @@ static int send_pkt(struct sk_buff *skb)
 	hvl_device_kick(v->hdev);
 	rcu_read_unlock();
 	return len;
+
+refuse:
+	rcu_read_unlock();
+	/*
+	 * A peer that is not running fails connect() now, not on timeout.
+	 * Any other packet belongs to a connection whose peer went away:
+	 * ECONNRESET, what reset() is about to tell its socket (a write
+	 * between the device stopping and reset() would otherwise see
+	 * ENODEV, which names no device the writer knows of).
+	 */
+	request = le16_to_cpu(hdr->op) == VIRTIO_VSOCK_OP_REQUEST;
+	kfree_skb(skb);
+	return request ? -ENODEV : -ECONNRESET;
 }
 
 static int cancel_pkt(struct vsock_sock *vsk)
@@ -525,16 +543,18 @@ static void reset_sockets(struct hvl_vsock *v)
  * The peer reset the device or restarted: its connections are gone, so
  * are the packets it will never read.  Linux sockets get ECONNRESET.
  *
- * The core stopped the device before calling us; a send_pkt() that found
- * it ready may still be queueing: wait for it, or its packet outlives the
- * purge and reaches the next session.
+ * The core stopped the device before calling us, and send_pkt() and
+ * over_limit() look at that under send_q.lock, which purge() takes: what
+ * a sender that found the device ready queued is purged here, and no
+ * sender queues after it.  (No grace period: this runs on every restart
+ * of the peer, in the work item whose acknowledgment of the reset the
+ * peer waits for, and a grace period was most of that wait.)
  */
 static void reset(struct hvl_device *hdev)
 {
 	struct hvl_vsock *v = hdev->priv;
 
 	WRITE_ONCE(v->seqpacket, false);
-	synchronize_rcu();
 	purge(v, NULL);
 	v->resets++;
 	reset_sockets(v);

@@ -190,7 +190,8 @@ void hvl_front_vq_show(struct hvl_front_vq *sq, struct seq_file *s);
 void hvl_front_vdev_kill(struct hvl_front_vdev *vd, const char *why);
 int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
 		       u64 offset);
-void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead);
+void hvl_front_vdev_unregister_all(struct hvl_front *f, bool dead);
+void hvl_front_vdev_free_all(struct hvl_front *f, bool readers);
 void hvl_front_vdev_break_all(struct hvl_front *f);
 void hvl_front_vdev_notify_all(struct hvl_front *f);
 void hvl_front_vdev_show(struct hvl_front *f, struct seq_file *s);

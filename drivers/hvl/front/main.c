@@ -327,7 +327,9 @@ static void stop(struct hvl_front *f, bool dead)
 {
 	lockdep_assert_held(&f->lock);
 
-	hvl_front_vdev_remove_all(f, dead);
+	hvl_front_vdev_unregister_all(f, dead);
+	/* The doorbell goes on: the next start() needs it. */
+	hvl_front_vdev_free_all(f, true);
 	WRITE_ONCE(f->online, false);
 }
 
@@ -673,7 +675,8 @@ static void hvl_front_remove(struct platform_device *pdev)
 	mutex_lock(&f->lock);
 	f->removing = true;
 	if (f->online)
-		stop(f, false);
+		hvl_front_vdev_unregister_all(f, false);
+	WRITE_ONCE(f->online, false);
 	mutex_unlock(&f->lock);
 
 	timer_shutdown_sync(&f->watch);
@@ -682,6 +685,10 @@ static void hvl_front_remove(struct platform_device *pdev)
 	wmb();
 	hvl_doorbell_ring(&f->db);
 	hvl_doorbell_fini(&f->db);
+	/* Neither the timer nor the doorbell callback runs again. */
+	mutex_lock(&f->lock);
+	hvl_front_vdev_free_all(f, false);
+	mutex_unlock(&f->lock);
 	/* Queued by the last doorbells; sees ->removing and does nothing. */
 	cancel_work_sync(&f->life);
 	hvl_front_inject_fini(f);

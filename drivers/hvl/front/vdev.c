@@ -749,15 +749,17 @@ err_unlist:
 }
 
 /**
- * hvl_front_vdev_remove_all() - unregister every virtio device
+ * hvl_front_vdev_unregister_all() - detach every driver from its device
  * @f: the front end, with @f->lock held
  * @dead: the device side is gone: fail transactions at once and break the
  *	  queues instead of letting the drivers reset their devices
+ *
+ * The devices stay listed, for the doorbell callback that their drivers'
+ * resets wait on; hvl_front_vdev_free_all() frees them.
  */
-void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead)
+void hvl_front_vdev_unregister_all(struct hvl_front *f, bool dead)
 {
-	struct hvl_front_vdev *vd, *n;
-	LIST_HEAD(gone);
+	struct hvl_front_vdev *vd;
 
 	lockdep_assert_held(&f->lock);
 
@@ -770,7 +772,32 @@ void hvl_front_vdev_remove_all(struct hvl_front *f, bool dead)
 		get_device(&vd->vdev.dev);
 		unregister_virtio_device(&vd->vdev);
 	}
-	list_splice_init_rcu(&f->vdevs, &gone, synchronize_rcu);
+}
+
+/**
+ * hvl_front_vdev_free_all() - free what hvl_front_vdev_unregister_all() left
+ * @f: the front end, with @f->lock held
+ * @readers: the doorbell callback or the watchdog's timer may be walking
+ *	     the list; false once both are stopped for good
+ *
+ * Those two are the list's only RCU readers, and they may queue a
+ * device's work items: with them running, a grace period must pass
+ * before the work items are cancelled and the devices freed.  Without
+ * them none need, and remove(), which stopped them, does not wait for
+ * one: an unbind of the front-end is a restart of the peer, and the
+ * grace period was a tenth of its time in make soak's restarts.
+ */
+void hvl_front_vdev_free_all(struct hvl_front *f, bool readers)
+{
+	struct hvl_front_vdev *vd, *n;
+	LIST_HEAD(gone);
+
+	lockdep_assert_held(&f->lock);
+
+	if (readers)
+		list_splice_init_rcu(&f->vdevs, &gone, synchronize_rcu);
+	else
+		list_splice_init(&f->vdevs, &gone);
 
 	list_for_each_entry_safe(vd, n, &gone, node) {
 		cancel_work_sync(&vd->config_work);
