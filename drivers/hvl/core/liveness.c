@@ -23,6 +23,7 @@
  * turns the watch on for a board whose peer beats at least every 500 ms,
  * as hvl_front does (every 100 ms).
  */
+#include <kunit/visibility.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -244,6 +245,7 @@ void hvl_window_freeze(struct hvl_window *win, bool frozen)
 	if (!frozen)
 		hvl_bus_kick_all(win);
 }
+EXPORT_SYMBOL_IF_KUNIT(hvl_window_freeze);
 
 /**
  * hvl_window_beat_once() - testing: one beat from a frozen window

@@ -31,6 +31,7 @@ struct fake {
 	int activated, resets, cfg_writes;
 	bool ready_in_reset;
 	bool restarted;		/* by restart_after_gen_read() */
+	int runs;		/* by count_run() */
 };
 
 static struct fake *to_fake(struct hvl_device *hdev)
@@ -725,6 +726,48 @@ static void doorbell_news(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, hvl_bus_peer_news(&f->cd));
 }
 
+/*
+ * The device's work item for resume_runs_every_device(): like work_fn(),
+ * a run while the window is frozen does nothing, so whatever the backend
+ * kicked it for meanwhile is still waiting.
+ */
+static void count_run(struct work_struct *work)
+{
+	struct fake *f = container_of(work, struct fake, cd.work);
+
+	if (!READ_ONCE(f->win.frozen))
+		f->runs++;
+}
+
+/*
+ * A frozen window's work items return at once, also for the kicks of the
+ * backend itself (a 9P worker's reply, tty output, a vsock packet): the
+ * peer did nothing, so hvl_bus_peer_news() sees nothing on resume, and
+ * those runs must not be lost (hvl_window_freeze(): "nothing is lost").
+ */
+static void resume_runs_every_device(struct kunit *test)
+{
+	struct fake *f = fake_new(test, true);
+	struct hvl_core_dev *devs[] = { &f->cd };
+
+	f->win.wq = alloc_workqueue("hvl-kunit-resume", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, f->win.wq);
+	INIT_WORK(&f->cd.work, count_run);
+	f->win.devs = devs;
+	f->win.nr_devs = 1;
+
+	hvl_window_freeze(&f->win, true);
+	hvl_device_kick(&f->cd.hdev);	/* the backend has a reply */
+	flush_workqueue(f->win.wq);
+	KUNIT_EXPECT_EQ(test, f->runs, 0);
+	KUNIT_EXPECT_FALSE(test, hvl_bus_peer_news(&f->cd));
+
+	hvl_window_freeze(&f->win, false);
+	flush_workqueue(f->win.wq);
+	destroy_workqueue(f->win.wq);
+	KUNIT_EXPECT_EQ(test, f->runs, 1);
+}
+
 static struct kunit_case txn_cases[] = {
 	KUNIT_CASE(image_after_init),
 	KUNIT_CASE(features_by_selector),
@@ -745,6 +788,7 @@ static struct kunit_case txn_cases[] = {
 	KUNIT_CASE(peer_restart_after_gen_read),
 	KUNIT_CASE(interrupt_ack),
 	KUNIT_CASE(doorbell_news),
+	KUNIT_CASE(resume_runs_every_device),
 	{}
 };
 
