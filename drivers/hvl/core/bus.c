@@ -455,6 +455,19 @@ void hvl_bus_kick_all(struct hvl_window *win)
 	}
 }
 
+/*
+ * Run every device of @win, news or not: for what the devices' own kicks
+ * asked for while their work items could not act on it (a frozen window).
+ */
+void hvl_bus_run_all(struct hvl_window *win)
+{
+	/* Pairs with the release in add_children(): devs[i] is set up. */
+	unsigned int i, n = smp_load_acquire(&win->nr_devs);
+
+	for (i = 0; i < n; i++)
+		queue_work(win->wq, &win->devs[i]->work);
+}
+
 int __hvl_driver_register(struct hvl_driver *drv, struct module *owner)
 {
 	drv->driver.bus = &hvl_bus;

@@ -112,6 +112,7 @@ struct hvl_core_dev *hvl_bus_alloc(struct hvl_window *win,
 int hvl_bus_add(struct hvl_core_dev *cd);
 void hvl_bus_del(struct hvl_core_dev *cd);
 void hvl_bus_kick_all(struct hvl_window *win);
+void hvl_bus_run_all(struct hvl_window *win);
 unsigned long hvl_bus_activity(struct hvl_window *win);
 
 /* vring.c */

@@ -235,15 +235,21 @@ void hvl_liveness_stop(struct hvl_window *win)
  * Frozen, the window looks like a device side that hung with its state
  * still READY: doorbells and polls are ignored, the devices' work items
  * return at once (a run already under way completes) and host_beat
- * stands still.  Nothing is lost: resuming looks at every device, as a
- * doorbell does.  For tests of the driver side's watchdog only (debugfs).
+ * stands still.  Nothing is lost: resuming runs every device's work
+ * item.  For tests of the driver side's watchdog only (debugfs).
  */
 void hvl_window_freeze(struct hvl_window *win, bool frozen)
 {
 	WRITE_ONCE(win->frozen, frozen);
 	dev_info(win->dev, "%s (testing)\n", frozen ? "frozen" : "resumed");
+	/*
+	 * Every device, not only those the peer did something for: the
+	 * work items returned at once for the backends' own kicks too (a
+	 * 9P worker's reply, tty output), which left nothing in the window
+	 * for hvl_bus_peer_news() to see.
+	 */
 	if (!frozen)
-		hvl_bus_kick_all(win);
+		hvl_bus_run_all(win);
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_window_freeze);
 
