@@ -768,6 +768,34 @@ static void resume_runs_every_device(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->runs, 1);
 }
 
+static int stub_calls;
+
+static u32 counting_peer_gen(struct hvl_core_dev *cd)
+{
+	stub_calls++;
+	return 0;
+}
+
+/*
+ * hvl_bus_peer_news() runs in the doorbell's interrupt (or the poll
+ * timer's), on top of whatever task it lands in.  A KUnit test that
+ * stubbed hvl_txn_peer_gen() for its fake device (restart_after_gen_read()
+ * takes any device for a fake and writes to it) must not have its
+ * stand-in called for the real devices of a live window: the doorbell
+ * reads peer_gen itself.
+ */
+static void doorbell_news_no_stub(struct kunit *test)
+{
+	struct fake *f = fake_new(test, true);
+
+	stub_calls = 0;
+	kunit_activate_static_stub(test, hvl_txn_peer_gen, counting_peer_gen);
+	KUNIT_EXPECT_FALSE(test, hvl_bus_peer_news(&f->cd));
+	restart(f);
+	KUNIT_EXPECT_TRUE(test, hvl_bus_peer_news(&f->cd));
+	KUNIT_EXPECT_EQ(test, stub_calls, 0);
+}
+
 static struct kunit_case txn_cases[] = {
 	KUNIT_CASE(image_after_init),
 	KUNIT_CASE(features_by_selector),
@@ -789,6 +817,7 @@ static struct kunit_case txn_cases[] = {
 	KUNIT_CASE(interrupt_ack),
 	KUNIT_CASE(doorbell_news),
 	KUNIT_CASE(resume_runs_every_device),
+	KUNIT_CASE(doorbell_news_no_stub),
 	{}
 };
 
