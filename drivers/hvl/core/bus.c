@@ -422,8 +422,13 @@ VISIBLE_IF_KUNIT bool hvl_bus_peer_news(struct hvl_core_dev *cd)
 	struct hvl_device *hdev = &cd->hdev;
 	unsigned int i;
 
+	/*
+	 * peer_gen read here, not through hvl_txn_peer_gen(): that one is a
+	 * KUnit static stub, which follows current->kunit_test, and this
+	 * runs in an interrupt on top of any task, a test's too.
+	 */
 	if (le32_to_cpu(READ_ONCE(cd->txn->seq)) != READ_ONCE(cd->last_seq) ||
-	    hvl_txn_peer_gen(cd) != READ_ONCE(cd->peer_gen))
+	    hvl_hdr_get(&hdev->win->hdr->peer_gen) != READ_ONCE(cd->peer_gen))
 		return true;
 	for (i = 0; i < hdev->num_queues; i++)
 		if (hvl_vq_peer_news(&hdev->vqs[i]))
