@@ -369,11 +369,18 @@ static int rw_ok(struct file *file, fmode_t mode)
  * served there, a request needs no hand-off to a worker and back, two
  * cross-CPU wake-ups that cost more than a read from the page cache.  A
  * file system that honours IOCB_NOWAIT (FMODE_NOWAIT) reads what its
- * cache holds (not O_DIRECT, which waits for the disk all the same);
- * tmpfs, whose pages are memory, reads as usual (it can only wait to swap
- * a page in) and does not take IOCB_NOWAIT.  Anything else,
+ * cache holds; tmpfs, whose pages are memory, reads as usual (it can only
+ * wait to swap a page in) and does not take IOCB_NOWAIT.  Anything else,
  * a read that would wait, or one that stopped short of the end of the
  * file at a page not cached, is -EAGAIN: a worker reads it all again.
+ *
+ * So is every error: the work item answers only what it read.  A file
+ * system may refuse IOCB_NOWAIT itself rather than say -EAGAIN (ocfs2
+ * answers a buffered read with it -EOPNOTSUPP), and that must not reach
+ * the peer as the read's result; a worker gives the real one.  Nor are
+ * these tried here, since they wait whatever IOCB_NOWAIT says: O_DIRECT
+ * (a sync kiocb waits for its bio), and a file watched for permission
+ * events (fanotify's FAN_ACCESS_PERM waits for its listener).
  */
 static ssize_t read_nowait(struct file *file, void *buf, size_t count,
 			   loff_t *pos)
@@ -384,7 +391,7 @@ static ssize_t read_nowait(struct file *file, void *buf, size_t count,
 	struct kiocb kiocb;
 	ssize_t n;
 
-	if (!S_ISREG(inode->i_mode))
+	if (!S_ISREG(inode->i_mode) || FMODE_FSNOTIFY_PERM(file->f_mode))
 		return -EAGAIN;
 	init_sync_kiocb(&kiocb, file);
 	kiocb.ki_pos = *pos;
@@ -396,11 +403,10 @@ static ssize_t read_nowait(struct file *file, void *buf, size_t count,
 	}
 	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, count);
 	n = vfs_iocb_iter_read(file, &kiocb, &iter);
-	if (n >= 0 && n < count && (kiocb.ki_flags & IOCB_NOWAIT) &&
-	    kiocb.ki_pos < i_size_read(inode))
+	if (n < 0 || (n < count && (kiocb.ki_flags & IOCB_NOWAIT) &&
+		      kiocb.ki_pos < i_size_read(inode)))
 		return -EAGAIN;
-	if (n > 0)
-		*pos = kiocb.ki_pos;
+	*pos = kiocb.ki_pos;
 	return n;
 }
 
@@ -456,17 +462,18 @@ out:
 }
 
 /*
- * A write in the ring's work item (c->nowait), as read_nowait() reads: on
- * tmpfs as is (O_SYNC costs it nothing), unless another writer holds the
- * file or the file system is frozen, when a worker would wait and the
- * work item must not; on a file system that takes IOCB_NOWAIT for
- * buffered writes (FOP_BUFFER_WASYNC), with it, unless the file is open
- * O_DSYNC or O_SYNC (the write would wait for the disk, NOWAIT or not).
- * The writer and the freeze are looked at without a lock: one that comes
- * between the look and the write makes the work item wait, which is what
- * a worker would do, only later.  A short
- * write is a write (9P answers with its count); -EAGAIN before any byte
- * is a worker's.
+ * A write in the ring's work item (c->nowait), on tmpfs only, where it is
+ * a copy into memory and O_SYNC costs nothing; and not while another
+ * writer holds the file or the file system is frozen, when a worker
+ * would wait and the work item must not.  The two are looked at without
+ * a lock: one that comes between the look and the write makes the work
+ * item wait, as a worker would, only later.  Other file systems, also
+ * those that take IOCB_NOWAIT for buffered writes (xfs, btrfs), are left
+ * to the workers: a write may still wait there for a journal commit
+ * (O_DSYNC, which the peer asks for in Tlopen) or a space flush (xfs at
+ * ENOSPC), whatever IOCB_NOWAIT says.  A short write is a write (9P
+ * answers with its count); an error, which comes before any byte, is a
+ * worker's to give, as for read_nowait().
  */
 static ssize_t write_nowait(struct file *file, const void *buf, size_t count,
 			    loff_t *pos)
@@ -478,23 +485,16 @@ static ssize_t write_nowait(struct file *file, const void *buf, size_t count,
 	ssize_t n;
 
 	if (!S_ISREG(inode->i_mode) || !count ||
+	    !shmem_mapping(file->f_mapping) || inode_is_locked(inode) ||
 	    READ_ONCE(inode->i_sb->s_writers.frozen) != SB_UNFROZEN)
 		return -EAGAIN;
 	init_sync_kiocb(&kiocb, file);
 	kiocb.ki_pos = *pos;
-	if (shmem_mapping(file->f_mapping)) {
-		if (inode_is_locked(inode))
-			return -EAGAIN;
-	} else if ((file->f_op->fop_flags & FOP_BUFFER_WASYNC) &&
-		   !(kiocb.ki_flags & (IOCB_DIRECT | IOCB_DSYNC))) {
-		kiocb.ki_flags |= IOCB_NOWAIT;
-	} else {
-		return -EAGAIN;
-	}
 	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, count);
 	n = vfs_iocb_iter_write(file, &kiocb, &iter);
-	if (n > 0)
-		*pos = kiocb.ki_pos;
+	if (n < 0)
+		return -EAGAIN;
+	*pos = kiocb.ki_pos;
 	return n;
 }
 
