@@ -14,8 +14,9 @@
 # Scaling: 4 KiB random-read IOPS (fio jobs on one file) and
 # create+stat+unlink ops/s (hvl-fsstorm processes, the BENCH_META files
 # shared out) with BENCH_SCALE clients each ("1 4 16"; "" for none), and
-# the context switches (all CPUs, and by task) per random read.  BENCH_PERF=1 profiles
-# each server's random reads and metadata run (tools/lib-bench.sh).
+# the context switches (all CPUs, and by task) per random read and write.  BENCH_PERF=1 profiles
+# each server's random reads, random writes and metadata run
+# (tools/lib-bench.sh).
 . /tests/lib.sh
 . /tests/lib-9p.sh
 . /tools/lib-bench.sh
@@ -93,6 +94,9 @@ profiles() {
 	profile_start
 	fio_bw "$2" randread 4k 8 --runtime=$RT --time_based >/dev/null
 	profile_stop "$1, 4 KiB random reads, one client"
+	profile_start
+	fio_bw "$2" randwrite 4k 49 --runtime=$RT --time_based >/dev/null
+	profile_stop "$1, 4 KiB random writes, one client"
 	rm -f "$2"/b.*
 	profile_start
 	meta_ops "$2" 1 >/dev/null
@@ -111,7 +115,14 @@ run() {
 	echo "$s rand-read-4k-IOPS $iops" | tee -a /tmp/bench
 	echo "$s rand-read-ctxsw/io $(awk "BEGIN { printf \"%.1f\", ($c1 - $c0) / ($iops * $RT + 1) }")" | tee -a /tmp/bench
 	tasks_report /tmp/tasks0 /tmp/tasks1 $((iops * RT)) "$s, 4 KiB random reads"
-	echo "$s rand-write-4k-IOPS $(fio_bw "$d" randwrite 4k 49 --runtime=$RT --time_based)" | tee -a /tmp/bench
+	tasks_snap /tmp/tasks0
+	c0=$(ctxt)
+	iops=$(fio_bw "$d" randwrite 4k 49 --runtime=$RT --time_based --thread)
+	c1=$(ctxt)
+	tasks_snap /tmp/tasks1
+	echo "$s rand-write-4k-IOPS $iops" | tee -a /tmp/bench
+	echo "$s rand-write-ctxsw/io $(awk "BEGIN { printf \"%.1f\", ($c1 - $c0) / ($iops * $RT + 1) }")" | tee -a /tmp/bench
+	tasks_report /tmp/tasks0 /tmp/tasks1 $((iops * RT)) "$s, 4 KiB random writes"
 	rm -f "$d"/b.*
 	# create+stat+unlink, in one process: hvl-fsstorm, as in 63-9p-storm
 	mkdir "$d/m"
