@@ -367,7 +367,9 @@ static bool flush_attach(struct hvl_9p *srv, struct hvl_9p_req *flush)
 }
 
 /*
- * Lookups and attribute reads are served right here, in the work item:
+ * Lookups and attribute reads (xattrs too: the client asks for
+ * security.capability before every other write, to know whether the
+ * write drops file capabilities) are served right here, in the work item:
  * they are short, and each hand-off to a worker and back costs two
  * cross-CPU wake-ups, which dominate a small request's latency (on TCG
  * they cost more than the operation itself).  Anything else that moves
@@ -387,6 +389,7 @@ static bool serve_inline(u8 type)
 	case P9_TSTATFS:
 	case P9_TREADLINK:
 	case P9_TGETLOCK:
+	case P9_TXATTRWALK:
 		return inline_meta;
 	}
 	return false;
