@@ -103,26 +103,27 @@ profiles() {
 	profile_stop "$1, create+stat+unlink, one client"
 }
 
+# rand_figs <server> <dir> <read|write> <fio terse field>: 4 KiB random
+# I/O for BENCH_RUNTIME seconds: IOPS, the guest's context switches per
+# operation, and the tasks that switched most
+rand_figs() {
+	local c0 c1 iops
+	tasks_snap /tmp/tasks0
+	c0=$(ctxt)
+	iops=$(fio_bw "$2" rand$3 4k $4 --runtime=$RT --time_based --thread)
+	c1=$(ctxt)
+	tasks_snap /tmp/tasks1
+	echo "$1 rand-$3-4k-IOPS $iops" | tee -a /tmp/bench
+	echo "$1 rand-$3-ctxsw/io $(awk "BEGIN { printf \"%.1f\", ($c1 - $c0) / ($iops * $RT + 1) }")" | tee -a /tmp/bench
+	tasks_report /tmp/tasks0 /tmp/tasks1 $((iops * RT)) "$1, 4 KiB random ${3}s"
+}
+
 # run <server> <dir>: one "<server> <metric> <value>" line per figure
 run() {
-	local s=$1 d=$2 ms c0 c1 iops
+	local s=$1 d=$2 ms
 	seq_figs "$s" "$d"
-	tasks_snap /tmp/tasks0
-	c0=$(ctxt)
-	iops=$(fio_bw "$d" randread 4k 8 --runtime=$RT --time_based --thread)
-	c1=$(ctxt)
-	tasks_snap /tmp/tasks1
-	echo "$s rand-read-4k-IOPS $iops" | tee -a /tmp/bench
-	echo "$s rand-read-ctxsw/io $(awk "BEGIN { printf \"%.1f\", ($c1 - $c0) / ($iops * $RT + 1) }")" | tee -a /tmp/bench
-	tasks_report /tmp/tasks0 /tmp/tasks1 $((iops * RT)) "$s, 4 KiB random reads"
-	tasks_snap /tmp/tasks0
-	c0=$(ctxt)
-	iops=$(fio_bw "$d" randwrite 4k 49 --runtime=$RT --time_based --thread)
-	c1=$(ctxt)
-	tasks_snap /tmp/tasks1
-	echo "$s rand-write-4k-IOPS $iops" | tee -a /tmp/bench
-	echo "$s rand-write-ctxsw/io $(awk "BEGIN { printf \"%.1f\", ($c1 - $c0) / ($iops * $RT + 1) }")" | tee -a /tmp/bench
-	tasks_report /tmp/tasks0 /tmp/tasks1 $((iops * RT)) "$s, 4 KiB random writes"
+	rand_figs "$s" "$d" read 8
+	rand_figs "$s" "$d" write 49
 	rm -f "$d"/b.*
 	# create+stat+unlink, in one process: hvl-fsstorm, as in 63-9p-storm
 	mkdir "$d/m"
