@@ -7,9 +7,9 @@
  * buffer (the peer may rewrite the window at any moment, so nothing is
  * parsed in place), remembers the chain's writable segments, and serves
  * it at once if it is short and cannot wait (lookups, attributes, reads
- * and writes the page cache takes at once), else queues it.  A fixed pool of kthreads
- * serves queued requests concurrently and puts each reply on the done
- * list; poll() copies it into the chain and pushes.  Used entries go
+ * and writes the page cache takes at once), else queues it.  A fixed
+ * pool of kthreads serves queued requests concurrently and puts each
+ * reply on the done list; poll() copies it into the chain and pushes.  Used entries go
  * back in completion order, which virtio allows.
  *
  * The workers are kthreads rather than work items because each needs its
