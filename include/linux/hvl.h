@@ -60,6 +60,7 @@ struct hvl_doorbell {
 int hvl_doorbell_init(struct hvl_doorbell *db, struct device *dev,
 		      void (*notify)(struct hvl_doorbell *db));
 void hvl_doorbell_ring(struct hvl_doorbell *db);
+void hvl_doorbell_spin(struct hvl_doorbell *db);
 void hvl_doorbell_fini(struct hvl_doorbell *db);
 
 /*

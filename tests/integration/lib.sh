@@ -215,6 +215,12 @@ dump_state() {
 	done
 }
 
+# lb_spun: the loopback mailbox's deliveries through other CPUs for a
+# sender spinning with interrupts off (its stats' last column), all channels
+lb_spun() {
+	awk 'FNR > 1 { n += $NF } END { print n + 0 }' /sys/kernel/debug/hvl_mbox_loopback/*/stats
+}
+
 # xfer <from-tty> <to-tty> <file>: copy through the console, compare.
 #
 # The waiting loop uses shell builtins only: while the writer is the stock

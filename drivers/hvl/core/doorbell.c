@@ -115,6 +115,25 @@ void hvl_doorbell_ring(struct hvl_doorbell *db)
 EXPORT_SYMBOL_GPL(hvl_doorbell_ring);
 
 /**
+ * hvl_doorbell_spin() - the caller spins until the peer acts on its rings
+ * @db: the doorbell
+ *
+ * For a caller that waits with interrupts off for what its doorbell
+ * should bring about, calling this in its loop: a controller that
+ * delivers through the ringing CPU (hvl's loopback, where the peer is
+ * this kernel) then delivers through other CPUs.  A hardware mailbox
+ * interrupts the peer's own CPU and has nothing to do; one that polls
+ * for received data through the same callback (peek_data) may deliver
+ * the peer's doorbells to us, as if they had interrupted us.  Any context.
+ */
+void hvl_doorbell_spin(struct hvl_doorbell *db)
+{
+	if (db->tx)
+		mbox_client_peek_data(db->tx);
+}
+EXPORT_SYMBOL_GPL(hvl_doorbell_spin);
+
+/**
  * hvl_doorbell_init() - set up the doorbells described by @dev's node
  * @db: zeroed doorbell
  * @dev: device whose of_node has "mboxes" or "hvl,poll-interval-us"

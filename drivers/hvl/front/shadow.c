@@ -422,6 +422,8 @@ static void wait_out(struct hvl_front_vq *sq)
 	u64 end = ktime_get_mono_fast_ns() + SPIN_LIMIT_NS;
 
 	while (READ_ONCE(sq->busy_out) && !READ_ONCE(sq->vd->held)) {
+		/* Our doorbell may wait for this CPU, which does not return. */
+		hvl_doorbell_spin(&sq->vd->front->db);
 		hvl_front_vq_take_used(sq);
 		if (ktime_get_mono_fast_ns() > end) {
 			if (!READ_ONCE(sq->vd->dead))

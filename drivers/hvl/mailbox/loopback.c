@@ -16,24 +16,27 @@
  * each side's client uses one channel as a bidirectional doorbell.
  *
  * Delivery context: a hard interrupt, as from a real mailbox, never the
- * sender's own call.  A sender in plain process context (a kworker of
- * hvl_core, vsock's tx worker) gets its interrupts back as soon as
- * send_data() returns, so its own CPU delivers, through an irq_work, and
- * no other CPU is woken.  Any other sender may spin with interrupts
- * disabled until the peer has acted (virtio_console's put_chars() does,
- * holding the hvc lock that a second CPU may then spin on with interrupts
- * disabled, waiting for our delivery), so no single CPU can be relied
- * upon: send_data() sends an IPI to every other online CPU
- * (smp_call_function_single_async) and queues the irq_work on its own,
- * which runs once it re-enables interrupts; whichever runs first
- * delivers, the others find nothing to do.  An IPI wakes an idle CPU
- * straight into the handler, where a work item would need a context
- * switch to a kworker and back: under QEMU TCG that is most of a
+ * sender's own call: an irq_work on the sender's CPU, which runs as soon
+ * as the sender has its interrupts back, mostly when send_data() returns.
+ * No other CPU is woken: under QEMU TCG a cross-CPU wake-up is most of a
  * doorbell's latency, and waking every CPU for each doorbell was a tenth
- * of a vsock or net benchmark's samples.  The handler calls the peer's
- * rx callback, then reports tx-done (txdone_irq).  Sends that pile up
- * before a delivery are merged into one (doorbells carry no information),
- * but every send gets its tx-done.
+ * of a vsock or net benchmark's samples and halved 9P's random reads.
+ *
+ * A real mailbox interrupts the peer's own CPU; here the peer is this
+ * kernel, and a sender that spins with interrupts off until the peer has
+ * acted (hvl_front's wait for the buffers of virtio_console's hvc write,
+ * holding the hvc lock, which a second CPU may then spin on with
+ * interrupts off) would wait for a delivery its own CPU cannot make.
+ * Such a sender says so by polling the channel while it spins
+ * (mbox_client_peek_data(), through hvl_doorbell_spin()): its sends not
+ * yet delivered then go by IPI to every other online CPU
+ * (smp_call_function_single_async); whichever runs first delivers, the
+ * others find nothing to do.  No single other CPU can be relied upon
+ * either: it may be the second one above.
+ *
+ * The handler calls the peer's rx callback, then reports tx-done
+ * (txdone_irq).  Sends that pile up before a delivery are merged into one
+ * (doorbells carry no information), but every send gets its tx-done.
  */
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
@@ -54,7 +57,7 @@
 /* Off: every send wakes every CPU, as before (benchmarks compare both). */
 static bool direct = true;
 module_param(direct, bool, 0644);
-MODULE_PARM_DESC(direct, "a sender in process context delivers on its own CPU, waking no other (default on)");
+MODULE_PARM_DESC(direct, "a send is delivered by its own CPU, waking no other unless the sender spins (default on)");
 
 struct lb;
 struct lb_cpu;
@@ -64,21 +67,24 @@ struct lb_chan {
 	struct mbox_chan *chan;
 	struct lb_chan *peer;
 	spinlock_t lock;	/* one delivery from this channel at a time */
+	raw_spinlock_t ipi_lock; /* one sender of IPIs (the csds) at a time */
 	bool active;		/* between startup and shutdown */
 	atomic_t pending;	/* sends not yet delivered */
+	atomic_t spinning;	/* IPIs queued for a spinning sender */
 	void *msg;		/* payload of the latest send */
 	struct lb_cpu *cpus;	/* nr_cpu_ids ways to deliver */
 	atomic_long_t sent;	/* messages accepted by send_data() */
 	atomic_long_t direct;	/* of which delivered by the sender's CPU only */
+	atomic_long_t spun;	/* IPIs sent for a spinning sender */
 	atomic_long_t delivered; /* deliveries to the peer's client */
 	atomic_long_t dropped;	/* deliveries with no client on the peer */
 };
 
 /*
  * A CPU's means of delivering one channel's sends: an IPI from elsewhere,
- * an irq_work from itself.  Per channel, not per CPU only, because an
- * async csd must not be queued by two senders at once: the framework's
- * channel lock serialises the senders of one channel.
+ * an irq_work from itself.  Per channel, not per CPU only: an async csd
+ * must not be queued twice at once, and the channel's ipi_lock
+ * serialises those who queue its csds.
  */
 struct lb_cpu {
 	struct lb_chan *lc;
@@ -103,6 +109,8 @@ static void deliver(struct lb_chan *lc)
 
 	spin_lock_irqsave(&lc->lock, flags);
 	n = atomic_xchg(&lc->pending, 0);
+	/* What a spinning sender waits for is done: it may ask again. */
+	atomic_set(&lc->spinning, 0);
 	if (n) {
 		/* Pairs with lb_startup(): chan->cl is set. */
 		if (smp_load_acquire(&peer->active)) {
@@ -140,43 +148,17 @@ static void deliver_self(struct irq_work *iw)
 }
 
 /*
- * Is the sender in plain process context: not in an interrupt or a
- * softirq, holding nothing that disables preemption but the framework's
- * channel lock, taken around send_data() with spin_lock_irqsave()?  Such
- * a sender ran with interrupts on and has them back once we return: it
- * cannot be spinning for our delivery with them off.  One that disabled
- * interrupts by hand, with no lock, would not show: no caller of a
- * doorbell does that (hvl_front's kicks come with the virtio driver's
- * lock held, or from a softirq).  Without CONFIG_PREEMPT_COUNT a
- * spinlock does not show either: never.
+ * Queue a delivery of @lc's sends on every online CPU: an irq_work on
+ * our own, an IPI on the others.  Interrupts off: the set of online CPUs
+ * cannot change under us (hotplug needs stop_machine).
  */
-static bool sender_returns(void)
+static void deliver_everywhere(struct lb_chan *lc)
 {
-	return IS_ENABLED(CONFIG_PREEMPT_COUNT) &&
-	       preempt_count() == PREEMPT_OFFSET;
-}
-
-/*
- * Called by the framework under chan->lock, interrupts disabled: the set
- * of online CPUs cannot change under us (hotplug needs stop_machine).
- */
-static int lb_send_data(struct mbox_chan *chan, void *data)
-{
-	struct lb_chan *lc = chan->con_priv;
 	struct lb *lb = lc->lb;
 	int cpu, self = smp_processor_id();
 
-	WRITE_ONCE(lc->msg, data);
-	atomic_long_inc(&lc->sent);
-	atomic_inc(&lc->pending);
-
-	if (direct && sender_returns()) {
-		atomic_long_inc(&lc->direct);
-		atomic_inc(&lb->busy);
-		if (!irq_work_queue(&lc->cpus[self].self))
-			atomic_dec(&lb->busy);
-		return 0;
-	}
+	lockdep_assert_irqs_disabled();
+	raw_spin_lock(&lc->ipi_lock);
 	for_each_online_cpu(cpu) {
 		struct lb_cpu *c = &lc->cpus[cpu];
 
@@ -189,7 +171,49 @@ static int lb_send_data(struct mbox_chan *chan, void *data)
 		    smp_call_function_single_async(cpu, &c->csd))
 			atomic_dec(&lb->busy);
 	}
+	raw_spin_unlock(&lc->ipi_lock);
+}
+
+/* Called by the framework under chan->lock, interrupts disabled. */
+static int lb_send_data(struct mbox_chan *chan, void *data)
+{
+	struct lb_chan *lc = chan->con_priv;
+	struct lb *lb = lc->lb;
+
+	WRITE_ONCE(lc->msg, data);
+	atomic_long_inc(&lc->sent);
+	atomic_inc(&lc->pending);
+
+	if (!READ_ONCE(direct)) {
+		deliver_everywhere(lc);
+		return 0;
+	}
+	atomic_long_inc(&lc->direct);
+	atomic_inc(&lb->busy);
+	if (!irq_work_queue(&lc->cpus[smp_processor_id()].self))
+		atomic_dec(&lb->busy);
 	return 0;
+}
+
+/*
+ * A client spinning with interrupts off until the peer acts on what it
+ * sent (see the top of the file): what its CPU has not delivered yet, the
+ * others do.  Called in a loop: once until a delivery, which every CPU
+ * got a handler for.  Any context, no lock held by the framework.
+ * Nothing is ever received this way: always false.
+ */
+static bool lb_peek_data(struct mbox_chan *chan)
+{
+	struct lb_chan *lc = chan->con_priv;
+	unsigned long flags;
+
+	if (!atomic_read(&lc->pending) || atomic_xchg(&lc->spinning, 1))
+		return false;
+	local_irq_save(flags);
+	atomic_long_inc(&lc->spun);
+	deliver_everywhere(lc);
+	local_irq_restore(flags);
+	return false;
 }
 
 static int lb_startup(struct mbox_chan *chan)
@@ -221,6 +245,7 @@ static void lb_shutdown(struct mbox_chan *chan)
 
 static const struct mbox_chan_ops lb_ops = {
 	.send_data	= lb_send_data,
+	.peek_data	= lb_peek_data,
 	.startup	= lb_startup,
 	.shutdown	= lb_shutdown,
 };
@@ -230,16 +255,17 @@ static int stats_show(struct seq_file *s, void *unused)
 	struct lb *lb = s->private;
 	int i;
 
-	seq_puts(s, "chan peer client sent delivered dropped direct\n");
+	seq_puts(s, "chan peer client sent delivered dropped direct spun\n");
 	for (i = 0; i < lb->mbox.num_chans; i++) {
 		struct lb_chan *lc = &lb->chans[i];
 
-		seq_printf(s, "%4d %4d %6d %4ld %9ld %7ld %6ld\n", i, i ^ 1,
+		seq_printf(s, "%4d %4d %6d %4ld %9ld %7ld %6ld %4ld\n", i, i ^ 1,
 			   READ_ONCE(lc->active),
 			   atomic_long_read(&lc->sent),
 			   atomic_long_read(&lc->delivered),
 			   atomic_long_read(&lc->dropped),
-			   atomic_long_read(&lc->direct));
+			   atomic_long_read(&lc->direct),
+			   atomic_long_read(&lc->spun));
 	}
 	return 0;
 }
@@ -276,6 +302,7 @@ static int lb_probe(struct platform_device *pdev)
 		lc->chan = &chans[i];
 		lc->peer = &lb->chans[i ^ 1];
 		spin_lock_init(&lc->lock);
+		raw_spin_lock_init(&lc->ipi_lock);
 		chans[i].con_priv = lc;
 		lc->cpus = devm_kcalloc(dev, nr_cpu_ids, sizeof(*lc->cpus),
 					GFP_KERNEL);
