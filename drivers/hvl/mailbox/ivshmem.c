@@ -49,7 +49,8 @@
  * Tx-done: the write to Doorbell is the whole transaction, but the
  * framework calls send_data() with its channel lock held, and
  * mbox_chan_txdone() takes that lock: the tx-done is reported from an
- * irq_work right after.
+ * irq_work right after.  A client that spins with interrupts off polls
+ * the channel (peek_data) instead: see ivs_peek_data().
  */
 #include <linux/atomic.h>
 #include <linux/interrupt.h>
@@ -123,6 +124,27 @@ static int ivs_send_data(struct mbox_chan *chan, void *data)
 	return 0;
 }
 
+/*
+ * A client spinning with interrupts off until the other machine acts
+ * (hvl_front's wait for virtio_console's buffers, through
+ * hvl_doorbell_spin()): the tx-done of its last send may be the irq_work
+ * on its own CPU, which cannot run until the spin ends, and the doorbell
+ * client rings again only after a tx-done, so a ring it makes in the
+ * meantime (the next hvc write of the same printk) would never reach the
+ * other machine.  Report it now: the write was the whole transaction.
+ * When the irq_work runs later, it reports the message sent since, whose
+ * write is done as well, or none (tx_tick() ignores that).  Never data.
+ */
+static bool ivs_peek_data(struct mbox_chan *chan)
+{
+	struct ivs_chan *ic = chan->con_priv;
+
+	/* As in ivs_txdone(). */
+	if (irq_work_is_pending(&ic->txdone) && smp_load_acquire(&ic->active))
+		mbox_chan_txdone(chan, 0);
+	return false;
+}
+
 static int ivs_startup(struct mbox_chan *chan)
 {
 	struct ivs_chan *ic = chan->con_priv;
@@ -148,6 +170,7 @@ static void ivs_shutdown(struct mbox_chan *chan)
 
 static const struct mbox_chan_ops ivs_ops = {
 	.send_data	= ivs_send_data,
+	.peek_data	= ivs_peek_data,
 	.startup	= ivs_startup,
 	.shutdown	= ivs_shutdown,
 };
