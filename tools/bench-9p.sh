@@ -77,12 +77,18 @@ meta_ops() {
 	done
 }
 
-# scale <server> <dir>: random reads and metadata with 1, 4, 16 clients
+# scale <server> <dir>: random reads and metadata with 1, 4, 16 clients,
+# and the reads' cross-CPU wake-ups (rescheduling and function-call IPIs)
+# per read: what a client served on another CPU than its own costs.
 scale() {
-	local n
+	local n w0 w1 iops
 	for n in ${BENCH_SCALE-1 4 16}; do
-		echo "$1 rand-read-4k-IOPS-x$n $(fio_bw "$2" randread 4k 8 --runtime=$RT \
-			--time_based --filename=scale.dat --numjobs=$n --group_reporting)" | tee -a /tmp/bench
+		w0=$(irqs_of RES CAL)
+		iops=$(fio_bw "$2" randread 4k 8 --runtime=$RT \
+			--time_based --filename=scale.dat --numjobs=$n --group_reporting)
+		w1=$(irqs_of RES CAL)
+		echo "$1 rand-read-4k-IOPS-x$n $iops" | tee -a /tmp/bench
+		echo "$1 rand-read-IPIs/io-x$n $(awk "BEGIN { printf \"%.1f\", ($w1 - $w0) / ($iops * $RT + 1) }")" | tee -a /tmp/bench
 		echo "$1 meta-ops/s-x$n $(meta_ops "$2" $n)" | tee -a /tmp/bench
 	done
 	rm -f "$2/scale.dat"

@@ -30,11 +30,7 @@ field() { echo "$1" | sed -n "s|.* $2=\([^ ]*\).*|\1|p"; }
 
 # Function-call and irq_work interrupts so far, all CPUs: the loopback
 # mailbox's IPIs and self-IPIs.
-ipis() {
-	awk '$1 == "CAL:" || $1 == "IWI:" {
-		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i
-	} END { print s + 0 }' /proc/interrupts
-}
+ipis() { irqs_of CAL IWI; }
 DIRECT=/sys/module/hvl_mbox_loopback/parameters/direct
 
 # profile <name> <client-side> <connect-addr>: BENCH_PERF's profiles of
