@@ -272,6 +272,24 @@ struct hvl_9p_fid *hvl_9p_fid_remove(struct hvl_9p_fids *t, u32 fid)
 	return f;
 }
 
+/*
+ * Unpublish @f, only if its number still names it (not clunked, nor
+ * replaced by an open or an xattrcreate meanwhile).  Returns true if so:
+ * the caller then has the table's reference too.
+ */
+bool hvl_9p_fid_remove_this(struct hvl_9p_fids *t, struct hvl_9p_fid *f)
+{
+	bool ret;
+
+	xa_lock(&t->xa);
+	/* Erasing allocates nothing: the lock is never dropped. */
+	ret = __xa_cmpxchg(&t->xa, f->fid, f, NULL, GFP_NOWAIT) == f;
+	if (ret)
+		t->nr--;
+	xa_unlock(&t->xa);
+	return ret;
+}
+
 void hvl_9p_fid_put(struct hvl_9p_fid *f)
 {
 	if (!f || !refcount_dec_and_test(&f->ref))

@@ -498,6 +498,25 @@ static ssize_t write_nowait(struct file *file, const void *buf, size_t count,
 	return n;
 }
 
+/*
+ * Twrite to an xattrcreate fid: a copy into its buffer.  A worker's clunk
+ * of the fid holds the fid's lock while it sets the attribute, which may
+ * wait (clunk_nowait() in server.c): the work item does not wait for it.
+ */
+static ssize_t xattr_write(struct hvl_9p_call *c, struct hvl_9p_fid *f,
+			   u64 off, const void *data, u32 count)
+{
+	ssize_t n;
+
+	if (!c->nowait)
+		mutex_lock(&f->lock);
+	else if (!mutex_trylock(&f->lock))
+		return -EAGAIN;
+	n = hvl_9p_xattr_write(f, off, data, count);
+	mutex_unlock(&f->lock);
+	return n;
+}
+
 int hvl_9p_file_write(struct hvl_9p_call *c)
 {
 	u32 fid = hvl_9p_pdu_get32(&c->in);
@@ -516,9 +535,7 @@ int hvl_9p_file_write(struct hvl_9p_call *c)
 	if (!f)
 		return -EBADF;
 	if (f->kind == HVL_9P_FID_XATTR_WRITE) {
-		mutex_lock(&f->lock);
-		n = hvl_9p_xattr_write(f, off, data, count);
-		mutex_unlock(&f->lock);
+		n = xattr_write(c, f, off, data, count);
 	} else if (c->nowait) {
 		n = rw_ok(f->file, FMODE_WRITE) ?:
 		    write_nowait(f->file, data, count, &pos);

@@ -128,6 +128,7 @@ int hvl_9p_fid_replace(struct hvl_9p_fids *t, struct hvl_9p_fid *old,
 bool hvl_9p_fid_published(struct hvl_9p_fids *t, struct hvl_9p_fid *f);
 struct hvl_9p_fid *hvl_9p_fid_get(struct hvl_9p_fids *t, u32 fid);
 struct hvl_9p_fid *hvl_9p_fid_remove(struct hvl_9p_fids *t, u32 fid);
+bool hvl_9p_fid_remove_this(struct hvl_9p_fids *t, struct hvl_9p_fid *f);
 void hvl_9p_fid_put(struct hvl_9p_fid *f);
 u32 hvl_9p_fid_session(struct hvl_9p_fids *t);
 unsigned int hvl_9p_fid_clear(struct hvl_9p_fids *t);

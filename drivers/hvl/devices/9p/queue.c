@@ -385,7 +385,6 @@ static bool serve_inline(u8 type)
 	case P9_TATTACH:
 	case P9_TWALK:
 	case P9_TGETATTR:
-	case P9_TCLUNK:
 	case P9_TSTATFS:
 	case P9_TREADLINK:
 	case P9_TGETLOCK:
@@ -402,6 +401,12 @@ static bool served_here(struct hvl_9p *srv, struct hvl_9p_req *req)
 		hvl_9p_server_serve(srv, req);
 		return true;
 	}
+	/*
+	 * A clunk tries here too: that of an xattrcreate fid sets the
+	 * attribute, a write that may wait (clunk_nowait() in server.c).
+	 */
+	if (req->type == P9_TCLUNK)
+		return inline_meta && hvl_9p_server_try(srv, req);
 	/* Reads and writes try here first: see read_nowait() in file.c. */
 	return (req->type == P9_TREAD || req->type == P9_TWRITE) &&
 	       READ_ONCE(inline_io) && hvl_9p_server_try(srv, req);

@@ -89,6 +89,30 @@ static int flush(struct hvl_9p_call *c)
 	return c->in.err;
 }
 
+/*
+ * A clunk in the ring's work item (c->nowait).  That of an xattrcreate
+ * fid sets the attribute (hvl_9p_xattr_commit()): a write, which takes
+ * the inode's lock and the file system's write access, and so waits for
+ * another writer of the file or a frozen file system, as write_nowait()
+ * in file.c must not: -EAGAIN, a worker clunks it.  Any other fid is
+ * unpublished here, if its number still names the fid that was looked
+ * at: an xattrcreate served meanwhile by a worker may have replaced it.
+ * Returns the fid, with the table's reference, or an ERR_PTR.
+ */
+static struct hvl_9p_fid *clunk_nowait(struct hvl_9p_fids *t, u32 fid)
+{
+	struct hvl_9p_fid *f = hvl_9p_fid_get(t, fid);
+	bool removed;
+
+	if (!f)
+		return ERR_PTR(-EBADF);
+	removed = f->kind != HVL_9P_FID_XATTR_WRITE &&
+		  hvl_9p_fid_remove_this(t, f);
+	/* The lookup's reference; if removed, the table's is ours. */
+	hvl_9p_fid_put(f);
+	return removed ? f : ERR_PTR(-EAGAIN);
+}
+
 static int clunk(struct hvl_9p_call *c)
 {
 	u32 fid = hvl_9p_pdu_get32(&c->in);
@@ -97,9 +121,15 @@ static int clunk(struct hvl_9p_call *c)
 
 	if (c->in.err)
 		return c->in.err;
-	f = hvl_9p_fid_remove(&c->srv->fids, fid);
-	if (!f)
-		return -EBADF;
+	if (c->nowait) {
+		f = clunk_nowait(&c->srv->fids, fid);
+		if (IS_ERR(f))
+			return PTR_ERR(f);
+	} else {
+		f = hvl_9p_fid_remove(&c->srv->fids, fid);
+		if (!f)
+			return -EBADF;
+	}
 	if (f->kind == HVL_9P_FID_XATTR_WRITE) {
 		mutex_lock(&f->lock);
 		ret = hvl_9p_xattr_commit(f);
