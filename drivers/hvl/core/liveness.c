@@ -117,10 +117,10 @@ u32 hvl_liveness_limit(const struct hvl_window *win)
  * (the backends free its connections, fids and frames), then move
  * host_gen, so that a peer that was only slow rescans and starts its
  * devices again rather than drive devices reset under it.  A work item
- * of its own, not the beat's: a reset may take long (vsock waits for an
- * RCU grace period, 9P may close a large unlinked file), and host_beat
- * must go on meanwhile, or a peer that was only slow would take us for
- * dead in turn.
+ * of its own, not the beat's: a reset may take long (9P may free a large
+ * unlinked file, the last fid of it gone), and host_beat must go on
+ * meanwhile, or a peer that was only slow would take us for dead in
+ * turn.
  */
 static void peer_lost(struct work_struct *work)
 {
