@@ -5,7 +5,9 @@
 # "make check", so figures compare like with like within one run, but
 # on the release kernel (tests/qemu/config/release.config: no KASAN,
 # lockdep, kmemleak): the figures measure the code, not the debugging.
-# HVL_KERNEL=debug runs them on make check's kernel instead.
+# HVL_KERNEL=debug runs them on make check's kernel instead;
+# HVL_CMDLINE adds guest kernel parameters, as for make check (idle=poll,
+# hvl_mbox_loopback.direct=0, ...).
 set -eu
 HVL_KERNEL=${HVL_KERNEL:-release}
 export HVL_KERNEL
@@ -34,7 +36,7 @@ make -s -C "$kdir" M="$repo" modules
 "$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz" \
 	"$out/bin" "$kdir"
 # BENCH_* variables of the caller reach the guest script's environment.
-args="hvl.mode=bench hvl.bench=$name"
+args="hvl.mode=bench hvl.bench=$name ${HVL_CMDLINE:-}"
 for v in $(env | sed -n 's/^\(BENCH_[A-Z_]*\)=.*/\1/p'); do
 	eval "args=\"\$args hvl.env=$v=\${$v}\""
 done
