@@ -74,7 +74,7 @@ struct lb_chan {
 	void *msg;		/* payload of the latest send */
 	struct lb_cpu *cpus;	/* nr_cpu_ids ways to deliver */
 	atomic_long_t sent;	/* messages accepted by send_data() */
-	atomic_long_t direct;	/* of which delivered by the sender's CPU only */
+	atomic_long_t direct;	/* of which queued on the sender's CPU only */
 	atomic_long_t spun;	/* IPIs sent for a spinning sender */
 	atomic_long_t delivered; /* deliveries to the peer's client */
 	atomic_long_t dropped;	/* deliveries with no client on the peer */
