@@ -46,6 +46,7 @@ profile_stop() {
 # difference divided by its messages is what each message cost in
 # wake-ups.
 ctxt() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
+intrs() { awk '$1 == "intr" { print $2 }' /proc/stat; }
 
 # irqs_of <row>...: the interrupts so far of the named /proc/interrupts
 # rows (RES: rescheduling IPIs, CAL: function calls, IWI: irq_work),
@@ -55,7 +56,6 @@ irqs_of() {
 		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i
 	} END { print s + 0 }' /proc/interrupts
 }
-intrs() { awk '$1 == "intr" { print $2 }' /proc/stat; }
 
 # tasks_snap <file>: every task's context switches so far (pid, name,
 # voluntary + involuntary), for tasks_report.
