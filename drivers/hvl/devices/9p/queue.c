@@ -9,8 +9,8 @@
  * it at once if it is short and cannot wait (lookups, attributes, reads
  * and writes the page cache takes at once), else queues it.  A fixed
  * pool of kthreads serves queued requests concurrently and puts each
- * reply on the done list; poll() copies it into the chain and pushes.  Used entries go
- * back in completion order, which virtio allows.
+ * reply on the done list; poll() copies it into the chain and pushes.
+ * Used entries go back in completion order, which virtio allows.
  *
  * The workers are kthreads rather than work items because each needs its
  * own fs_struct with umask 0 (as nfsd does): the client has already
