@@ -14,9 +14,9 @@
 # Scaling: 4 KiB random-read IOPS (fio jobs on one file) and
 # create+stat+unlink ops/s (hvl-fsstorm processes, the BENCH_META files
 # shared out) with BENCH_SCALE clients each ("1 4 16"; "" for none), and
-# the context switches (all CPUs, and by task) per random read and write.  BENCH_PERF=1 profiles
-# each server's random reads, random writes and metadata run
-# (tools/lib-bench.sh).
+# the context switches (all CPUs, and by task) per random read and
+# write.  BENCH_PERF=1 profiles each server's random reads, random writes
+# and metadata run (tools/lib-bench.sh).
 . /tests/lib.sh
 . /tests/lib-9p.sh
 . /tools/lib-bench.sh
@@ -78,8 +78,9 @@ meta_ops() {
 }
 
 # scale <server> <dir>: random reads and metadata with 1, 4, 16 clients,
-# and the reads' cross-CPU wake-ups (rescheduling and function-call IPIs)
-# per read: what a client served on another CPU than its own costs.
+# and the reads' cross-CPU wake-ups (rescheduling and function-call IPIs,
+# all CPUs) per read: fio's own are among them, so compare the servers'
+# figures, not a figure with zero.
 scale() {
 	local n w0 w1 iops
 	for n in ${BENCH_SCALE-1 4 16}; do
