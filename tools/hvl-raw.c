@@ -4,6 +4,7 @@
  * "stty -F TTY raw -echo" would once their output has drained.
  *
  *   hvl-raw TTY...
+ *   hvl-raw -c TTY...
  *
  * stty applies its settings with tcsetattr(TCSADRAIN), which first waits
  * until everything written to the terminal is sent.  The tests set a
@@ -19,38 +20,93 @@
  * cfmakeraw() also makes the characters 8 bits wide.  Opened without
  * becoming the controlling terminal and without waiting for a carrier.
  * Errors: status 1, naming the terminal.
+ *
+ * With -c, the first of the terminals that opens (within 5 s) stays open
+ * once raw, and what it receives is copied to standard output until
+ * either side fails (the reader went).  A peer's console that has bytes
+ * waiting passes them on as soon as it is opened, and they are lost when
+ * it is closed: a test cannot look for the live /dev/hvcN by opening
+ * each, nor open it cooked (a shell's redirection), whose echo would send
+ * the first bytes back a write each.  Here they meet raw mode, but for
+ * any taken in the moment between open() and tcsetattr().
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
-int main(int argc, char **argv)
+/* "raw -echo", now; 0 or -1 */
+static int make_raw(int fd)
 {
 	struct termios t;
+
+	if (tcgetattr(fd, &t))
+		return -1;
+	cfmakeraw(&t);
+	/* stty's "raw" clears these too; cfmakeraw() leaves them. */
+	t.c_iflag &= ~(IXOFF | IXANY | IMAXBEL);
+	return tcsetattr(fd, TCSANOW, &t);
+}
+
+/* Copy @fd to standard output until a read or a write fails or ends. */
+static int copy_out(int fd)
+{
+	char buf[4096];
+	ssize_t n, w, off;
+
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < n; off += w) {
+			w = write(1, buf + off, n - off);
+			if (w <= 0)
+				return 0;
+		}
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/* -c: copy from the first of @tty[0..@n) that opens, trying for 5 s. */
+static int copy_first(char **tty, int n)
+{
+	int i, fd, tries, rc;
+
+	for (tries = 0; tries < 50; tries++) {
+		for (i = 0; i < n; i++) {
+			fd = open(tty[i], O_RDWR | O_NOCTTY | O_NONBLOCK);
+			if (fd < 0)
+				continue;
+			rc = make_raw(fd) ?: copy_out(fd);
+			if (rc)
+				perror(tty[i]);
+			close(fd);
+			return !!rc;
+		}
+		usleep(100000);
+	}
+	fprintf(stderr, "hvl-raw: none of the %d terminals opens\n", n);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
 	int i, fd, rc = 0;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: hvl-raw TTY...\n");
+	if (argc > 2 && !strcmp(argv[1], "-c"))
+		return copy_first(argv + 2, argc - 2);
+	if (argc < 2 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: hvl-raw TTY... | hvl-raw -c TTY...\n");
 		return 1;
 	}
 	for (i = 1; i < argc; i++) {
 		fd = open(argv[i], O_RDWR | O_NOCTTY | O_NONBLOCK);
-		if (fd < 0 || tcgetattr(fd, &t)) {
-			perror(argv[i]);
-			rc = 1;
-			if (fd >= 0)
-				close(fd);
-			continue;
-		}
-		cfmakeraw(&t);
-		/* stty's "raw" clears these too; cfmakeraw() leaves them. */
-		t.c_iflag &= ~(IXOFF | IXANY | IMAXBEL);
-		if (tcsetattr(fd, TCSANOW, &t)) {
+		if (fd < 0 || make_raw(fd)) {
 			perror(argv[i]);
 			rc = 1;
 		}
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 	}
 	return rc;
 }

@@ -144,7 +144,10 @@ struct hvl_front_vdev {
 	unsigned int cfg_changes;	/* consecutive reads that saw it change */
 	wait_queue_head_t txn_wq;	/* woken by every doorbell */
 	spinlock_t vq_lock;
-	bool cbs;			/* DRIVER_OK set, no reset since */
+	bool cbs;			/* DRIVER_OK set, no reset since, and
+					 * for a console its probe returned
+					 */
+	bool wait_bound;		/* a console: see bound() in vdev.c */
 	bool held;			/* inject.c: no callbacks until reset */
 	struct hvl_front_vq *vqs[HVL_MAX_QUEUES];
 	u64 host_features;		/* offered by the device side */
@@ -195,6 +198,7 @@ void hvl_front_vdev_free_all(struct hvl_front *f, bool readers);
 void hvl_front_vdev_break_all(struct hvl_front *f);
 void hvl_front_vdev_notify_all(struct hvl_front *f);
 void hvl_front_vdev_show(struct hvl_front *f, struct seq_file *s);
+void hvl_front_vdev_exit(void);
 void hvl_front_inject_init(struct hvl_front *f);
 void hvl_front_inject_fini(struct hvl_front *f);
 

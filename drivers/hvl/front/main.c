@@ -724,6 +724,7 @@ module_init(hvl_front_init);
 static void __exit hvl_front_exit(void)
 {
 	platform_driver_unregister(&hvl_front_driver);
+	hvl_front_vdev_exit();
 	debugfs_remove(front_root);
 }
 module_exit(hvl_front_exit);

@@ -27,14 +27,18 @@
  * its queues are broken and every later transaction fails at once, so
  * removing a device whose backend vanished never hangs.
  */
+#include <linux/device.h>
 #include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/rculist.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/unaligned.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 #include <uapi/linux/virtio_mmio.h>
 
@@ -468,7 +472,8 @@ static void set_status(struct virtio_device *vdev, u8 status)
 	WRITE_ONCE(vd->status, status);
 	reg_put(vd, VIRTIO_MMIO_STATUS, status);
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK) {
-		set_cbs(vd, true);
+		/* Under the device lock, as bound() is. */
+		set_cbs(vd, !vd->wait_bound || device_is_bound(&vdev->dev));
 		/* The device may have used buffers before callbacks ran. */
 		serve_vqs(vd);
 	}
@@ -635,6 +640,76 @@ static const struct virtio_config_ops hvl_front_config_ops = {
 	.get_shm_region		= get_shm_region,
 };
 
+/*
+ * The callbacks of a console start once its driver's probe has returned.
+ * virtio_console's add_port() fills the receive queue before it lists
+ * the port, and in_intr() frees the used buffers of a queue whose port it
+ * cannot find, without the port's lock: a buffer used in that window
+ * loses its bytes, and the flush on one CPU with fill_queue() adding on
+ * another corrupts the virtqueue (the same head made available twice,
+ * then the BUG_ON in detach_unused_buf_split() at removal).  Our console
+ * uses the first receive buffer at once when Linux wrote while no peer
+ * ran, so every peer restart opened that window.  Until the driver is
+ * bound the used entries wait in the public ring; its probe does not
+ * wait for a callback (hvc writes spin, and wait_out() serves them).
+ *
+ * The virtio bus is not exported: its notifier is set up with the first
+ * device, which bound() is called for by hand.  Under the device lock,
+ * as the driver core's probe and remove are.
+ */
+static void bound(struct hvl_front_vdev *vd)
+{
+	bool on;
+
+	device_lock_assert(&vd->vdev.dev);
+
+	spin_lock_irq(&vd->vq_lock);
+	on = !vd->cbs && (READ_ONCE(vd->status) & VIRTIO_CONFIG_S_DRIVER_OK);
+	if (on)
+		vd->cbs = true;
+	spin_unlock_irq(&vd->vq_lock);
+	if (on)
+		serve_vqs(vd);
+}
+
+static int bus_event(struct notifier_block *nb, unsigned long action,
+		     void *data)
+{
+	struct virtio_device *vdev = dev_to_virtio(data);
+
+	if (action == BUS_NOTIFY_BOUND_DRIVER &&
+	    vdev->config == &hvl_front_config_ops && to_vd(vdev)->wait_bound)
+		bound(to_vd(vdev));
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block bus_nb = { .notifier_call = bus_event };
+static const struct bus_type *bus_watched;	/* under bus_lock */
+static DEFINE_MUTEX(bus_lock);
+
+static void watch_bus(struct hvl_front_vdev *vd)
+{
+	mutex_lock(&bus_lock);
+	if (!bus_watched &&
+	    !bus_register_notifier(vd->vdev.dev.bus, &bus_nb))
+		bus_watched = vd->vdev.dev.bus;
+	mutex_unlock(&bus_lock);
+	/* Bound before the notifier was there, or probed in registration. */
+	device_lock(&vd->vdev.dev);
+	if (device_is_bound(&vd->vdev.dev))
+		bound(vd);
+	device_unlock(&vd->vdev.dev);
+}
+
+/**
+ * hvl_front_vdev_exit() - at module exit, once every device is gone
+ */
+void hvl_front_vdev_exit(void)
+{
+	if (bus_watched)
+		bus_unregister_notifier(bus_watched, &bus_nb);
+}
+
 /* Acknowledge a configuration change, then tell the driver. */
 static void config_work(struct work_struct *work)
 {
@@ -724,6 +799,7 @@ int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
 	vd->vdev.config = &hvl_front_config_ops;
 	vd->vdev.id.device = device_id;
 	vd->vdev.id.vendor = front_get(regs + VIRTIO_MMIO_VENDOR_ID);
+	vd->wait_bound = device_id == VIRTIO_ID_CONSOLE;
 
 	/* Visible to the doorbell before the driver's first transaction. */
 	list_add_tail_rcu(&vd->node, &f->vdevs);
@@ -732,6 +808,8 @@ int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
 		goto err_unlist;
 	/* The virtio core's locks and lists are initialised now. */
 	smp_store_release(&vd->registered, true);
+	if (vd->wait_bound)
+		watch_bus(vd);
 	/* A config change raised while registering. */
 	if (reg_get(vd, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG)
 		queue_work(system_unbound_wq, &vd->config_work);
