@@ -19,6 +19,13 @@
  * file, or, from a file that has written nothing, the device's last
  * reply (so "write with one command, read with the next" works): racing
  * writers each open the hook once and read their own replies.
+ *
+ * inject_nowait is the same hook serving as the ring's work item does
+ * (hvl_9p_server_try()): a handler that would wait hands the message to
+ * a worker there, and here fails the write with EAGAIN, nothing answered.
+ * A test holds what such a handler would wait for and sees that it does
+ * not: the work item cannot be shown waiting through the hook, which
+ * serves in the writer's context, as a worker does.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -36,6 +43,7 @@ static struct dentry *top;
 /* An open file of the hook: its last reply. */
 struct inject_file {
 	struct hvl_9p *srv;
+	bool nowait;		/* inject_nowait: as the work item serves */
 	struct mutex lock;	/* @reply, @len: pread/pwrite may race */
 	void *reply;
 	size_t len;
@@ -50,6 +58,18 @@ static int inject_open(struct inode *inode, struct file *file)
 	io->srv = inode->i_private;
 	mutex_init(&io->lock);
 	file->private_data = io;
+	return 0;
+}
+
+static int inject_nowait_open(struct inode *inode, struct file *file)
+{
+	struct inject_file *io;
+	int ret = inject_open(inode, file);
+
+	if (ret)
+		return ret;
+	io = file->private_data;
+	io->nowait = true;
 	return 0;
 }
 
@@ -100,7 +120,14 @@ static ssize_t inject_write(struct file *file, const char __user *ubuf,
 	spin_unlock(&srv->lock);
 	req->session = hvl_9p_fid_session(&srv->fids);
 
-	hvl_9p_server_serve(srv, req);
+	if (io->nowait) {
+		if (!hvl_9p_server_try(srv, req)) {
+			ret = -EAGAIN;	/* the work item's "to a worker" */
+			goto out;
+		}
+	} else {
+		hvl_9p_server_serve(srv, req);
+	}
 
 	last = kvmalloc(req->rlen ?: 1, GFP_KERNEL);
 	if (last)
@@ -156,6 +183,15 @@ static const struct file_operations inject_fops = {
 	.llseek = default_llseek,
 };
 
+static const struct file_operations inject_nowait_fops = {
+	.owner = THIS_MODULE,
+	.open = inject_nowait_open,
+	.release = inject_release,
+	.read = inject_read,
+	.write = inject_write,
+	.llseek = default_llseek,
+};
+
 void hvl_9p_debug_add(struct hvl_9p *srv)
 {
 	mutex_init(&srv->inject_lock);
@@ -164,6 +200,8 @@ void hvl_9p_debug_add(struct hvl_9p *srv)
 		return;
 	srv->debug = debugfs_create_dir(dev_name(&srv->hdev->dev), top);
 	debugfs_create_file("inject", 0600, srv->debug, srv, &inject_fops);
+	debugfs_create_file("inject_nowait", 0600, srv->debug, srv,
+			    &inject_nowait_fops);
 	debugfs_create_u32("inject_rsize", 0600, srv->debug,
 			   &srv->inject_rsize);
 }

@@ -383,7 +383,6 @@ static bool serve_inline(u8 type)
 	case P9_TVERSION:
 	case P9_TAUTH:
 	case P9_TATTACH:
-	case P9_TWALK:
 	case P9_TGETATTR:
 	case P9_TSTATFS:
 	case P9_TREADLINK:
@@ -402,10 +401,13 @@ static bool served_here(struct hvl_9p *srv, struct hvl_9p_req *req)
 		return true;
 	}
 	/*
-	 * A clunk tries here too: that of an xattrcreate fid sets the
-	 * attribute, a write that may wait (clunk_nowait() in server.c).
+	 * A walk and a clunk try here too: a walk of a fid onto itself
+	 * takes the fid's lock, which a worker's lcreate or lopen of it
+	 * holds (walk_replace() in walk.c); the clunk of an xattrcreate fid
+	 * sets the attribute, a write that may wait (clunk_nowait() in
+	 * server.c).
 	 */
-	if (req->type == P9_TCLUNK)
+	if (req->type == P9_TWALK || req->type == P9_TCLUNK)
 		return inline_meta && hvl_9p_server_try(srv, req);
 	/* Reads and writes try here first: see read_nowait() in file.c. */
 	return (req->type == P9_TREAD || req->type == P9_TWRITE) &&

@@ -343,8 +343,10 @@ void hvl_9p_server_serve(struct hvl_9p *srv, struct hvl_9p_req *req)
  * @srv: the server
  * @req: as for hvl_9p_server_serve()
  *
- * The ring's work item.  Handlers that know (Tread, Twrite) refuse to
- * wait for I/O; the others are not to be called here.
+ * The ring's work item, and the inject hook's inject_nowait.  Handlers
+ * that know refuse to wait: Tread and Twrite for I/O, Twalk for the
+ * fid's lock, Tclunk for an xattr's setting; the others are not to be
+ * called here.
  *
  * Return: true if @req is answered, false if a worker must serve it.
  */

@@ -115,6 +115,30 @@ static int walk_one(const struct path *root, struct path *p,
 }
 
 /*
+ * Publish @nf, a walk of @f onto itself, in @f's place: under @f's lock,
+ * as lopen, lcreate and xattrcreate replace a fid.  A worker holds that
+ * lock for as long as its lcreate or lopen of @f takes: an lcreate waits
+ * for the directory's inode lock, whose holder (a Linux program listing
+ * the directory into a page of the peer's 9P mount) may wait for a reply
+ * that the ring's work item (c->nowait) has made and not yet pushed.  So
+ * the work item does not wait for it: -EAGAIN, nothing published, and a
+ * worker walks again from the start.
+ */
+static int walk_replace(struct hvl_9p_call *c, struct hvl_9p_fid *f,
+			struct hvl_9p_fid *nf)
+{
+	int ret;
+
+	if (!c->nowait)
+		mutex_lock(&f->lock);
+	else if (!mutex_trylock(&f->lock))
+		return -EAGAIN;
+	ret = hvl_9p_fid_replace(&c->srv->fids, f, nf, c->gen);
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+/*
  * Twalk fid newfid nwname wname[nwname]: Rwalk nwqid qid[nwqid].  A walk
  * that fails on the first name is an error; one that fails later returns
  * the qids it got and creates no fid, as the protocol says.
@@ -192,9 +216,7 @@ int hvl_9p_walk_walk(struct hvl_9p_call *c)
 		}
 		if (newfid == fid) {
 			/* Walking a fid onto itself replaces it. */
-			mutex_lock(&f->lock);
-			ret = hvl_9p_fid_replace(&srv->fids, f, nf, c->gen);
-			mutex_unlock(&f->lock);
+			ret = walk_replace(c, f, nf);
 		} else {
 			ret = hvl_9p_fid_insert(&srv->fids, nf, c->gen);
 		}
