@@ -40,6 +40,20 @@ fault() {
 	echo "$v" >$VC/unbind || fail "unbind $v"
 	echo "$v" >$VC/bind || fail "bind $v"
 	retry 100 driver_ok || fail "$2: device not back at DRIVER_OK (status $(status))"
+	# The byte that made the backend pop never reached the broken ring:
+	# the console keeps it (console.rst) and the next driver gets it
+	# first, read here before open_ttys, whose look for the live hvc
+	# would drop it.
+	if [ -n "${3:-}" ]; then
+		: >/tmp/kept
+		$(side /dev/hvc) hvl-raw -c /dev/hvc[0-7] >/tmp/kept &
+		k=$!
+		retry 50 [ -s /tmp/kept ]
+		kill $k 2>/dev/null
+		wait $k 2>/dev/null
+		[ "$(cat /tmp/kept)" = x ] ||
+			fail "$2: the next driver got '$(cat /tmp/kept)', not the x written before the reset"
+	fi
 	open_ttys
 	printf 'after %s, linux\n' "$2" >/tmp/t1
 	xfer /dev/ttyHVL0 $HVC /tmp/t1
