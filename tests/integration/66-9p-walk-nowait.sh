@@ -95,6 +95,23 @@ W=
 grep -q "Resource temporarily unavailable" $BODY.out && [ $rc = 1 ] ||
 	fail "the walk of X onto itself: status $rc, $(cat $BODY.out), not EAGAIN"
 echo "walk of X onto itself, X's lock held: EAGAIN (to a worker) at once: ok"
+
+# Twalk X -> Z "absent", as the work item serves it: a name not in the
+# dentry cache (tmpfs keeps no negative dentries) is looked up with d's
+# lock taken shared, which queues behind the Tlcreate waiting for it
+# exclusive: the same wait, with no fid's lock in it.
+BODY=/tmp/walk2.body
+t_begin; t_u32 $X; t_u32 7504; t_u16 1; t_str absent
+send "$INJN" 110 $BODY
+W=$!
+retry 50 gone $W ||
+	fail "the walk of X to a name not cached waits ($(state $W)) for d's lock, queued behind the Tlcreate"
+wait $W
+rc=$?
+W=
+grep -q "Resource temporarily unavailable" $BODY.out && [ $rc = 1 ] ||
+	fail "the walk of X to a name not cached: status $rc, $(cat $BODY.out), not EAGAIN"
+echo "walk of X to a name not cached, d's lock wanted by a writer: EAGAIN (to a worker) at once: ok"
 BODY=/tmp/9p.body
 
 echo 0 >$DBG/freeze

@@ -147,6 +147,10 @@ struct hvl_front_vdev {
 	bool cbs;			/* DRIVER_OK set, no reset since, and
 					 * for a console its probe returned
 					 */
+	bool take;			/* DRIVER_OK set, no reset since: used
+					 * entries go to the driver, callbacks
+					 * or not
+					 */
 	bool wait_bound;		/* a console: see bound() in vdev.c */
 	bool held;			/* inject.c: no callbacks until reset */
 	struct hvl_front_vq *vqs[HVL_MAX_QUEUES];

@@ -417,10 +417,11 @@ static u8 get_status(struct virtio_device *vdev)
  * check of the device's Status outside the lock could let vring_interrupt()
  * race with the driver detaching buffers after the reset.
  */
-static void set_cbs(struct hvl_front_vdev *vd, bool on)
+static void set_cbs(struct hvl_front_vdev *vd, bool on, bool take)
 {
 	spin_lock_irq(&vd->vq_lock);
 	vd->cbs = on;
+	vd->take = take;
 	vd->held = false;
 	spin_unlock_irq(&vd->vq_lock);
 }
@@ -429,6 +430,11 @@ static void set_cbs(struct hvl_front_vdev *vd, bool on)
  * Bring the used entries of every queue to the driver and run its
  * callbacks.  Atomic context.  Not before DRIVER_OK: the device serves
  * no queue before it, and callbacks would race with the driver's probe.
+ * A console still probing gets its used entries without the callbacks
+ * (bound()): virtio_console's probe spins for its control messages with
+ * a spinlock held, which on a kernel without CONFIG_PREEMPT_COUNT
+ * caller_may_spin() (shadow.c) cannot see, so only the doorbell brings
+ * their buffers back.
  */
 static void serve_vqs(struct hvl_front_vdev *vd)
 {
@@ -436,11 +442,12 @@ static void serve_vqs(struct hvl_front_vdev *vd)
 	unsigned int i;
 
 	spin_lock_irqsave(&vd->vq_lock, flags);
-	for (i = 0; vd->cbs && !vd->held && i < HVL_MAX_QUEUES; i++)
+	for (i = 0; vd->take && !vd->held && i < HVL_MAX_QUEUES; i++)
 		if (vd->vqs[i]) {
 			/* A kick may have taken some: look anyway. */
 			hvl_front_vq_take_used(vd->vqs[i]);
-			vring_interrupt(0, vd->vqs[i]->vq);
+			if (vd->cbs)
+				vring_interrupt(0, vd->vqs[i]->vq);
 		}
 	spin_unlock_irqrestore(&vd->vq_lock, flags);
 }
@@ -473,7 +480,8 @@ static void set_status(struct virtio_device *vdev, u8 status)
 	reg_put(vd, VIRTIO_MMIO_STATUS, status);
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK) {
 		/* Under the device lock, as bound() is. */
-		set_cbs(vd, !vd->wait_bound || device_is_bound(&vdev->dev));
+		set_cbs(vd, !vd->wait_bound || device_is_bound(&vdev->dev),
+			true);
 		/* The device may have used buffers before callbacks ran. */
 		serve_vqs(vd);
 	}
@@ -484,7 +492,7 @@ static void reset(struct virtio_device *vdev)
 {
 	struct hvl_front_vdev *vd = to_vd(vdev);
 
-	set_cbs(vd, false);
+	set_cbs(vd, false, false);
 	/* The device side never refuses a reset (protocol.rst). */
 	if (reg_put(vd, VIRTIO_MMIO_STATUS, 0) && !READ_ONCE(vd->dead))
 		hvl_front_vdev_kill(vd, "Status=0 refused");
@@ -650,8 +658,9 @@ static const struct virtio_config_ops hvl_front_config_ops = {
  * then the BUG_ON in detach_unused_buf_split() at removal).  Our console
  * uses the first receive buffer at once when Linux wrote while no peer
  * ran, so every peer restart opened that window.  Until the driver is
- * bound the used entries wait in the public ring; its probe does not
- * wait for a callback (hvc writes spin, and wait_out() serves them).
+ * bound no callback runs: the used entries go to the driver's ring (the
+ * doorbell's serve_vqs() and wait_out()), for its probe, which spins for
+ * its control messages and hvc writes and waits for no callback.
  *
  * The virtio bus is not exported: its notifier is set up with the first
  * device, which bound() is called for by hand.  Under the device lock,

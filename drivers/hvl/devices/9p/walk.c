@@ -93,9 +93,20 @@ static int walk_up(const struct path *root, struct path *p)
 	return 0;
 }
 
+/*
+ * In the ring's work item (@nowait) a name is looked up only in the
+ * dentry cache (LOOKUP_CACHED: -EAGAIN where the lookup would leave RCU
+ * mode).  One that is not there is looked up with the directory's lock
+ * taken shared, which waits behind a writer queued for it: a worker's
+ * Tlcreate or Tmkdir in that directory, itself waiting for a Linux
+ * program that lists the directory into a page of the peer's 9P mount,
+ * whose read waits for the replies the work item has not pushed.  A
+ * worker looks it up.
+ */
 static int walk_one(const struct path *root, struct path *p,
-		    const char *name)
+		    const char *name, bool nowait)
 {
+	unsigned int flags = WALK_FLAGS | (nowait ? LOOKUP_CACHED : 0);
 	struct path next;
 	int ret;
 
@@ -106,7 +117,7 @@ static int walk_one(const struct path *root, struct path *p,
 		return ret;
 	if (!d_can_lookup(p->dentry))
 		return -ENOTDIR;
-	ret = vfs_path_lookup(p->dentry, p->mnt, name, WALK_FLAGS, &next);
+	ret = vfs_path_lookup(p->dentry, p->mnt, name, flags, &next);
 	if (ret)
 		return ret;
 	path_put(p);
@@ -190,13 +201,16 @@ int hvl_9p_walk_walk(struct hvl_9p_call *c)
 	p = f->path;
 	path_get(&p);
 	for (i = 0; i < nwname; i++) {
-		ret = walk_one(&srv->root, &p, names[i]);
+		ret = walk_one(&srv->root, &p, names[i], c->nowait);
 		if (!ret)
 			ret = hvl_9p_qid_of(&p, root_dev, &qids[i]);
 		if (ret)
 			break;
 		n++;
 	}
+	/* Not a partial walk: a worker walks it all again. */
+	if (n < nwname && ret == -EAGAIN && c->nowait)
+		goto out_path;
 	if (n < nwname && !n)
 		goto out_path;
 	/*
