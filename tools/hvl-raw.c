@@ -5,6 +5,7 @@
  *
  *   hvl-raw TTY...
  *   hvl-raw -c TTY...
+ *   hvl-raw -k TTY...
  *
  * stty applies its settings with tcsetattr(TCSADRAIN), which first waits
  * until everything written to the terminal is sent.  The tests set a
@@ -29,8 +30,14 @@
  * each, nor open it cooked (a shell's redirection), whose echo would send
  * the first bytes back a write each.  Here they meet raw mode, but for
  * any taken in the moment between open() and tcsetattr().
+ *
+ * With -k, the first of the terminals that opens is set raw, its name is
+ * printed, and it is kept open until the program is killed: a shell that
+ * opens it meanwhile shares a raw terminal from the start (the terminal
+ * keeps its settings while anyone has it open).
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -67,8 +74,20 @@ static int copy_out(int fd)
 	return n < 0 ? -1 : 0;
 }
 
-/* -c: copy from the first of @tty[0..@n) that opens, trying for 5 s. */
-static int copy_first(char **tty, int n)
+/* Name @name on standard output, then wait to be killed. */
+static int keep(const char *name)
+{
+	if (printf("%s\n", name) < 0 || fflush(stdout))
+		return -1;
+	for (;;)
+		pause();
+}
+
+/*
+ * -c, -k: the first of @tty[0..@n) that opens, trying for 5 s, set raw,
+ * then copied (@copy) or kept.
+ */
+static int first(char **tty, int n, bool copy)
 {
 	int i, fd, tries, rc;
 
@@ -77,7 +96,7 @@ static int copy_first(char **tty, int n)
 			fd = open(tty[i], O_RDWR | O_NOCTTY | O_NONBLOCK);
 			if (fd < 0)
 				continue;
-			rc = make_raw(fd) ?: copy_out(fd);
+			rc = make_raw(fd) ?: copy ? copy_out(fd) : keep(tty[i]);
 			if (rc)
 				perror(tty[i]);
 			close(fd);
@@ -93,10 +112,10 @@ int main(int argc, char **argv)
 {
 	int i, fd, rc = 0;
 
-	if (argc > 2 && !strcmp(argv[1], "-c"))
-		return copy_first(argv + 2, argc - 2);
+	if (argc > 2 && (!strcmp(argv[1], "-c") || !strcmp(argv[1], "-k")))
+		return first(argv + 2, argc - 2, argv[1][1] == 'c');
 	if (argc < 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: hvl-raw TTY... | hvl-raw -c TTY...\n");
+		fprintf(stderr, "usage: hvl-raw TTY... | hvl-raw -c|-k TTY...\n");
 		return 1;
 	}
 	for (i = 1; i < argc; i++) {

@@ -55,11 +55,11 @@ wait_front_console_gone() {
 	sleep 1
 }
 
-# Keep both ttys open (fds 3 and 4) so their raw settings stick: hvc
-# resets its termios whenever the last opener closes.
 # The console's hvc index is not always 0: set HVC to the one that opens.
 # (A builtin's redirection, no subshell: a fork costs some 70 ms.  Read
-# only: "<>" would create a file where a node is missing.)
+# only: "<>" would create a file where a node is missing.)  The open
+# passes on what the console had waiting, lost at the close: open_ttys
+# does not look this way.
 find_hvc() {
 	local n
 	for n in 0 1 2 3 4 5 6 7; do
@@ -71,10 +71,33 @@ find_hvc() {
 	return 1
 }
 
+# Keep both ttys open (fds 3 and 4) so their raw settings stick: hvc
+# resets its termios whenever the last opener closes.
+# The peer's console is raw from its first open.  Opened cooked, it
+# passes what it has waiting (what Linux wrote while no peer ran,
+# console.rst) through its line discipline with echo on, and the echo is
+# written back from the CPU that flushes the tty, a kworker's, Linux's
+# CPUs included: an hvc write spins there, interrupts off, until the
+# backend's work item, which runs on those CPUs, returns the buffer
+# ("1 written buffer(s) held for 2000 ms" in the soak's restarts, once
+# the console's output reached the restarted peer).  tools/hvl-raw.c -k
+# opens the first live /dev/hvcN, sets it raw, names it and keeps it open
+# while this shell opens it too.
 open_ttys() {
+	local k
+	: >/tmp/hvc.name
+	$(side /dev/hvc) hvl-raw -k /dev/hvc[0-7] >/tmp/hvc.name 2>&1 &
+	k=$!
 	# A just-bound console may take a moment to accept opens.
-	retry 50 find_hvc || fail "no live /dev/hvcN: $( (exec 5<>/dev/hvc0) 2>&1)"
+	retry 60 [ -s /tmp/hvc.name ]
+	read -r HVC </tmp/hvc.name
+	case $HVC in
+	/dev/hvc*) ;;
+	*) kill $k 2>/dev/null; fail "no live /dev/hvcN: $HVC" ;;
+	esac
 	exec 3<>$HVC 4<>/dev/ttyHVL0
+	kill $k 2>/dev/null
+	wait $k 2>/dev/null
 	# Not stty: it waits until the tty's output has drained, and what
 	# our console kept for a restarted peer drains only as the peer
 	# reads (tools/hvl-raw.c).

@@ -407,9 +407,10 @@ static void say_stuck(struct hvl_front_vq *sq)
 
 	spin_lock_irqsave(&sq->lock, flags);
 	dev_err(&sq->vd->vdev.dev,
-		"queue %u: %u written buffer(s) held for %u ms: avail %u published, used %u by the device side, its avail_event %u%s; doorbells rung %lld (coalesced %lld), received %lld\n",
+		"queue %u: %u written buffer(s) held for %u ms (%s spinning on CPU %d): avail %u published, used %u by the device side, its avail_event %u%s; doorbells rung %lld (coalesced %lld), received %lld\n",
 		sq->vq->index, sq->busy_out,
-		(unsigned int)(SPIN_LIMIT_NS / NSEC_PER_MSEC), sq->pub_avail,
+		(unsigned int)(SPIN_LIMIT_NS / NSEC_PER_MSEC), current->comm,
+		smp_processor_id(), sq->pub_avail,
 		pub16(&sq->pub.used->idx), pub16(&vring_avail_event(&sq->pub)),
 		sq->event_idx ? "" : " (no EVENT_IDX)",
 		atomic64_read(&db->rung), atomic64_read(&db->coalesced),
