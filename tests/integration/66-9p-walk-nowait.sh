@@ -27,14 +27,8 @@ p9_up inject=1
 [ -n "$INJ" ] || fail "no inject hook"
 INJN=${INJ%/inject}/inject_nowait
 [ -w "$INJN" ] || fail "no inject_nowait"
-WDP=/sys/module/hvl_front/parameters/watchdog_ms
 WD=$(cat $WDP)
 H= L= W=
-# state <pid>: R, S, D (a wait for a lock or the 9P server)...
-state() {
-	local pid comm st
-	read -r pid comm st pid 2>/dev/null </proc/$1/stat && echo "$st"
-}
 # gone <pid>: exited (a zombie until the shell reaps it)
 gone() { case $(state $1) in "" | Z) ;; *) false ;; esac; }
 walk_cleanup() {
@@ -63,17 +57,7 @@ t_walk $A $X d; expect_type 111 "walk d"
 # errors in <body file>.out; the writer's pid in $!
 send() { hvl-9psend "$1" "$2" "$3" >"$3.out" 2>&1 & }
 
-rm -f /tmp/go
-hvl-dirhold $EXPORT/d $MNT/y /tmp/go >/tmp/hold.out 2>&1 &
-H=$!
-retry 50 grep -q ready /tmp/hold.out || fail "hvl-dirhold: $(cat /tmp/hold.out)"
-
-# Frozen, the device side answers nothing: no watchdog of the peer's.
-echo 0 >$WDP || fail "cannot turn the front-end's watchdog off"
-echo 1 >$DBG/freeze || fail "cannot freeze the window"
-waits() { [ "$(state $1)" = D ]; }
-touch /tmp/go
-retry 50 waits $H || fail "the listing did not wait for the Tread: $(cat /tmp/hold.out)"
+hold_dir $EXPORT/d $MNT/y
 
 # Tlcreate X "n" O_RDONLY 0644: it takes X's lock, then waits for d's.
 BODY=/tmp/lcreate.body
@@ -82,19 +66,26 @@ send "$INJ" 14 $BODY
 L=$!
 retry 50 waits $L || fail "the Tlcreate did not wait for d's lock: $(cat $BODY.out)"
 
+# eagain_at_once <what> <why it would wait>: the Twalk in $BODY, served
+# as the work item serves it, comes back at once with EAGAIN (to a worker)
+eagain_at_once() {
+	local rc
+	send "$INJN" 110 $BODY
+	W=$!
+	retry 50 gone $W || fail "$1 waits ($(state $W)) for $2"
+	wait $W
+	rc=$?
+	W=
+	grep -q "Resource temporarily unavailable" $BODY.out && [ $rc = 1 ] ||
+		fail "$1: status $rc, $(cat $BODY.out), not EAGAIN"
+	echo "$1, $2: EAGAIN (to a worker) at once: ok"
+}
+
 # Twalk X -> X "e", as the work item serves it.
 BODY=/tmp/walk.body
 t_begin; t_u32 $X; t_u32 $X; t_u16 1; t_str e
-send "$INJN" 110 $BODY
-W=$!
-retry 50 gone $W ||
-	fail "the walk of X onto itself waits ($(state $W)) for X's lock, held by the Tlcreate waiting for d's lock"
-wait $W
-rc=$?
-W=
-grep -q "Resource temporarily unavailable" $BODY.out && [ $rc = 1 ] ||
-	fail "the walk of X onto itself: status $rc, $(cat $BODY.out), not EAGAIN"
-echo "walk of X onto itself, X's lock held: EAGAIN (to a worker) at once: ok"
+eagain_at_once "the walk of X onto itself" \
+	"X's lock, held by the Tlcreate waiting for d's lock"
 
 # Twalk X -> Z "absent", as the work item serves it: a name not in the
 # dentry cache (tmpfs keeps no negative dentries) is looked up with d's
@@ -102,16 +93,8 @@ echo "walk of X onto itself, X's lock held: EAGAIN (to a worker) at once: ok"
 # exclusive: the same wait, with no fid's lock in it.
 BODY=/tmp/walk2.body
 t_begin; t_u32 $X; t_u32 7504; t_u16 1; t_str absent
-send "$INJN" 110 $BODY
-W=$!
-retry 50 gone $W ||
-	fail "the walk of X to a name not cached waits ($(state $W)) for d's lock, queued behind the Tlcreate"
-wait $W
-rc=$?
-W=
-grep -q "Resource temporarily unavailable" $BODY.out && [ $rc = 1 ] ||
-	fail "the walk of X to a name not cached: status $rc, $(cat $BODY.out), not EAGAIN"
-echo "walk of X to a name not cached, d's lock wanted by a writer: EAGAIN (to a worker) at once: ok"
+eagain_at_once "the walk of X to a name not cached" \
+	"d's lock, queued behind the Tlcreate"
 BODY=/tmp/9p.body
 
 echo 0 >$DBG/freeze

@@ -20,7 +20,6 @@
 
 p9_up inject=1
 [ -n "$INJ" ] || fail "no inject hook"
-WDP=/sys/module/hvl_front/parameters/watchdog_ms
 WD=$(cat $WDP)
 H= S=
 xattr_cleanup() {
@@ -75,22 +74,7 @@ expect_type 33 "xattrcreate on the peer's fid of d"
 t_begin; t_u32 "$D"; t_u64 0; t_u32 1; printf v >>$BODY; t_send 118
 expect_type 119 "write the attribute's value"
 
-rm -f /tmp/go
-hvl-dirhold $EXPORT/d $MNT/y /tmp/go >/tmp/hold.out 2>&1 &
-H=$!
-retry 50 grep -q ready /tmp/hold.out || fail "hvl-dirhold: $(cat /tmp/hold.out)"
-
-# Frozen, the device side answers nothing: no watchdog of the peer's.
-echo 0 >$WDP || fail "cannot turn the front-end's watchdog off"
-echo 1 >$DBG/freeze || fail "cannot freeze the window"
-# state <pid>: R, S, D (a wait for the 9P server, killable), Z...
-state() {
-	local pid comm st
-	read -r pid comm st pid 2>/dev/null </proc/$1/stat && echo "$st"
-}
-waits() { [ "$(state $1)" = D ]; }
-touch /tmp/go
-retry 50 waits $H || fail "the listing did not wait for the Tread: $(cat /tmp/hold.out)"
+hold_dir $EXPORT/d $MNT/y
 kill $S	# its exit clunks the fid of d
 retry 50 waits $S || fail "the peer's exit did not wait for its clunk"
 echo 0 >$DBG/freeze

@@ -162,3 +162,27 @@ t_walk() {
 	t_send 110
 }
 t_clunk() { t_begin; t_u32 "$1"; t_send 120; }
+
+# state <pid>: R, S, D (waiting in the kernel: a lock, the 9P server)...
+state() {
+	local pid comm st
+	read -r pid comm st pid 2>/dev/null </proc/$1/stat && echo "$st"
+}
+waits() { [ "$(state $1)" = D ]; }
+
+# hold_dir <dir> <file on the mount>: tools/hvl-dirhold.c lists <dir>
+# into a page of <file> with the window frozen, so that it holds <dir>'s
+# lock until the window resumes (echo 0 >$DBG/freeze); its pid in H.  The
+# front-end's watchdog is turned off first (the caller saved WD=$(cat
+# $WDP), to restore it): frozen, the device side answers nothing.
+WDP=/sys/module/hvl_front/parameters/watchdog_ms
+hold_dir() {
+	rm -f /tmp/go
+	hvl-dirhold "$1" "$2" /tmp/go >/tmp/hold.out 2>&1 &
+	H=$!
+	retry 50 grep -q ready /tmp/hold.out || fail "hvl-dirhold: $(cat /tmp/hold.out)"
+	echo 0 >$WDP || fail "cannot turn the front-end's watchdog off"
+	echo 1 >$DBG/freeze || fail "cannot freeze the window"
+	touch /tmp/go
+	retry 50 waits $H || fail "the listing did not wait for the Tread: $(cat /tmp/hold.out)"
+}
