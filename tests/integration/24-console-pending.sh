@@ -18,7 +18,6 @@ N=3000	# lines of 14 bytes: 42 KiB, eleven receive buffers, in our fifo
 BAD='failed add_buf|Error allocating inbufs|Errors adding|available twice|is malformed'
 complaints() { dmesg | grep -cE "$BAD"; }
 size() { wc -c <"$1"; }
-got_all() { [ "$(size /tmp/got)" -ge "$n" ]; }
 
 up
 CON=$(devdbg 3)
@@ -39,15 +38,7 @@ while [ $r -lt 3 ]; do
 	cat /tmp/pending >&4 || fail "round $r: write to /dev/ttyHVL0 with no peer"
 	echo soc:hvl-frontend-0 >$FRONT/bind || fail "round $r: bind front-end"
 	wait_front_console || fail "round $r: virtio_console did not come back"
-	# Not find_hvc: the bytes a console passes on when opened are lost
-	# when it is closed.  The first that opens, raw before the bytes
-	# meet its line discipline (tools/hvl-raw.c).
-	: >/tmp/got
-	$(side /dev/hvc) hvl-raw -c /dev/hvc[0-7] >/tmp/got &
-	reader=$!
-	retry 300 got_all
-	kill $reader 2>/dev/null
-	wait $reader 2>/dev/null
+	peer_read /tmp/got "$n" 300
 	cmp /tmp/pending /tmp/got ||
 		fail "round $r: the peer got $(size /tmp/got) of $n bytes written while it was away: $(cat /sys/kernel/debug/virtio-ports/*)"
 	[ "$(complaints)" = "$c0" ] ||

@@ -42,15 +42,9 @@ fault() {
 	retry 100 driver_ok || fail "$2: device not back at DRIVER_OK (status $(status))"
 	# The byte that made the backend pop never reached the broken ring:
 	# the console keeps it (console.rst) and the next driver gets it
-	# first, read here before open_ttys, whose look for the live hvc
-	# would drop it.
+	# first, read here before open_ttys.
 	if [ -n "${3:-}" ]; then
-		: >/tmp/kept
-		$(side /dev/hvc) hvl-raw -c /dev/hvc[0-7] >/tmp/kept &
-		k=$!
-		retry 50 [ -s /tmp/kept ]
-		kill $k 2>/dev/null
-		wait $k 2>/dev/null
+		peer_read /tmp/kept 1 50
 		[ "$(cat /tmp/kept)" = x ] ||
 			fail "$2: the next driver got '$(cat /tmp/kept)', not the x written before the reset"
 	fi

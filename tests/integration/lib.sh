@@ -71,6 +71,21 @@ find_hvc() {
 	return 1
 }
 
+# peer_read <file> <bytes> <tenths of a second>: what the new peer's
+# console has waiting, into <file>, until <bytes> of it came or the time
+# passed.  Not find_hvc, whose
+# open and close would drop it: the first /dev/hvcN that opens, raw
+# before the bytes meet its line discipline (tools/hvl-raw.c -c).
+peer_read() {
+	local r
+	: >"$1"
+	$(side /dev/hvc) hvl-raw -c /dev/hvc[0-7] >"$1" &
+	r=$!
+	retry "$3" [ "$(wc -c <"$1")" -ge "$2" ]
+	kill $r 2>/dev/null
+	wait $r 2>/dev/null
+}
+
 # Keep both ttys open (fds 3 and 4) so their raw settings stick: hvc
 # resets its termios whenever the last opener closes.
 # The peer's console is raw from its first open.  Opened cooked, it
