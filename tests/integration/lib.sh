@@ -76,12 +76,13 @@ find_hvc() {
 # passed.  Not find_hvc, whose
 # open and close would drop it: the first /dev/hvcN that opens, raw
 # before the bytes meet its line discipline (tools/hvl-raw.c -c).
+has_bytes() { [ "$(wc -c <"$1")" -ge "$2" ]; }
 peer_read() {
 	local r
 	: >"$1"
 	$(side /dev/hvc) hvl-raw -c /dev/hvc[0-7] >"$1" &
 	r=$!
-	retry "$3" [ "$(wc -c <"$1")" -ge "$2" ]
+	retry "$3" has_bytes "$1" "$2"
 	kill $r 2>/dev/null
 	wait $r 2>/dev/null
 }
