@@ -24,12 +24,14 @@
  *
  * With -c, the first of the terminals that opens (within 5 s) stays open
  * once raw, and what it receives is copied to standard output until
- * either side fails (the reader went).  A peer's console that has bytes
- * waiting passes them on as soon as it is opened, and they are lost when
- * it is closed: a test cannot look for the live /dev/hvcN by opening
- * each, nor open it cooked (a shell's redirection), whose echo would send
- * the first bytes back a write each.  Here they meet raw mode, but for
- * any taken in the moment between open() and tcsetattr().
+ * either side fails (the reader went); its name goes to standard error
+ * once it is raw.  A peer's console that has bytes waiting passes them
+ * on as soon as it is opened, and they are lost when it is closed: a
+ * test cannot look for the live /dev/hvcN by opening each, nor open it
+ * cooked (a shell's redirection), whose echo would send the first bytes
+ * back a write each.  Here they meet raw mode, but for any taken in the
+ * moment between open() and tcsetattr(), which the tests close by
+ * holding the console until it is raw (hvl_front's hold_consoles).
  *
  * With -k, the first of the terminals that opens is set raw, its name is
  * printed, and it is kept open until the program is killed: a shell that
@@ -56,13 +58,18 @@ static int make_raw(int fd)
 	return tcsetattr(fd, TCSANOW, &t);
 }
 
-/* Copy @fd to standard output until a read or a write fails or ends. */
-static int copy_out(int fd)
+/*
+ * Name @name on standard error, then copy @fd to standard output until a
+ * read or a write fails or ends.
+ */
+static int copy_out(int fd, const char *name)
 {
 	char buf[4096];
 	ssize_t n, w, off;
 
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
+		return -1;
+	if (fprintf(stderr, "%s\n", name) < 0)
 		return -1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		for (off = 0; off < n; off += w) {
@@ -96,7 +103,8 @@ static int first(char **tty, int n, bool copy)
 			fd = open(tty[i], O_RDWR | O_NOCTTY | O_NONBLOCK);
 			if (fd < 0)
 				continue;
-			rc = make_raw(fd) ?: copy ? copy_out(fd) : keep(tty[i]);
+			rc = make_raw(fd) ?:
+			     copy ? copy_out(fd, tty[i]) : keep(tty[i]);
 			if (rc)
 				perror(tty[i]);
 			close(fd);

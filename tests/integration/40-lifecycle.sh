@@ -16,6 +16,7 @@ while [ $i -lt 3 ]; do
 	close_ttys
 	echo soc:hvl-frontend-0 >$FRONT/unbind || fail "unbind front-end"
 	wait_front_console_gone || fail "virtio_console stayed after front-end unbind"
+	hold_console
 	echo soc:hvl-frontend-0 >$FRONT/bind || fail "bind front-end"
 	wait_front_console || fail "virtio_console did not come back"
 	open_ttys

@@ -38,6 +38,7 @@ fault() {
 	close_ttys
 	v=$(basename "$(ls -d $VC/virtio* | head -1)")
 	echo "$v" >$VC/unbind || fail "unbind $v"
+	hold_console
 	echo "$v" >$VC/bind || fail "bind $v"
 	retry 100 driver_ok || fail "$2: device not back at DRIVER_OK (status $(status))"
 	# The byte that made the backend pop never reached the broken ring:

@@ -71,34 +71,52 @@ find_hvc() {
 	return 1
 }
 
-# peer_read <file> <bytes> <tenths of a second>: what the new peer's
-# console has waiting, into <file>, until <bytes> of it came or the time
-# passed.  Not find_hvc, whose
-# open and close would drop it: the first /dev/hvcN that opens, raw
-# before the bytes meet its line discipline (tools/hvl-raw.c -c).
+# A console bound after hold_console gets no byte until open_ttys or
+# peer_read has its tty raw (hvl_front's hold_consoles): opened cooked, a
+# peer's console passes what it has waiting (what Linux wrote while no
+# peer ran, console.rst) through its line discipline with echo on, and
+# the echo is written back from the CPU that flushes the tty, a
+# kworker's, Linux's CPUs included.  That hvc write spins with
+# interrupts off until the backend's work item, which runs on those
+# CPUs, returns the buffer, while the other Linux CPU may be waiting for
+# the spinning one ("1 written buffer(s) held for 2000 ms" in one round
+# of the soak's restarts in 50 to 130: an umount's rcu_barrier() on the
+# other CPU, waiting for its IPI).  Opening the tty raw leaves a moment,
+# between open() and tcsetattr(), that the hold closes.
+HOLD=/sys/module/hvl_front/parameters/hold_consoles
+hold_console() { echo Y >$HOLD || fail "cannot set $HOLD"; }
+let_console_in() { [ ! -e $HOLD ] || echo N >$HOLD || fail "cannot clear $HOLD"; }
+
+# peer_read <file> <bytes> <tenths of a second> [<seconds held>]: what
+# the new peer's console has waiting, into <file>, until <bytes> of it
+# came or the time passed.  Not find_hvc, whose open and close would drop
+# it: the first /dev/hvcN that opens, raw (tools/hvl-raw.c -c, which
+# names it on standard error then), before the bytes are let in.  With
+# <seconds held>, nothing may come before: the hold holds.
 has_bytes() { [ "$(wc -c <"$1")" -ge "$2" ]; }
 peer_read() {
 	local r
 	: >"$1"
-	$(side /dev/hvc) hvl-raw -c /dev/hvc[0-7] >"$1" &
+	: >/tmp/peer_read.name
+	$(side /dev/hvc) hvl-raw -c /dev/hvc[0-7] >"$1" 2>/tmp/peer_read.name &
 	r=$!
+	retry 60 [ -s /tmp/peer_read.name ]
+	if [ -n "${4:-}" ]; then
+		nap "$4"
+		[ ! -s "$1" ] ||
+			fail "a held console passed $(wc -c <"$1") bytes to $(cat /tmp/peer_read.name)"
+	fi
+	let_console_in
 	retry "$3" has_bytes "$1" "$2"
 	kill $r 2>/dev/null
 	wait $r 2>/dev/null
 }
 
 # Keep both ttys open (fds 3 and 4) so their raw settings stick: hvc
-# resets its termios whenever the last opener closes.
-# The peer's console is raw from its first open.  Opened cooked, it
-# passes what it has waiting (what Linux wrote while no peer ran,
-# console.rst) through its line discipline with echo on, and the echo is
-# written back from the CPU that flushes the tty, a kworker's, Linux's
-# CPUs included: an hvc write spins there, interrupts off, until the
-# backend's work item, which runs on those CPUs, returns the buffer
-# ("1 written buffer(s) held for 2000 ms" in the soak's restarts, once
-# the console's output reached the restarted peer).  tools/hvl-raw.c -k
-# opens the first live /dev/hvcN, sets it raw, names it and keeps it open
-# while this shell opens it too.
+# resets its termios whenever the last opener closes.  The peer's console
+# is raw from its first open (see hold_console): tools/hvl-raw.c -k opens
+# the first live /dev/hvcN, sets it raw, names it and keeps it open while
+# this shell opens it too.
 open_ttys() {
 	local k
 	: >/tmp/hvc.name
@@ -112,6 +130,7 @@ open_ttys() {
 	*) kill $k 2>/dev/null; fail "no live /dev/hvcN: $HVC" ;;
 	esac
 	exec 3<>$HVC 4<>/dev/ttyHVL0
+	let_console_in
 	kill $k 2>/dev/null
 	wait $k 2>/dev/null
 	# Not stty: it waits until the tty's output has drained, and what

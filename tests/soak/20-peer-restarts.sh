@@ -39,6 +39,7 @@ while [ $i -lt "$R" ]; do
 	tick sender_gone
 	traffic_stop
 	tick stop
+	hold_console
 	echo soc:hvl-frontend-0 >$FRONT/bind || fail "round $i: bind front-end"
 	tick bind
 	traffic_check $i

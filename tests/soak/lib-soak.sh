@@ -300,9 +300,9 @@ traffic_check() {
 	$P sh -c 'grep -q -m1 -x "sync $1" <&3 &&
 		printf "\nsync back %s\n" "$1" >&3' sh "$r" &
 	SYNC=$!
-	# And back: the new hvc echoed what reached it between its open and
-	# open_ttys' hvl-raw into our tty, cut anywhere: read past that too,
-	# from a line of its own.  Both within 30 s.
+	# And back, from a line of its own: whatever else our tty holds
+	# (nothing should: the new hvc was raw before it was let in,
+	# hold_console) is read past.  Both within 30 s.
 	grep -q -m1 -x "sync back $r" <&4 &
 	within 300 $! || {
 		gone $SYNC && fail "round $r: no sync line back on the console"

@@ -146,10 +146,12 @@ struct hvl_front_vdev {
 	spinlock_t vq_lock;
 	bool cbs;			/* DRIVER_OK set, no reset since, and
 					 * for a console its probe returned
+					 * and hold_consoles clear
 					 */
-	bool take;			/* DRIVER_OK set, no reset since: used
-					 * entries go to the driver, callbacks
-					 * or not
+	bool take;			/* DRIVER_OK set, no reset since, and
+					 * for a console hold_consoles clear:
+					 * used entries go to the driver,
+					 * callbacks or not
 					 */
 	bool wait_bound;		/* a console: see bound() in vdev.c */
 	bool held;			/* inject.c: no callbacks until reset */

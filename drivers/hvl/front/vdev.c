@@ -58,6 +58,28 @@ module_param(setup_budget_ms, uint, 0644);
 MODULE_PARM_DESC(setup_budget_ms,
 		 "most time the transactions of a device may take from its reset to DRIVER_OK, in ms (0: no limit)");
 
+/*
+ * Tests only: one kernel plays both sides of the window, and a peer's
+ * tty opened cooked echoes what it has waiting from a kworker on any
+ * CPU, Linux's included; that hvc write spins with interrupts off until
+ * our backend returns the buffer, while another Linux CPU may wait for
+ * the spinning one (an IPI: rcu_barrier() in an umount did).  A console
+ * bound while this is set gets no used buffer (virtio_console's hvc
+ * reads its receive queue when the tty opens, without a callback) and no
+ * callback until it is cleared, but for its own writes' (wait_out() in
+ * shadow.c): the test opens the tty, makes it raw, then lets the bytes
+ * in (testing.rst).  A real peer has its own CPUs.
+ */
+static bool hold_consoles;
+static int hold_consoles_set(const char *val, const struct kernel_param *kp);
+static const struct kernel_param_ops hold_consoles_ops = {
+	.set = hold_consoles_set,
+	.get = param_get_bool,
+};
+module_param_cb(hold_consoles, &hold_consoles_ops, &hold_consoles, 0644);
+MODULE_PARM_DESC(hold_consoles,
+		 "tests: a console bound while this is set is given no used buffers until it is cleared (default off)");
+
 static const int txn_errno[] = {
 	[HVL_TXN_OK]		= 0,
 	[HVL_TXN_EINVAL]	= -EINVAL,
@@ -480,8 +502,10 @@ static void set_status(struct virtio_device *vdev, u8 status)
 	reg_put(vd, VIRTIO_MMIO_STATUS, status);
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK) {
 		/* Under the device lock, as bound() is. */
-		set_cbs(vd, !vd->wait_bound || device_is_bound(&vdev->dev),
-			true);
+		bool held = vd->wait_bound && READ_ONCE(hold_consoles);
+
+		set_cbs(vd, !vd->wait_bound ||
+			(device_is_bound(&vdev->dev) && !held), !held);
 		/* The device may have used buffers before callbacks ran. */
 		serve_vqs(vd);
 	}
@@ -673,9 +697,13 @@ static void bound(struct hvl_front_vdev *vd)
 	device_lock_assert(&vd->vdev.dev);
 
 	spin_lock_irq(&vd->vq_lock);
-	on = !vd->cbs && (READ_ONCE(vd->status) & VIRTIO_CONFIG_S_DRIVER_OK);
-	if (on)
+	on = !(vd->cbs && vd->take) &&
+	     (READ_ONCE(vd->status) & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	     !READ_ONCE(hold_consoles);
+	if (on) {
 		vd->cbs = true;
+		vd->take = true;
+	}
 	spin_unlock_irq(&vd->vq_lock);
 	if (on)
 		serve_vqs(vd);
@@ -708,6 +736,38 @@ static void watch_bus(struct hvl_front_vdev *vd)
 	if (device_is_bound(&vd->vdev.dev))
 		bound(vd);
 	device_unlock(&vd->vdev.dev);
+}
+
+static int release_console(struct device *dev, void *unused)
+{
+	struct virtio_device *vdev = dev_to_virtio(dev);
+
+	if (vdev->config != &hvl_front_config_ops || !to_vd(vdev)->wait_bound)
+		return 0;
+	device_lock(dev);
+	if (device_is_bound(dev))
+		bound(to_vd(vdev));
+	device_unlock(dev);
+	return 0;
+}
+
+/*
+ * Cleared: every console bound meanwhile gets its callbacks.  One bound
+ * concurrently either saw the parameter cleared in bound() or is bound
+ * by the time we take its lock, as the notifier runs under it.
+ */
+static int hold_consoles_set(const char *val, const struct kernel_param *kp)
+{
+	const struct bus_type *bus;
+	int ret;
+
+	ret = param_set_bool(val, kp);
+	if (ret || READ_ONCE(hold_consoles))
+		return ret;
+	mutex_lock(&bus_lock);
+	bus = bus_watched;
+	mutex_unlock(&bus_lock);
+	return bus ? bus_for_each_dev(bus, NULL, NULL, release_console) : 0;
 }
 
 /**
