@@ -95,16 +95,27 @@ let_console_in() { [ ! -e $HOLD ] || echo N >$HOLD || fail "cannot clear $HOLD";
 # <seconds held>, nothing may come before: the hold holds.
 has_bytes() { [ "$(wc -c <"$1")" -ge "$2" ]; }
 peer_read() {
-	local r
+	local r name
 	: >"$1"
 	: >/tmp/peer_read.name
 	$(side /dev/hvc) hvl-raw -c /dev/hvc[0-7] >"$1" 2>/tmp/peer_read.name &
 	r=$!
+	# hvl-raw's errors go to standard error too ("/dev/hvc0: ..."
+	# from perror): only a bare name says the tty is raw.
 	retry 60 [ -s /tmp/peer_read.name ]
+	read -r name </tmp/peer_read.name
+	case $name in
+	/dev/hvc[0-7]) ;;
+	*)
+		kill $r 2>/dev/null
+		let_console_in
+		fail "peer_read: no raw /dev/hvcN: $(cat /tmp/peer_read.name)"
+		;;
+	esac
 	if [ -n "${4:-}" ]; then
 		nap "$4"
-		[ ! -s "$1" ] ||
-			fail "a held console passed $(wc -c <"$1") bytes to $(cat /tmp/peer_read.name)"
+		[ ! -s "$1" ] || fail "a held console passed $(wc -c <"$1") bytes" \
+			"to $(cat /tmp/peer_read.name)"
 	fi
 	let_console_in
 	retry "$3" has_bytes "$1" "$2"
@@ -126,7 +137,7 @@ open_ttys() {
 	retry 60 [ -s /tmp/hvc.name ]
 	read -r HVC </tmp/hvc.name
 	case $HVC in
-	/dev/hvc*) ;;
+	/dev/hvc[0-7]) ;;
 	*) kill $k 2>/dev/null; fail "no live /dev/hvcN: $HVC" ;;
 	esac
 	exec 3<>$HVC 4<>/dev/ttyHVL0

@@ -146,12 +146,16 @@ struct hvl_front_vdev {
 	spinlock_t vq_lock;
 	bool cbs;			/* DRIVER_OK set, no reset since, and
 					 * for a console its probe returned
-					 * and hold_consoles clear
+					 * and it is not on hold
 					 */
-	bool take;			/* DRIVER_OK set, no reset since, and
-					 * for a console hold_consoles clear:
-					 * used entries go to the driver,
+	bool take;			/* DRIVER_OK set, no reset since: used
+					 * entries go to the driver,
 					 * callbacks or not
+					 */
+	bool on_hold;			/* a console at DRIVER_OK while
+					 * hold_consoles was set, not released
+					 * since: its receive queues keep their
+					 * used entries (vdev.c)
 					 */
 	bool wait_bound;		/* a console: see bound() in vdev.c */
 	bool held;			/* inject.c: no callbacks until reset */
@@ -193,7 +197,7 @@ struct hvl_front_vq *hvl_front_vq_create(struct hvl_front_vdev *vd,
 void hvl_front_vq_destroy(struct hvl_front_vq *sq);
 void hvl_front_vq_give_up(struct hvl_front_vq *sq);
 dma_addr_t hvl_front_vq_addr(const struct hvl_front_vq *sq, const void *part);
-bool hvl_front_vq_take_used(struct hvl_front_vq *sq);
+bool hvl_front_vq_take_used(struct hvl_front_vq *sq, bool out_only);
 void hvl_front_vq_show(struct hvl_front_vq *sq, struct seq_file *s);
 
 void hvl_front_vdev_kill(struct hvl_front_vdev *vd, const char *why);

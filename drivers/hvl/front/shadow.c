@@ -315,6 +315,8 @@ static bool publish(struct hvl_front_vq *sq)
 /**
  * hvl_front_vq_take_used() - bring validated used entries to the driver
  * @sq: the queue
+ * @out_only: leave the entries of a queue that carried device-writable
+ *	      chains where they are (a console on hold, vdev.c)
  *
  * Any context.  A used entry must name a head the device side holds, with
  * a length within that chain's device-writable bytes, and the used index
@@ -323,7 +325,7 @@ static bool publish(struct hvl_front_vq *sq)
  *
  * Return: true if the driver has new used buffers.
  */
-bool hvl_front_vq_take_used(struct hvl_front_vq *sq)
+bool hvl_front_vq_take_used(struct hvl_front_vq *sq, bool out_only)
 {
 	unsigned long flags;
 	u16 used, ahead, start;
@@ -332,7 +334,7 @@ bool hvl_front_vq_take_used(struct hvl_front_vq *sq)
 
 	spin_lock_irqsave(&sq->lock, flags);
 	start = sq->priv_used;
-	if (sq->quarantined)
+	if (sq->quarantined || (out_only && sq->in_seen))
 		goto out;
 	do {
 		used = pub16(&sq->pub.used->idx);
@@ -425,7 +427,7 @@ static void wait_out(struct hvl_front_vq *sq)
 	while (READ_ONCE(sq->busy_out) && !READ_ONCE(sq->vd->held)) {
 		/* Our doorbell may wait for this CPU, which does not return. */
 		hvl_doorbell_spin(&sq->vd->front->db);
-		hvl_front_vq_take_used(sq);
+		hvl_front_vq_take_used(sq, false);
 		if (ktime_get_mono_fast_ns() > end) {
 			if (!READ_ONCE(sq->vd->dead))
 				say_stuck(sq);

@@ -29,6 +29,7 @@
  */
 #include <linux/device.h>
 #include <linux/jiffies.h>
+#include <linux/kstrtox.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/mutex.h>
@@ -64,11 +65,14 @@ MODULE_PARM_DESC(setup_budget_ms,
  * CPU, Linux's included; that hvc write spins with interrupts off until
  * our backend returns the buffer, while another Linux CPU may wait for
  * the spinning one (an IPI: rcu_barrier() in an umount did).  A console
- * bound while this is set gets no used buffer (virtio_console's hvc
- * reads its receive queue when the tty opens, without a callback) and no
- * callback until it is cleared, but for its own writes' (wait_out() in
- * shadow.c): the test opens the tty, makes it raw, then lets the bytes
- * in (testing.rst).  A real peer has its own CPUs.
+ * that reaches DRIVER_OK while this is set is on hold until it is
+ * cleared: no callback, and its queues that carry device-writable
+ * buffers keep their used entries (virtio_console's hvc reads its
+ * receive queue when the tty opens, without a callback), while those of
+ * its writes and control messages come back as ever (serve_vqs()).  The
+ * test opens the tty, makes it raw, then lets the bytes in
+ * (testing.rst).  A multiport console on hold lists no port, as that
+ * comes on a receive queue.  A real peer has its own CPUs.
  */
 static bool hold_consoles;
 static int hold_consoles_set(const char *val, const struct kernel_param *kp);
@@ -78,7 +82,7 @@ static const struct kernel_param_ops hold_consoles_ops = {
 };
 module_param_cb(hold_consoles, &hold_consoles_ops, &hold_consoles, 0644);
 MODULE_PARM_DESC(hold_consoles,
-		 "tests: a console bound while this is set is given no used buffers until it is cleared (default off)");
+		 "tests: a console that starts while this is set receives nothing until it is cleared (default off)");
 
 static const int txn_errno[] = {
 	[HVL_TXN_OK]		= 0,
@@ -439,11 +443,13 @@ static u8 get_status(struct virtio_device *vdev)
  * check of the device's Status outside the lock could let vring_interrupt()
  * race with the driver detaching buffers after the reset.
  */
-static void set_cbs(struct hvl_front_vdev *vd, bool on, bool take)
+static void set_cbs(struct hvl_front_vdev *vd, bool on, bool take,
+		    bool on_hold)
 {
 	spin_lock_irq(&vd->vq_lock);
 	vd->cbs = on;
 	vd->take = take;
+	vd->on_hold = on_hold;
 	vd->held = false;
 	spin_unlock_irq(&vd->vq_lock);
 }
@@ -456,7 +462,8 @@ static void set_cbs(struct hvl_front_vdev *vd, bool on, bool take)
  * (bound()): virtio_console's probe spins for its control messages with
  * a spinlock held, which on a kernel without CONFIG_PREEMPT_COUNT
  * caller_may_spin() (shadow.c) cannot see, so only the doorbell brings
- * their buffers back.
+ * their buffers back.  So does one on hold (hold_consoles), but for its
+ * receive queues.
  */
 static void serve_vqs(struct hvl_front_vdev *vd)
 {
@@ -467,7 +474,7 @@ static void serve_vqs(struct hvl_front_vdev *vd)
 	for (i = 0; vd->take && !vd->held && i < HVL_MAX_QUEUES; i++)
 		if (vd->vqs[i]) {
 			/* A kick may have taken some: look anyway. */
-			hvl_front_vq_take_used(vd->vqs[i]);
+			hvl_front_vq_take_used(vd->vqs[i], vd->on_hold);
 			if (vd->cbs)
 				vring_interrupt(0, vd->vqs[i]->vq);
 		}
@@ -502,10 +509,10 @@ static void set_status(struct virtio_device *vdev, u8 status)
 	reg_put(vd, VIRTIO_MMIO_STATUS, status);
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK) {
 		/* Under the device lock, as bound() is. */
-		bool held = vd->wait_bound && READ_ONCE(hold_consoles);
+		bool hold = vd->wait_bound && READ_ONCE(hold_consoles);
 
 		set_cbs(vd, !vd->wait_bound ||
-			(device_is_bound(&vdev->dev) && !held), !held);
+			(device_is_bound(&vdev->dev) && !hold), true, hold);
 		/* The device may have used buffers before callbacks ran. */
 		serve_vqs(vd);
 	}
@@ -516,7 +523,7 @@ static void reset(struct virtio_device *vdev)
 {
 	struct hvl_front_vdev *vd = to_vd(vdev);
 
-	set_cbs(vd, false, false);
+	set_cbs(vd, false, false, false);
 	/* The device side never refuses a reset (protocol.rst). */
 	if (reg_put(vd, VIRTIO_MMIO_STATUS, 0) && !READ_ONCE(vd->dead))
 		hvl_front_vdev_kill(vd, "Status=0 refused");
@@ -684,7 +691,9 @@ static const struct virtio_config_ops hvl_front_config_ops = {
  * ran, so every peer restart opened that window.  Until the driver is
  * bound no callback runs: the used entries go to the driver's ring (the
  * doorbell's serve_vqs() and wait_out()), for its probe, which spins for
- * its control messages and hvc writes and waits for no callback.
+ * its control messages and hvc writes and waits for no callback.  Nor
+ * while it is on hold (hold_consoles), which is decided at DRIVER_OK and
+ * ends here, once the parameter is clear.
  *
  * The virtio bus is not exported: its notifier is set up with the first
  * device, which bound() is called for by hand.  Under the device lock,
@@ -697,13 +706,12 @@ static void bound(struct hvl_front_vdev *vd)
 	device_lock_assert(&vd->vdev.dev);
 
 	spin_lock_irq(&vd->vq_lock);
-	on = !(vd->cbs && vd->take) &&
-	     (READ_ONCE(vd->status) & VIRTIO_CONFIG_S_DRIVER_OK) &&
-	     !READ_ONCE(hold_consoles);
-	if (on) {
+	if (vd->on_hold && !READ_ONCE(hold_consoles))
+		vd->on_hold = false;
+	on = !vd->cbs && !vd->on_hold &&
+	     (READ_ONCE(vd->status) & VIRTIO_CONFIG_S_DRIVER_OK);
+	if (on)
 		vd->cbs = true;
-		vd->take = true;
-	}
 	spin_unlock_irq(&vd->vq_lock);
 	if (on)
 		serve_vqs(vd);
@@ -752,18 +760,23 @@ static int release_console(struct device *dev, void *unused)
 }
 
 /*
- * Cleared: every console bound meanwhile gets its callbacks.  One bound
- * concurrently either saw the parameter cleared in bound() or is bound
- * by the time we take its lock, as the notifier runs under it.
+ * Cleared: every console on hold gets its receive buffers and callbacks.
+ * One bound concurrently either saw the parameter cleared (at DRIVER_OK
+ * or in bound()) or is bound by the time we take its lock, as the
+ * notifier runs under it.
  */
 static int hold_consoles_set(const char *val, const struct kernel_param *kp)
 {
 	const struct bus_type *bus;
+	bool hold;
 	int ret;
 
-	ret = param_set_bool(val, kp);
-	if (ret || READ_ONCE(hold_consoles))
+	ret = kstrtobool(val, &hold);
+	if (ret)
 		return ret;
+	WRITE_ONCE(hold_consoles, hold);
+	if (hold)
+		return 0;
 	mutex_lock(&bus_lock);
 	bus = bus_watched;
 	mutex_unlock(&bus_lock);
