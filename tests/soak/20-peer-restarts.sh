@@ -2,8 +2,9 @@
 # SOAK_RESTARTS (default 1000) peer restarts: the front-end is unbound
 # and bound again while a vsock stream and a console flood run towards
 # the peer; each time every device (console, vsock, 9P) must come back
-# and carry traffic, the Linux sender must see the reset, and at the end
-# the counters are back to their starting values (kmemleak: init).
+# and carry traffic, the Linux sender must see the reset, the peer's DMA
+# pool must be empty while the front-end is unbound, and at the end the
+# counters are back to their starting values (kmemleak: init).
 # hvl-timeout: 21600
 . /tests/lib.sh
 . /tests/lib-9p.sh
@@ -21,6 +22,10 @@ stream_reset() {
 	return 1
 }
 all_up
+# The peer's restricted DMA pool (swiotlb): slots in use.  (Its debugfs
+# files come with the first device that uses it.)
+POOL=$(echo /sys/kernel/debug/swiotlb/hvl-pool@*/io_tlb_used)
+[ -r "$POOL" ] || fail "no debugfs count of the peer's DMA pool: $POOL"
 traffic_check 0
 baseline
 g0=$(dbg doorbell peer_gen)
@@ -37,6 +42,11 @@ while [ $i -lt "$R" ]; do
 	stream_reset ||
 		fail "round $i: Linux sender did not get ECONNRESET or ENODEV: $(cat /tmp/soak.stream)"
 	tick sender_gone
+	# With the peer's drivers gone, so are their DMA mappings: one left
+	# each restart filled the pool (hvl_front_vq_destroy()).
+	read -r n <"$POOL"
+	[ "$n" = 0 ] ||
+		fail "round $i: $n slots of the peer's DMA pool still mapped with the front-end unbound"
 	traffic_stop
 	tick stop
 	hold_console

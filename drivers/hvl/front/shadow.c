@@ -551,6 +551,16 @@ err_free:
  */
 void hvl_front_vq_destroy(struct hvl_front_vq *sq)
 {
+	/*
+	 * vring_del_virtqueue() frees the ring, not the DMA mappings of the
+	 * buffers a driver left in it: virtio_vsock leaves its eight event
+	 * buffers at every removal, and with the restricted DMA pool each
+	 * kept a slot of it for good (the peer's 16 MiB pool was full after
+	 * some 920 peer restarts).  The device is reset: unmap them here; the
+	 * buffers themselves are the driver's.
+	 */
+	while (virtqueue_detach_unused_buf(sq->vq))
+		;
 	vring_del_virtqueue(sq->vq);
 	dma_free_coherent(sq->vd->front->dev, sq->pub_size, sq->pub_mem,
 			  sq->pub_dma);
