@@ -114,8 +114,12 @@ peer_read() {
 	esac
 	if [ -n "${4:-}" ]; then
 		nap "$4"
-		[ ! -s "$1" ] || fail "a held console passed $(wc -c <"$1") bytes" \
-			"to $(cat /tmp/peer_read.name)"
+		[ ! -s "$1" ] || {
+			kill $r 2>/dev/null
+			let_console_in
+			fail "a held console passed $(wc -c <"$1") bytes" \
+				"to $(cat /tmp/peer_read.name)"
+		}
 	fi
 	let_console_in
 	retry "$3" has_bytes "$1" "$2"
@@ -138,7 +142,11 @@ open_ttys() {
 	read -r HVC </tmp/hvc.name
 	case $HVC in
 	/dev/hvc[0-7]) ;;
-	*) kill $k 2>/dev/null; fail "no live /dev/hvcN: $HVC" ;;
+	*)
+		kill $k 2>/dev/null
+		let_console_in
+		fail "no live /dev/hvcN: $HVC"
+		;;
 	esac
 	exec 3<>$HVC 4<>/dev/ttyHVL0
 	let_console_in

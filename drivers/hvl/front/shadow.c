@@ -28,8 +28,10 @@
  * for every used buffer; the front-end runs the event index of the public
  * ring itself: it rings the doorbell only when the device side asked
  * (avail_event), and always asks to be interrupted for the next used entry.
- * Indirect descriptors are hidden too: their tables would be bounced into
- * the window, where the device side could change them under us.
+ * Indirect descriptors are not hidden: virtio_ring keeps its tables
+ * private and the DMA API bounces a copy into the window, which the device
+ * side may rewrite; the front-end reads that copy only to bound used
+ * lengths (indirect_in()), a bound only as good as the copy (trust.rst).
  *
  * virtio_console writes to an hvc with interrupts off and spins until the
  * device returns the buffer.  With a shared used ring that spin needs no
@@ -46,6 +48,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 
 #include "front.h"
@@ -547,20 +550,28 @@ err_free:
 
 /**
  * hvl_front_vq_destroy() - free a queue and both its rings
- * @sq: the queue, no longer in hvl_front_vdev.vqs[], its device reset
+ * @sq: the queue, no longer in hvl_front_vdev.vqs[], its device reset or dead
  */
 void hvl_front_vq_destroy(struct hvl_front_vq *sq)
 {
 	/*
-	 * vring_del_virtqueue() frees the ring, not the DMA mappings of the
-	 * buffers a driver left in it: virtio_vsock leaves its eight event
-	 * buffers at every removal, and with the restricted DMA pool each
-	 * kept a slot of it for good (the peer's 16 MiB pool was full after
-	 * some 920 peer restarts).  The device is reset: unmap them here; the
-	 * buffers themselves are the driver's.
+	 * vring_del_virtqueue() does not unmap the buffers a driver left in
+	 * the queue: through the restricted DMA pool each keeps its slots for
+	 * good.  virtio_vsock leaves its eight event buffers at every removal
+	 * (the peer's 16 MiB pool was full after some 920 peer restarts);
+	 * they live in its struct virtio_vsock until after del_vqs(), and its
+	 * work items no longer touch the queue, so detach them, which unmaps.
+	 * Only for vsock: unmapping a device-writable buffer copies its
+	 * bounce slot, which the device side wrote, into the buffer, and
+	 * other drivers leave buffers they already freed (9P the reply of a
+	 * request never answered, or the unpinned user pages of a killed
+	 * zero-copy read; virtio_net the reply of a control command whose
+	 * queue broke).  Their slots stay mapped: a leak, not a write into
+	 * freed memory.
 	 */
-	while (virtqueue_detach_unused_buf(sq->vq))
-		;
+	if (sq->vd->vdev.id.device == VIRTIO_ID_VSOCK)
+		while (virtqueue_detach_unused_buf(sq->vq))
+			;
 	vring_del_virtqueue(sq->vq);
 	dma_free_coherent(sq->vd->front->dev, sq->pub_size, sq->pub_mem,
 			  sq->pub_dma);
