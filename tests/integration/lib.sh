@@ -87,6 +87,32 @@ HOLD=/sys/module/hvl_front/parameters/hold_consoles
 hold_console() { echo Y >$HOLD || fail "cannot set $HOLD"; }
 let_console_in() { [ ! -e $HOLD ] || echo N >$HOLD || fail "cannot clear $HOLD"; }
 
+# raw_hvc -c <file> | raw_hvc -k: tools/hvl-raw.c on the first live
+# /dev/hvcN, in the background (RAW), copying what it receives to <file>
+# (-c) or holding it open (-k); once it names the tty, raw by then, HVC
+# is set.  hvl-raw's errors come on the same stream ("/dev/hvc0: ..."
+# from perror): anything but a bare name lets the console in and fails.
+raw_hvc() {
+	: >/tmp/hvc.name
+	if [ "$1" = -c ]; then
+		$(side /dev/hvc) hvl-raw -c /dev/hvc[0-7] >"$2" 2>/tmp/hvc.name &
+	else
+		$(side /dev/hvc) hvl-raw -k /dev/hvc[0-7] >/tmp/hvc.name 2>&1 &
+	fi
+	RAW=$!
+	# A just-bound console may take a moment to accept opens.
+	retry 60 [ -s /tmp/hvc.name ]
+	read -r HVC </tmp/hvc.name
+	case $HVC in
+	/dev/hvc[0-7]) ;;
+	*)
+		kill $RAW 2>/dev/null
+		let_console_in
+		fail "no raw /dev/hvcN: $(cat /tmp/hvc.name)"
+		;;
+	esac
+}
+
 # peer_read <file> <bytes> <tenths of a second> [<seconds held>]: what
 # the new peer's console has waiting, into <file>, until <bytes> of it
 # came or the time passed.  Not find_hvc, whose open and close would drop
@@ -95,63 +121,33 @@ let_console_in() { [ ! -e $HOLD ] || echo N >$HOLD || fail "cannot clear $HOLD";
 # <seconds held>, nothing may come before: the hold holds.
 has_bytes() { [ "$(wc -c <"$1")" -ge "$2" ]; }
 peer_read() {
-	local r name
 	: >"$1"
-	: >/tmp/peer_read.name
-	$(side /dev/hvc) hvl-raw -c /dev/hvc[0-7] >"$1" 2>/tmp/peer_read.name &
-	r=$!
-	# hvl-raw's errors go to standard error too ("/dev/hvc0: ..."
-	# from perror): only a bare name says the tty is raw.
-	retry 60 [ -s /tmp/peer_read.name ]
-	read -r name </tmp/peer_read.name
-	case $name in
-	/dev/hvc[0-7]) ;;
-	*)
-		kill $r 2>/dev/null
-		let_console_in
-		fail "peer_read: no raw /dev/hvcN: $(cat /tmp/peer_read.name)"
-		;;
-	esac
+	raw_hvc -c "$1"
 	if [ -n "${4:-}" ]; then
 		nap "$4"
 		[ ! -s "$1" ] || {
-			kill $r 2>/dev/null
+			kill $RAW 2>/dev/null
 			let_console_in
-			fail "a held console passed $(wc -c <"$1") bytes" \
-				"to $(cat /tmp/peer_read.name)"
+			fail "a held console passed $(wc -c <"$1") bytes to $HVC"
 		}
 	fi
 	let_console_in
 	retry "$3" has_bytes "$1" "$2"
-	kill $r 2>/dev/null
-	wait $r 2>/dev/null
+	kill $RAW 2>/dev/null
+	wait $RAW 2>/dev/null
 }
 
 # Keep both ttys open (fds 3 and 4) so their raw settings stick: hvc
 # resets its termios whenever the last opener closes.  The peer's console
-# is raw from its first open (see hold_console): tools/hvl-raw.c -k opens
-# the first live /dev/hvcN, sets it raw, names it and keeps it open while
+# is raw from its first open (see hold_console): hvl-raw -k opens the
+# first live /dev/hvcN, sets it raw, names it and keeps it open while
 # this shell opens it too.
 open_ttys() {
-	local k
-	: >/tmp/hvc.name
-	$(side /dev/hvc) hvl-raw -k /dev/hvc[0-7] >/tmp/hvc.name 2>&1 &
-	k=$!
-	# A just-bound console may take a moment to accept opens.
-	retry 60 [ -s /tmp/hvc.name ]
-	read -r HVC </tmp/hvc.name
-	case $HVC in
-	/dev/hvc[0-7]) ;;
-	*)
-		kill $k 2>/dev/null
-		let_console_in
-		fail "no live /dev/hvcN: $HVC"
-		;;
-	esac
+	raw_hvc -k
 	exec 3<>$HVC 4<>/dev/ttyHVL0
 	let_console_in
-	kill $k 2>/dev/null
-	wait $k 2>/dev/null
+	kill $RAW 2>/dev/null
+	wait $RAW 2>/dev/null
 	# Not stty: it waits until the tty's output has drained, and what
 	# our console kept for a restarted peer drains only as the peer
 	# reads (tools/hvl-raw.c).
