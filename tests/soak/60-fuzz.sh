@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The hostile-peer fuzzer (KUnit suite hvl_fuzz, drivers/hvl/tests/
 # fuzz_kunit.c) at soak size: SOAK_FUZZ inputs per case (default
-# 1 000 000: random and mutated split rings, vsock headers), seeded with
+# 1 000 000: random and mutated split rings, vsock headers, register
+# transactions), seeded with
 # SOAK_FUZZ_SEED (default: the time, printed, so a failure replays with
 # make soak HVL_ONLY=60-* SOAK_FUZZ_SEED=<seed>).  make check runs the
 # same suite with 20 000 inputs and seed 1.  Slab memory must not grow.
