@@ -226,7 +226,11 @@ struct hvl_driver {
 	unsigned int config_size;
 	int (*probe)(struct hvl_device *hdev);
 	void (*remove)(struct hvl_device *hdev);
-	/* DRIVER_OK was set: queues are ready. Work item context. */
+	/*
+	 * DRIVER_OK was set: queues are ready. Work item context.  On
+	 * failure the device needs a reset, and ->reset() is not called
+	 * for it: undo what was done before returning the error.
+	 */
 	int (*activate)(struct hvl_device *hdev);
 	/* Device reset by the peer (or peer gone). Work item context. */
 	void (*reset)(struct hvl_device *hdev);

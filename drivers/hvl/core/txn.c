@@ -228,6 +228,12 @@ static enum hvl_txn_status set_queue_ready(struct hvl_core_dev *cd, u32 val)
 	}
 	if (vq->ready)
 		return HVL_TXN_OK;
+	/*
+	 * Nor does one start after DRIVER_OK: ->activate() ran without it,
+	 * and without VIRTIO_F_RING_RESET (never offered) no driver may.
+	 */
+	if (hdev->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		return HVL_TXN_ESTATE;
 	if (!(hdev->status & VIRTIO_CONFIG_S_FEATURES_OK))
 		return HVL_TXN_ESTATE;
 
@@ -334,15 +340,19 @@ enum hvl_txn_status hvl_txn_write(struct hvl_core_dev *cd, u32 offset,
 	/* Without a backend the device is a placeholder (DeviceID 0). */
 	if (!cd->drv && !(offset == VIRTIO_MMIO_STATUS && !value))
 		return HVL_TXN_ESTATE;
-	if (offset >= HVL_CONFIG_OFFSET && offset < HVL_TXN_OFFSET)
-		return set_config(cd, offset, width, value);
-	if (width != 4)
-		return HVL_TXN_EINVAL;
-	/* After a fatal error only a reset is accepted. */
+	/*
+	 * After a fatal error only a reset is accepted (and the ACK of the
+	 * interrupt that said so): not a configuration write either, which
+	 * would reach the backend's config_write() of a broken device.
+	 */
 	if ((hdev->status & VIRTIO_CONFIG_S_NEEDS_RESET) &&
 	    !(offset == VIRTIO_MMIO_STATUS && !value) &&
 	    offset != VIRTIO_MMIO_INTERRUPT_ACK)
 		return HVL_TXN_ESTATE;
+	if (offset >= HVL_CONFIG_OFFSET && offset < HVL_TXN_OFFSET)
+		return set_config(cd, offset, width, value);
+	if (width != 4)
+		return HVL_TXN_EINVAL;
 
 	switch (offset) {
 	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
