@@ -257,7 +257,10 @@ static void dump(const char *why, const uint8_t *p, size_t n)
 	fprintf(stderr, "\n");
 }
 
-/* Send msg; 0 with the reply checked, -1 on a violation. */
+/*
+ * Send msg; 0 with the reply checked, 1 if none came (the server drops
+ * what it cannot frame), -1 on a violation.
+ */
 static int send_check(int fd, unsigned long *ok, unsigned long *lerr)
 {
 	uint8_t type = len > 4 ? msg[4] : 0;
@@ -274,7 +277,7 @@ static int send_check(int fd, unsigned long *ok, unsigned long *lerr)
 		return -1;
 	}
 	if (n == 0)
-		return 0;	/* no reply (the previous one may stay) */
+		return 1;
 	if (n < 7 || le32(rep) != (uint32_t)n) {
 		dump("reply size field is not its length", rep, n);
 		return -1;
@@ -300,6 +303,16 @@ static int send_check(int fd, unsigned long *ok, unsigned long *lerr)
 	return 0;
 }
 
+/* One of our own well-formed messages: it must be answered. */
+static int must_answer(int fd, unsigned long *ok, unsigned long *lerr)
+{
+	int ret = send_check(fd, ok, lerr);
+
+	if (ret > 0)
+		dump("no reply to a well-formed message", rep, 0);
+	return ret ? -1 : 0;
+}
+
 static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
 {
 	unsigned int i;
@@ -311,7 +324,7 @@ static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
 		put(1, 2);
 		put(FID0 + i, 4);
 		memcpy(msg, (uint32_t[]){ len }, 4);
-		if (send_check(fd, ok, lerr))
+		if (must_answer(fd, ok, lerr))
 			return -1;
 	}
 	/* Tattach fid 9000, no afid, as nobody */
@@ -327,7 +340,7 @@ static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
 	put(0, 2);
 	put(65534, 4);
 	memcpy(msg, (uint32_t[]){ len }, 4);
-	if (send_check(fd, ok, lerr))
+	if (must_answer(fd, ok, lerr))
 		return -1;
 	/*
 	 * Half the pool walked from the root (a clone, or one name), so
@@ -348,7 +361,7 @@ static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
 			str();
 		}
 		memcpy(msg, (uint32_t[]){ len }, 4);
-		if (send_check(fd, ok, lerr))
+		if (must_answer(fd, ok, lerr))
 			return -1;
 	}
 	return 0;
@@ -356,13 +369,13 @@ static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
 
 int main(int argc, char **argv)
 {
-	unsigned long n = 10000, i, ok = 0, lerr = 0;
+	unsigned long n = 10000, i, ok = 0, lerr = 0, noreply = 0;
 	unsigned long long seed = 1;
 	struct timespec t0, t1;
 	uint8_t type;
 	uint16_t tag;
 	long ms;
-	int fd, c;
+	int fd, c, ret;
 
 	while ((c = getopt(argc, argv, "n:s:")) != -1) {
 		switch (c) {
@@ -386,11 +399,13 @@ int main(int argc, char **argv)
 		if (i && !(i % 64) && clunk_all(fd, &ok, &lerr))
 			return 1;
 		build(&type, &tag);
-		if (send_check(fd, &ok, &lerr)) {
+		ret = send_check(fd, &ok, &lerr);
+		if (ret < 0) {
 			fprintf(stderr, "9pfuzz: message %lu of seed %llu (type %u)\n",
 				i, seed, type);
 			return 1;
 		}
+		noreply += ret;
 	}
 	/* Leave no fid of ours behind: clunk_all attaches 9000 again. */
 	if (clunk_all(fd, &ok, &lerr))
@@ -401,7 +416,7 @@ int main(int argc, char **argv)
 	put(1, 2);
 	put(FID0, 4);
 	memcpy(msg, (uint32_t[]){ len }, 4);
-	if (send_check(fd, &ok, &lerr))
+	if (must_answer(fd, &ok, &lerr))
 		return 1;
 	/*
 	 * A flipped bit can still turn a new fid's number into one outside
@@ -417,12 +432,21 @@ int main(int argc, char **argv)
 	memcpy(msg + len, "9P2000.L", 8);
 	len += 8;
 	memcpy(msg, (uint32_t[]){ len }, 4);
-	if (send_check(fd, &ok, &lerr))
+	if (must_answer(fd, &ok, &lerr))
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	printf("9pfuzz: n=%lu seed=%llu ms=%ld msgs/s=%ld ok=%lu rlerror=%lu\n",
-	       n, seed, ms, ms ? (long)(n * 1000 / ms) : 0, ok, lerr);
+	printf("9pfuzz: n=%lu seed=%llu ms=%ld msgs/s=%ld ok=%lu rlerror=%lu noreply=%lu\n",
+	       n, seed, ms, ms ? (long)(n * 1000 / ms) : 0, ok, lerr, noreply);
+	/*
+	 * Most mutations keep the framing: a server that answers none, or
+	 * never succeeds or never refuses, is not being exercised.
+	 */
+	if (n >= 1000 && (!ok || !lerr || noreply > n / 2)) {
+		fprintf(stderr, "9pfuzz: the server answered %lu of %lu messages (%lu Rlerror): not exercised\n",
+			n - noreply, n, lerr);
+		return 1;
+	}
 	return 0;
 usage:
 	fprintf(stderr, "usage: hvl-9pfuzz INJECT [-n COUNT] [-s SEED]\n");

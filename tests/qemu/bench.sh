@@ -23,15 +23,18 @@ mkdir -p "$out"
 # BENCH_PERF=1: Debian's perf in the guest, for a profile of the runs
 # the benchmark script chooses (software clock: TCG has no PMU).
 if [ -n "${BENCH_PERF:-}" ]; then
-	command -v perf >/dev/null ||
+	command -v perf >/dev/null || {
+		apt-get update -qq >&2
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-perf >&2
+	}
 	HVL_GUEST_EXTRA=perf
 	export HVL_GUEST_EXTRA
 fi
 kdir=$("$q/kernel.sh")
 src=$("$q/kernel.sh" --src)
 make -s -C "$kdir" M="$repo" modules
-"$q/tools.sh" "$kdir" "$src" "$repo" "$out/bin" 2>/dev/null
+"$q/tools.sh" "$kdir" "$src" "$repo" "$out/bin" >"$out/tools.log" 2>&1 ||
+	{ cat "$out/tools.log"; exit 1; }
 "$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso"
 "$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz" \
 	"$out/bin" "$kdir"

@@ -34,7 +34,10 @@ KERNEL_REPORTS = re.compile(
     r"suspected memory leaks|unreferenced object|blocked for more than|"
     r"rcu_.* detected stalls|soft lockup|hard LOCKUP|refcount_t:|"
     r"list_add corruption|list_del corruption|sleeping function called|"
-    r"scheduling while atomic|hvl: guest timed out")
+    r"scheduling while atomic|hvl: guest timed out|"
+    r"Out of memory: Killed|oom-kill:|"
+    r"Kernel memory leak detector disabled|kmemleak: Cannot|"
+    r"kmemleak: scan failed")
 
 
 def kunit_results(kunit, blocks):

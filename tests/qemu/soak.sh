@@ -16,7 +16,8 @@
 #   SOAK_FUZZ=1000000    hostile-peer fuzzer inputs per case
 #   SOAK_9P_FUZZ=1000000 hostile 9P messages (tools/hvl-9pfuzz.c)
 #   SOAK_FUZZ_SEED=<n>   the fuzzers' seed (default: the time, printed)
-#   SOAK_SLAB_KB=16384   allowed slab growth over a restart run
+#   SOAK_SLAB_KB=<kB>    allowed slab growth over a restart or reload run
+#                        (default 2048 + 8 a round)
 #   SOAK_TIMING=1        a line a round of the restarts and reloads: the
 #                        centiseconds of each phase, and what a fork and
 #                        exec costs in the guest
@@ -41,7 +42,8 @@ if [ "${SOAK_ARM64:-0}" = 1 ]; then
 		>>"$out/host-results"
 fi
 "$q/deps.sh"
-kdir=$("$q/kernel.sh")
+# The debug kernel whatever HVL_KERNEL says: its reports are the tests' point.
+kdir=$(HVL_KERNEL=debug "$q/kernel.sh")
 src=$("$q/kernel.sh" --src)
 make -s -C "$kdir" M="$repo" modules
 "$q/tools.sh" "$kdir" "$src" "$repo" "$out/bin" >"$out/tools.log" 2>&1 ||

@@ -49,5 +49,5 @@ while [ $i -lt "$R" ]; do
 	progress $i "$R"
 	tick_round $i
 done
-check_baseline
+check_baseline "$R"
 echo "$R reloads of every backend module under traffic: ok"
