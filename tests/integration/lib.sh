@@ -143,6 +143,9 @@ peer_read() {
 # first live /dev/hvcN, sets it raw, names it and keeps it open while
 # this shell opens it too.
 open_ttys() {
+	# "<>" creates a regular file where the node is not there yet (a
+	# backend just loaded): every later open then finds the file.
+	retry 100 [ -c /dev/ttyHVL0 ] || fail "no device node /dev/ttyHVL0"
 	raw_hvc -k
 	exec 3<>$HVC 4<>/dev/ttyHVL0
 	let_console_in
