@@ -65,8 +65,9 @@ enum hvl_state {
  * @hdr_size:	HVL_HDR_SIZE; the device table starts here
  * @host_state:	enum hvl_state of the device side; device side writes only
  * @host_gen:	incremented by the device side on every (re)initialisation
- *		of the window; a driver that sees it change must rescan and
- *		re-initialise all its devices
+ *		of the window, and when it gives up a silent peer; a driver
+ *		that sees it change must rescan and re-initialise all its
+ *		devices
  * @peer_state:	enum hvl_state of the driver side; driver side writes only
  * @peer_gen:	incremented by the driver side on every (re)start; the
  *		device side resets every device when it changes
@@ -79,7 +80,7 @@ enum hvl_state {
  * @table_gen:	incremented by the device side after an entry's @gen moved
  *		(a backend bound or unbound): a driver that sees it change
  *		rescans the table and replaces the devices of the entries
- *		whose @gen moved, and only those
+ *		whose @gen or @device_id changed, and only those
  * @reserved:	zero
  */
 struct hvl_win_hdr {

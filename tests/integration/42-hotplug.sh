@@ -21,6 +21,8 @@ BACK=/sys/bus/hvl/drivers
 # virtio core reuses the names of removed devices)
 FST=/sys/kernel/debug/hvl_front/soc:hvl-frontend-0/status
 serial() { sed -n "s/.* serial \([0-9]*\) id $1 .*/\1/p" $FST; }
+# One device of that type, exactly: a replaced one that stayed shows too.
+one() { [ "$(grep -c " id $1 " $FST)" = 1 ] || fail "$2: $(grep -c " id $1 " $FST) devices of type $1: $(cat $FST)"; }
 no_front_vsock() { ! front_vsock; }
 
 # unbind <driver>: DEVS=its devices, each unbound
@@ -79,6 +81,7 @@ while [ $i -lt "$R" ]; do
 	xfer $HVC /dev/ttyHVL0 /tmp/line
 	same 19 "$VS" "round $i"
 	same 9 "$NS" "round $i"
+	one 3 "round $i"
 	kill -0 $SND 2>/dev/null || fail "round $i: the vsock stream ended: $(cat /tmp/hp.stream)"
 	retry -s 20 100 vsock_moved || fail "round $i: the vsock stream stood still"
 	echo "round $i" >&5 || fail "round $i: write to the file open on the 9P mount"
@@ -95,6 +98,7 @@ retry 100 front_vsock || fail "the peer's vsock device did not come back"
 same 3 "$CS" "vsock replaced"
 same 9 "$NS" "vsock replaced"
 [ "$(serial 19)" != "$VS" ] || fail "the peer's vsock device (serial $VS) was not replaced"
+one 19 "vsock replaced"
 printf 'after the vsock replug\n' >/tmp/line
 xfer $HVC /dev/ttyHVL0 /tmp/line
 hvl-rr rr vsock:$PEER_CID:$PORT -n 2 >/tmp/hp.rr 2>&1 &
