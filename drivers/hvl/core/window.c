@@ -63,6 +63,8 @@ void hvl_window_table_update(struct hvl_core_dev *cd, u32 device_id)
 	struct hvl_dev_entry *e = cd->entry;
 
 	mutex_lock(&win->table_lock);
+	/* The register page (DeviceID) before the entry that points at it. */
+	hvl_map_wmb(&win->xlate);
 	hvl_hdr_put(&e->device_id, device_id);
 	hvl_hdr_put(&e->gen, hvl_hdr_get(&e->gen) + 1);
 	hvl_map_wmb(&win->xlate);	/* entry before table_gen */
