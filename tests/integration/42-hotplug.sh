@@ -95,6 +95,7 @@ unbind hvl_vsock
 retry 100 no_front_vsock || fail "the peer's vsock device stayed"
 bind hvl_vsock
 retry 100 front_vsock || fail "the peer's vsock device did not come back"
+retry 100 driven "$VDBG" || fail "the peer's vsock device did not reach DRIVER_OK"
 same 3 "$CS" "vsock replaced"
 same 9 "$NS" "vsock replaced"
 [ "$(serial 19)" != "$VS" ] || fail "the peer's vsock device (serial $VS) was not replaced"

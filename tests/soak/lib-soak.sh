@@ -37,6 +37,16 @@ all_bound() {
 		tag_bound
 }
 
+# driven <debugfs file>: the backend's device is DRIVER_OK (V: status).
+# The peer's driver links appear before its probe ends (the driver
+# core's driver_sysfs_add()), so all_bound alone let a Linux connect()
+# race the peer's vsock probe (ENODEV) once hot-plug added the devices
+# one by one.
+driven() { val "$1" status && [ $((V & 4)) != 0 ]; }
+all_driven() {
+	all_bound && driven "$CDBG" && driven "$VDBG" && driven "$P9DBG"
+}
+
 # val <file> <key>: V=the value of the line "<key>: <value>" of a debugfs
 # or proc file (dbg, vdbg, p9_stat without a process)
 val() {
@@ -292,7 +302,7 @@ traffic_stop() {
 traffic_check() {
 	local r=$1 l
 	tick prev
-	retry -s 20 300 all_bound || fail "round $r: not every device came back"
+	retry -s 20 300 all_driven || fail "round $r: not every device came back"
 	tick rebind_wait
 	repin
 	tick check_repin
