@@ -39,9 +39,9 @@ all_bound() {
 
 # driven <debugfs file>: the backend's device is DRIVER_OK (V: status).
 # The peer's driver links appear before its probe ends (the driver
-# core's driver_sysfs_add()), so all_bound alone let a Linux connect()
-# race the peer's vsock probe (ENODEV) once hot-plug added the devices
-# one by one.
+# core's driver_sysfs_add()), so all_bound alone can let a Linux
+# connect() race the peer's vsock probe (ENODEV: seen when the devices
+# were registered one by one, on the hotplug-v2 branch).
 driven() { val "$1" status && [ $((V & 4)) != 0 ]; }
 all_driven() {
 	all_bound && driven "$CDBG" && driven "$VDBG" && driven "$P9DBG"
