@@ -54,21 +54,19 @@ val() {
 	return 1
 }
 
-# CDBG, VDBG, P9DBG: the debugfs files of the console, vsock and 9P
-# devices, there as long as hvl_core is, bound or not.
+# VDBG, P9DBG: the debugfs files of the vsock and 9P devices, there as
+# long as hvl_core is, bound or not.
 find_dbg() {
 	local f
-	CDBG= VDBG= P9DBG=
+	VDBG= P9DBG=
 	for f in "$DBG"/soc:hvl-backend-0.*; do
 		val "$f" device_id
 		case $V in
-		3) CDBG=$f ;;
 		19) VDBG=$f ;;
 		9) P9DBG=$f ;;
 		esac
 	done
-	[ -n "$CDBG" ] && [ -n "$VDBG" ] && [ -n "$P9DBG" ] ||
-		fail "no debugfs file of the console, vsock or 9P device"
+	[ -n "$VDBG" ] && [ -n "$P9DBG" ] || fail "no debugfs file of the vsock or 9P device"
 }
 
 # pin, unless our work queue and the peer's khvcd are still where pin put
