@@ -182,19 +182,18 @@ all_cleanup() {
 # every cache (+1 MiB and -0.8 MiB over make check's 2 rounds), so it
 # has a ceiling only: 2 MiB plus 8 KiB a round (SOAK_SLAB_KB overrides
 # the whole), and kmemleak looks at every object anyway.
-skbs() {
-	echo 1 >/sys/kernel/slab/skbuff_head_cache/shrink 2>/dev/null
-	awk '$1 == "skbuff_head_cache" {print $2}' /proc/slabinfo 2>/dev/null || echo 0
+# slab_objs <cache>: its objects in use, the cache shrunk first.
+slab_objs() {
+	echo 1 >/sys/kernel/slab/$1/shrink 2>/dev/null
+	awk -v c="$1" '$1 == c {n = $2} END {print n + 0}' /proc/slabinfo
 }
+skbs() { slab_objs skbuff_head_cache; }
 # Live AF_VSOCK sockets, listening, connected or closing: the objects of
-# the protocol's own slab cache, shrunk first as above.  (Not the count
-# of /proc/net/protocols, which stays 0: af_vsock never calls
-# sock_prot_inuse_add().)  A socket the reset path leaks stays referenced
-# from vsock's tables, where kmemleak does not see a leak.
-vsocks() {
-	echo 1 >/sys/kernel/slab/AF_VSOCK/shrink 2>/dev/null
-	awk '$1 == "AF_VSOCK" {n = $2} END {print n + 0}' /proc/slabinfo
-}
+# the protocol's own slab cache.  (Not the count of /proc/net/protocols,
+# which stays 0: af_vsock never calls sock_prot_inuse_add().)  A socket
+# the reset path leaks stays referenced from vsock's tables, where
+# kmemleak does not see a leak.
+vsocks() { slab_objs AF_VSOCK; }
 slab_kb() { awk '$1 == "Slab:" {print $2}' /proc/meminfo; }
 counts() {
 	echo "fids=$(p9_stat fids) vsock_queued=$(vdbg queued)" \
