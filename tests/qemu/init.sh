@@ -116,7 +116,13 @@ unset IFS
 set +f
 n=0
 for t in $globs; do
-	[ -e "$t" ] || continue
+	# A glob that matches nothing ran nothing: that is no pass.
+	# (hvl.only=none is KUnit alone, on purpose.)
+	if [ ! -e "$t" ]; then
+		[ "$only" = none ] ||
+			echo "HVL-TAP: not ok $((n + 1)) - hvl.only=${t#/"$suite"/} (no test matches)"
+		continue
+	fi
 	n=$((n + 1))
 	name=$(basename "$t" .sh)
 	read -r t0 _ </proc/uptime
@@ -156,6 +162,14 @@ for t in $globs; do
 	*) echo "HVL-TAP: not ok $n - $name (exit $rc)" ;;
 	esac
 done
+# Lockdep turns itself off after its first report, which is caught, but
+# also when one of its tables is full ("BUG: MAX_LOCKDEP_..." at
+# KERN_DEBUG, which a long run's log may have lost by the dmesg below):
+# the rest of the run went unchecked.
+if [ -r /proc/lockdep_stats ] &&
+   grep -q "debug_locks: *0" /proc/lockdep_stats; then
+	echo "HVL: lockdep: debug_locks turned off during the run"
+fi
 
 # Leaks: kmemleak reports objects unreferenced for 5 s, so let them age.
 # One scan: under TCG with KASAN a scan of 1 GiB takes about a minute.
@@ -165,9 +179,11 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	# line is a report too) must not read as a clean one.
 	echo scan > /sys/kernel/debug/kmemleak ||
 		echo "HVL: kmemleak: scan failed"
-	if [ -s /sys/kernel/debug/kmemleak ]; then
+	# A debugfs file's size is 0 whatever it holds: read it first.
+	cat /sys/kernel/debug/kmemleak >/tmp/kmemleak
+	if [ -s /tmp/kmemleak ]; then
 		echo "HVL: kmemleak: suspected memory leaks:"
-		cat /sys/kernel/debug/kmemleak
+		cat /tmp/kmemleak
 	fi
 fi
 # The whole kernel log, also what the console level hid, for the record

@@ -37,7 +37,9 @@ KERNEL_REPORTS = re.compile(
     r"scheduling while atomic|hvl: guest timed out|"
     r"Out of memory: Killed|oom-kill:|"
     r"Kernel memory leak detector disabled|kmemleak: Cannot|"
-    r"kmemleak: scan failed")
+    r"kmemleak: scan failed|self-detected stall|detected expedited stalls|"
+    r"unregister_netdevice: waiting|page allocation failure|"
+    r"lockdep: debug_locks turned off")
 
 
 def kunit_results(kunit, blocks):
@@ -103,11 +105,20 @@ def main():
     blocks = [b.replace("\r", "") for b in blocks]
     results += [("kunit " + n, s) for n, s in kunit_results(kunit, blocks)]
 
-    for m in re.finditer(r"^HVL-TAP: (not )?ok \d+ - (\S+)(.*)$", text, re.M):
-        status = "FAIL" if m.group(1) else "SUCCESS"
-        if "# SKIP" in m.group(3):
-            status = "SKIPPED"
-        results.append(("integration " + m.group(2), status))
+    for log, t in zip(logs, texts):
+        seen = set()
+        for m in re.finditer(r"^HVL-TAP: (not )?ok \d+ - (\S+)(.*)$", t, re.M):
+            status = "FAIL" if m.group(1) else "SUCCESS"
+            if "# SKIP" in m.group(3):
+                status = "SKIPPED"
+            results.append(("integration " + m.group(2), status))
+            seen.add(m.group(2))
+        # A test that started and has no result line (the guest died, or
+        # a kernel message cut the line on the shared console) failed.
+        for m in re.finditer(r"^HVL: running (\S+)\r?$", t, re.M):
+            if m.group(1) not in seen and log not in killed:
+                results.append(("integration %s: no result line (%s)" %
+                                (m.group(1), os.path.basename(log)), "FAIL"))
 
     reports = [l for l in text.splitlines() if KERNEL_REPORTS.search(l)]
     results.append(("kernel log clean", "FAIL" if reports else "SUCCESS"))
