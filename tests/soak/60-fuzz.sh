@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The hostile-peer fuzzer (KUnit suite hvl_fuzz, drivers/hvl/tests/
 # fuzz_kunit.c) at soak size: SOAK_FUZZ inputs per case (default
-# 1 000 000: random and mutated split rings, vsock headers, register
-# transactions), seeded with
+# 1 000 000: random and mutated split rings, vsock headers checked and
+# delivered through the device's poll, register transactions), seeded
+# with
 # SOAK_FUZZ_SEED (default: the time, printed, so a failure replays with
 # make soak HVL_ONLY=60-* SOAK_FUZZ_SEED=<seed>).  make check runs the
 # same suite with 20 000 inputs and seed 1.  Slab memory must not grow.
@@ -17,6 +18,9 @@ s0=$(awk '$1 == "Slab:" {print $2}' /proc/meminfo)
 insmod $M/hvl_fuzz_kunit.ko inputs="$N" seed="$S" || fail "insmod hvl_fuzz_kunit"
 R=/sys/kernel/debug/kunit/hvl_fuzz/results
 grep -E "inputs/s|^ *(not )?ok" $R
+awk '{ for (i = 1; i + 2 <= NF; i++)
+	if ($(i + 1) == "inputs" && $(i + 2) == "in") t += $i }
+     END { print "fuzz: " t + 0 " inputs in all" }' $R
 grep -q "^not ok" $R && fail "the fuzzer found a violated invariant (seed $S): $(grep -B5 'not ok' $R | head -20)"
 grep -q "^ok 1 hvl_fuzz" $R || fail "no result from hvl_fuzz: $(cat $R)"
 rmmod hvl_fuzz_kunit

@@ -711,6 +711,21 @@ void hvl_vsock_kunit_del(struct hvl_device *hdev)
 	kvfree(v);
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_vsock_kunit_del);
+
+/*
+ * What the debugfs file shows of the peer's packets: @bad, each verdict's
+ * count (HVL_VSOCK_OK's unused), and @delivered, those handed to the
+ * core.  Read between polls, as the work item writes them.
+ */
+void hvl_vsock_kunit_counts(struct hvl_device *hdev,
+			    u64 bad[HVL_VSOCK_NR_VERDICTS], u64 *delivered)
+{
+	struct hvl_vsock *v = hdev->priv;
+
+	memcpy(bad, v->bad, sizeof(v->bad));
+	*delivered = v->tx_pkts;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_vsock_kunit_counts);
 #endif
 
 static void show(struct hvl_device *hdev, struct seq_file *s)

@@ -35,6 +35,8 @@ ssize_t hvl_vsock_fill(struct sk_buff *skb, const struct hvl_chain *c);
 bool hvl_vsock_poll(struct hvl_device *hdev, int budget);
 int hvl_vsock_kunit_add(struct hvl_device *hdev, u32 cid);
 void hvl_vsock_kunit_del(struct hvl_device *hdev);
+void hvl_vsock_kunit_counts(struct hvl_device *hdev,
+			    u64 bad[HVL_VSOCK_NR_VERDICTS], u64 *delivered);
 #endif
 
 #endif /* _HVL_VSOCK_H */

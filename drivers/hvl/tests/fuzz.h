@@ -17,5 +17,7 @@ void hvl_fuzz_report(struct kunit *test, const char *what, unsigned long n,
 		     ktime_t t0, unsigned long refused);
 
 void hvl_fuzz_txn(struct kunit *test);		/* fuzz_txn.c */
+void hvl_fuzz_vsock(struct kunit *test);	/* fuzz_vsock.c */
+void hvl_fuzz_vsock_deliver(struct kunit *test);
 
 #endif
