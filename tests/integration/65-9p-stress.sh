@@ -21,7 +21,7 @@ stress() {
 		--utime 1 --utime-ops 16 --mknod 1 --mknod-ops 2 \
 		>/tmp/stress.out 2>&1 || { cat /tmp/stress.out; fail "stress-ng ($OPTS)"; }
 	tail -1 /tmp/stress.out
-	grep -q "successful run completed" /tmp/stress.out || { cat /tmp/stress.out; fail "stress-ng reports failures ($OPTS)"; }
+	grep -qw "successful run completed" /tmp/stress.out || { cat /tmp/stress.out; fail "stress-ng reports failures ($OPTS)"; }
 }
 
 # A lock still contended after the server's wait (lock_wait_ms) makes

@@ -243,7 +243,7 @@ echo "counters: $(nd to_peer_frames) frames to the peer, $(nd from_peer_frames) 
 
 section "hvl_net unloaded under traffic"
 tcp linux 5004 /tmp/net.small
-peer ping -f -c 100000 $LA >/dev/null 2>&1 &
+peer ping -A -q -c 100000 $LA >/dev/null 2>&1 &
 pids="$pids $!"
 retry 300 streaming 5004 || fail "the stream to the peer did not start"
 unload hvl_net

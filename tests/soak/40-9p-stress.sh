@@ -24,7 +24,7 @@ for OPTS in cache=loose,locktimeout=1 cache=none,locktimeout=1 cache=mmap,lockti
 		--seek 2 --seek-size 4m --dir 2 --dir-dirs 64 --dentry 2 \
 		--utime 2 --mknod 2 \
 		>/tmp/stress.out 2>&1 || { cat /tmp/stress.out; fail "stress-ng ($OPTS)"; }
-	grep -q "successful run completed" /tmp/stress.out ||
+	grep -qw "successful run completed" /tmp/stress.out ||
 		{ cat /tmp/stress.out; fail "stress-ng reports failures ($OPTS)"; }
 	tail -3 /tmp/stress.out
 	rmdir $MNT/stress || fail "stress-ng left files: $(ls -R $EXPORT/stress | head -5)"
