@@ -35,7 +35,11 @@ wait_front_console() { retry 100 front_console; }
 # The stock virtio_net bound to a device of ours, and its interface
 # (while it is still in this network namespace).
 front_net() {
-	ls /sys/bus/virtio/drivers/virtio_net 2>/dev/null | grep -q virtio
+	local d
+	for d in /sys/bus/virtio/drivers/virtio_net/virtio*; do
+		[ -e "$d" ] && return 0
+	done
+	return 1
 }
 
 no_front_net() { ! front_net; }
@@ -183,11 +187,13 @@ load() {
 
 gone_or_removed() { ! loaded "$1" || rmmod "$1" 2>/dev/null; }
 
-# A closed tty drops its module reference from a work item: retry a bit.
+# A closed tty drops its module reference from a work item, and a closed
+# vsock socket its transport's when the peer's RST comes, or after
+# VSOCK_CLOSE_TIMEOUT (8 s): retry for 10 s.
 unload() {
 	local m
 	for m in "$@"; do
-		retry 50 gone_or_removed "$m" || fail "rmmod $m: $(rmmod $m 2>&1)"
+		retry 100 gone_or_removed "$m" || fail "rmmod $m: $(rmmod $m 2>&1)"
 	done
 }
 

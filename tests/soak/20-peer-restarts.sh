@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # SOAK_RESTARTS (default 1000) peer restarts: the front-end is unbound
-# and bound again while a vsock stream and a console flood run towards
-# the peer; each time every device (console, vsock, 9P) must come back
-# and carry traffic, the Linux sender must see the reset, the peer's DMA
-# pool must be empty while the front-end is unbound, and at the end the
-# counters are back to their starting values (kmemleak: init).
+# and bound again while a vsock stream, a console flood and a TCP stream
+# run towards the peer; each time every device (console,
+# vsock, 9P, net) must come back and carry traffic, the Linux sender must
+# see the reset, the peer's DMA pool must be empty while the front-end is
+# unbound, and at the end the counters are back to their starting values
+# (kmemleak: init).
 # hvl-timeout: 21600
 . /tests/lib.sh
 . /tests/lib-9p.sh
@@ -27,6 +28,7 @@ all_up
 POOL=$(echo /sys/kernel/debug/swiotlb/hvl-pool@*/io_tlb_used)
 [ -r "$POOL" ] || fail "no debugfs count of the peer's DMA pool: $POOL"
 traffic_check 0
+warm_up
 baseline
 g0=$(dbg doorbell peer_gen)
 T0=$(now)
