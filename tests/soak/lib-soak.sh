@@ -166,12 +166,16 @@ all_up() {
 	NETIF=
 	# The peer's TCP sink for every round's stream, as the vsock server
 	# (fork: a child a connection; the listener outlives the peer's
-	# interfaces, being in its namespace).
+	# interfaces, being in its namespace).  Keepalive every second: a
+	# Linux sender killed while hvlnet0 was gone can leave its end
+	# without a FIN or RST ever reaching the peer, whose child would
+	# wait for ever (2 such of 100 reloads, on the hotplug-v2 branch);
+	# Linux answers a probe for a connection it does not know with RST.
 	# (Not through peer(): $! would be the subshell running the
 	# function, and killing it would leave socat.)
-	nsenter -t "$NS" -n taskset $PEER_CPUS \
-		socat -u TCP4-LISTEN:$NPORT,reuseaddr,fork OPEN:/dev/null \
-		>/dev/null 2>&1 &
+	nsenter -t "$NS" -n taskset $PEER_CPUS socat -u \
+		TCP4-LISTEN:$NPORT,reuseaddr,fork,keepalive,keepidle=1,keepintvl=1,keepcnt=3 \
+		OPEN:/dev/null >/dev/null 2>&1 &
 	NSRV=$!
 	KHVCD=$(pidof khvcd)
 	# The peer's vsock server for every round, the stream and the round
