@@ -62,7 +62,12 @@ link set dev hvlpeer up
 EOF
 }
 
-carrier() { [ "$(cat /sys/class/net/hvlnet0/carrier 2>/dev/null)" = "$1" ]; }
+# carrier 1|0: hvlnet0's carrier (builtins only: the soak asks every round)
+carrier() {
+	local c
+	{ read -r c </sys/class/net/hvlnet0/carrier; } 2>/dev/null
+	[ "$c" = "$1" ]
+}
 peer_carrier() { # peer_carrier 1|0
 	if peer $IP -o link show dev hvlpeer | grep -q NO-CARRIER; then
 		[ "$1" = 0 ]

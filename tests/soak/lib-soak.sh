@@ -228,8 +228,10 @@ skbs() { slab_objs skbuff_head_cache; }
 # the reset path leaks stays referenced from vsock's tables, where
 # kmemleak does not see a leak.
 vsocks() { slab_objs AF_VSOCK; }
-slab_kb() { awk '$1 == "Slab:" {print $2}' /proc/meminfo; }
-unreclaim_kb() { awk '$1 == "SUnreclaim:" {print $2}' /proc/meminfo; }
+# meminfo_kb <field>: its value in /proc/meminfo
+meminfo_kb() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
+slab_kb() { meminfo_kb Slab; }
+unreclaim_kb() { meminfo_kb SUnreclaim; }
 # lines <file>: N=its number of lines (builtins only)
 lines() {
 	local l
@@ -469,10 +471,6 @@ traffic_check() {
 	tick check_sync
 }
 
-linux_carrier() {
-	local c
-	read -r c </sys/class/net/hvlnet0/carrier 2>/dev/null && [ "$c" = 1 ]
-}
 
 # peer_if <name>: the peer's namespace has that interface (builtins only)
 peer_if() {
@@ -501,7 +499,7 @@ net_check() {
 		linux_addr
 		NETIF=$i
 	fi
-	retry -s 20 250 linux_carrier || fail "round $1: hvlnet0 has no carrier"
+	retry -s 20 250 carrier 1 || fail "round $1: hvlnet0 has no carrier"
 }
 
 # pings <when>: one each way over the net device.  The peer's side may
