@@ -11,18 +11,18 @@
 #   SOAK_STORM=10000     files of the 9P storm (cache=none: N/20)
 #   SOAK_RESTARTS=1000   front-end (peer) restarts under traffic
 #   SOAK_RELOADS=1000    backend unbinds + module reloads under traffic
-#   SOAK_STRESS=300      seconds of stress-ng per 9P cache mode
+#   SOAK_STRESS=120      seconds of stress-ng per 9P cache mode
 #   SOAK_CHURN=5000      vsock connect/close cycles each way
 #   SOAK_FUZZ=1000000    hostile-peer fuzzer inputs per case
-#   SOAK_9P_FUZZ=1000000 hostile 9P messages (tools/hvl-9pfuzz.c)
+#   SOAK_9P_FUZZ=200000  hostile 9P messages (tools/hvl-9pfuzz.c)
 #   SOAK_FUZZ_SEED=<n>   the fuzzers' seed (default: the time, printed)
 #   SOAK_SLAB_KB=<kB>    allowed slab growth over a restart or reload run
 #                        (default 6144 + 8 a round)
 #   SOAK_SLAB_HALF_KB=<kB> allowed unreclaimable slab growth over the
 #                        second half of such a run (default 1024)
 #   SOAK_TIMING=1        a line a round of the restarts and reloads: the
-#                        centiseconds of each phase, and what a fork and
-#                        exec costs in the guest
+#                        centiseconds of each phase and each CPU's idle
+#                        time, and what a fork and exec costs in the guest
 #   SOAK_ARM64=1         first make check-arm64 (its own report, in
 #                        .out/soak/arm64), one result line here
 #   HVL_ONLY=<glob>      run only the matching soak tests, e.g. 20-*

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # stress-ng's file-system stressors through the 9P backend for
-# SOAK_STRESS seconds (default 300) in each cache mode, two instances of
+# SOAK_STRESS seconds (default 120) in each cache mode, two instances of
 # each, with --verify and no operation bound; make check runs a bounded
 # instance (tests/integration/65-9p-stress.sh).  No length is asked
 # for, only longer than make check, whose run takes some 8 s a mode with
-# one instance each: 5 minutes a mode, unbounded, keeps make soak near 2
-# hours (10 minutes a mode cost it 15 minutes more).  Not the link and
+# one instance each: 2 minutes a mode, unbounded, is 15 times that and
+# leaves the whole make soak room in a 3-hour session, with the net
+# device in the restarts and reloads (5 minutes a mode cost 20 minutes
+# in all).  Not the link and
 # symlink stressors: each of their operations makes 8192 links, which at
 # 9P round-trip times overruns --timeout by minutes (62-9p-posix covers
 # links).
@@ -13,7 +15,7 @@
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
-T=${SOAK_STRESS:-300}
+T=${SOAK_STRESS:-120}
 for OPTS in cache=loose,locktimeout=1 cache=none,locktimeout=1 cache=mmap,locktimeout=1; do
 	echo "== $OPTS, $T s"
 	p9_up

@@ -120,9 +120,22 @@ fork_cost() {
 	read -r b _ </proc/uptime
 	echo "timing: 20 fork+exec in $((${b%.*}${b#*.} - ${a%.*}${a#*.}))0 ms"
 }
+# IDLE=each CPU's idle time since boot, in centiseconds (USER_HZ): with
+# the last round's, how busy each side was (the test's CPUs 0-1 and the
+# peer's 2-3; a vCPU waiting for the host counts as busy).
+IDLE0=
+idle_cs() {
+	local c u n s i x r=
+	while read -r c u n s i x; do
+		case $c in cpu[0-9]*) r="$r $i" ;; esac
+	done </proc/stat
+	IDLE=$r
+}
 tick_round() {
 	[ -n "${SOAK_TIMING:-}" ] || return 0
-	echo "timing $1:$TIMES"
+	idle_cs
+	echo "timing $1:$TIMES idle:$IDLE0 ->$IDLE"
+	IDLE0=$IDLE
 	TIMES=
 }
 sender_gone() { ! kill -0 "$SND" 2>/dev/null; }
@@ -334,6 +347,16 @@ check_baseline() {
 # mount to go away, so 9P traffic runs between restarts (traffic_check).
 traffic_start() {
 	tick prev
+	# The TCP stream first: its connection and first frames take the
+	# longest to come (0.8 s a round behind the others, when it was
+	# socat's, dynamically linked; hvl-rr is static).  Offloads on the
+	# way (checksum, TSO), unlike pings.  It survives the restart (its
+	# socket and the peer's outlive both interfaces): traffic_stop
+	# kills it.
+	read -r F0 <$NSTAT
+	hvl-rr stream tcp:$PA:$NPORT -b 1024G -m 64K >/dev/null 2>&1 &
+	NSND=$!
+	tick start_net
 	hvl-rr stream vsock:$PEER_CID:$PORT -b 1G -m 64K >/tmp/soak.stream 2>&1 &
 	SND=$!
 	# Raw and without echo, set while open_ttys holds both ends (an
@@ -363,16 +386,9 @@ traffic_start() {
 	close_ttys
 	TTYS=
 	tick start_console
-	# Offloads on the way (checksum, TSO), unlike pings.  It survives
-	# the restart (its socket and the peer's outlive both interfaces):
-	# traffic_stop kills it.
-	socat -u OPEN:/dev/zero TCP4:$PA:$NPORT >/dev/null 2>&1 &
-	NSND=$!
-	tick start_net
 	# Some of each must have crossed before the restart.
 	val "$VDBG" to_peer_bytes
 	B0=$V
-	read -r F0 <$NSTAT
 	retry -s 20 100 vsock_moved ||
 		fail "round $1: no vsock traffic before the restart: $(cat /tmp/soak.stream)"
 	tick start_wait_vsock
@@ -491,6 +507,7 @@ peer_if() {
 net_check() {
 	local i
 	peer_if hvlpeer || adopt_peer
+	tick check_net_peer
 	wait_for /sys/class/net/hvlnet0 || fail "round $1: no hvlnet0"
 	read -r i </sys/class/net/hvlnet0/ifindex
 	if [ "$i" != "$NETIF" ]; then
@@ -499,6 +516,7 @@ net_check() {
 		linux_addr
 		NETIF=$i
 	fi
+	tick check_net_linux
 	retry -s 20 250 carrier 1 || fail "round $1: hvlnet0 has no carrier"
 }
 
