@@ -18,7 +18,13 @@
  * used, away from a stock client's; every 64 messages they are clunked,
  * 9000 attached again and 9001-9007 walked from it, and at the end all
  * are clunked and a Tversion ends the session.
- * Output, one line: "9pfuzz: n=.. seed=.. ms=.. msgs/s=.. ok=.. rlerror=.."
+ * Output, one line: "9pfuzz: n=.. seed=.. ms=.. msgs/s=.. ok=.. rlerror=..
+ * noreply=.. sent=.. malformed=.. short=..": every message sent (ours
+ * included), and of them those whose framing the server must count as
+ * malformed (its serve(): shorter than a header, or a size field below
+ * a header's or beyond what was written), the short ones apart (they
+ * have no type to count a call under).  tests/integration/69-9p-fuzz.sh
+ * holds the server's counters to these.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +43,7 @@
 static uint8_t msg[MAXMSG], rep[MAXMSG];
 static size_t len;
 static uint64_t rnd_state;
+static unsigned long sent, malformed, shortm;
 
 static uint32_t rnd(void)
 {
@@ -258,8 +265,9 @@ static void dump(const char *why, const uint8_t *p, size_t n)
 }
 
 /*
- * Send msg; 0 with the reply checked, 1 if none came (the server drops
- * what it cannot frame), -1 on a violation.
+ * Send msg; 0 with the reply checked, 1 if none came (the server answers
+ * everything through the inject hook, malformed messages with Rlerror:
+ * the test wants noreply=0), -1 on a violation.
  */
 static int send_check(int fd, unsigned long *ok, unsigned long *lerr)
 {
@@ -267,6 +275,13 @@ static int send_check(int fd, unsigned long *ok, unsigned long *lerr)
 	uint16_t tag = len > 6 ? (msg[5] | msg[6] << 8) : 0;
 	ssize_t n;
 
+	sent++;
+	if (len < 7) {
+		shortm++;
+		malformed++;
+	} else if (le32(msg) < 7 || le32(msg) > len) {
+		malformed++;
+	}
 	if (pwrite(fd, msg, len, 0) != (ssize_t)len) {
 		fprintf(stderr, "9pfuzz: inject write: %s\n", strerror(errno));
 		return -1;
@@ -436,8 +451,9 @@ int main(int argc, char **argv)
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	printf("9pfuzz: n=%lu seed=%llu ms=%ld msgs/s=%ld ok=%lu rlerror=%lu noreply=%lu\n",
-	       n, seed, ms, ms ? (long)(n * 1000 / ms) : 0, ok, lerr, noreply);
+	printf("9pfuzz: n=%lu seed=%llu ms=%ld msgs/s=%ld ok=%lu rlerror=%lu noreply=%lu sent=%lu malformed=%lu short=%lu\n",
+	       n, seed, ms, ms ? (long)(n * 1000 / ms) : 0, ok, lerr, noreply,
+	       sent, malformed, shortm);
 	/*
 	 * Most mutations keep the framing: a server that answers none, or
 	 * never succeeds or never refuses, is not being exercised.
