@@ -354,7 +354,7 @@ traffic_start() {
 	# socket and the peer's outlive both interfaces): traffic_stop
 	# kills it.
 	read -r F0 <$NSTAT
-	hvl-rr stream tcp:$PA:$NPORT -b 1024G -m 64K >/dev/null 2>&1 &
+	hvl-rr stream tcp:$PA:$NPORT -b 1024G -m 64K >/tmp/soak.nstream 2>&1 &
 	NSND=$!
 	tick start_net
 	hvl-rr stream vsock:$PEER_CID:$PORT -b 1G -m 64K >/tmp/soak.stream 2>&1 &
@@ -393,8 +393,8 @@ traffic_start() {
 		fail "round $1: no vsock traffic before the restart: $(cat /tmp/soak.stream)"
 	tick start_wait_vsock
 	retry -s 20 100 net_moved ||
-		fail "round $1: no TCP stream over the net device before the restart"
-	kill -0 $NSND 2>/dev/null || fail "round $1: the TCP sender ended"
+		fail "round $1: no TCP stream over the net device before the restart: $(cat /tmp/soak.nstream)"
+	kill -0 $NSND 2>/dev/null || fail "round $1: the TCP sender ended: $(cat /tmp/soak.nstream)"
 	tick start_wait_net
 	retry -s 20 100 [ -s /tmp/soak.con ] ||
 		fail "round $1: nothing of the console flood reached the peer before the restart:" \
@@ -405,9 +405,12 @@ traffic_start() {
 }
 
 vsock_moved() { val "$VDBG" to_peer_bytes && [ "$V" != "$B0" ]; }
-# The new stream's socket is established (the last round's, killed, is
-# not: it may still be sending what it had queued) and frames went out.
-# (hvlnet0's own count, not the device's debugfs file: that is read
+# The new stream's socket is established, its own data acknowledged, and
+# frames went out.  (The last round's socket, killed, is established no
+# more, but may still be sending what it had queued, to a peer whose end
+# lives until keepalive ends it: hvlnet0's frames alone would count
+# those, and the new connection's handshake.)  (hvlnet0's own count, not
+# the device's debugfs file: that is read
 # under the device's lock, which its work item holds most of the time
 # under a stream, and a round waited a second for it.)
 NSTAT=/sys/class/net/hvlnet0/statistics/tx_packets
@@ -415,11 +418,14 @@ net_moved() {
 	local p
 	read -r p <$NSTAT && [ "$p" -ge $((F0 + 16)) ] && tcp_est_to /proc/net
 }
-# tcp_est_to <proc net dir>: an established socket to port NPORT
+# tcp_est_to <proc net dir>: an established socket to port NPORT whose
+# congestion window (the 16th field) grew past the initial 10 segments,
+# which it does only as its own data is acknowledged
 tcp_est_to() {
-	local x r st
-	while read -r x x r st x; do
-		[ "$st" = 01 ] && [ "${r#*:}" = "$NPORT_HEX" ] && return 0
+	local x r st cw
+	while read -r x x r st x x x x x x x x x x x cw x; do
+		[ "$st" = 01 ] && [ "${r#*:}" = "$NPORT_HEX" ] && [ "$cw" -gt 10 ] &&
+			return 0
 	done <"$1/tcp"
 	return 1
 }
@@ -566,5 +572,27 @@ progress() {
 		U_MID=$(unreclaim_kb)
 	fi
 	[ $(($1 % 50)) = 0 ] || [ "$1" = "$2" ] || return 0
-	echo "$1/$2 rounds, $(( ($(now) - T0) / $1 ))0 ms a round, $(counts) skbs=$(skbs)"
+	local t=$(now)
+	health
+	echo "$1/$2 rounds, $(( (t - T0) / $1 ))0 ms a round" \
+	     "($(( (t - ${LAST_T:-$T0}) / ($1 - ${LAST_I:-0}) ))0 since the last line)," \
+	     "$(counts) skbs=$(skbs) $H"
+	LAST_T=$t LAST_I=$1
+}
+
+# health: H=what else a long run may pile up, for the progress lines: the
+# guest's tasks, slab and free memory, lockdep's dependency chains (a
+# lock class registered and dropped each round, as each new netdev's
+# qdisc is, makes lockdep's work grow with its graph until that stops
+# growing) and the TCP line of sockstat (TIME_WAIT among it).
+health() {
+	local a k v t=? ch=? tcp=?
+	read -r a a a t a </proc/loadavg
+	while IFS=: read -r k v; do
+		case $k in *"dependency chains") set -- $v; ch=$1 ;; esac
+	done 2>/dev/null </proc/lockdep_stats
+	while read -r k v; do
+		[ "$k" = TCP: ] && tcp=$v
+	done </proc/net/sockstat
+	H="tasks=$t slab=$(slab_kb)kB free=$(meminfo_kb MemFree)kB chains=$ch tcp:[$tcp]"
 }
