@@ -406,13 +406,13 @@ traffic_start() {
 
 vsock_moved() { val "$VDBG" to_peer_bytes && [ "$V" != "$B0" ]; }
 # The new stream's socket is established, its own data acknowledged, and
-# frames went out.  (The last round's socket, killed, is established no
+# frames went out.  The last round's socket, killed, is established no
 # more, but may still be sending what it had queued, to a peer whose end
 # lives until keepalive ends it: hvlnet0's frames alone would count
-# those, and the new connection's handshake.)  (hvlnet0's own count, not
-# the device's debugfs file: that is read
-# under the device's lock, which its work item holds most of the time
-# under a stream, and a round waited a second for it.)
+# those, and the new connection's handshake.  (hvlnet0's own count, not
+# the device's debugfs file: that is read under the device's lock, which
+# its work item holds most of the time under a stream, and a round
+# waited a second for it.)
 NSTAT=/sys/class/net/hvlnet0/statistics/tx_packets
 net_moved() {
 	local p
