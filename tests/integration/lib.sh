@@ -381,3 +381,27 @@ in_accept() {
 vdbg() {
 	sed -n "s/^$1: //p" "$(devdbg 19)"
 }
+
+# slab_kb: slab memory in kB, the caches shrunk first (SLUB counts the
+# free objects of per-CPU slabs as in use), without kmemleak's own cache:
+# it holds an object for each allocation tracked and keeps the most it
+# ever held (+6.5 MB over 40 000 9P messages, +5.9 MB over the soak's
+# fuzzer at 400 000 inputs a case, where the rest of slab had not grown).
+# Saves /proc/slabinfo for slab_grown.
+slab_kb() {
+	local f
+	echo 3 >/proc/sys/vm/drop_caches
+	for f in /sys/kernel/slab/*/shrink; do echo 1 >"$f"; done 2>/dev/null
+	cp /proc/slabinfo /tmp/slabinfo.last
+	awk '$1 == "Slab:" {s = $2}
+	     FILENAME == "/proc/slabinfo" && $1 == "kmemleak_object" {k = $3 * $4 / 1024}
+	     END {print int(s - k)}' /proc/meminfo /proc/slabinfo
+}
+# slab_grown <saved slabinfo>: the caches that grew most since it was
+# saved (by slab_kb), in kB: active objects times object size
+slab_grown() {
+	awk 'FNR == NR {b[$1] = $2 * $4; next}
+	     {d = ($2 * $4 - b[$1]) / 1024; if (d > 64) printf "%s +%d kB\n", $1, d}' \
+		"$1" /proc/slabinfo | sort -t+ -k2 -rn | head -8 | tr '\n' ' '
+	echo
+}

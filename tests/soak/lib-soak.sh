@@ -243,7 +243,6 @@ skbs() { slab_objs skbuff_head_cache; }
 vsocks() { slab_objs AF_VSOCK; }
 # meminfo_kb <field>: its value in /proc/meminfo
 meminfo_kb() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
-slab_kb() { meminfo_kb Slab; }
 unreclaim_kb() { meminfo_kb SUnreclaim; }
 # lines <file>: N=its number of lines (builtins only)
 lines() {
@@ -296,12 +295,13 @@ baseline() {
 	pings "before the rounds"
 	retry 300 net_quiet || fail "the net device did not go quiet: $NC"
 	C0=$(counts)
-	S0=$(slab_kb)
+	S0=$(meminfo_kb Slab)
 	K0=$(skbs)
 	CPUS=$(grep -c ^processor /proc/cpuinfo)
 	U_MID=
 	echo "start: $C0 slab=${S0}kB skbs=$K0"
-	case $C0 in *"?"*) fail "a counter was not found: $C0" ;; esac
+	# "?" for a value not found, "name=" for a read that gave nothing
+	case "$C0 " in *"?"* | *"= "*) fail "a counter was not found: $C0" ;; esac
 	# The peer's server listens (all_up): a count that misses it is blind.
 	[ "$(vsocks)" -ge 1 ] ||
 		fail "no AF_VSOCK socket counted while the peer's server listens"
@@ -321,7 +321,7 @@ check_baseline() {
 	p9_done
 	pings "after $1 rounds"
 	retry 300 settled || fail "counters did not return: $(counts), start: $C0"
-	s=$(slab_kb)
+	s=$(meminfo_kb Slab)
 	k=$(skbs)
 	echo "end: $(counts) slab=${s}kB skbs=$k"
 	[ $((s - S0)) -le "$max" ] ||
@@ -594,5 +594,5 @@ health() {
 	while read -r k v; do
 		[ "$k" = TCP: ] && tcp=$v
 	done </proc/net/sockstat
-	H="tasks=$t slab=$(slab_kb)kB free=$(meminfo_kb MemFree)kB chains=$ch tcp:[$tcp]"
+	H="tasks=$t slab=$(meminfo_kb Slab)kB free=$(meminfo_kb MemFree)kB chains=$ch tcp:[$tcp]"
 }
