@@ -16,15 +16,29 @@
  * long, lengths at the edges), then one in four is mutated: truncated,
  * bytes flipped, or the size field made to lie.  Fids 9000-9015 are
  * used, away from a stock client's; every 64 messages they are clunked,
- * 9000 attached again and 9001-9007 walked from it, and at the end all
- * are clunked and a Tversion ends the session.
+ * 9000 attached again, 9001-9007 walked from it, 9008 walked to "f" and
+ * 9009 to the root and both opened (reads and writes use 9008 half the
+ * time, readdirs 9009), and at the end all are clunked and a Tversion
+ * ends the session.
+ *
+ * The room each reply gets (inject_rsize, beside the hook: the writable
+ * part of the peer's chain) changes every 64 messages too: three times
+ * in four the whole 64 KiB, else 11 bytes and up (room for an Rlerror,
+ * not always for the reply) or 7 to 10 (not even for an Rlerror: an
+ * error is then answered with nothing, which the server must survive
+ * as well).  A reply must fit its room.
+ *
  * Output, one line: "9pfuzz: n=.. seed=.. ms=.. msgs/s=.. ok=.. rlerror=..
- * noreply=.. sent=.. malformed=.. short=..": every message sent (ours
- * included), and of them those whose framing the server must count as
- * malformed (its serve(): shorter than a header, or a size field below
- * a header's or beyond what was written), the short ones apart (they
- * have no type to count a call under).  tests/integration/69-9p-fuzz.sh
- * holds the server's counters to these.
+ * noreply=.. roomless=.. sent=.. malformed=.. short=..": every message
+ * sent (ours included), and of them those whose framing the server must
+ * count as malformed (its serve(): shorter than a header, or a size
+ * field below a header's or beyond what was written), the short ones
+ * apart (they have no type to count a call under); noreply the messages
+ * unanswered with room for an Rlerror, roomless those without.
+ * tests/integration/69-9p-fuzz.sh holds the server's counters to these.
+ * A second line, "9pfuzz: succeeded: statfs=.. lopen=.. ...", counts the
+ * fuzzed messages (not the fuzzer's own set-up) answered with success,
+ * by type: how far past the decoding and the fid lookup they got.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +57,10 @@
 static uint8_t msg[MAXMSG], rep[MAXMSG];
 static size_t len;
 static uint64_t rnd_state;
-static unsigned long sent, malformed, shortm;
+static unsigned long sent, malformed, shortm, roomless;
+/* inject_rsize, and the room it gives the replies now */
+static int room_fd = -1;
+static uint32_t room = MAXMSG;
 
 static uint32_t rnd(void)
 {
@@ -67,10 +84,25 @@ static void put(uint64_t v, int bytes)
 	}
 }
 
-/* A fid to use: mostly from the pool, sometimes any number. */
-static void fid(void)
+/*
+ * Fids clunk_all() opens: a file and the export's root, so that reads,
+ * writes and readdirs can get past the fid's open state.
+ */
+#define FID_FILE	(FID0 + 8)
+#define FID_DIR		(FID0 + 9)
+
+/*
+ * A fid to use: mostly from the pool, sometimes any number; for I/O,
+ * half the time the open one it needs.
+ */
+static void fid(uint8_t type)
 {
-	put(below(8) ? FID0 + below(NFIDS) : rnd(), 4);
+	if ((type == 116 || type == 118) && below(2))
+		put(FID_FILE, 4);
+	else if (type == 40 && below(2))
+		put(FID_DIR, 4);
+	else
+		put(below(8) ? FID0 + below(NFIDS) : rnd(), 4);
 }
 
 /*
@@ -138,42 +170,47 @@ static uint32_t edge32(void)
 static const struct {
 	uint8_t type;
 	const char *fields;
+	const char *name;		/* as the server's debugfs names it */
 } layouts[] = {
-	{ 8, "f" },			/* Tstatfs */
-	{ 12, "fm" },			/* Tlopen */
-	{ 14, "fsmm4" },		/* Tlcreate */
-	{ 16, "fss4" },			/* Tsymlink */
-	{ 18, "fsm444" },		/* Tmknod */
-	{ 20, "ffs" },			/* Trename */
-	{ 22, "f" },			/* Treadlink */
-	{ 24, "f8" },			/* Tgetattr */
-	{ 26, "f4m4488888" },		/* Tsetattr */
-	{ 30, "fns" },			/* Txattrwalk */
-	{ 32, "fs84" },			/* Txattrcreate */
-	{ 40, "f84" },			/* Treaddir */
-	{ 50, "f4" },			/* Tfsync */
-	{ 52, "fl" },			/* Tlock */
-	{ 54, "fl" },			/* Tgetlock */
-	{ 70, "ffs" },			/* Tlink */
-	{ 72, "fsm4" },			/* Tmkdir */
-	{ 74, "fsfs" },			/* Trenameat */
-	{ 76, "fs4" },			/* Tunlinkat */
-	{ 100, "4s" },			/* Tversion */
-	{ 104, "nfss4" },		/* Tattach */
-	{ 108, "2" },			/* Tflush */
-	{ 110, "fnw" },			/* Twalk */
-	{ 116, "f84" },			/* Tread */
-	{ 118, "f8d" },			/* Twrite */
-	{ 120, "f" },			/* Tclunk */
-	{ 122, "f" },			/* Tremove */
+	{ 8, "f", "statfs" },
+	{ 12, "fm", "lopen" },
+	{ 14, "fsmm4", "lcreate" },
+	{ 16, "fss4", "symlink" },
+	{ 18, "fsm444", "mknod" },
+	{ 20, "ffs", "rename" },
+	{ 22, "f", "readlink" },
+	{ 24, "f8", "getattr" },
+	{ 26, "f4m4488888", "setattr" },
+	{ 30, "fns", "xattrwalk" },
+	{ 32, "fs84", "xattrcreate" },
+	{ 40, "f84", "readdir" },
+	{ 50, "f4", "fsync" },
+	{ 52, "fl", "lock" },
+	{ 54, "fl", "getlock" },
+	{ 70, "ffs", "link" },
+	{ 72, "fsm4", "mkdir" },
+	{ 74, "fsfs", "renameat" },
+	{ 76, "fs4", "unlinkat" },
+	{ 100, "4s", "version" },
+	{ 104, "nfss4", "attach" },
+	{ 108, "2", "flush" },
+	{ 110, "fnw", "walk" },
+	{ 116, "f84", "read" },
+	{ 118, "f8d", "write" },
+	{ 120, "f", "clunk" },
+	{ 122, "f", "remove" },
 };
+#define NLAYOUTS	(sizeof(layouts) / sizeof(layouts[0]))
+
+/* Successful replies to the fuzzed messages (not our own), by type. */
+static unsigned long succeeded[256];
 
 static void field(char c, uint8_t type)
 {
 	uint32_t n, i;
 
 	switch (c) {
-	case 'f': fid(); break;
+	case 'f': fid(type); break;
 	case 'n': newfid(); break;
 	case '2': put(rnd(), 2); break;
 	case '4': put(edge32(), 4); break;
@@ -214,7 +251,7 @@ static void field(char c, uint8_t type)
 
 static void build(uint8_t *type, uint16_t *tag)
 {
-	unsigned int k = below(sizeof(layouts) / sizeof(layouts[0]));
+	unsigned int k = below(NLAYOUTS);
 	const char *f;
 
 	*type = below(32) ? layouts[k].type : rnd();
@@ -244,6 +281,30 @@ static void build(uint8_t *type, uint16_t *tag)
 		memcpy(msg, (uint32_t[]){ below(2) ? rnd() : len + below(16) }, 4);
 		break;
 	}
+}
+
+static void set_room(uint32_t r)
+{
+	char b[16];
+	int n = snprintf(b, sizeof(b), "%u", r);
+
+	/* A debugfs attribute is not seekable: pwrite() fails (ESPIPE). */
+	if (write(room_fd, b, n) != n) {
+		perror("9pfuzz: inject_rsize");
+		exit(1);
+	}
+	room = r;
+}
+
+/* Mostly all the room there is, sometimes little or too little. */
+static void fuzz_room(void)
+{
+	if (below(4))
+		set_room(MAXMSG);
+	else if (below(4))
+		set_room(11 + below(below(2) ? 256 : MAXMSG - 11));
+	else
+		set_room(7 + below(4));
 }
 
 static uint32_t le32(const uint8_t *p)
@@ -291,8 +352,18 @@ static int send_check(int fd, unsigned long *ok, unsigned long *lerr)
 		fprintf(stderr, "9pfuzz: inject read: %s\n", strerror(errno));
 		return -1;
 	}
-	if (n == 0)
+	if (n == 0) {
+		/* An error, with no room to say so. */
+		if (room < 11) {
+			roomless++;
+			return 0;
+		}
 		return 1;
+	}
+	if ((size_t)n > room) {
+		dump("reply larger than its room", rep, n);
+		return -1;
+	}
 	if (n < 7 || le32(rep) != (uint32_t)n) {
 		dump("reply size field is not its length", rep, n);
 		return -1;
@@ -379,12 +450,42 @@ static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
 		if (must_answer(fd, ok, lerr))
 			return -1;
 	}
+	/*
+	 * FID_FILE walked to "f" and opened read-write, FID_DIR a clone of
+	 * the root opened read-only (the fuzzed messages may have renamed,
+	 * removed or replaced "f": then these fail, and that is fine too).
+	 */
+	for (i = 0; i < 2; i++) {
+		len = 0;
+		put(0, 4);
+		put(110, 1);
+		put(1, 2);
+		put(FID0, 4);
+		put(i ? FID_DIR : FID_FILE, 4);
+		put(!i, 2);
+		if (!i) {
+			put(1, 2);
+			msg[len++] = 'f';
+		}
+		memcpy(msg, (uint32_t[]){ len }, 4);
+		if (must_answer(fd, ok, lerr))
+			return -1;
+		len = 0;
+		put(0, 4);
+		put(12, 1);
+		put(1, 2);
+		put(i ? FID_DIR : FID_FILE, 4);
+		put(i ? 0 : 2, 4);		/* O_RDONLY, O_RDWR */
+		memcpy(msg, (uint32_t[]){ len }, 4);
+		if (must_answer(fd, ok, lerr))
+			return -1;
+	}
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long n = 10000, i, ok = 0, lerr = 0, noreply = 0;
+	unsigned long n = 10000, i, k, ok = 0, lerr = 0, noreply = 0;
 	unsigned long long seed = 1;
 	struct timespec t0, t1;
 	uint8_t type;
@@ -406,14 +507,27 @@ int main(int argc, char **argv)
 		perror(argv[optind]);
 		return 1;
 	}
+	snprintf((char *)rep, sizeof(rep), "%s_rsize", argv[optind]);
+	room_fd = open((char *)rep, O_WRONLY);
+	if (room_fd < 0) {
+		perror((char *)rep);
+		return 1;
+	}
+	set_room(MAXMSG);
 	rnd_state = seed * 0x9e3779b97f4a7c15ull + 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (clunk_all(fd, &ok, &lerr))
 		return 1;
 	for (i = 0; i < n; i++) {
-		if (i && !(i % 64) && clunk_all(fd, &ok, &lerr))
-			return 1;
+		if (i && !(i % 64)) {
+			set_room(MAXMSG);
+			if (clunk_all(fd, &ok, &lerr))
+				return 1;
+		}
+		if (!(i % 64))
+			fuzz_room();
 		build(&type, &tag);
+		k = ok;
 		ret = send_check(fd, &ok, &lerr);
 		if (ret < 0) {
 			fprintf(stderr, "9pfuzz: message %lu of seed %llu (type %u)\n",
@@ -421,8 +535,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		noreply += ret;
+		if (ok != k && len > 4)
+			succeeded[msg[4]]++;
 	}
 	/* Leave no fid of ours behind: clunk_all attaches 9000 again. */
+	set_room(MAXMSG);
 	if (clunk_all(fd, &ok, &lerr))
 		return 1;
 	len = 0;
@@ -451,9 +568,14 @@ int main(int argc, char **argv)
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	printf("9pfuzz: n=%lu seed=%llu ms=%ld msgs/s=%ld ok=%lu rlerror=%lu noreply=%lu sent=%lu malformed=%lu short=%lu\n",
+	printf("9pfuzz: n=%lu seed=%llu ms=%ld msgs/s=%ld ok=%lu rlerror=%lu noreply=%lu roomless=%lu sent=%lu malformed=%lu short=%lu\n",
 	       n, seed, ms, ms ? (long)(n * 1000 / ms) : 0, ok, lerr, noreply,
-	       sent, malformed, shortm);
+	       roomless, sent, malformed, shortm);
+	/* What got past the decoding and the fid lookup, by type. */
+	printf("9pfuzz: succeeded:");
+	for (k = 0; k < NLAYOUTS; k++)
+		printf(" %s=%lu", layouts[k].name, succeeded[layouts[k].type]);
+	printf("\n");
 	/*
 	 * Most mutations keep the framing: a server that answers none, or
 	 * never succeeds or never refuses, is not being exercised.

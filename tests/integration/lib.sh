@@ -405,3 +405,14 @@ slab_grown() {
 		"$1" /proc/slabinfo | sort -t+ -k2 -rn | head -8 | tr '\n' ' '
 	echo
 }
+# caches_grew <saved slabinfo> <objects>: the caches (kmemleak's own
+# apart) with at least that many objects more in use than when it was
+# saved, as "name before -> after; ", nothing if none: a leak of one
+# object per input of a fuzzer grows one cache by as many objects as
+# inputs, where slab memory as a whole has megabytes of slack
+caches_grew() {
+	awk -v t="$2" 'FNR == NR {b[$1] = $2; next}
+	     ($1 in b) && $1 != "kmemleak_object" && $2 - b[$1] >= t {
+		printf "%s %d -> %d; ", $1, b[$1], $2
+	     }' "$1" /proc/slabinfo
+}

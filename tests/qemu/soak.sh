@@ -20,6 +20,9 @@
 #                        (default 6144 + 8 a round)
 #   SOAK_SLAB_HALF_KB=<kB> allowed unreclaimable slab growth over the
 #                        second half of such a run (default 1024)
+#   SOAK_CACHE_HALF=<n>  objects one slab cache may grow by in each half
+#                        of such a run (default 2/5 of the rounds:
+#                        4/5 of an object a round of the half)
 #   SOAK_TIMING=1        a line a round of the restarts and reloads: the
 #                        centiseconds of each phase and each CPU's idle
 #                        time, and what a fork and exec costs in the guest

@@ -23,10 +23,6 @@ stream_reset() {
 	return 1
 }
 all_up
-# The peer's restricted DMA pool (swiotlb): slots in use.  (Its debugfs
-# files come with the first device that uses it.)
-POOL=$(echo /sys/kernel/debug/swiotlb/hvl-pool@*/io_tlb_used)
-[ -r "$POOL" ] || fail "no debugfs count of the peer's DMA pool: $POOL"
 traffic_check 0
 warm_up
 baseline

@@ -3,8 +3,8 @@
 # connect / 1-byte round trip / close cycles each way, then the vsock
 # device's queue, the live AF_VSOCK sockets and the kernel's socket
 # buffers must be back where they started (make check: 52-vsock-churn
-# runs it with 100).  No size is asked for: 50 times make check's 100, one way
-# there, is enough for a leak of one object a cycle to show in the
+# runs it with 100).  No size is asked for: 50 times make check's 100
+# each way is enough for a leak of one object a cycle to show in the
 # counts, and kmemleak sees any; 20 000 cost 40 minutes of make soak.
 # hvl-timeout: 14400
 . /tests/lib.sh

@@ -90,6 +90,9 @@ struct ring_fuzz {
 	struct hvl_chain c;
 	struct rnd_state rnd;
 	unsigned long refused, popped;
+	/* How deep the inputs reach, past the first checks. */
+	unsigned long multi, indirect, wraps;
+	unsigned int max_segs;
 };
 
 static u32 rnd32(struct ring_fuzz *f)
@@ -189,6 +192,7 @@ static void ring_recover(struct kunit *test, struct ring_fuzz *f)
 	struct vring_desc *desc = (struct vring_desc *)(f->mem + DESC);
 	struct vring_avail *avail = (struct vring_avail *)(f->mem + AVAIL);
 	struct vring_used *used = (struct vring_used *)(f->mem + USED);
+	u16 used_before;
 
 	ring_restart(test, f);
 	desc[0].addr = __cpu_to_virtio64(true, BUS0 + DATA);
@@ -198,9 +202,52 @@ static void ring_recover(struct kunit *test, struct ring_fuzz *f)
 	avail->idx = __cpu_to_virtio16(true, f->vq.last_avail + 1);
 	KUNIT_ASSERT_EQ(test, hvl_vq_pop(&f->vq, &f->c), 0);
 	KUNIT_ASSERT_EQ(test, f->c.out_len, 64);
+	used_before = f->vq.used_idx;
 	hvl_vq_push(&f->vq, &f->c, 0);
+	if (f->vq.used_idx < used_before)
+		f->wraps++;
 	KUNIT_ASSERT_EQ(test, __virtio16_to_cpu(true, used->idx),
 			f->vq.used_idx);
+}
+
+/*
+ * A valid chain of two to four segments at the next avail slot, in the
+ * descriptor table or, half the time, in an indirect table: refusals
+ * restart the queue (zeroed rings) two inputs in three, and random
+ * fields alone seldom make a chain past the first check.  The mutations
+ * of this input and the next break it a field or two at a time.
+ */
+static void ring_plant(struct ring_fuzz *f)
+{
+	struct vring_desc *desc = (struct vring_desc *)(f->mem + DESC);
+	struct vring_desc *table = (struct vring_desc *)(f->mem + TABLE);
+	struct vring_avail *avail = (struct vring_avail *)(f->mem + AVAIL);
+	u16 num = f->vq.num, head = below(f, num);
+	unsigned int m = 2 + below(f, 3), split, i;
+	bool indirect = below(f, 2);
+	struct vring_desc *d;
+
+	if (indirect) {
+		u32 k = below(f, 256 - m);
+
+		desc[head].addr = __cpu_to_virtio64(true, BUS0 + TABLE + 16 * k);
+		desc[head].len = __cpu_to_virtio32(true, 16 * m);
+		desc[head].flags = __cpu_to_virtio16(true, VRING_DESC_F_INDIRECT);
+		table += k;
+	} else {
+		m = min_t(unsigned int, m, num);
+	}
+	split = below(f, m + 1);	/* device-readable first, then writable */
+	for (i = 0; i < m; i++) {
+		/* An indirect table's entries link by their index in it. */
+		d = indirect ? &table[i] : &desc[(head + i) % num];
+		d->addr = __cpu_to_virtio64(true, BUS0 + DATA + 64 * below(f, 64));
+		d->len = __cpu_to_virtio32(true, 1 + below(f, 64));
+		d->flags = __cpu_to_virtio16(true, (i + 1 < m ? VRING_DESC_F_NEXT : 0) |
+					     (i >= split ? VRING_DESC_F_WRITE : 0));
+		d->next = __cpu_to_virtio16(true, indirect ? i + 1 : (head + i + 1) % num);
+	}
+	avail->ring[f->vq.last_avail % num] = __cpu_to_virtio16(true, head);
 }
 
 /* Mutate the rings: a fresh layout, or a few fields of the last one. */
@@ -223,6 +270,9 @@ static void ring_mutate(struct ring_fuzz *f)
 		if (below(f, 2))
 			avail->ring[i] = __cpu_to_virtio16(true, below(f, 8) ?
 							  below(f, num) : rnd32(f));
+
+	if (!below(f, 4))
+		ring_plant(f);
 
 	idx = f->vq.last_avail;
 	switch (below(f, 8)) {
@@ -264,10 +314,19 @@ static void ring_input(struct kunit *test, struct ring_fuzz *f)
 		unsigned int s;
 		size_t out = 0, in = 0;
 
+		const struct vring_desc *head;
+		u16 used_before = f->vq.used_idx;
+
 		ret = hvl_vq_pop(&f->vq, &f->c);
 		if (ret)
 			break;
 		f->popped++;
+		head = (const struct vring_desc *)(f->mem + DESC) + f->c.head;
+		if (head->flags & __cpu_to_virtio16(true, VRING_DESC_F_INDIRECT))
+			f->indirect++;
+		if (f->c.nr_out + f->c.nr_in > 1)
+			f->multi++;
+		f->max_segs = max(f->max_segs, f->c.nr_out + f->c.nr_in);
 		/* Never more chains than the driver made available. */
 		KUNIT_ASSERT_LT(test, i, budget);
 		KUNIT_ASSERT_LE(test, f->c.nr_out + f->c.nr_in, SEGS);
@@ -282,6 +341,8 @@ static void ring_input(struct kunit *test, struct ring_fuzz *f)
 		KUNIT_ASSERT_EQ(test, out, f->c.out_len);
 		KUNIT_ASSERT_EQ(test, in, f->c.in_len);
 		hvl_vq_push(&f->vq, &f->c, below(f, 2) ? 0 : min_t(size_t, in, rnd32(f)));
+		if (f->vq.used_idx < used_before)
+			f->wraps++;
 		hvl_vq_should_notify(&f->vq);
 	}
 
@@ -356,10 +417,25 @@ static void fuzz_ring(struct kunit *test)
 			cond_resched();
 	}
 	hvl_fuzz_report(test, "ring", n, t0, f->refused);
+	kunit_info(test, "ring: %lu chains popped, %lu of 2 segments or more, %lu indirect, up to %u segments, %lu used index wraps\n",
+		   f->popped, f->multi, f->indirect, f->max_segs, f->wraps);
 	/* A fuzzer that never reached either side tests nothing. */
 	KUNIT_EXPECT_GT(test, f->popped, 0);
-	if (hvl_fuzz_inputs >= 1000)
+	if (hvl_fuzz_inputs >= 1000) {
 		KUNIT_EXPECT_GT(test, f->refused, 0);
+		/* Nor one whose inputs all die at the first check. */
+		KUNIT_EXPECT_GE(test, f->popped, n / 20);
+	}
+	/*
+	 * Chains of several segments, direct and indirect, and used
+	 * indices that wrap must be among them, at make check's size
+	 * and up (seed 1 there: the same inputs each run).
+	 */
+	if (hvl_fuzz_inputs >= 20000) {
+		KUNIT_EXPECT_GE(test, f->multi, n / 100);
+		KUNIT_EXPECT_GE(test, f->indirect, n / 1000);
+		KUNIT_EXPECT_GT(test, f->wraps, 0);
+	}
 }
 
 static struct kunit_case fuzz_cases[] = {
