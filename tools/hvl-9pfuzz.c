@@ -53,11 +53,17 @@
 #define FID0		9000u
 #define NFIDS		16u
 #define RLERROR		7
+/* The fuzzer's own set-up messages */
+#define TLOPEN		12
+#define TVERSION	100
+#define TATTACH		104
+#define TWALK		110
+#define TCLUNK		120
 
 static uint8_t msg[MAXMSG], rep[MAXMSG];
 static size_t len;
 static uint64_t rnd_state;
-static unsigned long sent, malformed, shortm, roomless;
+static unsigned long sent, malformed, shortm, roomless, ok, lerr;
 /* inject_rsize, and the room it gives the replies now */
 static int room_fd = -1;
 static uint32_t room = MAXMSG;
@@ -330,7 +336,7 @@ static void dump(const char *why, const uint8_t *p, size_t n)
  * everything through the inject hook, malformed messages with Rlerror:
  * the test wants noreply=0), -1 on a violation.
  */
-static int send_check(int fd, unsigned long *ok, unsigned long *lerr)
+static int send_check(int fd)
 {
 	uint8_t type = len > 4 ? msg[4] : 0;
 	uint16_t tag = len > 6 ? (msg[5] | msg[6] << 8) : 0;
@@ -379,54 +385,71 @@ static int send_check(int fd, unsigned long *ok, unsigned long *lerr)
 			dump("malformed Rlerror", rep, n);
 			return -1;
 		}
-		(*lerr)++;
+		lerr++;
 	} else if (len >= 7 && rep[4] != (uint8_t)(type + 1)) {
 		dump("reply type is neither T+1 nor Rlerror", rep, n);
 		return -1;
 	} else {
-		(*ok)++;
+		ok++;
 	}
 	return 0;
 }
 
-/* One of our own well-formed messages: it must be answered. */
-static int must_answer(int fd, unsigned long *ok, unsigned long *lerr)
+/*
+ * Start one of the fuzzer's own messages: its size (set by answered()),
+ * type and tag.
+ */
+static void begin(uint8_t type, uint16_t tag)
 {
-	int ret = send_check(fd, ok, lerr);
+	len = 0;
+	put(0, 4);
+	put(type, 1);
+	put(tag, 2);
+}
 
+/* A 9P string of our own. */
+static void putstr(const char *s)
+{
+	size_t n = strlen(s);
+
+	put(n, 2);
+	memcpy(msg + len, s, n);
+	len += n;
+}
+
+/* One of our own well-formed messages, finished: it must be answered. */
+static int answered(int fd)
+{
+	int ret;
+
+	msg[0] = len;
+	msg[1] = len >> 8;
+	msg[2] = len >> 16;
+	msg[3] = len >> 24;
+	ret = send_check(fd);
 	if (ret > 0)
 		dump("no reply to a well-formed message", rep, 0);
 	return ret ? -1 : 0;
 }
 
-static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
+static int clunk_all(int fd)
 {
 	unsigned int i;
 
 	for (i = 0; i < NFIDS; i++) {
-		len = 0;
-		put(0, 4);
-		put(120, 1);
-		put(1, 2);
+		begin(TCLUNK, 1);
 		put(FID0 + i, 4);
-		memcpy(msg, (uint32_t[]){ len }, 4);
-		if (must_answer(fd, ok, lerr))
+		if (answered(fd))
 			return -1;
 	}
 	/* Tattach fid 9000, no afid, as nobody */
-	len = 0;
-	put(0, 4);
-	put(104, 1);
-	put(1, 2);
+	begin(TATTACH, 1);
 	put(FID0, 4);
 	put(~0u, 4);
-	put(6, 2);
-	memcpy(msg + len, "nobody", 6);
-	len += 6;
-	put(0, 2);
+	putstr("nobody");
+	putstr("");
 	put(65534, 4);
-	memcpy(msg, (uint32_t[]){ len }, 4);
-	if (must_answer(fd, ok, lerr))
+	if (answered(fd))
 		return -1;
 	/*
 	 * Half the pool walked from the root (a clone, or one name), so
@@ -434,10 +457,7 @@ static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
 	 * fid lookup's EBADF.
 	 */
 	for (i = 1; i < NFIDS / 2; i++) {
-		len = 0;
-		put(0, 4);
-		put(110, 1);
-		put(1, 2);
+		begin(TWALK, 1);
 		put(FID0, 4);
 		put(FID0 + i, 4);
 		if (i == 1) {
@@ -446,8 +466,7 @@ static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
 			put(1, 2);
 			str();
 		}
-		memcpy(msg, (uint32_t[]){ len }, 4);
-		if (must_answer(fd, ok, lerr))
+		if (answered(fd))
 			return -1;
 	}
 	/*
@@ -456,28 +475,18 @@ static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
 	 * removed or replaced "f": then these fail, and that is fine too).
 	 */
 	for (i = 0; i < 2; i++) {
-		len = 0;
-		put(0, 4);
-		put(110, 1);
-		put(1, 2);
+		begin(TWALK, 1);
 		put(FID0, 4);
 		put(i ? FID_DIR : FID_FILE, 4);
 		put(!i, 2);
-		if (!i) {
-			put(1, 2);
-			msg[len++] = 'f';
-		}
-		memcpy(msg, (uint32_t[]){ len }, 4);
-		if (must_answer(fd, ok, lerr))
+		if (!i)
+			putstr("f");
+		if (answered(fd))
 			return -1;
-		len = 0;
-		put(0, 4);
-		put(12, 1);
-		put(1, 2);
+		begin(TLOPEN, 1);
 		put(i ? FID_DIR : FID_FILE, 4);
 		put(i ? 0 : 2, 4);		/* O_RDONLY, O_RDWR */
-		memcpy(msg, (uint32_t[]){ len }, 4);
-		if (must_answer(fd, ok, lerr))
+		if (answered(fd))
 			return -1;
 	}
 	return 0;
@@ -485,7 +494,7 @@ static int clunk_all(int fd, unsigned long *ok, unsigned long *lerr)
 
 int main(int argc, char **argv)
 {
-	unsigned long n = 10000, i, k, ok = 0, lerr = 0, noreply = 0;
+	unsigned long n = 10000, i, k, noreply = 0;
 	unsigned long long seed = 1;
 	struct timespec t0, t1;
 	uint8_t type;
@@ -516,19 +525,19 @@ int main(int argc, char **argv)
 	set_room(MAXMSG);
 	rnd_state = seed * 0x9e3779b97f4a7c15ull + 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (clunk_all(fd, &ok, &lerr))
+	if (clunk_all(fd))
 		return 1;
 	for (i = 0; i < n; i++) {
 		if (i && !(i % 64)) {
 			set_room(MAXMSG);
-			if (clunk_all(fd, &ok, &lerr))
+			if (clunk_all(fd))
 				return 1;
 		}
 		if (!(i % 64))
 			fuzz_room();
 		build(&type, &tag);
 		k = ok;
-		ret = send_check(fd, &ok, &lerr);
+		ret = send_check(fd);
 		if (ret < 0) {
 			fprintf(stderr, "9pfuzz: message %lu of seed %llu (type %u)\n",
 				i, seed, type);
@@ -540,31 +549,21 @@ int main(int argc, char **argv)
 	}
 	/* Leave no fid of ours behind: clunk_all attaches 9000 again. */
 	set_room(MAXMSG);
-	if (clunk_all(fd, &ok, &lerr))
+	if (clunk_all(fd))
 		return 1;
-	len = 0;
-	put(0, 4);
-	put(120, 1);
-	put(1, 2);
+	begin(TCLUNK, 1);
 	put(FID0, 4);
-	memcpy(msg, (uint32_t[]){ len }, 4);
-	if (must_answer(fd, &ok, &lerr))
+	if (answered(fd))
 		return 1;
 	/*
 	 * A flipped bit can still turn a new fid's number into one outside
 	 * the pool: end the session with a Tversion, which clunks every
 	 * fid, so that the test can demand an empty table.
 	 */
-	len = 0;
-	put(0, 4);
-	put(100, 1);
-	put(0xffff, 2);
+	begin(TVERSION, 0xffff);
 	put(512000, 4);
-	put(8, 2);
-	memcpy(msg + len, "9P2000.L", 8);
-	len += 8;
-	memcpy(msg, (uint32_t[]){ len }, 4);
-	if (must_answer(fd, &ok, &lerr))
+	putstr("9P2000.L");
+	if (answered(fd))
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;

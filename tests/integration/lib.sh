@@ -284,6 +284,28 @@ returns() {
 	[ "$MS" -le "$3" ] || fail "$2 returned after $MS ms, bound $3"
 }
 
+# console_state [pid...]: one line saying where a console transfer's
+# bytes are: the backend's counters and queues, the front-end's queues
+# (published to the device side, taken back), the peer's virtio_console
+# port counters, and where the given tasks sleep: a timed-out xfer
+# prints it with its failure, after dump_state, so that a rare stall in
+# CI can be placed from its output alone (unlike dump_state it forks:
+# where a stall leaves CPUs spinning, the kernel log has the state)
+console_state() {
+	local f l
+	f=$(devdbg 3)
+	[ -n "$f" ] && printf 'backend: %s; ' "$(grep -E '^(to_peer_bytes|from_peer_bytes|dropped|fifo|queue[0-9]):' "$f" | tr '\n' ' ')"
+	printf 'front: %s; ' "$(grep -hvE '^(window|doorbell)' /sys/kernel/debug/hvl_front/*/status 2>/dev/null | tr -s ' \n' ' ')"
+	for f in /sys/kernel/debug/virtio-ports/*; do
+		[ -f "$f" ] && printf 'peer %s: %s; ' "${f##*/}" "$(grep -E 'bytes_|outvq' "$f" | tr '\n' ' ')"
+	done
+	printf 'log: %s; ' "$(dmesg | grep -E 'hvl|virtio' | grep -v hvl-test: | tail -3 | tr -s ' \n' ' ')"
+	for f in "$@"; do
+		l=$(cat /proc/$f/wchan 2>/dev/null) &&
+			printf '%s %s in %s; ' "$(cat /proc/$f/comm)" "$f" "$l"
+	done
+}
+
 # Print both sides' debugfs state with shell builtins only: a stalled
 # console may leave CPUs spinning that a forked cat could wait on.
 dump_state() {
@@ -326,7 +348,7 @@ xfer() {
 		if [ $((${up%.*} - start)) -gt "${XFER_TIMEOUT:-$((120 * ${HVL_SLOW:-1}))}" ]; then
 			dump_state
 			kill $reader $writer 2>/dev/null
-			fail "transfer $1 -> $2 timed out at $(wc -c </tmp/xfer.out) of $n bytes"
+			fail "transfer $1 -> $2 timed out at $(wc -c </tmp/xfer.out) of $n bytes: $(console_state $reader $writer)"
 		fi
 		read -r -t 0.2 up <>/tmp/tick
 	done

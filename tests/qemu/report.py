@@ -111,7 +111,14 @@ def main():
             status = "FAIL" if m.group(1) else "SUCCESS"
             if "# SKIP" in m.group(3):
                 status = "SKIPPED"
-            results.append(("integration " + m.group(2), status))
+            name = "integration " + m.group(2)
+            # The test's own reason, beside its name at the end of the
+            # output, which is the part a CI log keeps.
+            why = re.findall(r"^HVL: %s: FAIL: (.*?)\r?$" % re.escape(m.group(2)),
+                             t, re.M)
+            if status == "FAIL" and why:
+                name += ": " + why[-1][:3000]
+            results.append((name, status))
             seen.add(m.group(2))
         # A test that started and has no result line (the guest died, or
         # a kernel message cut the line on the shared console) failed.
