@@ -90,6 +90,36 @@ static void put(uint64_t v, int bytes)
 	}
 }
 
+/* The message's size field, little-endian: honest or not. */
+static void set_size(uint32_t v)
+{
+	msg[0] = v;
+	msg[1] = v >> 8;
+	msg[2] = v >> 16;
+	msg[3] = v >> 24;
+}
+
+/* Start a message: its size (set once the body is built), type and tag. */
+static void begin(uint8_t type, uint16_t tag)
+{
+	len = 0;
+	put(0, 4);
+	put(type, 1);
+	put(tag, 2);
+}
+
+/* A 9P string: its length, then as much of it as fits. */
+static void putstr(const char *s)
+{
+	size_t n = strlen(s);
+
+	put(n, 2);
+	if (len + n <= MAXMSG) {
+		memcpy(msg + len, s, n);
+		len += n;
+	}
+}
+
 /*
  * Fids clunk_all() opens: a file and the export's root, so that reads,
  * writes and readdirs can get past the fid's open state.
@@ -128,7 +158,6 @@ static const char *const names[] = {
 
 static void str(void)
 {
-	const char *s;
 	size_t n;
 
 	if (!below(16)) {
@@ -138,13 +167,7 @@ static void str(void)
 			msg[len++] = 'a' + below(26);
 		return;
 	}
-	s = names[below(sizeof(names) / sizeof(names[0]))];
-	put(strlen(s), 2);
-	n = strlen(s);
-	if (len + n <= MAXMSG) {
-		memcpy(msg + len, s, n);
-		len += n;
-	}
+	putstr(names[below(sizeof(names) / sizeof(names[0]))]);
 }
 
 static uint64_t edge64(void)
@@ -262,13 +285,10 @@ static void build(uint8_t *type, uint16_t *tag)
 
 	*type = below(32) ? layouts[k].type : rnd();
 	*tag = below(0xffff);
-	len = 0;
-	put(0, 4);
-	put(*type, 1);
-	put(*tag, 2);
+	begin(*type, *tag);
 	for (f = layouts[k].fields; *f; f++)
 		field(*f, *type);
-	memcpy(msg, (uint32_t[]){ len }, 4);	/* little-endian hosts only */
+	set_size(len);
 
 	if (below(4))
 		return;
@@ -276,7 +296,7 @@ static void build(uint8_t *type, uint16_t *tag)
 	case 0:	/* truncated, the size field honest or not */
 		len = below(len + 1);
 		if (len >= 4 && below(2))
-			memcpy(msg, (uint32_t[]){ len }, 4);
+			set_size(len);
 		break;
 	case 1:	/* a few bytes flipped, the header included */
 		for (k = below(4) + 1; k; k--)
@@ -284,7 +304,7 @@ static void build(uint8_t *type, uint16_t *tag)
 				msg[below(len)] ^= 1 << below(8);
 		break;
 	default: /* the size field lies */
-		memcpy(msg, (uint32_t[]){ below(2) ? rnd() : len + below(16) }, 4);
+		set_size(below(2) ? rnd() : len + below(16));
 		break;
 	}
 }
@@ -395,37 +415,12 @@ static int send_check(int fd)
 	return 0;
 }
 
-/*
- * Start one of the fuzzer's own messages: its size (set by answered()),
- * type and tag.
- */
-static void begin(uint8_t type, uint16_t tag)
-{
-	len = 0;
-	put(0, 4);
-	put(type, 1);
-	put(tag, 2);
-}
-
-/* A 9P string of our own. */
-static void putstr(const char *s)
-{
-	size_t n = strlen(s);
-
-	put(n, 2);
-	memcpy(msg + len, s, n);
-	len += n;
-}
-
 /* One of our own well-formed messages, finished: it must be answered. */
 static int answered(int fd)
 {
 	int ret;
 
-	msg[0] = len;
-	msg[1] = len >> 8;
-	msg[2] = len >> 16;
-	msg[3] = len >> 24;
+	set_size(len);
 	ret = send_check(fd);
 	if (ret > 0)
 		dump("no reply to a well-formed message", rep, 0);

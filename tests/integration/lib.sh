@@ -284,26 +284,63 @@ returns() {
 	[ "$MS" -le "$3" ] || fail "$2 returned after $MS ms, bound $3"
 }
 
+# lines_like <file> <case pattern>...: the file's lines that match one
+# of the patterns, on one line (builtins only)
+lines_like() {
+	local f=$1 l p
+	shift
+	while IFS= read -r l; do
+		for p in "$@"; do
+			case $l in $p) printf '%s ' "$l"; break ;; esac
+		done
+	done <"$f"
+}
+
 # console_state [pid...]: one line saying where a console transfer's
-# bytes are: the backend's counters and queues, the front-end's queues
+# bytes are: the backend's counters (held: peer -> Linux bytes waiting
+# for room in the tty) and queue indices, the front-end's queues
 # (published to the device side, taken back), the peer's virtio_console
-# port counters, and where the given tasks sleep: a timed-out xfer
-# prints it with its failure, after dump_state, so that a rare stall in
-# CI can be placed from its output alone (unlike dump_state it forks:
-# where a stall leaves CPUs spinning, the kernel log has the state)
+# port counters (bytes_received: what left our rings), the top of the
+# given tasks' stacks, and the hvl and virtio kernel messages since the
+# transfer began.  A timed-out xfer prints it in its failure, which
+# report.py repeats at the end of the output, so that a rare stall in
+# CI can be placed from that alone.  Builtins but for the last part (see
+# dump_state).
 console_state() {
-	local f l
-	f=$(devdbg 3)
-	[ -n "$f" ] && printf 'backend: %s; ' "$(grep -E '^(to_peer_bytes|from_peer_bytes|dropped|fifo|queue[0-9]):' "$f" | tr '\n' ' ')"
-	printf 'front: %s; ' "$(grep -hvE '^(window|doorbell)' /sys/kernel/debug/hvl_front/*/status 2>/dev/null | tr -s ' \n' ' ')"
+	local f l n
+	for f in "$DBG"/soc:hvl-backend-0.*; do
+		{ read -r l <"$f"; } 2>/dev/null && [ "$l" = "device_id: 3" ] || continue
+		printf 'backend: '
+		lines_like "$f" 'queue[0-9]*' 'tty:*' 'to_peer_bytes:*' \
+			'from_peer_bytes:*' 'dropped:*' 'fifo:*' 'held:*'
+		printf '; '
+	done
+	for f in /sys/kernel/debug/hvl_front/*/status; do
+		[ -f "$f" ] || continue
+		printf 'front: '
+		lines_like "$f" 'host_state*' 'online*' 'virtio*' '*vq [0-9]*'
+		printf '; '
+	done
 	for f in /sys/kernel/debug/virtio-ports/*; do
-		[ -f "$f" ] && printf 'peer %s: %s; ' "${f##*/}" "$(grep -E 'bytes_|outvq' "$f" | tr '\n' ' ')"
+		[ -f "$f" ] || continue
+		printf 'peer %s: ' "${f##*/}"
+		lines_like "$f" 'bytes_*' 'outvq*'
+		printf '; '
 	done
-	printf 'log: %s; ' "$(dmesg | grep -E 'hvl|virtio' | grep -v hvl-test: | tail -3 | tr -s ' \n' ' ')"
 	for f in "$@"; do
-		l=$(cat /proc/$f/wchan 2>/dev/null) &&
-			printf '%s %s in %s; ' "$(cat /proc/$f/comm)" "$f" "$l"
-	done
+		{ read -r l </proc/$f/comm; } 2>/dev/null || continue
+		printf '%s %s:' "$l" "$f"
+		n=0
+		while read -r l && [ $n -lt 5 ]; do
+			printf ' %s' "${l#* }"
+			n=$((n + 1))
+		done </proc/$f/stack
+		printf '; '
+	done 2>/dev/null
+	printf 'log: '
+	dmesg | awk '/hvl-test: xfer / {n = 0; next}
+		     /hvl|virtio/ && !/hvl-test:/ {l[n++] = $0}
+		     END {for (i = n > 4 ? n - 4 : 0; i < n; i++) printf "%s ", l[i]}'
 }
 
 # Print both sides' debugfs state with shell builtins only: a stalled
@@ -333,9 +370,11 @@ lb_spun() {
 # towards that spinning CPU.  (A sleeping watchdog process would also keep
 # the test's output pipe open long after the test.)
 xfer() {
-	local n a b reader writer up start
+	local n a b reader writer up start st
 	n=$(wc -c <"$3")
 	echo "xfer: $n bytes $1 -> $2"
+	# console_state's log starts here
+	echo "hvl-test: xfer $n bytes $1 -> $2" >/dev/kmsg
 	[ -p /tmp/tick ] || mkfifo /tmp/tick
 	$(side "$2") head -c "$n" "$2" >/tmp/xfer.out &
 	reader=$!
@@ -347,8 +386,10 @@ xfer() {
 		read -r up _ </proc/uptime
 		if [ $((${up%.*} - start)) -gt "${XFER_TIMEOUT:-$((120 * ${HVL_SLOW:-1}))}" ]; then
 			dump_state
+			# Before the kill: where the reader and writer wait.
+			st=$(console_state $reader $writer)
 			kill $reader $writer 2>/dev/null
-			fail "transfer $1 -> $2 timed out at $(wc -c </tmp/xfer.out) of $n bytes: $(console_state $reader $writer)"
+			fail "transfer $1 -> $2 timed out at $(wc -c </tmp/xfer.out) of $n bytes: $st"
 		fi
 		read -r -t 0.2 up <>/tmp/tick
 	done

@@ -103,6 +103,52 @@ if [ "$kunit" = 1 ]; then
 	echo "HVL: kunit took $(( ${k1%.*} - ${k0%.*} )) s"
 fi
 
+# quiet_watch <name> <session> <seconds>: the test of that session (its
+# wrapper's pid) printed no line for that long (/tmp/alive, counted by
+# its reader): print, once, where each of its tasks and each task in D
+# state waits (name, state, the top of its stack) and hvl's debugfs
+# state, so that a hang shows where it is before the test's own limit.
+# Builtins only, but for sleep: a hang may leave CPUs spinning.
+quiet_watch() {
+	local name=$1 sid=$2 limit=$3 last=-1 now idle=0 p l f n
+	while sleep 30; do
+		read -r now </tmp/alive
+		if [ "$now" != "$last" ]; then
+			last=$now
+			idle=0
+			continue
+		fi
+		idle=$((idle + 30))
+		[ $idle -ge "$limit" ] || continue
+		echo "HVL: $name: no output for $idle s; its tasks and those in D state:"
+		for p in /proc/[0-9]*; do
+			{ read -r l <$p/stat; } 2>/dev/null || continue
+			f=${l%%) *}
+			# after the name: state ppid pgrp session ...
+			set -- ${l##*) }
+			[ "$4" = "$sid" ] || [ "$1" = D ] || continue
+			l="${p#/proc/} ${f#*(} $1:"
+			n=0
+			{
+				while read -r f && [ $n -lt 6 ]; do
+					l="$l ${f#* }"
+					n=$((n + 1))
+				done <$p/stack
+			} 2>/dev/null
+			echo "HVL: $name: $l"
+		done
+		for f in /sys/kernel/debug/hvl/*/* /sys/kernel/debug/hvl_front/*/*; do
+			[ -f "$f" ] || continue
+			l=
+			{
+				while read -r p; do l="$l $p;"; done <"$f"
+			} 2>/dev/null
+			echo "HVL: $name: ${f#/sys/kernel/debug/}:$l"
+		done
+		return
+	done
+}
+
 # Integration tests (make check: /tests, make soak: /soak): exit 0 pass,
 # 77 skip, anything else fails.  hvl.only= is one glob or several, comma
 # separated (make check-arm64's 2[0-3]-*,5[0-4]-*,6*-*).
@@ -132,7 +178,24 @@ for t in $globs; do
 	# running (a server after a failure) is killed with its process group,
 	# and cannot hold the output pipe open for ever.
 	[ -p /tmp/out ] || mkfifo /tmp/out
-	sed "s/^/HVL: $name: /" </tmp/out &
+	# A long test may say how long it can go without a line of output
+	# ("# hvl-quiet: <s>"): then its lines are counted, and a watchdog
+	# dumps where every task of the test waits once it is quiet longer
+	# (a soak round that hangs is bounded only by its hours).
+	quiet=$(sed -n 's/^# hvl-quiet: \([0-9]*\)$/\1/p' "$t")
+	if [ -n "$quiet" ]; then
+		echo 0 >/tmp/alive
+		{
+			k=0
+			while IFS= read -r l || [ -n "$l" ]; do
+				echo "HVL: $name: $l"
+				k=$((k + 1))
+				echo $k >/tmp/alive
+			done
+		} </tmp/out &
+	else
+		sed "s/^/HVL: $name: /" </tmp/out &
+	fi
 	reader=$!
 	# Each test has 300 s, or what its "# hvl-timeout: <s>" line says.
 	limit=$(sed -n 's/^# hvl-timeout: \([0-9]*\)$/\1/p' "$t")
@@ -142,7 +205,13 @@ for t in $globs; do
 	rm -f /tmp/rc
 	setsid sh -c 'timeout "$2" sh "$1"; echo $? >/tmp/rc' sh "$t" "$limit" >/tmp/out 2>&1 &
 	leader=$!
+	watch=
+	if [ -n "$quiet" ]; then
+		quiet_watch "$name" "$leader" $((quiet * slow)) &
+		watch=$!
+	fi
 	wait $leader
+	[ -z "$watch" ] || kill $watch 2>/dev/null
 	kill -KILL -$leader 2>/dev/null
 	wait $reader
 	rc=$(cat /tmp/rc 2>/dev/null)

@@ -46,10 +46,40 @@ name=kernel
 [ "$flavour" = debug ] || name=$name-$flavour
 obj=$cache/$name-$key
 
+# A build's .hvl-built is touched at each use: its age says which
+# builds are stale, for prune().
 if [ "${1:-}" = --path ]; then
-	[ -f "$obj/.hvl-built" ] && echo "$obj" && exit 0
+	[ -f "$obj/.hvl-built" ] && touch "$obj/.hvl-built" && echo "$obj" && exit 0
 	exit 1
 fi
+
+# After a build: keep the two builds of this name (arch and flavour)
+# used last, and the source trees that a build still uses (its "source"
+# link) or that were extracted within the hour (another checkout's
+# patches, about to be built).  Each change of the fragments, the
+# patches or Debian's source version otherwise leaves a stale build
+# (0.6 GB) and, with the last two, a source tree (1.7 GB) for good.
+hex='[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
+prune() {
+	local n=0 b d s l used
+	for b in $(ls -t "$cache/$name"-$hex$hex/.hvl-built 2>/dev/null); do
+		n=$((n + 1))
+		d=${b%/.hvl-built}
+		[ $n -gt 2 ] && [ "$d" != "$obj" ] || continue
+		echo "hvl: removing a test kernel not used lately: $d" >&2
+		rm -rf "$d"
+	done
+	for s in "$cache"/src-*; do
+		[ -d "$s" ] && [ -n "$(find "$s" -maxdepth 0 -mmin +60)" ] || continue
+		used=0
+		for l in "$cache"/kernel-*/source; do
+			case $(readlink "$l" 2>/dev/null) in "$s"/*) used=1 ;; esac
+		done
+		[ $used = 1 ] && continue
+		echo "hvl: removing a kernel source no build uses: $s" >&2
+		rm -rf "$s"
+	done
+}
 
 if [ ! -f "$src/.hvl-extracted" ]; then
 	[ "$ver" != none ] || { echo "hvl: linux-source-6.12 is not installed" >&2; exit 1; }
@@ -86,5 +116,7 @@ if [ ! -f "$obj/.hvl-built" ]; then
 	[ $bad = 0 ] || exit 1
 	make -s -C "$src" O="$obj" ARCH=$hvl_karch -j$(($(nproc) + 1)) "$(basename "$hvl_image")" modules >&2
 	touch "$obj/.hvl-built"
+	prune
 fi
+touch "$obj/.hvl-built"
 echo "$obj"

@@ -7,6 +7,7 @@
 # unbound, and at the end the counters are back to their starting values
 # (kmemleak: init).
 # hvl-timeout: 21600
+# hvl-quiet: 900
 . /tests/lib.sh
 . /tests/lib-9p.sh
 . /soak/lib-soak.sh
