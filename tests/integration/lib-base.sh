@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by tests/integration/lib.sh (make check, make soak) and by
-# tests/2m/lib.sh (make check-2m), in the guest (busybox sh): helpers
-# both need.  Sourcing it only defines functions.
+# Sourced by tests/integration/lib.sh (make check, make soak), by
+# tests/2m/lib.sh (make check-2m) and by the guest's init, in the guest
+# (busybox sh): helpers they share.  Sourcing it only defines functions.
 
 # nap <seconds>: sleep without a process, as long as a read of a FIFO
 # that nobody writes waits: a fork and exec costs some 70 ms in the test
@@ -39,4 +39,15 @@ now() {
 	local up x
 	read -r up x </proc/uptime
 	echo "${up%.*}${up#*.}"
+}
+
+# stack_top <pid> <frames>: the top of a task's kernel stack on this
+# line, " frame+off/len" each (builtins only: where a test hangs, CPUs
+# may be spinning that a forked process would wait on)
+stack_top() {
+	local f n=0
+	while read -r f && [ $n -lt "$2" ]; do
+		printf ' %s' "${f#* }"
+		n=$((n + 1))
+	done </proc/$1/stack
 }

@@ -307,7 +307,7 @@ lines_like() {
 # CI can be placed from that alone.  Builtins but for the last part (see
 # dump_state).
 console_state() {
-	local f l n
+	local f l
 	for f in "$DBG"/soc:hvl-backend-0.*; do
 		{ read -r l <"$f"; } 2>/dev/null && [ "$l" = "device_id: 3" ] || continue
 		printf 'backend: '
@@ -330,11 +330,7 @@ console_state() {
 	for f in "$@"; do
 		{ read -r l </proc/$f/comm; } 2>/dev/null || continue
 		printf '%s %s:' "$l" "$f"
-		n=0
-		while read -r l && [ $n -lt 5 ]; do
-			printf ' %s' "${l#* }"
-			n=$((n + 1))
-		done </proc/$f/stack
+		stack_top "$f" 5
 		printf '; '
 	done 2>/dev/null
 	printf 'log: '

@@ -103,6 +103,9 @@ if [ "$kunit" = 1 ]; then
 	echo "HVL: kunit took $(( ${k1%.*} - ${k0%.*} )) s"
 fi
 
+# nap, retry, now, stack_top
+. /tests/lib-base.sh
+
 # quiet_watch <name> <session> <seconds>: the test of that session (its
 # wrapper's pid) printed no line for that long (/tmp/alive, counted by
 # its reader): print, once, where each of its tasks and each task in D
@@ -110,7 +113,7 @@ fi
 # state, so that a hang shows where it is before the test's own limit.
 # Builtins only, but for sleep: a hang may leave CPUs spinning.
 quiet_watch() {
-	local name=$1 sid=$2 limit=$3 last=-1 now idle=0 p l f n
+	local name=$1 sid=$2 limit=$3 last=-1 now idle=0 p l f
 	while sleep 30; do
 		read -r now </tmp/alive
 		if [ "$now" != "$last" ]; then
@@ -127,15 +130,9 @@ quiet_watch() {
 			# after the name: state ppid pgrp session ...
 			set -- ${l##*) }
 			[ "$4" = "$sid" ] || [ "$1" = D ] || continue
-			l="${p#/proc/} ${f#*(} $1:"
-			n=0
-			{
-				while read -r f && [ $n -lt 6 ]; do
-					l="$l ${f#* }"
-					n=$((n + 1))
-				done <$p/stack
-			} 2>/dev/null
-			echo "HVL: $name: $l"
+			printf 'HVL: %s: %s %s %s:' "$name" "${p#/proc/}" "${f#*(}" "$1"
+			{ stack_top "${p#/proc/}" 6; } 2>/dev/null
+			echo
 		done
 		for f in /sys/kernel/debug/hvl/*/* /sys/kernel/debug/hvl_front/*/*; do
 			[ -f "$f" ] || continue
