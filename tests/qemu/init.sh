@@ -111,10 +111,11 @@ fi
 # its reader): print, once, where each of its tasks and each task in D
 # state waits (name, state, the top of its stack) and hvl's debugfs
 # state, so that a hang shows where it is before the test's own limit.
-# Builtins only, but for sleep: a hang may leave CPUs spinning.
+# Builtins only: a hang may leave CPUs spinning (and a sleep process
+# would outlive the kill that ends the watch).
 quiet_watch() {
 	local name=$1 sid=$2 limit=$3 last=-1 now idle=0 p l f
-	while sleep 30; do
+	while nap 30; do
 		read -r now </tmp/alive
 		if [ "$now" != "$last" ]; then
 			last=$now
@@ -200,7 +201,11 @@ for t in $globs; do
 	# No status left by the previous test: a wrapper killed (the OOM
 	# killer) must not report its predecessor's.
 	rm -f /tmp/rc
-	setsid sh -c 'timeout "$2" sh "$1"; echo $? >/tmp/rc' sh "$t" "$limit" >/tmp/out 2>&1 &
+	# TERM, then KILL 60 s later: a test that traps TERM (most do, to
+	# clean up) runs its trap only once its foreground command returns,
+	# and a 9P request left unanswered waits killably, unseen by the
+	# hung-task detector.
+	setsid sh -c 'timeout -k 60 "$2" sh "$1"; echo $? >/tmp/rc' sh "$t" "$limit" >/tmp/out 2>&1 &
 	leader=$!
 	watch=
 	if [ -n "$quiet" ]; then
@@ -214,19 +219,29 @@ for t in $globs; do
 	rc=$(cat /tmp/rc 2>/dev/null)
 	read -r t1 _ </proc/uptime
 	echo "HVL: $name took $(( ${t1%.*} - ${t0%.*} )) s"
+	# The result before the clean-up below, which a broken test can
+	# make wait.
+	case $rc in
+	0) echo "HVL-TAP: ok $n - $name" ;;
+	77) echo "HVL-TAP: ok $n - $name # SKIP" ;;
+	124 | 137 | 143) echo "HVL-TAP: not ok $n - $name (timed out after $limit s)" ;;
+	'') echo "HVL-TAP: not ok $n - $name (no exit status: its wrapper was killed)" ;;
+	*) echo "HVL-TAP: not ok $n - $name (exit $rc)" ;;
+	esac
+	# A failed 9P test may leave its mount behind (p9_cleanup keeps the
+	# modules loaded when the umount fails): the stock client's device
+	# removal, which the rmmod below starts, would wait for it for ever.
+	# Its processes are gone with the session.
+	for m in $(sed -n 's/^[^ ]* \([^ ]*\) 9p .*/\1/p' /proc/mounts); do
+		echo "HVL: $name left a 9P mount on $m: unmounted"
+		umount -l "$m"
+	done
 	# A failed test may leave modules behind: start the next one clean.
 	for pass in 1 2 3; do
 		for m in $(sed -n 's/^\(hvl_[a-z0-9_]*\) .*/\1/p' /proc/modules); do
 			rmmod "$m" 2>/dev/null
 		done
 	done
-	case $rc in
-	0) echo "HVL-TAP: ok $n - $name" ;;
-	77) echo "HVL-TAP: ok $n - $name # SKIP" ;;
-	124 | 143) echo "HVL-TAP: not ok $n - $name (timed out after $limit s)" ;;
-	'') echo "HVL-TAP: not ok $n - $name (no exit status: its wrapper was killed)" ;;
-	*) echo "HVL-TAP: not ok $n - $name (exit $rc)" ;;
-	esac
 done
 # Lockdep turns itself off after its first report, which is caught, but
 # also when one of its tables is full ("BUG: MAX_LOCKDEP_..." at

@@ -113,9 +113,13 @@ def main():
                 status = "SKIPPED"
             name = "integration " + m.group(2)
             # The test's own reason, beside its name at the end of the
-            # output, which is the part a CI log keeps.
+            # output, which is the part a CI log keeps: from this run of
+            # it (a glob may run a test twice in a boot).
+            runs = [r.start() for r in re.finditer(
+                r"^HVL: running %s\r?$" % re.escape(m.group(2)),
+                t[:m.start()], re.M)]
             why = re.findall(r"^HVL: %s: FAIL: (.*?)\r?$" % re.escape(m.group(2)),
-                             t, re.M)
+                             t[runs[-1] if runs else 0:m.start()], re.M)
             if status == "FAIL" and why:
                 name += ": " + why[-1][:3000]
             results.append((name, status))
