@@ -17,12 +17,14 @@
 #   SOAK_9P_FUZZ=200000  hostile 9P messages (tools/hvl-9pfuzz.c)
 #   SOAK_FUZZ_SEED=<n>   the fuzzers' seed (default: the time, printed)
 #   SOAK_SLAB_KB=<kB>    allowed slab growth over a restart or reload run
-#                        (default 6144 + 8 a round)
+#                        (default 6144 + 8 a round; slab figures leave
+#                        out the debug kernel's own caches)
 #   SOAK_SLAB_HALF_KB=<kB> allowed unreclaimable slab growth over the
 #                        second half of such a run (default 1024)
 #   SOAK_CACHE_HALF=<n>  objects one slab cache may grow by in each half
 #                        of such a run (default 2/5 of the rounds:
-#                        4/5 of an object a round of the half)
+#                        4/5 of an object a round of the half; 300 at
+#                        least)
 #   SOAK_TIMING=1        a line a round of the restarts and reloads: the
 #                        centiseconds of each phase and each CPU's idle
 #                        time, and what a fork and exec costs in the guest
