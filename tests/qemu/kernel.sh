@@ -26,6 +26,14 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/arch.sh"
 cache=${HVL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hvl}
+# Absolute and without symlinks: make's O= is relative to the source
+# tree, and a build's "source" link (prune()) holds the resolved path.
+# Kbuild refuses a path with a space or a colon: say so first.
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd -P)
+case $cache in
+*[\ :]*) echo "hvl: the kernel cache '$cache' has a space or a colon, which Kbuild refuses: set HVL_CACHE" >&2; exit 1 ;;
+esac
 flavour=${HVL_KERNEL:-debug}
 case $flavour in
 debug | release) ;;
@@ -54,18 +62,23 @@ if [ "${1:-}" = --path ]; then
 fi
 
 # After a build: keep the two builds of this name (arch and flavour)
-# used last, and the source trees that a build still uses (its "source"
-# link) or that were extracted within the hour (another checkout's
-# patches, about to be built).  Each change of the fragments, the
+# used last, any used in the last 12 hours (a run of another checkout
+# may still be on it: .hvl-built is touched when a run starts, and a
+# whole make soak takes some 3 hours), and the source trees that a build
+# still uses (its "source" link) or that were extracted within the hour
+# (another checkout's patches, about to be built).  Each change of the fragments, the
 # patches or Debian's source version otherwise leaves a stale build
 # (0.6 GB) and, with the last two, a source tree (1.7 GB) for good.
 hex='[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
 prune() {
 	local n=0 b d s l used
-	for b in $(ls -t "$cache/$name"-$hex$hex/.hvl-built 2>/dev/null); do
+	# A line a build, newest first: a cache path may hold spaces.
+	ls -t "$cache/$name"-$hex$hex/.hvl-built 2>/dev/null |
+	while IFS= read -r b; do
 		n=$((n + 1))
 		d=${b%/.hvl-built}
-		[ $n -gt 2 ] && [ "$d" != "$obj" ] || continue
+		[ $n -gt 2 ] && [ "$d" != "$obj" ] &&
+			[ -n "$(find "$b" -mmin +720)" ] || continue
 		echo "hvl: removing a test kernel not used lately: $d" >&2
 		rm -rf "$d"
 	done
