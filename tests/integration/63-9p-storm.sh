@@ -12,7 +12,7 @@
 # scale.  cache=none costs about 40 round trips per file, and a round
 # trip in the test guest (TCG, KASAN, lockdep) 2 to 8 ms, so it runs N/20.
 # make check runs N=300 (about 50 s); make soak runs N=10 000
-# (SOAK_STORM, about 29 minutes) through tests/soak/10-9p-storm.sh.
+# (SOAK_STORM, about 16 minutes) through tests/soak/10-9p-storm.sh.
 # P9_STORM=<N> in the environment (hvl.env=P9_STORM=<N> on the guest's
 # command line) or hvl.p9_storm=<N> scales both.
 # hvl-timeout: 900

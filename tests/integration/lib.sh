@@ -16,7 +16,7 @@ taskset -p $LINUX_CPUS $$ >/dev/null
 
 fail() { echo "FAIL: $*"; exit 1; }
 
-# nap, retry, now
+# nap, retry, now, stack_top
 . /tests/lib-base.sh
 
 # wait_for <path> [tenths of a second]
@@ -370,7 +370,7 @@ xfer() {
 	n=$(wc -c <"$3")
 	echo "xfer: $n bytes $1 -> $2"
 	# console_state's log starts here
-	echo "hvl-test: xfer $n bytes $1 -> $2" >/dev/kmsg
+	echo "<7>hvl-test: xfer $n bytes $1 -> $2" >/dev/kmsg
 	[ -p /tmp/tick ] || mkfifo /tmp/tick
 	$(side "$2") head -c "$n" "$2" >/tmp/xfer.out &
 	reader=$!
