@@ -587,11 +587,17 @@ traffic_check() {
 	# (grep -x: the whole line, exactly.  These lines are the round's
 	# console check; one more each way through xfer, as there was,
 	# proved the same for 1.2 s a round.)  One process on the peer's
-	# side reads and answers, while ours waits for the answer.
-	printf '\nsync %s\n' "$r" >&4
+	# side reads and answers, while ours waits for the answer.  The
+	# reader first, and our line written by a child with a bound: a
+	# write to a tty without room sleeps until it has some, and the
+	# builtin write by this shell, before the reader, was unbounded.
 	$P sh -c 'grep -q -m1 -x "sync $1" <&3 &&
 		printf "\nsync back %s\n" "$1" >&3' sh "$r" &
 	SYNC=$!
+	( printf '\nsync %s\n' "$r" >&4 ) &
+	retry -s 20 300 gone $! ||
+		fail "round $r: our console took no line for 30 s: $(console_state $!)"
+	wait $!
 	# And back, from a line of its own: whatever else our tty holds
 	# (nothing should: the new hvc was raw before it was let in,
 	# hold_console) is read past.  Both within 30 s.
