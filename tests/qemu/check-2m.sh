@@ -32,7 +32,7 @@ result() { # result <name> <exit-status>
 t0=$(date +%s)
 # The debug kernel whatever HVL_KERNEL says: its reports are the tests' point.
 kdir=$(HVL_KERNEL=debug "$q/kernel.sh")
-src=$("$q/kernel.sh" --src)
+src=$(HVL_KERNEL=debug "$q/kernel.sh" --src)
 if [ "${HVL_2M_REUSE:-0}" != 1 ]; then
 	"$q/deps.sh"
 	# Clean first: modules built against another kernel configuration

@@ -32,7 +32,7 @@ t0=$(date +%s)
 if [ "$hvl_arch" = x86_64 ]; then "$q/deps.sh"; else "$q/deps.sh" "$hvl_arch"; fi
 # The debug kernel whatever HVL_KERNEL says: its reports are the tests' point.
 kdir=$(HVL_KERNEL=debug "$q/kernel.sh")
-src=$("$q/kernel.sh" --src)
+src=$(HVL_KERNEL=debug "$q/kernel.sh" --src)
 echo "hvl: kernel ready ($kdir) after $(($(date +%s) - t0)) s"
 
 # Build with W=1 and sparse (C=2 checks every file): zero warnings from

@@ -51,7 +51,7 @@ fi
 "$q/deps.sh"
 # The debug kernel whatever HVL_KERNEL says: its reports are the tests' point.
 kdir=$(HVL_KERNEL=debug "$q/kernel.sh")
-src=$("$q/kernel.sh" --src)
+src=$(HVL_KERNEL=debug "$q/kernel.sh" --src)
 make -s -C "$kdir" M="$repo" modules
 "$q/tools.sh" "$kdir" "$src" "$repo" "$out/bin" >"$out/tools.log" 2>&1 ||
 	{ cat "$out/tools.log"; exit 1; }
