@@ -106,13 +106,29 @@ fi
 # nap, retry, now, stack_top
 . /tests/lib-base.sh
 
-# quiet_watch <name> <session> <seconds>: the test of that session (its
-# wrapper's pid) printed no line for that long (/tmp/alive, counted by
-# its reader): print, once, where each of its tasks and each task in D
-# state waits (name, state, the top of its stack) and hvl's debugfs
-# state, so that a hang shows where it is before the test's own limit.
-# Builtins only: a hang may leave CPUs spinning (and a sleep process
-# would outlive the kill that ends the watch).
+# session_tasks <name> <session>: where each task of that session (a
+# test's: its wrapper's pid) and each task in D state waits (name,
+# state, the top of its stack).  Builtins only: a hang may leave CPUs
+# spinning (and a sleep process would outlive the kill that ends a
+# watch).
+session_tasks() {
+	local name=$1 sid=$2 p l f
+	for p in /proc/[0-9]*; do
+		{ read -r l <$p/stat; } 2>/dev/null || continue
+		f=${l%%) *}
+		# after the name: state ppid pgrp session ...
+		set -- ${l##*) }
+		[ "$4" = "$sid" ] || [ "$1" = D ] || continue
+		printf 'HVL: %s: %s %s %s:' "$name" "${p#/proc/}" "${f#*(}" "$1"
+		{ stack_top "${p#/proc/}" 6; } 2>/dev/null
+		echo
+	done
+}
+
+# quiet_watch <name> <session> <seconds>: the test of that session
+# printed no line for that long (/tmp/alive, counted by its reader):
+# print, once, session_tasks and hvl's debugfs state, so that a hang
+# shows where it is before the test's own limit.
 quiet_watch() {
 	local name=$1 sid=$2 limit=$3 last=-1 now idle=0 p l f
 	while nap 30; do
@@ -125,16 +141,7 @@ quiet_watch() {
 		idle=$((idle + 30))
 		[ $idle -ge "$limit" ] || continue
 		echo "HVL: $name: no output for $idle s; its tasks and those in D state:"
-		for p in /proc/[0-9]*; do
-			{ read -r l <$p/stat; } 2>/dev/null || continue
-			f=${l%%) *}
-			# after the name: state ppid pgrp session ...
-			set -- ${l##*) }
-			[ "$4" = "$sid" ] || [ "$1" = D ] || continue
-			printf 'HVL: %s: %s %s %s:' "$name" "${p#/proc/}" "${f#*(}" "$1"
-			{ stack_top "${p#/proc/}" 6; } 2>/dev/null
-			echo
-		done
+		session_tasks "$name" "$sid"
 		for f in /sys/kernel/debug/hvl/*/* /sys/kernel/debug/hvl_front/*/*; do
 			[ -f "$f" ] || continue
 			l=
@@ -145,6 +152,24 @@ quiet_watch() {
 		done
 		return
 	done
+}
+
+# stuck_watch <name> <session> <n> <seconds>: the test is still not
+# over that long after it began, past its limit and the KILL that
+# follows: a task that a KILL does not end (a 9P request whose flush is
+# never answered waits for it, killable, but the KILL is already
+# taken), which would keep the guest on this test until its overall
+# limit.  Say so as its result, show its tasks and the kernel log, and
+# end the run.
+stuck_watch() {
+	nap "$4"
+	echo "HVL-TAP: not ok $3 - $1 (still running $4 s after it began, past its limit and a KILL)"
+	echo "HVL: $1: its tasks and those in D state:"
+	session_tasks "$1" "$2"
+	echo HVL-DMESG-BEGIN
+	dmesg
+	echo HVL-DMESG-END
+	reboot -f
 }
 
 # Integration tests (make check: /tests, make soak: /soak): exit 0 pass,
@@ -205,36 +230,43 @@ for t in $globs; do
 	# clean up) runs its trap only once its foreground command returns,
 	# and a 9P request left unanswered waits killably, unseen by the
 	# hung-task detector.
-	setsid sh -c 'timeout -k 60 "$2" sh "$1"; echo $? >/tmp/rc' sh "$t" "$limit" >/tmp/out 2>&1 &
+	setsid sh -c 'timeout -k "$3" "$2" sh "$1"; echo $? >/tmp/rc' sh "$t" "$limit" \
+		$((60 * slow)) >/tmp/out 2>&1 &
 	leader=$!
 	watch=
 	if [ -n "$quiet" ]; then
 		quiet_watch "$name" "$leader" $((quiet * slow)) &
 		watch=$!
 	fi
+	# Until the test and whatever holds its output are gone.
+	stuck_watch "$name" "$leader" $n $((limit + 120 * slow)) &
+	stuck=$!
 	wait $leader
 	[ -z "$watch" ] || kill $watch 2>/dev/null
 	kill -KILL -$leader 2>/dev/null
 	wait $reader
+	kill $stuck 2>/dev/null
 	rc=$(cat /tmp/rc 2>/dev/null)
 	read -r t1 _ </proc/uptime
 	echo "HVL: $name took $(( ${t1%.*} - ${t0%.*} )) s"
+	# A test that leaves a 9P mount fails: the stock client's device
+	# removal, which the rmmod below starts, would wait for it for ever
+	# (p9_cleanup keeps the modules loaded when the umount fails).  The
+	# test's processes were killed with its process group.
+	left=$(sed -n 's/^[^ ]* \([^ ]*\) 9p .*/\1/p' /proc/mounts)
+	[ -z "$left" ] || [ "$rc" != 0 ] || rc=mount
 	# The result before the clean-up below, which a broken test can
 	# make wait.
 	case $rc in
 	0) echo "HVL-TAP: ok $n - $name" ;;
+	mount) echo "HVL-TAP: not ok $n - $name (left a 9P mount on" $left")" ;;
 	77) echo "HVL-TAP: ok $n - $name # SKIP" ;;
 	124 | 137 | 143) echo "HVL-TAP: not ok $n - $name (timed out after $limit s)" ;;
 	'') echo "HVL-TAP: not ok $n - $name (no exit status: its wrapper was killed)" ;;
 	*) echo "HVL-TAP: not ok $n - $name (exit $rc)" ;;
 	esac
-	# A failed 9P test may leave its mount behind (p9_cleanup keeps the
-	# modules loaded when the umount fails): the stock client's device
-	# removal, which the rmmod below starts, would wait for it for ever.
-	# Its processes are gone with the session.
-	for m in $(sed -n 's/^[^ ]* \([^ ]*\) 9p .*/\1/p' /proc/mounts); do
-		echo "HVL: $name left a 9P mount on $m: unmounted"
-		umount -l "$m"
+	for m in $left; do
+		umount -l "$m" || echo "HVL: $name: umount -l $m failed"
 	done
 	# A failed test may leave modules behind: start the next one clean.
 	for pass in 1 2 3; do

@@ -28,12 +28,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${HVL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hvl}
 # Absolute and without symlinks: make's O= is relative to the source
 # tree, and a build's "source" link (prune()) holds the resolved path.
-# Kbuild refuses a path with a space or a colon: say so first.
+# Kbuild refuses a path with a space or a colon: say so first.  (--path
+# creates nothing: make evaluates it for every build of the modules.)
+refuse_spaced() {
+	case $1 in
+	*[\ :]*) echo "hvl: the kernel cache '$1' has a space or a colon, which Kbuild refuses: set HVL_CACHE" >&2; exit 1 ;;
+	esac
+}
+refuse_spaced "$cache"
+[ "${1:-}" != --path ] || [ -d "$cache" ] || exit 1
 mkdir -p "$cache"
-cache=$(cd "$cache" && pwd -P)
-case $cache in
-*[\ :]*) echo "hvl: the kernel cache '$cache' has a space or a colon, which Kbuild refuses: set HVL_CACHE" >&2; exit 1 ;;
-esac
+cache=$(CDPATH= cd "$cache" && pwd -P)
+refuse_spaced "$cache"
 flavour=${HVL_KERNEL:-debug}
 case $flavour in
 debug | release) ;;

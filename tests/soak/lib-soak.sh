@@ -248,7 +248,8 @@ meminfo_kb() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
 # tracks, and it keeps the most it ever held: +6.5 MB over 40 000 9P
 # messages where the rest of slab had not grown, lib.sh's slab_kb) and
 # debug_objects' (a pool that refills itself).  The soak's slab figures
-# leave them out, as cache_growth and slab_kb do.
+# leave them out, as cache_growth does (lib.sh's slab_kb, for the
+# fuzzers, leaves out kmemleak_object).
 debug_kb() {
 	awk '$1 ~ /^(kmemleak_object|kmemleak_scan_area|debug_objects_cache)$/ {
 		k += $15 * $6 * 4 }
