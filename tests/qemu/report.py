@@ -122,6 +122,9 @@ def main():
                              t[runs[-1] if runs else 0:m.start()], re.M)
             if status == "FAIL" and why:
                 name += ": " + why[-1][:3000]
+            elif status == "FAIL" and m.group(3).strip():
+                # init's own reason: a time-out, a mount left, ...
+                name += ": " + m.group(3).strip().strip("()")
             results.append((name, status))
             seen.add(m.group(2))
         # A test that started and has no result line (the guest died, or
