@@ -72,15 +72,15 @@ fi
 # may still be on it: .hvl-built is touched when a run starts, and a
 # whole make soak takes some 3 hours), and the source trees that a build
 # still uses (its "source" link) or that were extracted within the hour
-# (another checkout's patches, about to be built).  Each change of the fragments, the
-# patches or Debian's source version otherwise leaves a stale build
-# (0.6 GB) and, with the last two, a source tree (1.7 GB) for good.
+# (another checkout's patches, about to be built).  Each change of the
+# fragments, the patches or Debian's source version otherwise leaves a
+# stale build (0.6 GB) and, with the last two, a source tree (1.7 GB)
+# for good.
 hex='[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
 prune() {
 	local n=0 b d s l used
-	# A line a build, newest first: a cache path may hold spaces.
-	ls -t "$cache/$name"-$hex$hex/.hvl-built 2>/dev/null |
-	while IFS= read -r b; do
+	# (The cache path has no space: refused above.)
+	for b in $(ls -t "$cache/$name"-$hex$hex/.hvl-built 2>/dev/null); do
 		n=$((n + 1))
 		d=${b%/.hvl-built}
 		[ $n -gt 2 ] && [ "$d" != "$obj" ] &&
