@@ -34,8 +34,11 @@ fault() {
 	dmesg | grep -q "$CON: device needs reset" || fail "$2: nothing logged"
 	echo "$2 on queue $q: DEVICE_NEEDS_RESET, counted ($(dbg $CON needs_reset) so far)"
 
-	# The peer resets the device: rebinding its driver does that.
-	close_ttys
+	# The peer resets the device: rebinding its driver does that.  Linux's
+	# tty (fd 4) stays open until the peer is back: with the byte that
+	# the broken ring did not take, its last close would wait for it to
+	# drain, for the tty's closing_wait (30 s).
+	exec 3>&-
 	v=$(basename "$(ls -d $VC/virtio* | head -1)")
 	echo "$v" >$VC/unbind || fail "unbind $v"
 	hold_console
@@ -49,6 +52,7 @@ fault() {
 		[ "$(cat /tmp/kept)" = x ] ||
 			fail "$2: the next driver got '$(cat /tmp/kept)', not the x written before the reset"
 	fi
+	exec 4>&-
 	open_ttys
 	printf 'after %s, linux\n' "$2" >/tmp/t1
 	xfer /dev/ttyHVL0 $HVC /tmp/t1
