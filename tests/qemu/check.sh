@@ -218,7 +218,7 @@ fi
 
 if [ -n "$guests" ]; then
 	echo "hvl: the host's checks done after $(($(date +%s) - t0)) s"
-	wait $guests
+	wait $guests || true
 	for l in $logs; do
 		grep -E '^(HVL|hvl)' "$l" | grep -Ev 'HVL-(KTAP|DMESG)' || true
 	done
