@@ -34,6 +34,29 @@ VISIBLE_IF_KUNIT bool hvl_rmem_wraps(phys_addr_t base, phys_addr_t size)
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_rmem_wraps);
 
+/*
+ * Did the kernel give the region's memory back at boot?  It runs the
+ * setup of a node whose compatible it knows (RESERVEDMEM_OF_DECLARE),
+ * and when that fails it returns the memory to memblock, whose later
+ * allocations (KASAN's shadow, the stack depot's table) may then land
+ * there: their pages are PageReserved as ours are, so still_reserved()
+ * cannot tell.  (Seen: a larger initramfs moved memblock's allocations
+ * down into a failed restricted-dma-pool, and a window bound over them.)
+ * The pools' setups set ->ops when they succeed, and only then.  A
+ * shared-dma-pool with no setup built in (-ENOENT) stays reserved.
+ */
+static bool given_back(const struct reserved_mem *rmem, struct device_node *np)
+{
+	if (rmem->ops)
+		return false;
+	if (of_device_is_compatible(np, "restricted-dma-pool"))
+		return IS_ENABLED(CONFIG_DMA_RESTRICTED_POOL);
+	if (of_device_is_compatible(np, "shared-dma-pool"))
+		return IS_ENABLED(CONFIG_DMA_DECLARE_COHERENT) ||
+		       IS_ENABLED(CONFIG_DMA_CMA);
+	return false;
+}
+
 /* Every page the kernel has a struct page for must still be reserved. */
 static bool still_reserved(const struct reserved_mem *rmem, phys_addr_t *bad)
 {
@@ -72,6 +95,9 @@ struct reserved_mem *hvl_rmem_lookup(struct device *dev, int index)
 			index, rnp, &rmem->base, &rmem->size);
 	else if (of_property_read_bool(rnp, "reusable"))
 		dev_err(dev, "\"memory-region\" entry %d (%pOF) is reusable: its pages belong to the page allocator\n",
+			index, rnp);
+	else if (given_back(rmem, rnp))
+		dev_err(dev, "\"memory-region\" entry %d (%pOF): its setup failed at boot and the kernel took its memory back\n",
 			index, rnp);
 	else if (!still_reserved(rmem, &bad))
 		dev_err(dev, "\"memory-region\" entry %d (%pOF): %pa is not reserved (its setup failed at boot?)\n",
