@@ -9,6 +9,7 @@
 INJECT=/sys/kernel/debug/hvl_front/soc:hvl-frontend-0/inject
 VC=/sys/bus/virtio/drivers/virtio_console
 
+only_windows soc:hvl-backend-0
 load hvl_mbox_loopback hvl_core hvl_console
 insmod $M/hvl_front.ko inject=1 || fail "insmod hvl_front inject=1"
 up

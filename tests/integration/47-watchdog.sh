@@ -41,6 +41,7 @@ cleanup() {
 	for m in hvl_front hvl_9p hvl_vsock hvl_console hvl_core hvl_mbox_loopback; do
 		retry 50 gone_or_removed $m
 	done
+	all_windows
 	mounted $EXPORT && umount $EXPORT
 	true
 }
@@ -108,6 +109,7 @@ ifconfig lo 127.0.0.1 up
 mkdir -p $EXPORT $MNT
 mounted $EXPORT || mount -t tmpfs -o size=256m,mode=0755 export $EXPORT
 chown 65534:65534 $EXPORT
+only_windows soc:hvl-backend-0
 load hvl_mbox_loopback hvl_core hvl_console hvl_vsock hvl_9p hvl_front
 echo $WD >$PARAM || fail "cannot set watchdog_ms"
 # Values the protocol's beat period cannot honour are refused.

@@ -34,6 +34,7 @@ cleanup() {
 	for m in hvl_front hvl_vsock hvl_console hvl_core hvl_mbox_loopback; do
 		retry 50 gone_or_removed $m
 	done
+	all_windows
 	true
 }
 trap cleanup EXIT
@@ -75,6 +76,7 @@ rr() {
 	PIDS=
 }
 
+only_windows soc:hvl-backend-0
 load hvl_mbox_loopback hvl_core hvl_console hvl_vsock hvl_front
 retry 300 all_bound || fail "not every device bound: $(ls /sys/bus/virtio/drivers/*/)"
 pin

@@ -242,7 +242,12 @@ side() {
 	esac
 }
 
+# Only the loopback window: others of the board have consoles too, and
+# whichever probes first gets /dev/ttyHVL0 (a bad-nodes.dtso window that
+# wrongly bound once took it, see hvl_rmem_lookup()).  Fewer probes are
+# faster too.
 up() {
+	only_windows soc:hvl-backend-0
 	load hvl_mbox_loopback hvl_core hvl_console hvl_front
 	wait_for /dev/ttyHVL0 || fail "no /dev/ttyHVL0"
 	wait_front_console || fail "virtio_console did not bind through hvl_front"
@@ -253,6 +258,7 @@ up() {
 down() {
 	close_ttys
 	unload hvl_front hvl_console hvl_core hvl_mbox_loopback
+	all_windows
 }
 
 # devdbg <virtio device ID>: debugfs file of the window's device of that

@@ -291,7 +291,13 @@ for t in $globs; do
 	for m in $left; do
 		umount -l "$m" || echo "HVL: $name: umount -l $m failed"
 	done
-	# A failed test may leave modules behind: start the next one clean.
+	# A failed test may leave modules behind, and a driver_override it
+	# set (only_windows, or a window bound by hand): start the next one
+	# clean.
+	for f in /sys/bus/platform/devices/*/driver_override; do
+		read -r o <"$f" 2>/dev/null || continue
+		[ "$o" = "(null)" ] || echo >"$f"
+	done
 	for pass in 1 2 3; do
 		mods=
 		while read -r m _; do

@@ -169,6 +169,8 @@ all_up() {
 	mkdir -p $EXPORT $MNT
 	mounted $EXPORT || mount -t tmpfs -o size=256m,mode=0755 export $EXPORT
 	chown 65534:65534 $EXPORT
+	# Only the loopback window (up() in lib.sh says why).
+	only_windows soc:hvl-backend-0
 	load hvl_mbox_loopback hvl_core hvl_console hvl_vsock hvl_9p hvl_net hvl_front
 	retry 300 all_bound || fail "not every device bound: $(ls /sys/bus/virtio/drivers/*/)"
 	find_dbg
@@ -209,6 +211,7 @@ all_cleanup() {
 	for m in hvl_front hvl_9p hvl_vsock hvl_console hvl_net hvl_core hvl_mbox_loopback; do
 		retry 100 gone_or_removed $m
 	done
+	all_windows
 	mounted $EXPORT && umount $EXPORT
 	true
 }
