@@ -2,19 +2,21 @@
 # Directories larger than one Rreaddir, listed by the stock client.  Each
 # entry of a reply carries the offset to resume after it; the last one of
 # a full reply was sent as 0, so the client started the directory again
-# and "ls" never ended.  5000 names, made on the Linux side, must be
+# and "ls" never ended.  2200 names, made on the Linux side, must be
 # listed exactly once at msize=524288 and at msize=8192.
 . /tests/lib.sh
 . /tests/lib-9p.sh
 
-N=5000
+N=2200
 LS=/usr/bin/ls
 [ -x $LS ] || fail "no GNU ls in the guest"
 p9_up
 mkdir $EXPORT/big
-# 100-byte names: about 124 bytes of Rreaddir each, 620 KB in all, more
-# than one reply even at msize=524288 (and about 80 at msize=8192).
-pfx=$(printf 'e%095d' 0)
+# 240-byte names: 264 bytes of Rreaddir each, 580 KB in all, more than
+# one reply even at msize=524288 (and about 70 at msize=8192).  Long
+# names rather than many: each create costs milliseconds here (5000
+# names of 100 bytes took 18 s to make).
+pfx=$(printf 'e%0235d' 0)
 (cd $EXPORT/big && seq -w 1 $N | sed "s/^/$pfx/" | xargs touch) ||
 	fail "creating $N files"
 ls -1 -a $EXPORT/big | sort >/tmp/rd.want
@@ -27,7 +29,7 @@ for ms in 524288 8192; do
 	fi
 	t0=$(now)
 	# GNU ls does not stat when its output is not a terminal: readdir
-	# only (busybox's ls stats every name: 5000 walks and getattrs).
+	# only (busybox's ls stats every name: a walk and a getattr each).
 	timeout 60 $LS -1 -a $MNT/big >/tmp/rd.got ||
 		fail "msize=$ms: ls did not finish within 60 s ($(wc -l </tmp/rd.got) names by then)"
 	dt=$((($(now) - t0) * 10))

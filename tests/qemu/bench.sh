@@ -36,7 +36,7 @@ make -s -C "$kdir" M="$repo" modules
 "$q/tools.sh" "$kdir" "$src" "$repo" "$out/bin" >"$out/tools.log" 2>&1 ||
 	{ cat "$out/tools.log"; exit 1; }
 "$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso"
-"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz" \
+"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio" \
 	"$out/bin" "$kdir"
 # BENCH_* variables of the caller reach the guest script's environment.
 args="hvl.mode=bench hvl.bench=$name ${HVL_CMDLINE:-}"
@@ -57,7 +57,7 @@ if [ "$name" = 9p ]; then
 	args="$args pci=noacpi"
 fi
 echo "hvl: booting the $HVL_KERNEL kernel ($kdir) for bench-$name (log: $out/console.log)"
-"$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
+"$q/run.sh" "$kdir" "$out/initramfs.cpio" "$out/board.dtb" \
 	"$out/console.log" "${HVL_TIMEOUT:-2400}" $args || true
 echo "hvl: bench-$name ran on the $HVL_KERNEL kernel:"
 sed -n 's/^HVL-BENCH: //p' "$out/console.log" | tr -d '\r'

@@ -47,8 +47,8 @@ if [ "${HVL_2M_REUSE:-0}" != 1 ]; then
 	"$q/tools.sh" "$kdir" "$src" "$repo" "$out/bin" >"$out/tools.log" 2>&1 || rc=$?
 	[ $rc = 0 ] || cat "$out/tools.log"
 	result "2m: guest programs build" $rc
-	"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz" "$out/bin" "$kdir"
-	initrd=$out/initramfs.cpio.gz
+	"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio" "$out/bin" "$kdir"
+	initrd=$out/initramfs.cpio
 else
 	initrd=${HVL_2M_INITRD:?}
 fi

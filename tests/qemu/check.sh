@@ -77,10 +77,16 @@ if [ -f "$repo/drivers/hvl/hvl_core.ko" ] && [ -f "$out/board.dtb" ]; then
 	"$q/tools.sh" "$kdir" "$src" "$repo" "$out/bin" >"$out/tools.log" 2>&1 || rc=$?
 	[ $rc = 0 ] || cat "$out/tools.log"
 	result "guest programs build (vsock_test, vsock_perf, tools/)" $rc
-	"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz" \
+	"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio" \
 		"$out/bin" "$kdir"
-	extra=
-	[ "${HVL_SELFTEST_FAIL:-0}" = 1 ] && extra=hvl.selftest_fail=1
+	# Expedited RCU grace periods: every module unload, netdev and
+	# network namespace teardown of the tests waits for several, each
+	# some tens of ms here when normal.  Boot to /init took 5 s less
+	# and a load and unload of every module 40% less (testing.rst, "The
+	# test budget").  make soak keeps normal grace periods, so that the
+	# long runs see their timing.
+	extra=rcupdate.rcu_expedited=1
+	[ "${HVL_SELFTEST_FAIL:-0}" = 1 ] && extra="$extra hvl.selftest_fail=1"
 	[ -n "${HVL_ONLY:-}" ] && extra="$extra hvl.only=$HVL_ONLY"
 	# Region 0 of the write-combining window (wc.dtso) is not RAM (x86:
 	# 25-wc, not run on arm64, checks its two mappings in PAT's list).
@@ -91,13 +97,13 @@ if [ -f "$repo/drivers/hvl/hvl_core.ko" ] && [ -f "$out/board.dtb" ]; then
 	[ $poll = 0 ] && [ -z "${HVL_ONLY:-}" ] && logs="$logs $out/console-poll.log"
 	echo "hvl: booting the test guest after $(($(date +%s) - t0)) s (log: $logs)"
 	{
-		"$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
+		"$q/run.sh" "$kdir" "$out/initramfs.cpio" "$out/board.dtb" \
 			"$out/console.log" "${HVL_TIMEOUT:-3600}" hvl.mode=check $extra || true
 		case $logs in
 		*console-poll.log)
-			"$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board-poll.dtb" \
+			"$q/run.sh" "$kdir" "$out/initramfs.cpio" "$out/board-poll.dtb" \
 				"$out/console-poll.log" 300 hvl.mode=check hvl.kunit=0 \
-				'hvl.only=poll-*' || true
+				rcupdate.rcu_expedited=1 'hvl.only=poll-*' || true
 			;;
 		esac
 	} &

@@ -15,9 +15,9 @@ mkdir -p "$out"
 kdir=$("$q/kernel.sh")
 make -s -C "$kdir" M="$repo" modules
 "$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso"
-"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz"
+"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio"
 echo "hvl: booting the test board (QEMU x86_64, TCG; full log in $out/console.log)"
-"$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
+"$q/run.sh" "$kdir" "$out/initramfs.cpio" "$out/board.dtb" \
 	"$out/console.log" "${HVL_TIMEOUT:-300}" hvl.mode=demo || true
 # The demo's own lines (init.sh marks them), not the boot log.
 sed -n 's/^HVL-OUT: //p' "$out/console.log" | tr -d '\r'

@@ -15,6 +15,8 @@
 #   SOAK_CHURN=5000      vsock connect/close cycles each way
 #   SOAK_FUZZ=1000000    hostile-peer fuzzer inputs per case
 #   SOAK_9P_FUZZ=200000  hostile 9P messages (tools/hvl-9pfuzz.c)
+#   SOAK_NET_MIB=64      MiB of each of 70-net's two TCP streams
+#   SOAK_VSOCK_MB=8      MiB of each of 51-vsock-integrity's connections
 #   SOAK_FUZZ_SEED=<n>   the fuzzers' seed (default: the time, printed)
 #   SOAK_SLAB_KB=<kB>    allowed slab growth over a restart or reload run
 #                        (default 6144 + 8 a round; slab figures leave
@@ -56,7 +58,7 @@ make -s -C "$kdir" M="$repo" modules
 "$q/tools.sh" "$kdir" "$src" "$repo" "$out/bin" >"$out/tools.log" 2>&1 ||
 	{ cat "$out/tools.log"; exit 1; }
 "$q/dtb.sh" "$out/board.dtb" "$q/board.dts" "$repo/dts/hvl-loopback.dtso"
-"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio.gz" \
+"$q/initramfs.sh" "$repo" "$repo/drivers/hvl" "$out/initramfs.cpio" \
 	"$out/bin" "$kdir"
 
 # A task blocked for 60 s (debug.config) ends the run there and then,
@@ -68,7 +70,7 @@ for v in $(env | sed -n 's/^\(SOAK_[A-Z0-9_]*\)=.*/\1/p'); do
 	eval "args=\"\$args hvl.env=$v=\${$v}\""
 done
 echo "hvl: soak on $(basename "$kdir") (log: $out/console.log): $args"
-"$q/run.sh" "$kdir" "$out/initramfs.cpio.gz" "$out/board.dtb" \
+"$q/run.sh" "$kdir" "$out/initramfs.cpio" "$out/board.dtb" \
 	"$out/console.log" "${HVL_TIMEOUT:-86400}" $args ${HVL_CMDLINE:-} || true
 grep -E '^(HVL|hvl)' "$out/console.log" | grep -Ev 'HVL-(KTAP|DMESG)' || true
 echo "hvl: soak total $(($(date +%s) - t0)) s"

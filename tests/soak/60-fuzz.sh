@@ -22,8 +22,8 @@ cp /tmp/slabinfo.last /tmp/slabinfo.0
 load hvl_core hvl_vsock
 # insmod waits for each case uninterruptibly (KUnit's try-catch), and a
 # case at this size runs past the hung-task detector's 60 s (vsock_deliver
-# some 90 s at 2900 inputs a second), which panics the soak's guest
-# (hung_task_panic=1).  KUnit's own limit, 300 s a case, still catches a
+# its 250 000 inputs, some 90 s at 2900 a second), which panics the
+# soak's guest (hung_task_panic=1).  KUnit's own limit, 300 s a case, still catches a
 # case that hangs; the detector keeps watching every other task.
 h=$(cat /proc/sys/kernel/hung_task_timeout_secs)
 echo 600 >/proc/sys/kernel/hung_task_timeout_secs

@@ -686,6 +686,113 @@ p9_done() {
 	retry -s 20 50 fids_clunked || fail "fids left after umount: $V"
 }
 
+# soak_start: every device up, a round's traffic once (warm_up), the
+# counters read (baseline).  Then restart_rounds, reload_rounds or both,
+# each followed by check_baseline: 41-restart-traffic runs both on one
+# start, which costs some 15 s here.
+soak_start() {
+	all_up
+	traffic_check 0
+	warm_up
+	baseline
+}
+
+# stream_reset: the Linux sender of the last round saw the peer go.
+stream_reset() {
+	local l
+	while IFS= read -r l; do
+		case $l in
+		*"Connection reset by peer"* | *"No such device"*) return 0 ;;
+		esac
+	done </tmp/soak.stream
+	return 1
+}
+
+# restart_rounds <n>: <n> peer restarts under traffic (the front-end
+# unbound and bound again); DONE=what was done, for the caller's line.
+restart_rounds() {
+	local r=$1 i=0 n g0 g1
+	# Each phase's own middle for check_baseline (41 runs both).
+	U_MID=
+	rm -f /tmp/slab.mid
+	g0=$(dbg doorbell peer_gen)
+	T0=$(now) LAST_T= LAST_I=
+	while [ $i -lt "$r" ]; do
+		i=$((i + 1))
+		traffic_start $i
+		echo soc:hvl-frontend-0 >$FRONT/unbind || fail "round $i: unbind front-end"
+		tick unbind
+		retry -s 20 100 sender_gone || fail "round $i: Linux sender still running 10 s after the peer left"
+		# ECONNRESET from the peer's reset, or ENODEV for a write that
+		# came after the device stopped and before the reset reached
+		# the socket.
+		stream_reset ||
+			fail "round $i: Linux sender did not get ECONNRESET or ENODEV: $(cat /tmp/soak.stream)"
+		tick sender_gone
+		# With the peer's drivers gone, so are their DMA mappings: one
+		# left each restart filled the pool (hvl_front_vq_destroy()).
+		read -r n <"$POOL"
+		[ "$n" = 0 ] ||
+			fail "round $i: $n slots of the peer's DMA pool still mapped with the front-end unbound"
+		traffic_stop
+		tick stop
+		hold_console
+		echo soc:hvl-frontend-0 >$FRONT/bind || fail "round $i: bind front-end"
+		tick bind
+		traffic_check $i
+		progress $i "$r"
+		tick_round $i
+	done
+	g1=$(dbg doorbell peer_gen)
+	# Each restart announces a new peer_gen at least once.
+	[ $((g1 - g0)) -ge "$r" ] || fail "peer_gen moved $((g1 - g0)) times in $r restarts ($g0 -> $g1)"
+	DONE="$r peer restarts under traffic, peer_gen $g0 -> $g1"
+}
+
+# reload_rounds <n>: <n> backend restarts (every backend device unbound)
+# and module reloads under traffic; DONE as above.
+reload_rounds() {
+	local r=$1 i=0 n d dev
+	# Each phase's own middle for check_baseline (41 runs both).
+	U_MID=
+	rm -f /tmp/slab.mid
+	T0=$(now) LAST_T= LAST_I=
+	while [ $i -lt "$r" ]; do
+		i=$((i + 1))
+		traffic_start $i
+		n=0
+		for d in hvl_console hvl_vsock hvl_9p hvl_net; do
+			# The loopback window's: make check's board has others.
+			for dev in /sys/bus/hvl/drivers/$d/soc:hvl-backend-0.*; do
+				[ -e "$dev" ] || continue
+				echo ${dev##*/} >/sys/bus/hvl/drivers/$d/unbind ||
+					fail "round $i: unbind ${dev##*/} from $d"
+				n=$((n + 1))
+			done
+		done
+		[ $n = 4 ] || fail "round $i: $n devices unbound, not 4"
+		tick unbind
+		retry -s 20 100 sender_gone || fail "round $i: Linux sender still running 10 s after its device left"
+		tick sender_gone
+		traffic_stop
+		tick stop
+		# One process for the four, each costing 50 to 80 ms here; one
+		# by one again if a closed tty still holds its module (unload).
+		rmmod hvl_console hvl_vsock hvl_9p hvl_net 2>/dev/null ||
+			unload hvl_console hvl_vsock hvl_9p hvl_net
+		tick unload
+		modprobe -a hvl_console hvl_vsock hvl_9p hvl_net ||
+			fail "round $i: modprobe -a hvl_console hvl_vsock hvl_9p hvl_net"
+		tick load
+		retry -s 20 100 any /dev/ttyHVL0 || fail "round $i: no /dev/ttyHVL0"
+		tick tty_wait
+		traffic_check $i
+		progress $i "$r"
+		tick_round $i
+	done
+	DONE="$r reloads of every backend module under traffic"
+}
+
 # progress <round> <of>: one line every 50 rounds, with the time per round
 # (and the slab at half-way, for check_baseline)
 progress() {
