@@ -83,8 +83,17 @@ recovered() {
 	retry 100 no_front_console || fail "$1: virtio_console still bound under a frozen device side"
 	front_vsock && fail "$1: vsock still bound under a frozen device side"
 	p9_bound && fail "$1: 9P still bound under a frozen device side"
-	# Frozen, it stays down: the beat has not moved.
-	nap 1
+	# Frozen, it stays down: the beat has not moved.  A front-end that
+	# started again without a beat would not bind any driver (its first
+	# transaction would time out on the frozen side), but would leave
+	# HVL_FRONT_STALLED and announce itself (start() moves peer_gen
+	# first): half a second is five of its ticks.
+	retry 100 stalled || fail "$1: the front-end is not waiting for a beat: $(cat $FWD)"
+	g=$(dbg doorbell peer_gen)
+	nap 0.5
+	stalled || fail "$1: the front-end left its stall under a frozen device side: $(cat $FWD)"
+	[ "$(dbg doorbell peer_gen)" = "$g" ] ||
+		fail "$1: the front-end started again (peer_gen $g -> $(dbg doorbell peer_gen)) under a frozen device side"
 	all_bound && fail "$1: devices came back while the device side was still frozen"
 	T1=$(now)
 	echo 0 >"$FREEZE" || fail "cannot thaw the window"

@@ -14,17 +14,30 @@ vsock_up
 L="taskset $LINUX_CPUS"
 P="taskset $PEER_CPUS"
 
+# Not fixed sleeps: the server listening, then 1 MiB through (four
+# times the peer's socket buffer: the reader has read and returned
+# credit, and the sender waits in write() for more), then the stream
+# standing still for a second (the peer's credit spent), each waited
+# for; then it must stay still for 2 s.
+flowing() { [ "$(vdbg to_peer_bytes)" -ge $((b0 + 1048576)) ]; }
+still() {
+	a=$(vdbg to_peer_bytes)
+	nap 1
+	[ "$(vdbg to_peer_bytes)" = "$a" ]
+}
+
 echo "== the peer stops reading"
 $P hvl-rr server vsock:any:7001 &
 srv=$!
-sleep 1
-$L hvl-rr stream vsock:$PEER_CID:7001 -b 32M -m 64K >/tmp/stall.out 2>&1 &
+retry 100 in_accept $srv || fail "the peer's server does not listen"
+b0=$(vdbg to_peer_bytes)
+$L hvl-rr stream vsock:$PEER_CID:7001 -b 8M -m 64K >/tmp/stall.out 2>&1 &
 snd=$!
-sleep 2
+retry 100 flowing || fail "no bytes to the peer: $(cat /tmp/stall.out)"
 kill -STOP $srv || fail "no receiver to stop"
-sleep 2
+retry 10 still || fail "data still flowing to a stopped reader after ten seconds: $(vdbg to_peer_bytes) bytes"
 a=$(vdbg to_peer_bytes)
-sleep 2
+nap 2
 b=$(vdbg to_peer_bytes)
 q=$(vdbg queued)
 kill -0 $snd 2>/dev/null || fail "sender finished although the peer stopped reading: $(cat /tmp/stall.out)"
@@ -39,10 +52,11 @@ kill $srv
 echo "== the peer restarts during a transfer"
 $P hvl-rr server vsock:any:7002 &
 srv=$!
-sleep 1
+retry 100 in_accept $srv || fail "the peer's server does not listen"
+b0=$(vdbg to_peer_bytes)
 $L hvl-rr stream vsock:$PEER_CID:7002 -b 4G -m 64K >/tmp/reset.out 2>&1 &
 snd=$!
-sleep 2
+retry 100 flowing || fail "no bytes to the peer: $(cat /tmp/reset.out)"
 kill -0 $snd 2>/dev/null || fail "transfer ended early: $(cat /tmp/reset.out)"
 echo soc:hvl-frontend-0 >/sys/bus/platform/drivers/hvl-virtio-frontend/unbind
 t0=$(now)
@@ -57,7 +71,7 @@ echo soc:hvl-frontend-0 >/sys/bus/platform/drivers/hvl-virtio-frontend/bind
 retry 100 front_vsock || fail "virtio_vsock did not come back"
 $P hvl-rr server vsock:any:7003 &
 srv=$!
-sleep 1
+retry 100 in_accept $srv || fail "the peer's server does not listen"
 $L hvl-rr rr vsock:$PEER_CID:7003 -n 100 || fail "no traffic after the peer restarted"
 kill $srv
 [ "$(vdbg peer_resets)" -ge 1 ] || fail "the device did not count the reset"

@@ -261,10 +261,11 @@ down() {
 	all_windows
 }
 
-# devdbg <virtio device ID>: debugfs file of the window's device of that
-# type (table order follows the merged device tree, not the overlay text)
+# devdbg <virtio device ID>: debugfs file of the window's ($DBG's) device
+# of that type (table order follows the merged device tree, not the
+# overlay text)
 devdbg() {
-	grep -l "^device_id: $1$" "$DBG"/soc:hvl-backend-0.* 2>/dev/null | head -1
+	grep -l "^device_id: $1$" "$DBG"/"${DBG##*/}".* 2>/dev/null | head -1
 }
 
 # dbg <file> <key>: a counter from debugfs
@@ -314,7 +315,7 @@ lines_like() {
 # dump_state).
 console_state() {
 	local f l
-	for f in "$DBG"/soc:hvl-backend-0.*; do
+	for f in "$DBG"/"${DBG##*/}".*; do
 		{ read -r l <"$f"; } 2>/dev/null && [ "$l" = "device_id: 3" ] || continue
 		printf 'backend: '
 		lines_like "$f" 'queue[0-9]*' 'tty:*' 'to_peer_bytes:*' \

@@ -69,7 +69,7 @@ fi
 echo "HVL: guest up, $(nproc) cpus, $(uname -r)"
 
 # KUnit: the suites run at module load; debugfs keeps each suite's KTAP.
-# hvl.kunit=0 (the second, polling board) skips them.
+# hvl.kunit=0 (HVL_CMDLINE, for a run of a few tests) skips them.
 if [ "$kunit" = 1 ]; then
 	read -r k0 _ </proc/uptime
 	insmod $M/hvl_core.ko || echo "HVL: cannot load hvl_core"
