@@ -13,7 +13,8 @@ LS=/usr/bin/ls
 p9_up
 mkdir $EXPORT/big
 # 240-byte names: 264 bytes of Rreaddir each, 580 KB in all, more than
-# one reply even at msize=524288 (and about 70 at msize=8192).  Long
+# one reply even at the largest msize (524288 asked, 512000 given: the
+# virtio transport's cap), and about 70 at msize=8192.  Long
 # names rather than many: each create costs milliseconds here (5000
 # names of 100 bytes took 18 s to make).
 pfx=$(printf 'e%0235d' 0)

@@ -710,13 +710,18 @@ stream_reset() {
 
 # restart_rounds <n>: <n> peer restarts under traffic (the front-end
 # unbound and bound again); DONE=what was done, for the caller's line.
-restart_rounds() {
-	local r=$1 i=0 n g0 g1
-	# Each phase's own middle for check_baseline (41 runs both).
+# phase_start: a run of rounds has its own middle for check_baseline
+# (41 runs a run of each) and its own clock for the timing lines.
+phase_start() {
 	U_MID=
 	rm -f /tmp/slab.mid
-	g0=$(dbg doorbell peer_gen)
 	T0=$(now) LAST_T= LAST_I=
+}
+
+restart_rounds() {
+	local r=$1 i=0 n g0 g1
+	phase_start
+	g0=$(dbg doorbell peer_gen)
 	while [ $i -lt "$r" ]; do
 		i=$((i + 1))
 		traffic_start $i
@@ -753,10 +758,7 @@ restart_rounds() {
 # and module reloads under traffic; DONE as above.
 reload_rounds() {
 	local r=$1 i=0 n d dev
-	# Each phase's own middle for check_baseline (41 runs both).
-	U_MID=
-	rm -f /tmp/slab.mid
-	T0=$(now) LAST_T= LAST_I=
+	phase_start
 	while [ $i -lt "$r" ]; do
 		i=$((i + 1))
 		traffic_start $i
