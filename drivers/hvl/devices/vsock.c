@@ -46,6 +46,7 @@
  * counts of what is queued change under send_q.lock only, together with
  * the queue.
  */
+#include <linux/delay.h>
 #include <linux/hashtable.h>
 #include <linux/hvl.h>
 #include <linux/module.h>
@@ -113,6 +114,28 @@ static const struct kernel_param_ops max_queued_kib_ops = {
 module_param_cb(max_queued_kib, &max_queued_kib_ops, &max_queued_kib, 0644);
 MODULE_PARM_DESC(max_queued_kib,
 		 "memory queued for one peer at most, KiB (256 - 1048576, default 16384); a connection that would exceed it is reset");
+
+/*
+ * A test knob: each socket's reset is held this long, under the socket's
+ * lock, after it was found to need one.  52-vsock-churn closes a socket
+ * meanwhile: the window in which an unlocked reset lost that close.
+ */
+#define RESET_DELAY_MS_MAX 5000
+static unsigned int reset_delay_ms;
+
+static int reset_delay_ms_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, RESET_DELAY_MS_MAX);
+}
+
+static const struct kernel_param_ops reset_delay_ms_ops = {
+	.set = reset_delay_ms_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(reset_delay_ms, &reset_delay_ms_ops, &reset_delay_ms, 0600);
+MODULE_PARM_DESC(reset_delay_ms,
+		 "test knob: hold each socket's reset for a peer's restart this long, ms (0 - 5000, default 0)");
 
 static DEFINE_MUTEX(devices_lock);	/* @devices writers, registration */
 static DEFINE_HASHTABLE(devices, 4);
@@ -507,35 +530,87 @@ static int activate(struct hvl_device *hdev)
 }
 
 /*
- * The connected sockets of one peer, for vsock_for_each_connected_socket()
- * which passes no argument: serialised by devices_lock.
+ * The connected sockets of one peer, reset under their own lock.  Without
+ * it (as vhost_vsock's reset_orphans() does), a close() could schedule
+ * its close timeout after we saw none pending, and the timeout, finding
+ * SOCK_DONE set by us, would never remove the socket: the socket and its
+ * reference on this module leaked for good.  The table walk runs under a
+ * spinlock and passes no argument, so it collects (holds) a batch of
+ * them here, serialised by devices_lock, and each batch is reset with
+ * lock_sock().
  */
+#define RESET_BATCH 64
 static u32 resetting_cid;
+static struct sock *resetting[RESET_BATCH];
+static unsigned int nr_resetting;
+
+/*
+ * Connected to the resetting peer, neither closed nor closing.  A pending
+ * close timeout is left to expire: with SOCK_DONE clear it resets and
+ * removes the socket itself.  Read without the socket lock to collect,
+ * again under it to reset.
+ */
+static bool to_reset(struct sock *sk)
+{
+	struct vsock_sock *vsk = vsock_sk(sk);
+
+	return vsk->remote_addr.svm_cid == resetting_cid &&
+	       !sock_flag(sk, SOCK_DONE) && !READ_ONCE(vsk->close_work_scheduled);
+}
+
+static void collect_sock(struct sock *sk)
+{
+	if (nr_resetting < RESET_BATCH && to_reset(sk)) {
+		sock_hold(sk);
+		resetting[nr_resetting++] = sk;
+	}
+}
 
 static void reset_sock(struct sock *sk)
 {
 	struct vsock_sock *vsk = vsock_sk(sk);
+	unsigned int delay;
 
-	if (vsk->remote_addr.svm_cid != resetting_cid)
+	sock_owned_by_me(sk);
+	if (!to_reset(sk))
 		return;
-	/*
-	 * As vhost_vsock's reset_orphans(): no sk lock, the table lock keeps
-	 * the socket alive; a pending close timeout is left to expire.
-	 */
-	if (vsk->close_work_scheduled)
-		return;
+	delay = READ_ONCE(reset_delay_ms);
+	if (delay) {
+		pr_info("hvl_vsock: test knob: holding the reset of port %u for %u ms\n",
+			vsk->local_addr.svm_port, delay);
+		msleep(delay);
+	}
 	sock_set_flag(sk, SOCK_DONE);
-	vsk->peer_shutdown = SHUTDOWN_MASK;
+	WRITE_ONCE(vsk->peer_shutdown, SHUTDOWN_MASK);
 	sk->sk_state = SS_UNCONNECTED;
 	sk->sk_err = ECONNRESET;
 	sk_error_report(sk);
 }
 
+/*
+ * Each socket reset leaves the batch's filter (SOCK_DONE), and so does one
+ * closed meanwhile: a full batch means there may be more, and the walk
+ * ends.  No new connection of this peer comes meanwhile: its device is
+ * stopped (or gone), and send_pkt() refuses Linux's requests to it.
+ */
 static void reset_sockets(struct hvl_vsock *v)
 {
+	unsigned int i, n;
+
 	mutex_lock(&devices_lock);
 	resetting_cid = v->cid;
-	vsock_for_each_connected_socket(&transport.transport, reset_sock);
+	do {
+		nr_resetting = 0;
+		vsock_for_each_connected_socket(&transport.transport,
+						collect_sock);
+		n = nr_resetting;
+		for (i = 0; i < n; i++) {
+			lock_sock(resetting[i]);
+			reset_sock(resetting[i]);
+			release_sock(resetting[i]);
+			sock_put(resetting[i]);
+		}
+	} while (n == RESET_BATCH);
 	mutex_unlock(&devices_lock);
 }
 
