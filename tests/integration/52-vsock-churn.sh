@@ -14,6 +14,7 @@ SOAK_CHURN=100 sh /soak/50-vsock-churn.sh || exit
 vsock_up
 L="taskset $LINUX_CPUS"
 P="taskset $PEER_CPUS"
+FDRV=/sys/bus/platform/drivers/hvl-virtio-frontend
 
 # Not fixed sleeps: the server listening, then 1 MiB through (four
 # times the peer's socket buffer: the reader has read and returned
@@ -59,7 +60,7 @@ $L hvl-rr stream vsock:$PEER_CID:7002 -b 4G -m 64K >/tmp/reset.out 2>&1 &
 snd=$!
 retry 100 flowing || fail "no bytes to the peer: $(cat /tmp/reset.out)"
 kill -0 $snd 2>/dev/null || fail "transfer ended early: $(cat /tmp/reset.out)"
-echo soc:hvl-frontend-0 >/sys/bus/platform/drivers/hvl-virtio-frontend/unbind
+echo soc:hvl-frontend-0 >$FDRV/unbind
 t0=$(now)
 sender_gone() { ! kill -0 $snd 2>/dev/null; }
 retry 100 sender_gone || fail "Linux sender still running 10 s after the peer went away"
@@ -68,7 +69,7 @@ grep -q "Connection reset by peer" /tmp/reset.out ||
 	fail "Linux sender did not get ECONNRESET: $(cat /tmp/reset.out)"
 echo "Linux sender: $(cat /tmp/reset.out) after $(($(now) - t0))0 ms"
 kill $srv 2>/dev/null
-echo soc:hvl-frontend-0 >/sys/bus/platform/drivers/hvl-virtio-frontend/bind
+echo soc:hvl-frontend-0 >$FDRV/bind
 retry 100 front_vsock || fail "virtio_vsock did not come back"
 $P hvl-rr server vsock:any:7003 &
 srv=$!
@@ -87,7 +88,6 @@ echo "== Linux closes a connection while the peer's restart resets it"
 # hvl_vsock were never freed: rmmod hvl_vsock failed for good.
 REFS=/sys/module/hvl_vsock/refcnt
 DELAY=/sys/module/hvl_vsock/parameters/reset_delay_ms
-FDRV=/sys/bus/platform/drivers/hvl-virtio-frontend
 $P hvl-rr server vsock:any:7004 >/dev/null 2>&1 &
 srv=$!
 retry 100 in_accept $srv || fail "the peer's server does not listen"

@@ -708,8 +708,6 @@ stream_reset() {
 	return 1
 }
 
-# restart_rounds <n>: <n> peer restarts under traffic (the front-end
-# unbound and bound again); DONE=what was done, for the caller's line.
 # phase_start: a run of rounds has its own middle for check_baseline
 # (41 runs a run of each) and its own clock for the timing lines.
 phase_start() {
@@ -718,6 +716,8 @@ phase_start() {
 	T0=$(now) LAST_T= LAST_I=
 }
 
+# restart_rounds <n>: <n> peer restarts under traffic (the front-end
+# unbound and bound again); DONE=what was done, for the caller's line.
 restart_rounds() {
 	local r=$1 i=0 n g0 g1
 	phase_start
