@@ -32,7 +32,7 @@
 #include <linux/types.h>
 
 #define HVL_WIN_MAGIC		0x574c5648	/* "HVLW" in memory */
-#define HVL_WIN_VERSION		1
+#define HVL_WIN_VERSION		2
 #define HVL_PAGE_SIZE		4096u
 #define HVL_HDR_SIZE		64u
 #define HVL_MAX_DEVICES		((HVL_PAGE_SIZE - HVL_HDR_SIZE) / 32u)
@@ -65,8 +65,9 @@ enum hvl_state {
  * @hdr_size:	HVL_HDR_SIZE; the device table starts here
  * @host_state:	enum hvl_state of the device side; device side writes only
  * @host_gen:	incremented by the device side on every (re)initialisation
- *		and every change of the device table; a driver that sees it
- *		change must rescan and re-initialise all its devices
+ *		of the window, and when it gives up a silent peer; a driver
+ *		that sees it change must rescan and re-initialise all its
+ *		devices
  * @peer_state:	enum hvl_state of the driver side; driver side writes only
  * @peer_gen:	incremented by the driver side on every (re)start; the
  *		device side resets every device when it changes
@@ -74,7 +75,12 @@ enum hvl_state {
  *		while READY; a driver side that saw it move may declare
  *		the device side dead once it stops (protocol.rst, Liveness)
  * @peer_beat:	incremented by the driver side while it runs (ditto)
- * @num_devices: entries in the device table, at most HVL_MAX_DEVICES
+ * @num_devices: entries in the device table, at most HVL_MAX_DEVICES;
+ *		fixed for a host_gen, as are their offsets and sizes
+ * @table_gen:	incremented by the device side after an entry's @gen moved
+ *		(a backend bound or unbound): a driver that sees it change
+ *		rescans the table and replaces the devices of the entries
+ *		whose @gen or @device_id changed, and only those
  * @reserved:	zero
  */
 struct hvl_win_hdr {
@@ -88,7 +94,8 @@ struct hvl_win_hdr {
 	__le32 host_beat;
 	__le32 peer_beat;
 	__le32 num_devices;
-	__le32 reserved[7];
+	__le32 table_gen;
+	__le32 reserved[6];
 } __packed;
 
 /**
@@ -100,6 +107,10 @@ struct hvl_win_hdr {
  *		aligned, inside region 0
  * @size:	size of the device's area starting at @offset; the bytes
  *		after the register page are free for the driver's rings
+ * @gen:	incremented by the device side with every write of
+ *		@device_id, before table_gen: a device set up in another
+ *		@gen is no longer served, even if @device_id reads the same
+ *		(unbound and bound again)
  * @reserved:	zero
  */
 struct hvl_dev_entry {
@@ -107,7 +118,8 @@ struct hvl_dev_entry {
 	__le32 flags;
 	__le64 offset;
 	__le64 size;
-	__le64 reserved;
+	__le32 gen;
+	__le32 reserved;
 } __packed;
 
 /*

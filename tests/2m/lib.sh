@@ -51,16 +51,17 @@ fe_wait() {
 	hold "$(cat /tmp/hvc)"
 }
 
-# hvl_front's devices are those of the device side's current host_gen.
-# A device side that comes up binds its backends one by one, each a new
-# host_gen, and the peer registers and removes the devices of each: a
-# /dev/hvcN opened while its port goes can crash the peer (the stock hvc
-# layer's race, Documentation/hvl/testing.rst, "Two machines").  Call it
-# once the device side is complete.
+# hvl_front's devices are those of the device side's current host_gen
+# and table_gen.  (A device side that comes up binds its backends one by
+# one; with protocol version 1 each bind was a new host_gen, and the peer
+# registered and removed every device each time: a /dev/hvcN opened while
+# its port went could crash the peer, the stock hvc layer's race,
+# Documentation/hvl/testing.rst, "Two machines".  Now each bind adds one
+# device.)
 front_settled() {
-	set -- $(sed -n 's/.* host_gen \([0-9]*\) .*/\1/p;s/^online 1 gen \([0-9]*\)$/\1/p' \
+	set -- $(sed -n 's/.* host_gen \([0-9]*\) table_gen \([0-9]*\) .*/\1 \2/p;s/^online 1 gen \([0-9]*\) table_gen \([0-9]*\)$/\1 \2/p' \
 		/sys/kernel/debug/hvl_front/*/status 2>/dev/null)
-	[ $# = 2 ] && [ "$1" = "$2" ]
+	[ $# = 4 ] && [ "$1" = "$3" ] && [ "$2" = "$4" ]
 }
 
 find_hvc() {

@@ -2,8 +2,8 @@
 # Either side restarts without the other: the front-end re-probes while
 # the backend stays loaded (the backend sees a new peer generation and
 # resets), and the backend device module goes away and comes back while
-# the front-end stays (the front-end sees a new host generation, lets go
-# of its devices and finds them again).
+# the front-end stays (the front-end sees a new table generation, lets go
+# of that device and finds it again: 42-hotplug checks the others stay).
 . /tests/lib.sh
 
 FRONT=/sys/bus/platform/drivers/hvl-virtio-frontend

@@ -4,7 +4,8 @@
 # and the front-end must survive it: no device type it was not told to
 # expect, a device table used as it was checked, a Status register that
 # lies after a reset, a ConfigGeneration that never settles, and
-# acknowledgments that each come just in time.  Every scenario prints
+# acknowledgments that each come just in time, and a device table that
+# changes within a host_gen.  Every scenario prints
 # PASS or FAIL; the test fails if any failed.  A scenario restarts the
 # device side (host_gen + 1), so the front-end drops its devices and
 # registers the new table.  HOSTILE=<scenario>,... (hvl.env=HOSTILE=...
@@ -196,9 +197,53 @@ s_mute_mp() {
 	fi
 }
 
-for s in $(echo "${HOSTILE:-types,flip,sticky,gen-spin,slow,mute-mp}" | tr , ' '); do
+# 7. Hot-plug within a host_gen (table_gen): an entry whose gen moves
+#    (its backend unbound and bound again) gets a new device, and the
+#    other entry keeps its own; an entry moved to another register page
+#    without a new host_gen is refused, every device dropped until
+#    host_gen moves, and said so.
+# serial <entry>: which of the front-end's devices it has (virtio's
+# names are reused)
+serial() { line 1 | sed -n "s/.* entry $1 serial \([0-9]*\) .*/\1/p"; }
+# One device per entry: a replaced one that stayed would show as two.
+replugged() {
+	n=$(serial 1) && [ -n "$n" ] && [ "$n" != "$v1" ] &&
+		[ "$(line 1 | grep -c ' entry 1 ')" = 1 ]
+}
+no_net() { ! line 1 >/dev/null; }
+s_replug() {
+	driverless
+	scenario two-net
+	if ! retry 300 scanned; then
+		bad "replug: the front-end did not scan the table"
+		return
+	fi
+	v0=$(serial 0)
+	v1=$(serial 1)
+	if [ -z "$v0" ] || [ -z "$v1" ]; then
+		bad "replug: expected two net devices: $(cat $FST)"
+	elif ! echo "replug 1" >$HH/table; then
+		bad "replug: cannot write $HH/table"
+	elif ! retry 100 replugged; then
+		bad "replug: entry 1 kept its device (serial $v1) after its gen moved: $(cat $FST)"
+	elif [ "$(serial 0)" != "$v0" ]; then
+		bad "replug: entry 0's device (serial $v0) went with entry 1's: $(cat $FST)"
+	elif ! dmesg | grep "$F" | grep -q "1 device(s) removed, 1 added"; then
+		bad "replug: entry 1 replaced, but no message"
+	elif ! echo "move 1" >$HH/table; then
+		bad "replug: cannot move entry 1"
+	elif ! retry 100 no_net; then
+		bad "replug: entry 1 moved to another page, devices kept: $(cat $FST)"
+	elif ! dmesg | grep "$F" | grep -q "entries moved without a new host_gen"; then
+		bad "replug: devices dropped after the move, but no message"
+	else
+		echo "PASS: replug: entry 1 replaced alone (serial $v1 -> $n, entry 0's $v0 kept); a moved entry refused"
+	fi
+}
+
+for s in $(echo "${HOSTILE:-types,flip,sticky,gen-spin,slow,mute-mp,replug}" | tr , ' '); do
 	case $s in
-	types | flip | sticky | slow) s_$s ;;
+	types | flip | sticky | slow | replug) s_$s ;;
 	gen-spin) s_gen_spin ;;
 	mute-mp) s_mute_mp ;;
 	*) fail "no scenario $s" ;;

@@ -46,8 +46,8 @@ p9_up() {
 	load hvl_mbox_loopback hvl_core
 	loaded hvl_9p || insmod "$M/hvl_9p.ko" "$@" || fail "insmod hvl_9p"
 	load hvl_front
-	# Any backend (un)binding makes the front-end re-register every
-	# device: wait for the 9P one to be bound before mounting.
+	# The front-end adds each backend's device as it binds: wait for
+	# the 9P one before mounting.
 	retry 200 p9_bound || fail "9pnet_virtio did not bind"
 	P9DBG=$(grep -l "bound: hvl_9p" $DBG/soc:hvl-backend-0.* | head -1)
 	[ -n "$P9DBG" ] || fail "no debugfs file for the 9p device"

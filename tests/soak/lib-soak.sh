@@ -45,6 +45,28 @@ all_bound() {
 		tag_bound
 }
 
+# driven <virtio driver>: each device bound to that driver of the peer
+# is DRIVER_OK (its sysfs status, which hvl_front reads from its own
+# register image: no backend lock taken, unlike a debugfs file polled
+# under traffic).  The driver core links a device to its driver before
+# the probe ends (driver_sysfs_add()), so all_bound alone lets a Linux
+# connect() race the peer's vsock probe (ENODEV) now that hot-plug adds
+# the devices one by one.
+driven() {
+	local d s n=0
+	for d in /sys/bus/virtio/drivers/$1/virtio*; do
+		[ -e "$d/status" ] || continue
+		read -r s <"$d/status"
+		[ $((s & 4)) != 0 ] || return 1
+		n=$((n + 1))
+	done
+	[ $n != 0 ]
+}
+all_driven() {
+	all_bound && driven virtio_console && driven vmw_vsock_virtio_transport &&
+		driven virtio_net && driven 9pnet_virtio
+}
+
 # val <file> <key>: V=the value of the line "<key>: <value>" of a debugfs
 # or proc file (dbg, vdbg, p9_stat without a process)
 val() {
@@ -172,7 +194,7 @@ all_up() {
 	# Only the loopback window (up() in lib.sh says why).
 	only_windows soc:hvl-backend-0
 	load hvl_mbox_loopback hvl_core hvl_console hvl_vsock hvl_9p hvl_net hvl_front
-	retry 300 all_bound || fail "not every device bound: $(ls /sys/bus/virtio/drivers/*/)"
+	retry 300 all_driven || fail "not every device bound and DRIVER_OK: $(ls /sys/bus/virtio/drivers/*/)"
 	find_dbg
 	pin
 	# The peer's namespace, for the whole run (its interface is set up
@@ -565,7 +587,7 @@ traffic_stop() {
 traffic_check() {
 	local r=$1 l
 	tick prev
-	retry -s 20 300 all_bound || fail "round $r: not every device came back"
+	retry -s 20 300 all_driven || fail "round $r: not every device came back (bound and DRIVER_OK)"
 	tick rebind_wait
 	repin
 	tick check_repin

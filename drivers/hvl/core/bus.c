@@ -295,13 +295,15 @@ static void remove(struct device *dev)
 	struct hvl_core_dev *cd = to_core_dev(hdev);
 	struct hvl_driver *drv = cd->drv;
 
-	/* Withdraw the device from the table first, so the peer lets go. */
-	hvl_window_table_update(cd, 0);
-
+	/*
+	 * Stop serving the rings before the entry's gen tells the peer to
+	 * let go: a peer may free them as soon as it sees it.
+	 */
 	mutex_lock(&cd->lock);
 	hvl_txn_bind(cd, NULL);
 	mutex_unlock(&cd->lock);
 	cancel_work_sync(&cd->work);
+	hvl_window_table_update(cd, 0);
 
 	if (drv->remove)
 		drv->remove(hdev);

@@ -62,8 +62,9 @@ static int doorbell_show(struct seq_file *s, void *unused)
 	/* How the window is mapped (map.c) decides its barriers. */
 	seq_printf(s, "mapping: %s\n",
 		   win->xlate.wc ? "write-combining" : "cacheable");
-	seq_printf(s, "host_gen: %u\npeer_gen: %u\npeer_state: %u\nhost_beat: %u\n",
+	seq_printf(s, "host_gen: %u\ntable_gen: %u\npeer_gen: %u\npeer_state: %u\nhost_beat: %u\n",
 		   hvl_hdr_get(&win->hdr->host_gen),
+		   hvl_hdr_get(&win->hdr->table_gen),
 		   hvl_hdr_get(&win->hdr->peer_gen),
 		   hvl_hdr_get(&win->hdr->peer_state),
 		   hvl_hdr_get(&win->hdr->host_beat));

@@ -49,18 +49,27 @@ void hvl_window_ring(struct hvl_window *win)
  * @cd: the device whose entry changes
  * @device_id: the ID now served, 0 for none
  *
- * A new host_gen tells the peer to rescan: the protocol has no finer
- * hot-plug event, and rescanning everything is what a restarting driver
- * side does anyway.
+ * The entry's gen moves with every write of its device ID, so that a peer
+ * that looks only after an unbind and a bind still sees that the device
+ * it drove is gone; table_gen then tells the peer to look.  host_gen, which
+ * would make the peer drop every device, stays: reloading one backend
+ * module must not take the peer's other devices (a 9P mount, vsock
+ * connections) with it, nor re-register them once per backend bound
+ * (Documentation/hvl/protocol.rst, "Hot-plug").
  */
 void hvl_window_table_update(struct hvl_core_dev *cd, u32 device_id)
 {
 	struct hvl_window *win = cd->hdev.win;
+	struct hvl_dev_entry *e = cd->entry;
 
 	mutex_lock(&win->table_lock);
-	hvl_hdr_put(&cd->entry->device_id, device_id);
-	hvl_map_wmb(&win->xlate);	/* entry before generation */
-	hvl_hdr_put(&win->hdr->host_gen, hvl_hdr_get(&win->hdr->host_gen) + 1);
+	/* The register page (DeviceID) before the entry that points at it. */
+	hvl_map_wmb(&win->xlate);
+	hvl_hdr_put(&e->device_id, device_id);
+	hvl_hdr_put(&e->gen, hvl_hdr_get(&e->gen) + 1);
+	hvl_map_wmb(&win->xlate);	/* entry before table_gen */
+	hvl_hdr_put(&win->hdr->table_gen,
+		    hvl_hdr_get(&win->hdr->table_gen) + 1);
 	mutex_unlock(&win->table_lock);
 	hvl_window_ring(win);
 }
@@ -334,7 +343,8 @@ static void init_child(struct hvl_window *win, struct hvl_core_dev *cd)
 	hvl_hdr_put(&e->flags, 0);
 	WRITE_ONCE(e->offset, cpu_to_le64(cd->reg_offset));
 	WRITE_ONCE(e->size, cpu_to_le64(cd->reg_size));
-	WRITE_ONCE(e->reserved, 0);
+	/* gen keeps counting: only its changes mean anything. */
+	hvl_hdr_put(&e->reserved, 0);
 	hvl_txn_init(cd, win->regions[0].va + cd->reg_offset,
 		     cd->hdev.num_queues);
 }

@@ -38,20 +38,26 @@ struct virtqueue_info;
 /* Most entries of "hvl,device-types". */
 #define HVL_FRONT_MAX_TYPES	32
 
+/* One device table entry, as read once. */
+struct hvl_front_entry {
+	u32 device_id;
+	u32 gen;
+	u64 offset;
+};
+
 /*
- * The header fields and device table as start() read them, once: it
- * validates this copy and registers the devices from it, so that a device
- * side rewriting the table meanwhile cannot slip an unchecked entry in.
+ * The header fields and device table as start() and rescan() read them,
+ * once: each validates its copy and registers the devices from it, so
+ * that a device side rewriting the table meanwhile cannot slip an
+ * unchecked entry in.
  */
 struct hvl_front_table {
 	u32 magic;
 	u16 version;
 	u16 hdr_size;
 	u32 num_devices;
-	struct {
-		u32 device_id;
-		u64 offset;
-	} e[HVL_MAX_DEVICES];
+	u32 table_gen;
+	struct hvl_front_entry e[HVL_MAX_DEVICES];
 };
 
 /* What the watchdog did; life_changed() and life_work() act on it. */
@@ -74,6 +80,8 @@ struct hvl_front {
 	struct list_head vdevs;		/* struct hvl_front_vdev, RCU */
 	bool online;			/* devices registered for @gen */
 	u32 gen;			/* host_gen the devices belong to */
+	u32 table_gen;			/* table_gen they match */
+	u32 serial;			/* devices registered so far */
 	bool rejected;			/* window refused at @rejected_gen */
 	u32 rejected_gen;
 	bool removing;
@@ -93,7 +101,10 @@ struct hvl_front {
 	dma_addr_t inject_dma;
 	u32 types[HVL_FRONT_MAX_TYPES];	/* device IDs we register */
 	unsigned int ntypes;
-	struct hvl_front_table table;	/* start(), under @lock */
+	struct hvl_front_table table;	/* what the devices were set up
+					 * from, under @lock
+					 */
+	struct hvl_front_table scan;	/* rescan()'s new copy, ditto */
 };
 
 struct hvl_front_vdev;
@@ -130,7 +141,12 @@ struct hvl_front_vdev {
 	struct list_head node;		/* in hvl_front.vdevs */
 	void *regs;			/* register page in the window */
 	unsigned int index;		/* device table entry */
+	const struct hvl_dev_entry *entry;	/* ... in the window */
 	u32 gen;			/* host_gen at registration */
+	u32 entry_gen;			/* and the entry's gen */
+	u32 serial;			/* which device of the front-end's:
+					 * virtio's names are reused
+					 */
 	bool registered;		/* register_virtio_device() returned */
 	bool dead;			/* transactions fail at once */
 	u8 status;			/* as the driver set it, 0 after reset */
@@ -190,6 +206,13 @@ static inline bool front_host_live(const struct hvl_front *f, u32 gen)
 	       front_get(&h->host_gen) == gen;
 }
 
+/* ... and still serving @vd's entry as it did when @vd was set up? */
+static inline bool front_vdev_live(const struct hvl_front_vdev *vd)
+{
+	return front_host_live(vd->front, vd->gen) &&
+	       front_get(&vd->entry->gen) == vd->entry_gen;
+}
+
 struct hvl_front_vq *hvl_front_vq_create(struct hvl_front_vdev *vd,
 					 unsigned int index, u16 num,
 					 bool event_idx,
@@ -201,8 +224,9 @@ bool hvl_front_vq_take_used(struct hvl_front_vq *sq, bool out_only);
 void hvl_front_vq_show(struct hvl_front_vq *sq, struct seq_file *s);
 
 void hvl_front_vdev_kill(struct hvl_front_vdev *vd, const char *why);
-int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
-		       u64 offset);
+int hvl_front_vdev_add(struct hvl_front *f, unsigned int index,
+		       const struct hvl_front_entry *e);
+bool hvl_front_vdev_remove(struct hvl_front *f, unsigned int index);
 void hvl_front_vdev_unregister_all(struct hvl_front *f, bool dead);
 void hvl_front_vdev_free_all(struct hvl_front *f, bool readers);
 void hvl_front_vdev_break_all(struct hvl_front *f);

@@ -73,6 +73,7 @@ static bool life_changed(struct hvl_front *f)
 
 	if (READ_ONCE(f->online))
 		return state != HVL_STATE_READY || gen != READ_ONCE(f->gen) ||
+		       front_get(&h->table_gen) != READ_ONCE(f->table_gen) ||
 		       READ_ONCE(f->stall) == HVL_FRONT_SILENT;
 	if (READ_ONCE(f->stall) == HVL_FRONT_STALLED &&
 	    gen == READ_ONCE(f->stall_gen) &&
@@ -176,7 +177,11 @@ static void read_table(struct hvl_front *f, struct hvl_front_table *t)
 	t->version = le16_to_cpu(READ_ONCE(h->version));
 	t->hdr_size = le16_to_cpu(READ_ONCE(h->hdr_size));
 	t->num_devices = front_get(&h->num_devices);
+	t->table_gen = front_get(&h->table_gen);
+	/* An entry's gen moves before table_gen: read in the other order. */
+	rmb();
 	for (i = 0; i < min(t->num_devices, HVL_MAX_DEVICES); i++) {
+		t->e[i].gen = front_get(&e[i].gen);
 		t->e[i].device_id = front_get(&e[i].device_id);
 		t->e[i].offset = le64_to_cpu(READ_ONCE(e[i].offset));
 	}
@@ -242,6 +247,21 @@ static bool type_allowed(const struct hvl_front *f, u32 id)
 	return false;
 }
 
+/* Register the device of checked entry @i, if it has one we take. */
+static bool add_entry(struct hvl_front *f, u32 i,
+		      const struct hvl_front_entry *e)
+{
+	if (!e->device_id)
+		return false;
+	if (!type_allowed(f, e->device_id)) {
+		dev_err(f->dev,
+			"device table entry %u: device ID %u is not in hvl,device-types: not registered\n",
+			i, e->device_id);
+		return false;
+	}
+	return !hvl_front_vdev_add(f, i, e);
+}
+
 /*
  * If the device side is READY: validate the window, announce the driver
  * side and register the devices.  Return 0 (also when not READY), or
@@ -252,7 +272,7 @@ static int start(struct hvl_front *f)
 {
 	struct hvl_win_hdr *h = f->base;
 	struct hvl_front_table *t = &f->table;
-	u32 gen, i, id, count = 0;
+	u32 gen, i, count = 0;
 	int n;
 
 	lockdep_assert_held(&f->lock);
@@ -296,6 +316,7 @@ static int start(struct hvl_front *f)
 	hvl_doorbell_ring(&f->db);
 
 	WRITE_ONCE(f->gen, gen);
+	WRITE_ONCE(f->table_gen, t->table_gen);
 	WRITE_ONCE(f->online, true);
 	/* From the checked copy: the table may have changed since. */
 	for (i = 0; i < n; i++) {
@@ -306,17 +327,7 @@ static int start(struct hvl_front *f)
 		 */
 		if (READ_ONCE(f->stall) == HVL_FRONT_SILENT)
 			break;
-		id = t->e[i].device_id;
-		if (!id)
-			continue;
-		if (!type_allowed(f, id)) {
-			dev_err(f->dev,
-				"device table entry %u: device ID %u is not in hvl,device-types: not registered\n",
-				i, id);
-			continue;
-		}
-		if (!hvl_front_vdev_add(f, i, id, t->e[i].offset))
-			count++;
+		count += add_entry(f, i, &t->e[i]);
 	}
 	dev_info(f->dev, "device side ready (host_gen %u): %u of %d entries registered\n",
 		 gen, count, n);
@@ -331,6 +342,88 @@ static void stop(struct hvl_front *f, bool dead)
 	/* The doorbell goes on: the next start() needs it. */
 	hvl_front_vdev_free_all(f, true);
 	WRITE_ONCE(f->online, false);
+}
+
+/* The device side restarted or went: drop every device, say INIT. */
+static void drop(struct hvl_front *f)
+{
+	struct hvl_win_hdr *h = f->base;
+
+	lockdep_assert_held(&f->lock);
+
+	WRITE_ONCE(f->stall, HVL_FRONT_LIVE);
+	stop(f, true);
+	front_put(&h->peer_state, HVL_STATE_INIT);
+	/* Visible before the doorbell. */
+	wmb();
+	hvl_doorbell_ring(&f->db);
+}
+
+/* Does @t keep the entries, and their places, of @cur? */
+static bool same_places(const struct hvl_front_table *t,
+			const struct hvl_front_table *cur)
+{
+	u32 i;
+
+	if (t->num_devices != cur->num_devices)
+		return false;
+	for (i = 0; i < t->num_devices; i++)
+		if (t->e[i].offset != cur->e[i].offset)
+			return false;
+	return true;
+}
+
+/*
+ * The device side bound or unbound backends (table_gen moved, host_gen
+ * did not): replace the devices of the entries whose gen moved, and only
+ * those, so that the peer's other devices carry on.  The number of
+ * entries and their places belong to the host_gen: a device side that
+ * changes them without a new one is refused until it has one, as a bad
+ * table is at start().
+ */
+static void rescan(struct hvl_front *f)
+{
+	struct hvl_front_table *t = &f->scan, *cur = &f->table;
+	u32 i, added = 0, removed = 0;
+	int n;
+
+	lockdep_assert_held(&f->lock);
+
+	read_table(f, t);
+	/* As in start(): a re-initialisation under way voids the copy. */
+	rmb();
+	if (!front_host_live(f, f->gen))
+		return;		/* life_work() drops the devices next */
+	n = check_table(f, t, true);
+	if (n >= 0 && !same_places(t, cur)) {
+		dev_err(f->dev, "device table: entries moved without a new host_gen (num_devices %u, was %u)\n",
+			t->num_devices, cur->num_devices);
+		n = -EINVAL;
+	}
+	if (n < 0) {
+		dev_err(f->dev, "dropping every device until host_gen moves (now %u)\n",
+			f->gen);
+		WRITE_ONCE(f->rejected_gen, f->gen);
+		WRITE_ONCE(f->rejected, true);
+		drop(f);
+		return;
+	}
+	/* Entries that change from here on move it again. */
+	WRITE_ONCE(f->table_gen, t->table_gen);
+	for (i = 0; i < n; i++) {
+		if (t->e[i].gen == cur->e[i].gen &&
+		    t->e[i].device_id == cur->e[i].device_id)
+			continue;
+		/* As in start(): stall() is next, and removes everything. */
+		if (READ_ONCE(f->stall) == HVL_FRONT_SILENT)
+			return;
+		removed += hvl_front_vdev_remove(f, i);
+		cur->e[i] = t->e[i];
+		added += add_entry(f, i, &t->e[i]);
+	}
+	if (removed || added)
+		dev_info_ratelimited(f->dev, "device table changed (table_gen %u): %u device(s) removed, %u added\n",
+				     t->table_gen, removed, added);
 }
 
 /*
@@ -384,14 +477,12 @@ static void life_work(struct work_struct *work)
 		dev_info(f->dev, "device side restarted or gone (host_state %u host_gen %u, devices of %u): dropping them\n",
 			 front_get(&h->host_state), front_get(&h->host_gen),
 			 f->gen);
-		WRITE_ONCE(f->stall, HVL_FRONT_LIVE);
-		stop(f, true);
-		front_put(&h->peer_state, HVL_STATE_INIT);
-		/* Visible before the doorbell. */
-		wmb();
-		hvl_doorbell_ring(&f->db);
+		drop(f);
 	} else if (f->online && READ_ONCE(f->stall) == HVL_FRONT_SILENT) {
 		stall(f);
+	} else if (f->online &&
+		   front_get(&h->table_gen) != READ_ONCE(f->table_gen)) {
+		rescan(f);
 	}
 	if (!f->online && may_start(f))
 		start(f);
@@ -479,16 +570,17 @@ static int status_show(struct seq_file *s, void *unused)
 
 	seq_printf(s, "window %pa+%#llx %s\n", &f->phys, f->size,
 		   f->coherent ? "cacheable" : "write-combining");
-	seq_printf(s, "host_state %u host_gen %u host_beat %u peer_state %u peer_gen %u\n",
+	seq_printf(s, "host_state %u host_gen %u table_gen %u host_beat %u peer_state %u peer_gen %u\n",
 		   front_get(&h->host_state), front_get(&h->host_gen),
-		   front_get(&h->host_beat), front_get(&h->peer_state),
-		   front_get(&h->peer_gen));
+		   front_get(&h->table_gen), front_get(&h->host_beat),
+		   front_get(&h->peer_state), front_get(&h->peer_gen));
 	seq_printf(s, "doorbell rung %lld coalesced %lld received %lld errors %lld\n",
 		   atomic64_read(&f->db.rung), atomic64_read(&f->db.coalesced),
 		   atomic64_read(&f->db.received), atomic64_read(&f->db.errors));
 	if (mutex_lock_interruptible(&f->lock))
 		return -EINTR;
-	seq_printf(s, "online %d gen %u\n", f->online, f->gen);
+	seq_printf(s, "online %d gen %u table_gen %u\n", f->online, f->gen,
+		   f->table_gen);
 	hvl_front_vdev_show(f, s);
 	mutex_unlock(&f->lock);
 	return 0;

@@ -135,13 +135,13 @@ static int txn_wait(struct hvl_front_vdev *vd, u32 seq)
 	unsigned long end = jiffies + TXN_TIMEOUT;
 
 	while (!acked(vd, seq)) {
-		if (!front_host_live(vd->front, vd->gen))
+		if (!front_vdev_live(vd))
 			return -ENODEV;
 		if (time_after(jiffies, end))
 			return -ETIMEDOUT;
 		/* Doorbells wake us; the short slices cover a polling device. */
 		wait_event_timeout(vd->txn_wq, acked(vd, seq) ||
-				   !front_host_live(vd->front, vd->gen), 1);
+				   !front_vdev_live(vd), 1);
 	}
 	/* ack_status and the refreshed image were written before ack_seq. */
 	rmb();
@@ -162,7 +162,7 @@ static int txn_send(struct hvl_front_vdev *vd, u32 offset, u32 width,
 
 	atomic64_inc(&vd->txns);
 	seq = front_get(&t->seq);
-	ret = front_host_live(vd->front, vd->gen) ? txn_wait(vd, seq) : -ENODEV;
+	ret = front_vdev_live(vd) ? txn_wait(vd, seq) : -ENODEV;
 	if (ret)
 		goto err_dead;
 
@@ -838,17 +838,17 @@ static void release(struct device *dev)
  * hvl_front_vdev_add() - register the virtio device of one table entry
  * @f: the front end, with @f->lock held and the device side READY
  * @index: device table entry
- * @device_id: its device_id, non-zero
- * @offset: its validated register page offset in region 0
+ * @e: its checked copy: device_id non-zero, offset a register page in
+ *     region 0
  *
  * Return: 0, or a negative errno after a message naming the problem.
  */
-int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
-		       u64 offset)
+int hvl_front_vdev_add(struct hvl_front *f, unsigned int index,
+		       const struct hvl_front_entry *e)
 {
-	void *regs = f->base + offset;
+	void *regs = f->base + e->offset;
+	u32 magic, version, id, device_id = e->device_id;
 	struct hvl_front_vdev *vd;
-	u32 magic, version, id;
 	int ret;
 
 	lockdep_assert_held(&f->lock);
@@ -869,7 +869,10 @@ int hvl_front_vdev_add(struct hvl_front *f, unsigned int index, u32 device_id,
 	vd->front = f;
 	vd->regs = regs;
 	vd->index = index;
+	vd->entry = f->base + HVL_HDR_SIZE + index * sizeof(*vd->entry);
 	vd->gen = f->gen;
+	vd->entry_gen = e->gen;
+	vd->serial = ++f->serial;
 	mutex_init(&vd->txn_lock);
 	init_waitqueue_head(&vd->txn_wq);
 	spin_lock_init(&vd->vq_lock);
@@ -932,6 +935,41 @@ void hvl_front_vdev_unregister_all(struct hvl_front *f, bool dead)
 		get_device(&vd->vdev.dev);
 		unregister_virtio_device(&vd->vdev);
 	}
+}
+
+/**
+ * hvl_front_vdev_remove() - remove the device of one table entry
+ * @f: the front end, with @f->lock held
+ * @index: the entry, whose backend the device side unbound or replaced
+ *
+ * What stop() does for every device, for one: the device side no longer
+ * serves it, so it is dead first (transactions fail at once, queues are
+ * given up), then its driver goes, while doorbells still reach it, then
+ * it leaves the list and, a grace period later, is freed.
+ *
+ * Return: whether the entry had a device.
+ */
+bool hvl_front_vdev_remove(struct hvl_front *f, unsigned int index)
+{
+	struct hvl_front_vdev *vd;
+
+	lockdep_assert_held(&f->lock);
+
+	list_for_each_entry(vd, &f->vdevs, node)
+		if (vd->index == index)
+			break;
+	if (list_entry_is_head(vd, &f->vdevs, node))
+		return false;
+
+	hvl_front_vdev_kill(vd, "device side unbound it");
+	get_device(&vd->vdev.dev);
+	unregister_virtio_device(&vd->vdev);
+	list_del_rcu(&vd->node);
+	synchronize_rcu();
+	cancel_work_sync(&vd->config_work);
+	cancel_work_sync(&vd->serve_work);
+	put_device(&vd->vdev.dev);
+	return true;
 }
 
 /**
@@ -1006,8 +1044,8 @@ void hvl_front_vdev_show(struct hvl_front *f, struct seq_file *s)
 		for (i = 0, nvqs = 0; i < HVL_MAX_QUEUES; i++)
 			nvqs += !!vd->vqs[i];
 		spin_unlock_irq(&vd->vq_lock);
-		seq_printf(s, "%s: entry %u id %u status %#x%s txns %lld timeouts %lld errors %lld vqs %u kicks %lld\n",
-			   dev_name(&vd->vdev.dev), vd->index,
+		seq_printf(s, "%s: entry %u serial %u id %u status %#x%s txns %lld timeouts %lld errors %lld vqs %u kicks %lld\n",
+			   dev_name(&vd->vdev.dev), vd->index, vd->serial,
 			   vd->vdev.id.device, get_status(&vd->vdev),
 			   READ_ONCE(vd->dead) ? " dead" : "",
 			   atomic64_read(&vd->txns),

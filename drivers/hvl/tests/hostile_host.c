@@ -29,9 +29,15 @@
  *   mute-mp   console with MULTIPORT (one port) whose control queue is
  *             never served: virtio_console's probe spins on its first
  *             control message
+ *   two-net   two net devices, for the writes to "table" below
  *   off       host_state OFFLINE, no devices
  *
- * "txns" counts the transactions served on each register page.
+ * "txns" counts the transactions served on each register page.  Writes
+ * to "table" change the device table within the scenario's host_gen,
+ * then move table_gen: "replug N" moves entry N's gen, as an unbind and
+ * bind of its backend would; "move N" moves entry N to a register page
+ * no entry uses (a valid one, past the last scenario's), which the
+ * protocol does not allow without a new host_gen.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -84,6 +90,7 @@ static const struct scenario scenarios[] = {
 	{ "flip", { VIRTIO_ID_NET, VIRTIO_ID_NET }, 2, true, .flip = true },
 	{ "slow", { VIRTIO_ID_CONSOLE }, 1, true, .slow = true },
 	{ "mute-mp", { VIRTIO_ID_CONSOLE }, 1, true, .mp = true },
+	{ "two-net", { VIRTIO_ID_NET, VIRTIO_ID_NET }, 2, true },
 	{ "off", { }, 0, false },
 };
 
@@ -368,6 +375,43 @@ static int txns_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(txns);
 
+static ssize_t table_write(struct file *file, const char __user *ubuf,
+			   size_t len, loff_t *ppos)
+{
+	struct hvl_win_hdr *h = hdr();
+	char buf[32], op[8];
+	unsigned int i;
+	bool bad;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	if (sscanf(buf, "%7s %u", op, &i) != 2)
+		return -EINVAL;
+	mutex_lock(&hh.lock);
+	bad = strcmp(op, "replug") && (strcmp(op, "move") || !i);
+	if (!hh.sc || i >= hh.sc->n || bad) {
+		mutex_unlock(&hh.lock);
+		return -EINVAL;
+	}
+	if (op[0] == 'r')
+		put(&entry(i)->gen, get(&entry(i)->gen) + 1);
+	else
+		entry(i)->offset = cpu_to_le64(NDEV * HVL_PAGE_SIZE);
+	/* The entry before table_gen. */
+	wmb();
+	put(&h->table_gen, get(&h->table_gen) + 1);
+	mutex_unlock(&hh.lock);
+	return len;
+}
+
+static const struct file_operations table_fops = {
+	.owner = THIS_MODULE,
+	.write = table_write,
+};
+
 static int match_net(struct device *dev, void *unused)
 {
 	return dev->bus && !strcmp(dev->bus->name, "virtio") &&
@@ -481,6 +525,7 @@ static int __init hostile_init(void)
 	debugfs_create_file("scenario", 0600, hh.dbg, NULL, &scenario_fops);
 	debugfs_create_file("txns", 0400, hh.dbg, NULL, &txns_fops);
 	debugfs_create_file("spin", 0600, hh.dbg, NULL, &spin_fops);
+	debugfs_create_file("table", 0200, hh.dbg, NULL, &table_fops);
 	return 0;
 }
 module_init(hostile_init);

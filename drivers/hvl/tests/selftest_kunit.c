@@ -33,6 +33,7 @@ static void header_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, offsetof(struct hvl_win_hdr, host_beat), 24);
 	KUNIT_EXPECT_EQ(test, offsetof(struct hvl_win_hdr, peer_beat), 28);
 	KUNIT_EXPECT_EQ(test, offsetof(struct hvl_win_hdr, num_devices), 32);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hvl_win_hdr, table_gen), 36);
 	KUNIT_EXPECT_EQ(test, sizeof(struct hvl_win_hdr), HVL_HDR_SIZE);
 	/* The magic reads "HVLW" in memory, whatever the CPU's endianness. */
 	KUNIT_EXPECT_MEMEQ(test, &magic, "HVLW", 4);
@@ -43,6 +44,8 @@ static void table_and_page_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, offsetof(struct hvl_dev_entry, device_id), 0);
 	KUNIT_EXPECT_EQ(test, offsetof(struct hvl_dev_entry, offset), 8);
 	KUNIT_EXPECT_EQ(test, offsetof(struct hvl_dev_entry, size), 16);
+	KUNIT_EXPECT_EQ(test, offsetof(struct hvl_dev_entry, gen), 24);
+	KUNIT_EXPECT_EQ(test, sizeof(struct hvl_dev_entry), 32);
 	KUNIT_EXPECT_EQ(test, HVL_HDR_SIZE + HVL_MAX_DEVICES * sizeof(struct hvl_dev_entry),
 			HVL_PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, HVL_CONFIG_OFFSET, VIRTIO_MMIO_CONFIG);
