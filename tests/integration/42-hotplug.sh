@@ -41,14 +41,21 @@ bind() {
 	done
 }
 
-# same <device ID> <serial> <when>: the peer still has that device
+# same <device ID> <serial> <when>: the peer still has that device, alive
+# (a kept device given up by mistake keeps its serial)
 same() {
 	[ "$(serial $1)" = "$2" ] ||
 		fail "$3: the peer's device of type $1 (serial $2) was replaced by '$(serial $1)'"
+	! grep -q " serial $2 id $1 status [^ ]* dead " $FST ||
+		fail "$3: the peer's device of type $1 (serial $2) was kept but given up: $(grep " serial $2 " $FST)"
 }
 
 all_up
 trap 'exec 5>&-; all_cleanup' EXIT
+# The net device's two ends addressed (the peer's in its namespace),
+# and working, before anything is replaced.
+net_check 0
+pings "before the replugs"
 VS=$(serial 19)
 NS=$(serial 9)
 ES=$(serial 1)
@@ -57,14 +64,13 @@ ES=$(serial 1)
 	fail "no vsock, 9P or net device in $FST: $(cat $FST)"
 p9_mount
 exec 5>$MNT/hotplug || fail "cannot open a file on the 9P mount"
-hvl-rr stream vsock:$PEER_CID:$PORT -b 1G -m 64K >/tmp/hp.stream 2>&1 &
+# Unbounded: it must still run at the last round, however fast.
+hvl-rr stream vsock:$PEER_CID:$PORT -b 1024G -m 64K >/tmp/hp.stream 2>&1 &
 SND=$!
 
 i=0
 while [ $i -lt "$R" ]; do
 	i=$((i + 1))
-	val "$VDBG" to_peer_bytes
-	B0=$V
 	close_ttys
 	if [ $i = "$R" ]; then
 		unload hvl_console
@@ -79,6 +85,9 @@ while [ $i -lt "$R" ]; do
 		bind hvl_console
 	fi
 	wait_front_console || fail "round $i: the peer's console did not come back"
+	# The stream must move after the console came back, not only before.
+	val "$VDBG" to_peer_bytes
+	B0=$V
 	open_ttys
 	printf 'hotplug round %d\n' $i >/tmp/line
 	xfer $HVC /dev/ttyHVL0 /tmp/line
@@ -86,6 +95,7 @@ while [ $i -lt "$R" ]; do
 	same 9 "$NS" "round $i"
 	same 1 "$ES" "round $i"
 	one 3 "round $i"
+	pings "round $i"
 	kill -0 $SND 2>/dev/null || fail "round $i: the vsock stream ended: $(cat /tmp/hp.stream)"
 	retry -s 20 100 vsock_moved || fail "round $i: the vsock stream stood still"
 	echo "round $i" >&5 || fail "round $i: write to the file open on the 9P mount"
@@ -103,6 +113,7 @@ retry 100 driven vmw_vsock_virtio_transport || fail "the peer's vsock device did
 same 3 "$CS" "vsock replaced"
 same 9 "$NS" "vsock replaced"
 same 1 "$ES" "vsock replaced"
+pings "vsock replaced"
 [ "$(serial 19)" != "$VS" ] || fail "the peer's vsock device (serial $VS) was not replaced"
 one 19 "vsock replaced"
 printf 'after the vsock replug\n' >/tmp/line

@@ -56,7 +56,7 @@ driven() {
 	local d s n=0
 	for d in /sys/bus/virtio/drivers/$1/virtio*; do
 		[ -e "$d/status" ] || continue
-		read -r s <"$d/status"
+		read -r s <"$d/status" 2>/dev/null || return 1
 		[ $((s & 4)) != 0 ] || return 1
 		n=$((n + 1))
 	done

@@ -66,6 +66,7 @@ void hvl_window_table_update(struct hvl_core_dev *cd, u32 device_id)
 	/* The register page (DeviceID) before the entry that points at it. */
 	hvl_map_wmb(&win->xlate);
 	hvl_hdr_put(&e->device_id, device_id);
+	hvl_map_wmb(&win->xlate);	/* device_id before gen (protocol.rst) */
 	hvl_hdr_put(&e->gen, hvl_hdr_get(&e->gen) + 1);
 	hvl_map_wmb(&win->xlate);	/* entry before table_gen */
 	hvl_hdr_put(&win->hdr->table_gen,

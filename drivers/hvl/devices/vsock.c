@@ -13,9 +13,9 @@
  * The event queue's buffers are held, never used: TRANSPORT_RESET tells a
  * driver that the device side lost its connections while the driver ran
  * on, and here that cannot happen unseen.  Linux losing the device
- * (unbind, module unload) changes the window's device table, and the
- * protocol makes the peer re-scan and reset every device on that; the
- * peer restarting resets the device, and Linux sockets get ECONNRESET.
+ * (unbind, module unload) moves its device table entry's gen, and the
+ * peer replaces that device (protocol.rst, "Hot-plug"); the peer
+ * restarting resets the device, and Linux sockets get ECONNRESET.
  *
  * Several devices (windows, peers) may exist, each with its own CID; the
  * transport finds the device by the destination CID of every packet.  The

@@ -202,8 +202,11 @@ static inline bool front_host_live(const struct hvl_front *f, u32 gen)
 {
 	const struct hvl_win_hdr *h = f->base;
 
-	return front_get(&h->host_state) == HVL_STATE_READY &&
-	       front_get(&h->host_gen) == gen;
+	if (front_get(&h->host_state) != HVL_STATE_READY)
+		return false;
+	/* host_gen is written before READY: read it after. */
+	rmb();
+	return front_get(&h->host_gen) == gen;
 }
 
 /* ... and still serving @vd's entry as it did when @vd was set up? */
@@ -226,6 +229,7 @@ void hvl_front_vq_show(struct hvl_front_vq *sq, struct seq_file *s);
 void hvl_front_vdev_kill(struct hvl_front_vdev *vd, const char *why);
 int hvl_front_vdev_add(struct hvl_front *f, unsigned int index,
 		       const struct hvl_front_entry *e);
+void hvl_front_vdev_give_up(struct hvl_front *f, unsigned int index);
 bool hvl_front_vdev_remove(struct hvl_front *f, unsigned int index);
 void hvl_front_vdev_unregister_all(struct hvl_front *f, bool dead);
 void hvl_front_vdev_free_all(struct hvl_front *f, bool readers);

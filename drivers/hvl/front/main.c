@@ -182,6 +182,8 @@ static void read_table(struct hvl_front *f, struct hvl_front_table *t)
 	rmb();
 	for (i = 0; i < min(t->num_devices, HVL_MAX_DEVICES); i++) {
 		t->e[i].gen = front_get(&e[i].gen);
+		/* device_id is written before gen: at least as new as it. */
+		rmb();
 		t->e[i].device_id = front_get(&e[i].device_id);
 		t->e[i].offset = le64_to_cpu(READ_ONCE(e[i].offset));
 	}
@@ -247,6 +249,13 @@ static bool type_allowed(const struct hvl_front *f, u32 id)
 	return false;
 }
 
+static bool entry_changed(const struct hvl_front_table *t,
+			  const struct hvl_front_table *cur, u32 i)
+{
+	return t->e[i].gen != cur->e[i].gen ||
+	       t->e[i].device_id != cur->e[i].device_id;
+}
+
 /* Register the device of checked entry @i, if it has one we take. */
 static bool add_entry(struct hvl_front *f, u32 i,
 		      const struct hvl_front_entry *e)
@@ -254,8 +263,8 @@ static bool add_entry(struct hvl_front *f, u32 i,
 	if (!e->device_id)
 		return false;
 	if (!type_allowed(f, e->device_id)) {
-		dev_err(f->dev,
-			"device table entry %u: device ID %u is not in hvl,device-types: not registered\n",
+		dev_err_ratelimited(f->dev,
+				    "device table entry %u: device ID %u is not in hvl,device-types: not registered\n",
 			i, e->device_id);
 		return false;
 	}
@@ -410,9 +419,11 @@ static void rescan(struct hvl_front *f)
 	}
 	/* Entries that change from here on move it again. */
 	WRITE_ONCE(f->table_gen, t->table_gen);
+	for (i = 0; i < n; i++)
+		if (entry_changed(t, cur, i))
+			hvl_front_vdev_give_up(f, i);
 	for (i = 0; i < n; i++) {
-		if (t->e[i].gen == cur->e[i].gen &&
-		    t->e[i].device_id == cur->e[i].device_id)
+		if (!entry_changed(t, cur, i))
 			continue;
 		/* As in start(): stall() is next, and removes everything. */
 		if (READ_ONCE(f->stall) == HVL_FRONT_SILENT)

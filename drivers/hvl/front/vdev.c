@@ -857,9 +857,9 @@ int hvl_front_vdev_add(struct hvl_front *f, unsigned int index,
 	version = front_get(regs + VIRTIO_MMIO_VERSION);
 	id = front_get(regs + VIRTIO_MMIO_DEVICE_ID);
 	if (magic != 0x74726976 || version != 2 || id != device_id) {
-		dev_err(f->dev,
-			"entry %u: register page has MagicValue %#x Version %u DeviceID %u, expected 0x74726976 2 %u\n",
-			index, magic, version, id, device_id);
+		dev_err_ratelimited(f->dev,
+				    "entry %u: register page has MagicValue %#x Version %u DeviceID %u, expected 0x74726976 2 %u\n",
+				    index, magic, version, id, device_id);
 		return -EINVAL;
 	}
 
@@ -935,6 +935,29 @@ void hvl_front_vdev_unregister_all(struct hvl_front *f, bool dead)
 		get_device(&vd->vdev.dev);
 		unregister_virtio_device(&vd->vdev);
 	}
+}
+
+/**
+ * hvl_front_vdev_give_up() - kill the device of one table entry, if any
+ * @f: the front end, with @f->lock held
+ * @index: the entry, whose backend the device side unbound or replaced
+ *
+ * rescan() gives up every changed entry's device before it removes the
+ * first: a driver's removal may take seconds (or wait for a mount), and
+ * meanwhile another changed device's users would wait on queues nobody
+ * serves (a console writer spinning its 2 s out).
+ */
+void hvl_front_vdev_give_up(struct hvl_front *f, unsigned int index)
+{
+	struct hvl_front_vdev *vd;
+
+	lockdep_assert_held(&f->lock);
+
+	list_for_each_entry(vd, &f->vdevs, node)
+		if (vd->index == index) {
+			hvl_front_vdev_kill(vd, "device side unbound it");
+			return;
+		}
 }
 
 /**
