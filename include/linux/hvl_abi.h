@@ -33,6 +33,8 @@
 
 #define HVL_WIN_MAGIC		0x574c5648	/* "HVLW" in memory */
 #define HVL_WIN_VERSION		2
+/* The oldest a driver side of this version accepts (protocol.rst). */
+#define HVL_WIN_VERSION_MIN	1
 #define HVL_PAGE_SIZE		4096u
 #define HVL_HDR_SIZE		64u
 #define HVL_MAX_DEVICES		((HVL_PAGE_SIZE - HVL_HDR_SIZE) / 32u)

@@ -59,7 +59,7 @@ fe_wait() {
 # Documentation/hvl/testing.rst, "Two machines".  Now each bind adds one
 # device.)
 front_settled() {
-	set -- $(sed -n 's/.* host_gen \([0-9]*\) table_gen \([0-9]*\) .*/\1 \2/p;s/^online 1 gen \([0-9]*\) table_gen \([0-9]*\)$/\1 \2/p' \
+	set -- $(sed -n 's/.* host_gen \([0-9]*\) table_gen \([0-9]*\) .*/\1 \2/p;s/^online 1 gen \([0-9]*\) table_gen \([0-9]*\) .*/\1 \2/p' \
 		/sys/kernel/debug/hvl_front/*/status 2>/dev/null)
 	[ $# = 4 ] && [ "$1" = "$3" ] && [ "$2" = "$4" ]
 }

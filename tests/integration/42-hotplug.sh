@@ -2,20 +2,22 @@
 # Hot-plug (Documentation/hvl/protocol.rst): a backend unbound and bound
 # again, or its module reloaded, replaces the peer's device of that table
 # entry and no other.  The console backend goes and comes back HP_ROUNDS
-# times (default 3, the last a reload of hvl_console) while a vsock
+# times (default 2, the last a reload of hvl_console) while a vsock
 # stream runs from Linux to the peer and a file stays open on the peer's
 # 9P mount; then the vsock backend is unbound and bound while the peer's
 # console tty stays open.  Each time the replaced device must come back
 # and carry traffic, and the others (vsock, 9P, net) must be the same
 # devices (hvl_front's serial numbers), the first two still carrying
-# theirs.  (With protocol version 1 every device of the peer went with
-# any backend: the stream was reset, and the stock 9P device's removal
+# theirs.  Last, the 9P backend goes while the peer's mount is in use:
+# the console is replaced while that removal waits for the unmount.
+# (With protocol version 1 every device of the peer went with any
+# backend: the stream was reset, and the stock 9P device's removal
 # waited for the mount to go.)
 . /tests/lib.sh
 . /tests/lib-9p.sh
 . /soak/lib-soak.sh
 
-R=${HP_ROUNDS:-3}
+R=${HP_ROUNDS:-2}
 BACK=/sys/bus/hvl/drivers
 
 # serial <device ID>: which of hvl_front's devices has that type (the
@@ -121,9 +123,55 @@ xfer $HVC /dev/ttyHVL0 /tmp/line
 hvl-rr rr vsock:$PEER_CID:$PORT -n 2 >/tmp/hp.rr 2>&1 &
 within 300 $! || fail "no vsock round trips after the replug: $(cat /tmp/hp.rr)"
 echo after >&5 || fail "write to the 9P file after the vsock replug"
-exec 5>&-
-l=$(cat $EXPORT/hotplug | tr '\n' ' ')
-[ "$l" = "$(i=0; while [ $i -lt "$R" ]; do i=$((i + 1)); printf 'round %d ' $i; done)after " ] ||
-	fail "the file written across the replugs reads '$l'"
-p9_umount
 echo "vsock replaced with the console tty open: console, 9P carried on"
+
+# The 9P backend unbound while the peer's mount is in use: the stock 9P
+# transport's removal then waits for the unmount, and the front-end must
+# not wait with it (hvl_front's reaper): the console goes and comes back
+# meanwhile.  Bound again, the backend's new 9P device waits for the old
+# one's removal (the same type) 5 s at most, then serves a second mount
+# while the first is still there.  The unmount ends the old removal.
+leaving() { sed -n 's/.* leaving \([0-9]*\)$/\1/p' $FST; }
+no_front_9p() { ! grep -q " id 9 " $FST; }
+left() { [ "$(leaving)" = 0 ]; }
+new_9p() { s=$(serial 9) && [ -n "$s" ] && [ "$s" != "$NS" ]; }
+unbind hvl_9p
+D9=$DEVS
+retry 100 no_front_9p || fail "the peer's 9P device stayed: $(cat $FST)"
+[ "$(leaving)" = 1 ] ||
+	fail "9P unbound, its mount in use: leaving '$(leaving)', expected 1: $(cat $FST)"
+close_ttys
+unbind hvl_console
+wait_front_console_gone ||
+	fail "the peer's console stayed while the 9P removal waited for the mount"
+hold_console
+bind hvl_console
+wait_front_console ||
+	fail "the peer's console did not come back while the 9P removal waited for the mount"
+# The new console waited for the old one's removal, not for 9P's.
+[ "$(leaving)" = 1 ] || fail "leaving '$(leaving)' after the console's replacement, expected 1 (9P): $(cat $FST)"
+echo "9P unbound with its mount in use: its removal waits, the console was replaced meanwhile"
+! echo gone >&5 2>/dev/null || fail "a write to the 9P file succeeded with no 9P backend"
+t0=$(now)
+DEVS=$D9
+bind hvl_9p
+retry 150 new_9p || fail "no new 9P device after hvl_9p was bound again: $(cat $FST)"
+t=$((($(now) - t0) / 10))
+dmesg | grep -q "the driver of virtio[0-9]* (entry [0-9]*) still going after" ||
+	fail "the new 9P device did not say it stopped waiting for the old one"
+[ $t -ge 40 ] || fail "the new 9P device came after ${t}00 ms, not after waiting for the old one's removal"
+[ "$(leaving)" = 1 ] || fail "leaving '$(leaving)' with the new 9P device, expected 1: $(cat $FST)"
+MNT0=$MNT
+MNT=$MNT0.2
+mkdir -p $MNT
+p9_mount
+l=$(cat $MNT/hotplug | tr '\n' ' ')
+[ "$l" = "$(i=0; while [ $i -lt "$R" ]; do i=$((i + 1)); printf 'round %d ' $i; done)after " ] ||
+	fail "the file written across the replugs reads '$l' through the new 9P device"
+p9_umount
+MNT=$MNT0
+echo "9P bound again after ${t}00 ms: the new device serves the file beside the old mount"
+exec 5>&-
+p9_umount
+retry 100 left || fail "the old 9P removal still waits after the unmount: $(cat $FST)"
+echo "the unmount ended the old 9P removal"

@@ -4,8 +4,8 @@
 # and the front-end must survive it: no device type it was not told to
 # expect, a device table used as it was checked, a Status register that
 # lies after a reset, a ConfigGeneration that never settles, and
-# acknowledgments that each come just in time, and a device table that
-# changes within a host_gen.  Every scenario prints
+# acknowledgments that each come just in time, a device table that
+# changes within a host_gen, and protocol versions.  Every scenario prints
 # PASS or FAIL; the test fails if any failed.  A scenario restarts the
 # device side (host_gen + 1), so the front-end drops its devices and
 # registers the new table.  HOSTILE=<scenario>,... (hvl.env=HOSTILE=...
@@ -241,9 +241,32 @@ s_replug() {
 	fi
 }
 
-for s in $(echo "${HOSTILE:-types,flip,sticky,gen-spin,slow,mute-mp,replug}" | tr , ' '); do
+# 8. Protocol versions: a version-1 window is served as one (its
+#    table_gen and entries' gen never move), a version-3 one refused
+#    with a message until the device side re-initialises.
+refused_v3() { dmesg | grep "$F" | grep -q "version is 3, expected 1 to 2"; }
+s_versions() {
+	driverless
+	scenario v3
+	if ! retry 300 refused_v3; then
+		bad "versions: a version-3 window was not refused: $(cat $FST)"
+	elif line 1 >/dev/null; then
+		bad "versions: a device of the version-3 window was registered: $(line 1)"
+	else
+		scenario v1
+		if ! retry 300 scanned; then
+			bad "versions: a version-1 window was not scanned: $(dmesg | grep "$F" | tail -2)"
+		elif ! line 1 >/dev/null; then
+			bad "versions: the version-1 window's net device was not registered: $(cat $FST)"
+		else
+			echo "PASS: versions: version 3 refused, version 1 served"
+		fi
+	fi
+}
+
+for s in $(echo "${HOSTILE:-types,flip,sticky,gen-spin,slow,mute-mp,replug,versions}" | tr , ' '); do
 	case $s in
-	types | flip | sticky | slow | replug) s_$s ;;
+	types | flip | sticky | slow | replug | versions) s_$s ;;
 	gen-spin) s_gen_spin ;;
 	mute-mp) s_mute_mp ;;
 	*) fail "no scenario $s" ;;

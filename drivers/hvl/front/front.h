@@ -6,6 +6,10 @@
  * Locking:
  *   hvl_front.lock      life cycle; the only writer of hvl_front.vdevs,
  *                       .online and .gen.  Taken before any txn_lock.
+ *                       Never held while a dead device's driver is
+ *                       removed (the reaper, vdev.c), only for at most
+ *                       LEAVE_WAIT while a new device waits for it.
+ *   hvl_front.gone_lock the reaper's list; innermost.
  *   hvl_front_vdev.txn_lock  one register transaction per device.
  *   hvl_front_vdev.vq_lock   the vqs[] array against the doorbell callback,
  *                       which runs vring_interrupt() under it.
@@ -17,6 +21,7 @@
 #define _HVL_FRONT_H
 
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/hvl.h>
 #include <linux/hvl_abi.h>
 #include <linux/hvl_watchdog.h>
@@ -86,6 +91,11 @@ struct hvl_front {
 	u32 rejected_gen;
 	bool removing;
 	struct work_struct life;	/* start/stop on host changes */
+	struct workqueue_struct *reaper;	/* removes dead devices (vdev.c) */
+	spinlock_t gone_lock;		/* the list below */
+	struct list_head gone;		/* hvl_front_vdev.gone_node: devices
+					 * the reaper has not removed yet
+					 */
 	struct timer_list watch;	/* catches lost doorbells; watchdog */
 	u32 watchdog_ms;		/* "hvl,watchdog-ms", or U32_MAX */
 	struct hvl_wd wd;		/* watch() only */
@@ -180,6 +190,13 @@ struct hvl_front_vdev {
 	bool event_idx;			/* negotiated for the public rings */
 	struct work_struct config_work;	/* InterruptACK + config_changed */
 	struct work_struct serve_work;	/* callbacks after hvl_front_vdev_kill() */
+	struct work_struct leave_work;	/* the reaper's removal */
+	struct list_head gone_node;	/* in hvl_front.gone, during it */
+	struct completion released;	/* ... the register page let go */
+	struct completion gone;		/* ... the driver removed */
+	bool waited_out;		/* waited for in vain, under
+					 * hvl_front.lock
+					 */
 	atomic64_t txns;		/* transactions sent */
 	atomic64_t timeouts;		/* of which never acknowledged */
 	atomic64_t errors;		/* of which refused by the device */
@@ -229,10 +246,11 @@ void hvl_front_vq_show(struct hvl_front_vq *sq, struct seq_file *s);
 void hvl_front_vdev_kill(struct hvl_front_vdev *vd, const char *why);
 int hvl_front_vdev_add(struct hvl_front *f, unsigned int index,
 		       const struct hvl_front_entry *e);
-void hvl_front_vdev_give_up(struct hvl_front *f, unsigned int index);
-bool hvl_front_vdev_remove(struct hvl_front *f, unsigned int index);
-void hvl_front_vdev_unregister_all(struct hvl_front *f, bool dead);
-void hvl_front_vdev_free_all(struct hvl_front *f, bool readers);
+bool hvl_front_vdev_leave(struct hvl_front *f, unsigned int index);
+void hvl_front_vdev_leave_all(struct hvl_front *f);
+unsigned int hvl_front_vdev_leaving(struct hvl_front *f);
+void hvl_front_vdev_unregister_all(struct hvl_front *f);
+void hvl_front_vdev_free_all(struct hvl_front *f);
 void hvl_front_vdev_break_all(struct hvl_front *f);
 void hvl_front_vdev_notify_all(struct hvl_front *f);
 void hvl_front_vdev_show(struct hvl_front *f, struct seq_file *s);

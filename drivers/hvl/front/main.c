@@ -154,6 +154,21 @@ static void watch(struct timer_list *t)
 	mod_timer(&f->watch, jiffies + WATCH_PERIOD);
 }
 
+/*
+ * Version 1 windows too: there table_gen and every entry's gen are
+ * reserved, zero, so they never move, and every change of the table
+ * comes as a new host_gen, as version 1 has it.
+ */
+static int bad_version(struct hvl_front *f, u16 version, bool verbose)
+{
+	if (version >= HVL_WIN_VERSION_MIN && version <= HVL_WIN_VERSION)
+		return 0;
+	if (verbose)
+		dev_err(f->dev, "window header: version is %u, expected %u to %u\n",
+			version, HVL_WIN_VERSION_MIN, HVL_WIN_VERSION);
+	return -EINVAL;
+}
+
 static int bad_field(struct hvl_front *f, const char *field, u32 val, u32 want,
 		     bool verbose)
 {
@@ -203,9 +218,8 @@ static int check_table(struct hvl_front *f, const struct hvl_front_table *t,
 
 	if (t->magic != HVL_WIN_MAGIC)
 		return bad_field(f, "magic", t->magic, HVL_WIN_MAGIC, verbose);
-	if (t->version != HVL_WIN_VERSION)
-		return bad_field(f, "version", t->version, HVL_WIN_VERSION,
-				 verbose);
+	if (bad_version(f, t->version, verbose))
+		return -EINVAL;
 	if (t->hdr_size != HVL_HDR_SIZE)
 		return bad_field(f, "hdr_size", t->hdr_size, HVL_HDR_SIZE,
 				 verbose);
@@ -343,13 +357,16 @@ static int start(struct hvl_front *f)
 	return 0;
 }
 
-static void stop(struct hvl_front *f, bool dead)
+/*
+ * Every device is dead at once and goes to the reaper; a new device
+ * waits for the removals it depends on (vdev.c).  The doorbell goes on:
+ * the next start() needs it.
+ */
+static void stop(struct hvl_front *f)
 {
 	lockdep_assert_held(&f->lock);
 
-	hvl_front_vdev_unregister_all(f, dead);
-	/* The doorbell goes on: the next start() needs it. */
-	hvl_front_vdev_free_all(f, true);
+	hvl_front_vdev_leave_all(f);
 	WRITE_ONCE(f->online, false);
 }
 
@@ -361,7 +378,7 @@ static void drop(struct hvl_front *f)
 	lockdep_assert_held(&f->lock);
 
 	WRITE_ONCE(f->stall, HVL_FRONT_LIVE);
-	stop(f, true);
+	stop(f);
 	front_put(&h->peer_state, HVL_STATE_INIT);
 	/* Visible before the doorbell. */
 	wmb();
@@ -419,17 +436,22 @@ static void rescan(struct hvl_front *f)
 	}
 	/* Entries that change from here on move it again. */
 	WRITE_ONCE(f->table_gen, t->table_gen);
+	/*
+	 * Every changed device is given up before any new one is set up: a
+	 * new device may wait for a removal (vdev.c), and meanwhile the
+	 * users of another changed device would wait on queues nobody
+	 * serves (a console writer spinning its 2 s out).
+	 */
 	for (i = 0; i < n; i++)
 		if (entry_changed(t, cur, i))
-			hvl_front_vdev_give_up(f, i);
+			removed += hvl_front_vdev_leave(f, i);
 	for (i = 0; i < n; i++) {
 		if (!entry_changed(t, cur, i))
 			continue;
+		cur->e[i] = t->e[i];
 		/* As in start(): stall() is next, and removes everything. */
 		if (READ_ONCE(f->stall) == HVL_FRONT_SILENT)
-			return;
-		removed += hvl_front_vdev_remove(f, i);
-		cur->e[i] = t->e[i];
+			continue;
 		added += add_entry(f, i, &t->e[i]);
 	}
 	if (removed || added)
@@ -452,7 +474,7 @@ static void stall(struct hvl_front *f)
 
 	WRITE_ONCE(f->stall_gen, f->gen);
 	WRITE_ONCE(f->stall_beat, front_get(&h->host_beat));
-	stop(f, true);
+	stop(f);
 	WRITE_ONCE(f->stall, HVL_FRONT_STALLED);
 }
 
@@ -590,8 +612,8 @@ static int status_show(struct seq_file *s, void *unused)
 		   atomic64_read(&f->db.received), atomic64_read(&f->db.errors));
 	if (mutex_lock_interruptible(&f->lock))
 		return -EINTR;
-	seq_printf(s, "online %d gen %u table_gen %u\n", f->online, f->gen,
-		   f->table_gen);
+	seq_printf(s, "online %d gen %u table_gen %u leaving %u\n", f->online,
+		   f->gen, f->table_gen, hvl_front_vdev_leaving(f));
 	hvl_front_vdev_show(f, s);
 	mutex_unlock(&f->lock);
 	return 0;
@@ -705,6 +727,8 @@ static int hvl_front_probe(struct platform_device *pdev)
 		return ret;
 	mutex_init(&f->lock);
 	INIT_LIST_HEAD(&f->vdevs);
+	spin_lock_init(&f->gone_lock);
+	INIT_LIST_HEAD(&f->gone);
 	INIT_WORK(&f->life, life_work);
 	timer_setup(&f->watch, watch, 0);
 	f->wd = (struct hvl_wd)HVL_WD_INIT(HVL_FRONT_WATCH_MS);
@@ -725,9 +749,8 @@ static int hvl_front_probe(struct platform_device *pdev)
 	magic = front_get(&h->magic);
 	if (magic && magic != HVL_WIN_MAGIC)
 		return bad_field(f, "magic", magic, HVL_WIN_MAGIC, true);
-	if (magic && le16_to_cpu(READ_ONCE(h->version)) != HVL_WIN_VERSION)
-		return bad_field(f, "version", le16_to_cpu(READ_ONCE(h->version)),
-				 HVL_WIN_VERSION, true);
+	if (magic && bad_version(f, le16_to_cpu(READ_ONCE(h->version)), true))
+		return -EINVAL;
 
 	ret = attach_pool(f);
 	if (ret)
@@ -738,9 +761,13 @@ static int hvl_front_probe(struct platform_device *pdev)
 	if (ret)
 		dev_warn(dev, "no usable DMA mask, trying to continue\n");
 
+	/* Not ordered: one 9P removal waiting must not hold up the others. */
+	f->reaper = alloc_workqueue("hvl_front_reaper", WQ_UNBOUND, 0);
+	if (!f->reaper)
+		return -ENOMEM;
 	ret = hvl_doorbell_init(&f->db, dev, notify);
 	if (ret)
-		return ret;
+		goto err_reaper;
 
 	mutex_lock(&f->lock);
 	ret = start(f);
@@ -764,6 +791,8 @@ static int hvl_front_probe(struct platform_device *pdev)
 err_doorbell:
 	hvl_doorbell_fini(&f->db);
 	cancel_work_sync(&f->life);
+err_reaper:
+	destroy_workqueue(f->reaper);
 	return ret;
 }
 
@@ -778,9 +807,16 @@ static void hvl_front_remove(struct platform_device *pdev)
 	mutex_lock(&f->lock);
 	f->removing = true;
 	if (f->online)
-		hvl_front_vdev_unregister_all(f, false);
+		hvl_front_vdev_unregister_all(f);
 	WRITE_ONCE(f->online, false);
 	mutex_unlock(&f->lock);
+	/*
+	 * life_work() gives the reaper no more devices.  Those it has are
+	 * dead: their drivers need no doorbell, but a 9P device whose mount
+	 * is in use keeps us here until its unmount, as with any virtio
+	 * transport.
+	 */
+	destroy_workqueue(f->reaper);
 
 	timer_shutdown_sync(&f->watch);
 	front_put(&h->peer_state, HVL_STATE_OFFLINE);
@@ -790,7 +826,7 @@ static void hvl_front_remove(struct platform_device *pdev)
 	hvl_doorbell_fini(&f->db);
 	/* Neither the timer nor the doorbell callback runs again. */
 	mutex_lock(&f->lock);
-	hvl_front_vdev_free_all(f, false);
+	hvl_front_vdev_free_all(f);
 	mutex_unlock(&f->lock);
 	/* Queued by the last doorbells; sees ->removing and does nothing. */
 	cancel_work_sync(&f->life);

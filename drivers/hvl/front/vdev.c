@@ -47,6 +47,9 @@
 
 #define TXN_TIMEOUT	(2 * HZ)
 
+/* How long a new device waits for the reaper's removals (wait_gone()). */
+#define LEAVE_WAIT	(5 * HZ)
+
 /*
  * Consecutive reads of ConfigGeneration that may each see a new value.
  * __virtio_cread_many() retries until two reads agree; past this the
@@ -126,6 +129,8 @@ void hvl_front_vdev_kill(struct hvl_front_vdev *vd, const char *why)
 		WRITE_ONCE(vd->dead, true);
 		dev_err_ratelimited(&vd->vdev.dev, "%s: device is dead\n", why);
 	}
+	/* A transaction waiting for its acknowledgment gives up now. */
+	wake_up(&vd->txn_wq);
 	queue_work(system_unbound_wq, &vd->serve_work);
 }
 
@@ -135,12 +140,13 @@ static int txn_wait(struct hvl_front_vdev *vd, u32 seq)
 	unsigned long end = jiffies + TXN_TIMEOUT;
 
 	while (!acked(vd, seq)) {
-		if (!front_vdev_live(vd))
+		if (READ_ONCE(vd->dead) || !front_vdev_live(vd))
 			return -ENODEV;
 		if (time_after(jiffies, end))
 			return -ETIMEDOUT;
 		/* Doorbells wake us; the short slices cover a polling device. */
 		wait_event_timeout(vd->txn_wq, acked(vd, seq) ||
+				   READ_ONCE(vd->dead) ||
 				   !front_vdev_live(vd), 1);
 	}
 	/* ack_status and the refreshed image were written before ack_seq. */
@@ -834,6 +840,107 @@ static void release(struct device *dev)
 	kfree(container_of(dev, struct hvl_front_vdev, vdev.dev));
 }
 
+/*
+ * The reaper removes a dead device's driver off hvl_front.lock: the stock
+ * 9P transport's removal waits for as long as the peer keeps its mount,
+ * and the rest of the front-end (the other devices' hot-plug, a restart
+ * of the device side) must not wait with it.
+ *
+ * First the register page is let go: the device is off the list, so
+ * after a grace period the doorbell callback no longer queues its
+ * config_work, and once a transaction under way (txn_lock) has ended,
+ * every later one fails at once (dead): nothing of ours writes the page
+ * again, and a new device of the same entry may take it (@released).
+ * Then the driver goes, however long that takes (@gone).
+ */
+static void leave_work(struct work_struct *work)
+{
+	struct hvl_front_vdev *vd =
+		container_of(work, struct hvl_front_vdev, leave_work);
+	struct hvl_front *f = vd->front;
+
+	synchronize_rcu();
+	cancel_work_sync(&vd->config_work);
+	mutex_lock(&vd->txn_lock);
+	mutex_unlock(&vd->txn_lock);
+	complete_all(&vd->released);
+
+	unregister_virtio_device(&vd->vdev);
+	cancel_work_sync(&vd->serve_work);
+	/* remove() drains the reaper before @f goes. */
+	spin_lock(&f->gone_lock);
+	list_del(&vd->gone_node);
+	spin_unlock(&f->gone_lock);
+	complete_all(&vd->gone);
+	put_device(&vd->vdev.dev);
+}
+
+/*
+ * The first device still being removed that a new device of entry @index
+ * and type @id must wait for, with a reference: one on the same register
+ * page until it let go of it, one of the same type until its driver is
+ * gone (virtio_vsock's probe fails while another virtio vsock device is
+ * registered), unless waited for in vain once already.
+ */
+static struct hvl_front_vdev *first_gone(struct hvl_front *f,
+					 unsigned int index, u32 id,
+					 struct completion **done)
+{
+	struct hvl_front_vdev *vd, *found = NULL;
+
+	lockdep_assert_held(&f->lock);
+
+	spin_lock(&f->gone_lock);
+	list_for_each_entry(vd, &f->gone, gone_node) {
+		if (vd->waited_out)
+			continue;
+		if (vd->index == index && !completion_done(&vd->released)) {
+			*done = &vd->released;
+		} else if (vd->vdev.id.device == id &&
+			   !completion_done(&vd->gone)) {
+			*done = &vd->gone;
+		} else {
+			continue;
+		}
+		found = vd;
+		get_device(&vd->vdev.dev);
+		break;
+	}
+	spin_unlock(&f->gone_lock);
+	return found;
+}
+
+/*
+ * Before a new device of entry @index and type @id is registered, wait
+ * for the removals it depends on (first_gone()), LEAVE_WAIT at most in
+ * all.  A driver still going then (a 9P device whose mount is in use
+ * waits for its unmount) finishes on its own, and is not waited for
+ * again.  (A register page is let go of within a transaction's time.)
+ */
+static void wait_gone(struct hvl_front *f, unsigned int index, u32 id)
+{
+	unsigned long t0 = jiffies, end = t0 + LEAVE_WAIT;
+	struct hvl_front_vdev *vd;
+	struct completion *done;
+	bool ok;
+
+	lockdep_assert_held(&f->lock);
+
+	while ((vd = first_gone(f, index, id, &done))) {
+		if (time_before(jiffies, end))
+			ok = wait_for_completion_timeout(done, end - jiffies);
+		else
+			ok = try_wait_for_completion(done);
+		if (!ok) {
+			dev_warn(f->dev, "entry %u: the driver of %s (entry %u) still going after %u ms (a 9P mount in use?): registering the new device without waiting for it\n",
+				 index, dev_name(&vd->vdev.dev), vd->index,
+				 jiffies_to_msecs(jiffies - t0));
+			vd->waited_out = true;
+		}
+		put_device(&vd->vdev.dev);
+	}
+}
+
 /**
  * hvl_front_vdev_add() - register the virtio device of one table entry
  * @f: the front end, with @f->lock held and the device side READY
@@ -853,6 +960,7 @@ int hvl_front_vdev_add(struct hvl_front *f, unsigned int index,
 
 	lockdep_assert_held(&f->lock);
 
+	wait_gone(f, index, device_id);
 	magic = front_get(regs + VIRTIO_MMIO_MAGIC_VALUE);
 	version = front_get(regs + VIRTIO_MMIO_VERSION);
 	id = front_get(regs + VIRTIO_MMIO_DEVICE_ID);
@@ -879,6 +987,9 @@ int hvl_front_vdev_add(struct hvl_front *f, unsigned int index,
 	spin_lock_init(&vd->cfg_lock);
 	INIT_WORK(&vd->config_work, config_work);
 	INIT_WORK(&vd->serve_work, serve_work);
+	INIT_WORK(&vd->leave_work, leave_work);
+	init_completion(&vd->released);
+	init_completion(&vd->gone);
 	vd->vdev.dev.parent = f->dev;
 	vd->vdev.dev.release = release;
 	vd->vdev.config = &hvl_front_config_ops;
@@ -913,24 +1024,18 @@ err_unlist:
 
 /**
  * hvl_front_vdev_unregister_all() - detach every driver from its device
- * @f: the front end, with @f->lock held
- * @dead: the device side is gone: fail transactions at once and break the
- *	  queues instead of letting the drivers reset their devices
+ * @f: the front end, with @f->lock held, being removed
  *
- * The devices stay listed, for the doorbell callback that their drivers'
- * resets wait on; hvl_front_vdev_free_all() frees them.
+ * The drivers reset their devices on the way out, which takes the
+ * doorbell, so the devices stay listed for the doorbell callback;
+ * hvl_front_vdev_free_all() frees them.
  */
-void hvl_front_vdev_unregister_all(struct hvl_front *f, bool dead)
+void hvl_front_vdev_unregister_all(struct hvl_front *f)
 {
 	struct hvl_front_vdev *vd;
 
 	lockdep_assert_held(&f->lock);
 
-	if (dead)
-		list_for_each_entry(vd, &f->vdevs, node)
-			hvl_front_vdev_kill(vd, "device side went away");
-
-	/* Doorbells keep reaching the devices while their drivers go. */
 	list_for_each_entry(vd, &f->vdevs, node) {
 		get_device(&vd->vdev.dev);
 		unregister_virtio_device(&vd->vdev);
@@ -938,16 +1043,57 @@ void hvl_front_vdev_unregister_all(struct hvl_front *f, bool dead)
 }
 
 /**
- * hvl_front_vdev_give_up() - kill the device of one table entry, if any
+ * hvl_front_vdev_free_all() - free what hvl_front_vdev_unregister_all() left
+ * @f: the front end, with @f->lock held
+ *
+ * The doorbell callback and the watchdog's timer, the list's only RCU
+ * readers and the only ones that queue a device's work items, are
+ * stopped for good: no grace period is needed, and none is waited for
+ * (an unbind of the front-end is a restart of the peer, and a grace
+ * period was a tenth of its time in make soak's restarts).
+ */
+void hvl_front_vdev_free_all(struct hvl_front *f)
+{
+	struct hvl_front_vdev *vd, *n;
+
+	lockdep_assert_held(&f->lock);
+
+	list_for_each_entry_safe(vd, n, &f->vdevs, node) {
+		list_del(&vd->node);
+		cancel_work_sync(&vd->config_work);
+		cancel_work_sync(&vd->serve_work);
+		put_device(&vd->vdev.dev);
+	}
+}
+
+/* Give @vd up, unlist it and hand it to the reaper. */
+static void leave(struct hvl_front *f, struct hvl_front_vdev *vd,
+		  const char *why)
+{
+	lockdep_assert_held(&f->lock);
+
+	hvl_front_vdev_kill(vd, why);
+	list_del_rcu(&vd->node);
+	spin_lock(&f->gone_lock);
+	list_add_tail(&vd->gone_node, &f->gone);
+	spin_unlock(&f->gone_lock);
+	/* leave_work()'s. */
+	get_device(&vd->vdev.dev);
+	queue_work(f->reaper, &vd->leave_work);
+}
+
+/**
+ * hvl_front_vdev_leave() - remove the device of one table entry, if any
  * @f: the front end, with @f->lock held
  * @index: the entry, whose backend the device side unbound or replaced
  *
- * rescan() gives up every changed entry's device before it removes the
- * first: a driver's removal may take seconds (or wait for a mount), and
- * meanwhile another changed device's users would wait on queues nobody
- * serves (a console writer spinning its 2 s out).
+ * The device is dead at once (its transactions fail, its queues are given
+ * up) and leaves the list; the reaper removes its driver, which a new
+ * device of the same entry or type waits for (wait_gone()).
+ *
+ * Return: whether the entry had a device.
  */
-void hvl_front_vdev_give_up(struct hvl_front *f, unsigned int index)
+bool hvl_front_vdev_leave(struct hvl_front *f, unsigned int index)
 {
 	struct hvl_front_vdev *vd;
 
@@ -955,76 +1101,44 @@ void hvl_front_vdev_give_up(struct hvl_front *f, unsigned int index)
 
 	list_for_each_entry(vd, &f->vdevs, node)
 		if (vd->index == index) {
-			hvl_front_vdev_kill(vd, "device side unbound it");
-			return;
+			leave(f, vd, "device side unbound it");
+			return true;
 		}
+	return false;
 }
 
 /**
- * hvl_front_vdev_remove() - remove the device of one table entry
+ * hvl_front_vdev_leave_all() - the device side went: remove every device
  * @f: the front end, with @f->lock held
- * @index: the entry, whose backend the device side unbound or replaced
  *
- * What stop() does for every device, for one: the device side no longer
- * serves it, so it is dead first (transactions fail at once, queues are
- * given up), then its driver goes, while doorbells still reach it, then
- * it leaves the list and, a grace period later, is freed.
- *
- * Return: whether the entry had a device.
+ * As hvl_front_vdev_leave(), for each device.
  */
-bool hvl_front_vdev_remove(struct hvl_front *f, unsigned int index)
-{
-	struct hvl_front_vdev *vd;
-
-	lockdep_assert_held(&f->lock);
-
-	list_for_each_entry(vd, &f->vdevs, node)
-		if (vd->index == index)
-			break;
-	if (list_entry_is_head(vd, &f->vdevs, node))
-		return false;
-
-	hvl_front_vdev_kill(vd, "device side unbound it");
-	get_device(&vd->vdev.dev);
-	unregister_virtio_device(&vd->vdev);
-	list_del_rcu(&vd->node);
-	synchronize_rcu();
-	cancel_work_sync(&vd->config_work);
-	cancel_work_sync(&vd->serve_work);
-	put_device(&vd->vdev.dev);
-	return true;
-}
-
-/**
- * hvl_front_vdev_free_all() - free what hvl_front_vdev_unregister_all() left
- * @f: the front end, with @f->lock held
- * @readers: the doorbell callback or the watchdog's timer may be walking
- *	     the list; false once both are stopped for good
- *
- * Those two are the list's only RCU readers, and they may queue a
- * device's work items: with them running, a grace period must pass
- * before the work items are cancelled and the devices freed.  Without
- * them none need, and remove(), which stopped them, does not wait for
- * one: an unbind of the front-end is a restart of the peer, and the
- * grace period was a tenth of its time in make soak's restarts.
- */
-void hvl_front_vdev_free_all(struct hvl_front *f, bool readers)
+void hvl_front_vdev_leave_all(struct hvl_front *f)
 {
 	struct hvl_front_vdev *vd, *n;
-	LIST_HEAD(gone);
 
 	lockdep_assert_held(&f->lock);
 
-	if (readers)
-		list_splice_init_rcu(&f->vdevs, &gone, synchronize_rcu);
-	else
-		list_splice_init(&f->vdevs, &gone);
+	list_for_each_entry_safe(vd, n, &f->vdevs, node)
+		leave(f, vd, "device side went away");
+}
 
-	list_for_each_entry_safe(vd, n, &gone, node) {
-		cancel_work_sync(&vd->config_work);
-		cancel_work_sync(&vd->serve_work);
-		put_device(&vd->vdev.dev);
-	}
+/**
+ * hvl_front_vdev_leaving() - how many devices the reaper still removes
+ * @f: the front end
+ *
+ * Return: the number, for debugfs.
+ */
+unsigned int hvl_front_vdev_leaving(struct hvl_front *f)
+{
+	struct hvl_front_vdev *vd;
+	unsigned int n = 0;
+
+	spin_lock(&f->gone_lock);
+	list_for_each_entry(vd, &f->gone, gone_node)
+		n++;
+	spin_unlock(&f->gone_lock);
+	return n;
 }
 
 /**

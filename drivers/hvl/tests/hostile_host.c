@@ -30,6 +30,8 @@
  *             never served: virtio_console's probe spins on its first
  *             control message
  *   two-net   two net devices, for the writes to "table" below
+ *   v1, v3    net, in a window of protocol version 1 (which the
+ *             front-end takes), or 3 (which it refuses)
  *   off       host_state OFFLINE, no devices
  *
  * "txns" counts the transactions served on each register page.  Writes
@@ -80,6 +82,7 @@ struct scenario {
 	bool flip;
 	bool slow;
 	bool mp;		/* console: MULTIPORT, one port */
+	u16 version;		/* of the window, if not HVL_WIN_VERSION */
 };
 
 static const struct scenario scenarios[] = {
@@ -91,6 +94,8 @@ static const struct scenario scenarios[] = {
 	{ "slow", { VIRTIO_ID_CONSOLE }, 1, true, .slow = true },
 	{ "mute-mp", { VIRTIO_ID_CONSOLE }, 1, true, .mp = true },
 	{ "two-net", { VIRTIO_ID_NET, VIRTIO_ID_NET }, 2, true },
+	{ "v1", { VIRTIO_ID_NET }, 1, true, .version = 1 },
+	{ "v3", { VIRTIO_ID_NET }, 1, true, .version = 3 },
 	{ "off", { }, 0, false },
 };
 
@@ -305,9 +310,12 @@ static void window_init(const struct scenario *sc)
 		entry(i)->size = cpu_to_le64(HVL_PAGE_SIZE);
 	}
 	put(&h->magic, HVL_WIN_MAGIC);
-	h->version = cpu_to_le16(HVL_WIN_VERSION);
+	h->version = cpu_to_le16(sc->version ?: HVL_WIN_VERSION);
 	h->hdr_size = cpu_to_le16(HVL_HDR_SIZE);
 	put(&h->num_devices, sc->n);
+	/* Version 1 has no table_gen: the field is reserved, zero. */
+	if (sc->version == 1)
+		put(&h->table_gen, 0);
 	/* Table before host_gen, everything before READY. */
 	wmb();
 	put(&h->host_gen, ++hh.host_gen);
