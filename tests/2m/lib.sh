@@ -24,11 +24,21 @@ front_bound() { # front_bound <virtio driver>
 	ls /sys/bus/virtio/drivers/$1 2>/dev/null | grep -q virtio
 }
 
-# The backend machine: the window, a console and vsock.  $1: the mailbox
-# module for the doorbell, or nothing when the overlay polls.
+# The 9P export that tests/2m/backend-*.dtso names, a tmpfs: the device
+# serves it as nobody.
+EXPORT=/srv/hvl2m
+be_export() {
+	grep -q " $EXPORT " /proc/mounts && return 0
+	mkdir -p $EXPORT && mount -t tmpfs -o mode=1777 tmpfs $EXPORT ||
+		{ fail "cannot mount a tmpfs on $EXPORT"; return 1; }
+}
+
+# The backend machine: the window, a console, vsock and 9P.  $1: the
+# mailbox module for the doorbell, or nothing when the overlay polls.
 be_up() {
 	ifconfig lo 127.0.0.1 up
-	load $1 hvl_core hvl_console hvl_vsock || return 1
+	be_export || return 1
+	load $1 hvl_core hvl_console hvl_vsock hvl_9p || return 1
 	retry 100 [ -e /dev/ttyHVL0 ] || { fail "no /dev/ttyHVL0"; return 1; }
 	hold /dev/ttyHVL0
 }
@@ -47,6 +57,7 @@ fe_wait() {
 	retry 300 front_settled || { fail "hvl_front not online at the current host_gen: $(front_status)"; return 1; }
 	retry 300 front_bound virtio_console || { fail "virtio_console did not bind"; return 1; }
 	retry 300 front_bound vmw_vsock_virtio_transport || { fail "virtio_vsock did not bind"; return 1; }
+	retry 300 front_bound 9pnet_virtio || { fail "9pnet_virtio did not bind"; return 1; }
 	retry 100 find_hvc || { fail "no live /dev/hvcN"; return 1; }
 	hold "$(cat /tmp/hvc)"
 }
@@ -313,4 +324,162 @@ front() {
 front_status() {
 	cat /sys/kernel/debug/hvl_front/*/status | sed -n '2p;/^online/p' | tr '\n' ' '
 	echo
+}
+
+# fe_gone: none of the stock drivers is bound to a device of hvl_front
+# (they are removed after the devices went offline, by its reaper).
+fe_gone() {
+	! front_bound virtio_console && ! front_bound vmw_vsock_virtio_transport &&
+		! front_bound 9pnet_virtio
+}
+
+# What make check runs in one kernel, across the two machines (run.py
+# services()).
+
+# sums <dir>: "file <name> <sha256>" for every file in it, sorted.
+sums() {
+	local f
+	for f in "$1"/*; do
+		[ -f "$f" ] || continue
+		echo "file ${f##*/} $(sha256sum <"$f" | cut -d' ' -f1)"
+	done | sort
+}
+
+# fe_fio: the peer mounts the backend's export over 9P (cache=none), fio
+# writes and verifies (sequential and random), then every file's sum.
+MNT=/mnt/hvl2m
+fe_fio() {
+	local t0 job
+	mkdir -p $MNT
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,cache=none \
+		hvl2m $MNT || { fail "mount -t 9p hvl2m"; return 1; }
+	t0=$(now)
+	for job in "--name=seq --rw=write --bs=1m --size=8m" \
+		"--name=randrw --rw=randrw --bs=4k --size=1m"; do
+		# shellcheck disable=SC2086
+		fio --directory=$MNT --output-format=terse --randrepeat=1 \
+			--verify=crc32c --do_verify=1 --verify_fatal=1 $job \
+			>/tmp/fio.out 2>&1 ||
+			{ cat /tmp/fio.out; umount $MNT; fail "fio $job"; return 1; }
+		echo "fio $job: verified"
+	done
+	echo "cs $(($(now) - t0))"
+	sums $MNT
+	umount $MNT || { fail "umount $MNT"; return 1; }
+}
+
+# vpar_listen <port> <n>: n vsock listeners, on <port> and up, each
+# writing its connection's bytes to /tmp/vpar.<i>.
+vpar_listen() {
+	local i=0
+	rm -f /tmp/vpar.*
+	while [ $i -lt "$2" ]; do
+		bg vpl$i socat -u VSOCK-LISTEN:$(($1 + i)) CREATE:/tmp/vpar.$i
+		i=$((i + 1))
+	done
+	echo "listening on vsock ports $1 to $(($1 + $2 - 1))"
+}
+
+# vpar_send <cid> <port> <n> <MiB>: n connections at once, <MiB> of random
+# bytes each; the centiseconds they took, and each one's sum.
+vpar_send() {
+	local i=0 pids= p t0
+	while [ $i -lt "$3" ]; do
+		dd if=/dev/urandom of=/tmp/vsrc.$i bs=1M count="$4" 2>/dev/null
+		i=$((i + 1))
+	done
+	t0=$(now)
+	i=0
+	while [ $i -lt "$3" ]; do
+		# retry: the listeners may not be in accept() yet
+		socat -u OPEN:/tmp/vsrc.$i \
+			VSOCK-CONNECT:"$1":$(($2 + i)),retry=40,interval=0.5 &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	for p in $pids; do
+		wait "$p" || { fail "a sender to $1 failed"; return 1; }
+	done
+	echo "cs $(($(now) - t0))"
+	i=0
+	while [ $i -lt "$3" ]; do
+		echo "conn $i $(sha256sum </tmp/vsrc.$i | cut -d' ' -f1)"
+		i=$((i + 1))
+	done
+	rm -f /tmp/vsrc.*
+}
+
+# vpar_wait <n> <bytes> <seconds>: every listener got its <bytes>; their sums.
+vpar_wait() {
+	local i=0 t0=$(now) n
+	while [ $i -lt "$1" ]; do
+		until ended vpl$i; do
+			if [ $(($(now) - t0)) -gt $(($3 * 100)) ]; then
+				fail "connection $i: timed out after $3 s at $(wc -c </tmp/vpar.$i) of $2 bytes"
+				return 1
+			fi
+			nap 0.2
+		done
+		n=$(wc -c </tmp/vpar.$i)
+		[ "$n" = "$2" ] || { fail "connection $i: received $n of $2 bytes"; return 1; }
+		echo "conn $i $(sha256sum </tmp/vpar.$i | cut -d' ' -f1)"
+		i=$((i + 1))
+	done
+	rm -f /tmp/vpar.*
+}
+
+# ctl_net <n>: the machines' control network (run.py: a virtio-net PCI
+# card each, joined by UDP on the host), 10.9.0.<n>: vsock_test's TCP
+# control connection, which must not go through what it tests.
+ctl_net() {
+	ip link set eth0 up && ip addr add 10.9.0."$1"/24 dev eth0 ||
+		{ fail "no control network: $(ip link 2>&1 | tr '\n' ' ')"; return 1; }
+}
+
+# vsock_test's cases skipped, as in tests/integration/50-vsock.sh (17 and
+# 21 race their control message against the packets they test).
+VT_SKIPS="--skip=17 --skip=21"
+
+# vt_server <peer cid>: the kernel's vsock_test, server side, in the
+# background; vt_client <server address> <peer cid>: the client, to the end.
+vt_server() {
+	bg vts vsock_test --mode=server --control-port=1234 --peer-cid="$1" $VT_SKIPS
+	echo "vsock_test server, peer CID $1"
+}
+
+vt_client() {
+	vsock_test --mode=client --control-host="$1" --control-port=1234 \
+		--peer-cid="$2" $VT_SKIPS >/tmp/vtc.log 2>&1
+	local rc=$?
+	grep -E "^[0-9]+ - " /tmp/vtc.log | grep -v " ok$"
+	echo "cases ok $(grep -c '^[0-9]* - .*ok$' /tmp/vtc.log) skipped $(grep -c 'skipped' /tmp/vtc.log)"
+	[ $rc = 0 ] || { tail -5 /tmp/vtc.log; fail "vsock_test client: exit $rc"; return 1; }
+}
+
+vt_server_wait() {
+	retry 300 ended vts || { fail "vsock_test server still running"; return 1; }
+	[ "$(cat /tmp/vts.rc)" = 0 ] ||
+		{ tail -10 /tmp/vts.log; fail "vsock_test server: exit $(cat /tmp/vts.rc)"; return 1; }
+	echo "vsock_test server: exit 0"
+}
+
+# p9dbg <key>: a counter of the backend's 9P device
+p9dbg() {
+	local f
+	f=$(grep -l "^device_id: 9$" /sys/kernel/debug/hvl/*/* 2>/dev/null | head -1)
+	sed -n "s/^$1: //p" "$f"
+}
+
+p9_fids_some() { [ "$(p9dbg fids)" -gt 0 ] 2>/dev/null; }
+p9_fids_none() { [ "$(p9dbg fids)" = 0 ]; }
+
+# fe_p9_hold: the peer mounts the export and keeps a file open on it,
+# until its machine dies (run.py crash()).
+fe_p9_hold() {
+	mkdir -p $MNT
+	mount -t 9p -o trans=virtio,version=9p2000.L,cache=none hvl2m $MNT ||
+		{ fail "mount -t 9p hvl2m"; return 1; }
+	bg p9hold sh -c "exec 7>$MNT/held; exec sleep 100000"
+	retry 50 [ -e $MNT/held ] || { fail "no $MNT/held"; return 1; }
+	echo "holding $MNT/held"
 }

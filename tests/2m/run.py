@@ -6,7 +6,7 @@
            [--only SUBSTRING] [--short]
 
 One machine runs Linux with the backends (hvl_core, hvl_console,
-hvl_vsock), the other the peer (hvl_front and the stock virtio drivers).
+hvl_vsock, hvl_9p), the other the peer (hvl_front and the stock virtio drivers).
 Both map the same host file at guest-physical 0x20000000 (SHM_BASE): the
 pc machine's RAM is built from three NUMA nodes, 512 MiB of private RAM,
 the 32 MiB shared file, 512 MiB of private RAM again, so the window is RAM
@@ -78,6 +78,14 @@ class Guest:
                "-serial", "chardev:con",
                "-chardev", "socket,id=ctl,path=%s,server=on,wait=off" % self.ctl,
                "-serial", "chardev:ctl"]
+        # The control network: vsock_test's TCP connection (services()),
+        # a virtio-net card joined to the other machine's by UDP on the
+        # host, which survives either machine's restart.  The window
+        # carries none of it, and none of the window goes through it.
+        mine, other = a.ctl_ports[self.name], a.ctl_ports["peer" if self.name == "backend" else "backend"]
+        cmd += ["-netdev", "socket,id=ctl,udp=127.0.0.1:%d,localaddr=127.0.0.1:%d" % (other, mine),
+                "-device", "virtio-net-pci,netdev=ctl,addr=0x5,mac=52:54:00:00:2e:%02x"
+                % (1 if self.name == "backend" else 2)]
         if self.ivshmem_sock:
             # Slot 4: the device-tree node's unit address (tests/2m/*-irq.dtso).
             cmd += ["-chardev", "socket,id=ivs,path=%s" % self.ivshmem_sock,
@@ -260,10 +268,12 @@ def bring_up(r, be, fe, mod, order):
             return False
         time.sleep(3)
     rc, out = be.run("be_up %s" % mod, 120)
-    if not r.result(tag + "backend: window, console and vsock up", rc == 0, "\n".join(out)):
+    if not r.result(tag + "backend: window, console, vsock and 9P up", rc == 0,
+                    "\n".join(out)):
         return False
     rc, out = fe.run(("fe_up %s" % mod) if order == "backend first" else "fe_wait", 180)
-    return r.result(tag + "peer: virtio_console and virtio_vsock bound through hvl_front",
+    return r.result(tag + "peer: virtio_console, virtio_vsock and 9pnet_virtio bound "
+                    "through hvl_front",
                     rc == 0, "\n".join(out))
 
 
@@ -300,11 +310,71 @@ def basic(r, be, fe, args):
     report_counters(r, args, "vsock", c0, c1, check=False)
 
 
-def report_counters(r, args, what, c0, c1, check):
+def services(r, be, fe, args):
+    """What make check runs in one kernel, across the two machines: fio
+    with verification on the peer's 9P mount of the backend's export, and
+    every file the same on both sides; 64 MiB through vsock, 4
+    connections each way at once, checksummed; the kernel's vsock_test
+    both ways (its control connection on the control network)."""
+    rc, out = fe.run("fe_fio", 900)
+    r.result("9P: the peer mounts the backend's export, fio writes and verifies",
+             rc == 0, "\n".join(out))
+    if rc == 0:
+        mine = [l for l in out if l.startswith("file ")]
+        rc2, out2 = be.run("sums $EXPORT; rm -f $EXPORT/*")
+        theirs = [l for l in out2 if l.startswith("file ")]
+        r.result("9P: the fio files the same on both machines (%d)" % len(mine),
+                 rc2 == 0 and mine and mine == theirs,
+                 "peer %s, backend %s" % (mine, theirs))
+        cs = one(out, "cs")
+        if cs:
+            print("HVL-2M: %s: 9P: fio (8 MiB sequential, 1 MiB random, each "
+                  "written and verified) in %.1f s" % (args.mode, int(cs) / 100.0))
+
+    n, mib = 4, args.integrity_mib // 8
+    c0 = (counters(be), counters(fe))
+    for snd, rcv, cid, port in ((fe, be, 2, 5100), (be, fe, 3, 5200)):
+        rc, out = rcv.run("vpar_listen %d %d" % (port, n))
+        rc2, out2 = snd.run("vpar_send %d %d %d %d" % (cid, port, n, mib), 900)
+        rc3, out3 = rcv.run("vpar_wait %d %d 300" % (n, mib << 20), 320)
+        sent = [l for l in out2 if l.startswith("conn ")]
+        got = [l for l in out3 if l.startswith("conn ")]
+        ok = rc == rc2 == rc3 == 0 and len(sent) == n and sent == got
+        r.result("vsock %d x %d MiB %s -> %s at once, checksums" % (n, mib, snd.name, rcv.name),
+                 ok, "\n".join(out + out2 + out3))
+        cs = one(out2, "cs")
+        if ok and cs:
+            print("HVL-2M: %s: vsock %d connections %s -> %s: %d MiB in %.1f s, %.2f MiB/s"
+                  % (args.mode, n, snd.name, rcv.name, n * mib, int(cs) / 100.0,
+                     n * mib * 100.0 / max(int(cs), 1)))
+    c1 = (counters(be), counters(fe))
+    report_counters(r, args, "vsock %d MiB" % (2 * n * mib), c0, c1, check=False,
+                    mib=2 * n * mib)
+
+    rc, out = be.run("ctl_net 1")
+    rc2, out2 = fe.run("ctl_net 2 && retry 100 ping -c 1 -W 1 10.9.0.1 >/dev/null && echo up", 30)
+    if not r.result("vsock_test: the control network is up", rc == rc2 == 0,
+                    "\n".join(out + out2)):
+        return
+    # Linux (the backend, CID 2 to the peer) serves first, then the peer.
+    for srv, cli, srv_addr, srv_peer, cli_peer in ((be, fe, "10.9.0.1", 3, 2),
+                                                   (fe, be, "10.9.0.2", 2, 3)):
+        t0 = time.time()
+        rc, out = srv.run("vt_server %d" % srv_peer)
+        time.sleep(1)
+        rc2, out2 = cli.run("vt_client %s %d" % (srv_addr, cli_peer), 900)
+        rc3, out3 = srv.run("vt_server_wait", 60)
+        r.result("vsock_test: %s serves, %s is the client" % (srv.name, cli.name),
+                 rc == rc2 == rc3 == 0, "\n".join(out + out2 + out3))
+        print("HVL-2M: %s: vsock_test, %s serving: %s in %.0f s"
+              % (args.mode, srv.name, one(out2, "cases") or "?", time.time() - t0))
+
+
+def report_counters(r, args, what, c0, c1, check, mib=None):
     if None in c0 + c1:
         r.result("%s: doorbell counters readable" % what, False, "%s %s" % (c0, c1))
         return
-    mib = 2 * args.big / (1 << 20)
+    mib = mib or 2 * args.big / (1 << 20)
     print("HVL-2M: %s: %s, per MiB: backend rang %.0f and took %.0f, "
           "peer rang %.0f and took %.0f%s"
           % (args.mode, what, (c1[0][0] - c0[0][0]) / mib, (c1[0][1] - c0[0][1]) / mib,
@@ -336,6 +406,11 @@ def crash(r, be, fe, mod, args):
                      " && window peer_silences")
     r.result("crash: Linux watches the peer (peer_watchdog_ms=3000)",
              bool(rc == 0 and out and out[-1] == "0"), "\n".join(out))
+    # A 9P mount with a file open: the fids Linux must free.
+    rc, out = fe.run("fe_p9_hold", 60)
+    rc2, out2 = be.run("retry 100 p9_fids_some && echo fids $(p9dbg fids)", 30)
+    r.result("crash: the peer holds 9P fids (a mount, a file open)", rc == rc2 == 0,
+             "\n".join(out + out2))
     # Large enough to be under way when the kill comes, at 2.6 MiB/s.
     size = 16 << 20
     rc, out = fe.run("mkdata /tmp/vtx %d" % (size // 1024), 120)
@@ -370,6 +445,9 @@ def crash(r, be, fe, mod, args):
                      " echo 0 >/sys/module/hvl_core/parameters/peer_watchdog_ms")
     r.result("crash: Linux gave the dead peer up once", bool(rc == 0 and out and
              out[0] == "1" and "peer silent for" in out[-1]), "\n".join(out))
+    rc, out = be.run("retry 100 p9_fids_none; echo fids $(p9dbg fids)", 30)
+    r.result("crash: the dead peer's 9P fids freed", rc == 0 and "fids 0" in out,
+             "\n".join(out))
     rc, out = be.run("echo alive; vdbg queued")
     r.result("crash: Linux runs on with the peer gone", rc == 0 and "alive" in out,
              "\n".join(out))
@@ -482,11 +560,13 @@ def reboot(r, be, fe, mod, args, how):
     # The writers fail; the readers see the end of their stream.
     bad = [l for l in live if l.split()[0] in ("vsend", "ctx") and " rc 0 " in l]
     r.result(tag + "the peer's writers get an error", ok and not bad, "\n".join(live))
-    rc, out = fe.run("front_status; echo expired $(front expired) state $(front state) "
-                     "silence $(front last_silence_ms); "
+    # hvl_front's reaper removes the drivers after the devices went.
+    rc, out = fe.run("retry 100 fe_gone; front_status; echo expired $(front expired) "
+                     "state $(front state) silence $(front last_silence_ms); "
                      "front_bound virtio_console && echo console still bound; "
                      "front_bound vmw_vsock_virtio_transport && echo vsock still bound; "
-                     "echo alive")
+                     "front_bound 9pnet_virtio && echo 9P still bound; "
+                     "echo alive", 30)
     exp1 = peer_field(out, "expired")
     ok = (rc == 0 and peer_field(out, "online") == 0 and
           not any("still bound" in l for l in out) and "alive" in out)
@@ -509,7 +589,7 @@ def reboot(r, be, fe, mod, args, how):
     if not r.result(tag + "backend machine boots again", ok, why):
         return False
     rc, out = be.run("be_up %s" % mod, 120)
-    if not r.result(tag + "backend: window, console and vsock up over the old window",
+    if not r.result(tag + "backend: window, console, vsock and 9P up over the old window",
                     rc == 0, "\n".join(out)):
         return False
     # The old console is gone with its tty: hold the new one.
@@ -581,8 +661,11 @@ def main():
     p.add_argument("--smp", type=int, default=2)
     p.add_argument("--big", type=int, default=BIG, help="bytes of the long transfers")
     p.add_argument("--boot-limit", type=int, default=240)
+    p.add_argument("--integrity-mib", type=int, default=64,
+                   help="MiB through vsock in services(), half each way")
     p.add_argument("--scenarios",
-                   help="besides the basic run: crash (kill and restart the peer), "
+                   help="besides the basic run: services (9P with fio, vsock "
+                   "integrity, vsock_test), crash (kill and restart the peer), "
                    "backend-crash (kill and restart the backend's machine), "
                    "backend-reboot (reboot -f in it), peer-first (the other boot "
                    "order); default all but backend-reboot polled")
@@ -590,11 +673,18 @@ def main():
     if args.scenarios is None:
         # A clean reboot takes the peer's path of a crash (hvl_core has no
         # shutdown hook): once, with the doorbell, is enough.
-        args.scenarios = "crash,backend-crash,%speer-first" % (
+        args.scenarios = "services,crash,backend-crash,%speer-first" % (
             "backend-reboot," if args.mode == "irq" else "")
     args.shm = os.path.join(args.out, "shm-%s" % args.mode)
     with open(args.shm, "wb") as f:
         f.truncate(SHM_SIZE)
+
+    # The control network's two UDP ports (Guest.start()).
+    args.ctl_ports = {}
+    for name in ("backend", "peer"):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.bind(("127.0.0.1", 0))
+            args.ctl_ports[name] = u.getsockname()[1]
 
     r = Run(args)
     server = None
@@ -616,6 +706,10 @@ def main():
     try:
         if boot(r, be, fe, args) and bring_up(r, be, fe, mod, "backend first"):
             basic(r, be, fe, args)
+            if "services" in args.scenarios.split(","):
+                t0 = time.time()
+                services(r, be, fe, args)
+                print("HVL-2M: %s: services: %.0f s in all" % (args.mode, time.time() - t0))
             if "crash" in args.scenarios.split(","):
                 crash(r, be, fe, mod, args)
             for how in ("crash", "reboot"):
