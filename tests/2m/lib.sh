@@ -20,8 +20,17 @@ load() {
 	done
 }
 
-front_bound() { # front_bound <virtio driver>
-	ls /sys/bus/virtio/drivers/$1 2>/dev/null | grep -q virtio
+# front_bound <virtio driver>: bound to one of hvl_front's devices (not to
+# the machine's own: on arm64 the control port is a virtio-serial device,
+# which virtio_console drives too).
+front_bound() {
+	local d
+	for d in /sys/bus/virtio/drivers/$1/virtio*; do
+		case $(readlink -f "$d") in
+		*/soc:hvl-frontend*) return 0 ;;
+		esac
+	done
+	return 1
 }
 
 # The 9P export that tests/2m/backend-*.dtso names, a tmpfs: the device
@@ -444,6 +453,9 @@ VT_SKIPS="--skip=17 --skip=21"
 # background; vt_client <server address> <peer cid>: the client, to the end.
 vt_server() {
 	bg vts vsock_test --mode=server --control-port=1234 --peer-cid="$1" $VT_SKIPS
+	# Its client tries to connect once: wait until the server listens.
+	retry 100 grep -q "Control socket listening" /tmp/vts.log ||
+		{ fail "vsock_test server not listening: $(cat /tmp/vts.log)"; return 1; }
 	echo "vsock_test server, peer CID $1"
 }
 
@@ -470,7 +482,8 @@ p9dbg() {
 	sed -n "s/^$1: //p" "$f"
 }
 
-p9_fids_some() { [ "$(p9dbg fids)" -gt 0 ] 2>/dev/null; }
+# The mount's root and the open file: two fids at least.
+p9_fids_some() { [ "$(p9dbg fids)" -ge 2 ] 2>/dev/null; }
 p9_fids_none() { [ "$(p9dbg fids)" = 0 ]; }
 
 # fe_p9_hold: the peer mounts the export and keeps a file open on it,
