@@ -335,6 +335,18 @@ front_status() {
 	echo
 }
 
+# diag: this machine's side of the window, everything debugfs has, for a
+# transfer that stalled (who waits for whose doorbell).
+diag() {
+	local f
+	for f in /sys/kernel/debug/hvl/*/* /sys/kernel/debug/hvl_front/*/status; do
+		[ -f "$f" ] || continue
+		echo "== $f"
+		cat "$f"
+	done 2>&1
+	return 0
+}
+
 # fe_gone: none of the stock drivers is bound to a device of hvl_front
 # (they are removed after the devices went offline, by its reaper).
 fe_gone() {

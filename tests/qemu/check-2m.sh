@@ -11,14 +11,14 @@
 #   HVL_2M_MODES="poll irq"   the modes to run
 #   HVL_2M_BIG=<bytes>        size of the console and vsock transfers (4 MiB)
 #   HVL_2M_SCENARIOS=a,b      run.py's --scenarios (default: all of them)
+#   HVL_CMDLINE="..."         more kernel parameters, both machines
 #   HVL_OUT=<dir>             output directory (default .out-2m, or
 #                             .out-2m-arm64)
 #   HVL_2M_REUSE=1            keep the modules and initramfs of the last run
 #                             (called from check.sh, which built them)
 #   HVL_ARCH=arm64            two arm64 machines (QEMU's virt board, the
 #                             arm64 debug kernel of make check-arm64),
-#                             polled only (HVL_2M_MODES=poll): the
-#                             ivshmem doorbell's tree node is the x86 pc's
+#                             the doorbell's MSI-X through the GICv2m
 set -eu
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,17 +27,10 @@ q=$repo/tests/qemu
 export HVL_ARCH=$hvl_arch
 if [ "$hvl_arch" = arm64 ]; then
 	out=${HVL_OUT:-$repo/.out-2m-arm64}
-	modes=${HVL_2M_MODES:-poll}
-	case " $modes " in
-	*" irq "*)
-		echo "hvl: check-2m: HVL_ARCH=arm64 is polled only (the irq overlays name the pc's PCI slot)" >&2
-		exit 1
-		;;
-	esac
 else
 	out=${HVL_OUT:-$repo/.out-2m}
-	modes=${HVL_2M_MODES:-poll irq}
 fi
+modes=${HVL_2M_MODES:-poll irq}
 mkdir -p "$out"
 host=$out/host-results
 : >"$host"
@@ -48,11 +41,13 @@ result() { # result <name> <exit-status>
 }
 
 t0=$(date +%s)
+# Before the kernel: its cache key names the compiler, which a fresh
+# machine installs here (gcc-aarch64-linux-gnu for arm64).
+if [ "$hvl_arch" = x86_64 ]; then "$q/deps.sh"; else "$q/deps.sh" "$hvl_arch"; fi
 # The debug kernel whatever HVL_KERNEL says: its reports are the tests' point.
 kdir=$(HVL_KERNEL=debug "$q/kernel.sh")
 src=$(HVL_KERNEL=debug "$q/kernel.sh" --src)
 if [ "${HVL_2M_REUSE:-0}" != 1 ]; then
-	if [ "$hvl_arch" = x86_64 ]; then "$q/deps.sh"; else "$q/deps.sh" "$hvl_arch"; fi
 	# Clean first: modules built against another kernel configuration
 	# (the same release, so insmod takes them) read struct device at the
 	# wrong offsets.
@@ -79,39 +74,31 @@ case " $modes " in
 	;;
 esac
 
-# arm64_dtb <out.dtb> <base.dtb> <overlay.dtso>: the overlay on the virt
-# board's own tree, with /reserved-memory and /soc added first
-# (tests/2m/base-arm64.dtso) and its window moved from 0x2xxxxxxx to
-# 0x6xxxxxxx, where the shared file is on arm64 (run.py).
-arm64_dtb() {
-	sed -E 's/@2([0-9a-f]{7})\b/@6\1/g; s/<0x0 0x2([0-9a-f]{7}) /<0x0 0x6\1 /g' \
-		"$3" >"$1.dtso" &&
-	dtc -q -@ -I dts -O dtb -o "$1.base.dtbo" "$repo/tests/2m/base-arm64.dtso" &&
-	dtc -q -@ -Wno-reg_format -Wno-avoid_default_addr_size -I dts -O dtb \
-		-o "$1.dtbo" "$1.dtso" &&
-	fdtoverlay -i "$2" -o "$1" "$1.base.dtbo" "$1.dtbo"
-}
-
 for mode in $modes; do
-	rc=0
+	# Each machine's tree as dtb.sh merges make check's: on arm64 the
+	# virt board's own tree with these machines' memory
+	# (HVL_DTB_BOARD), base-arm64.dtso adding what board.dts has.  In irq
+	# mode the doorbell's node first: it sits where each board's PCI is
+	# (tests/2m/ivshmem-<arch>.dtso), and the windows name its label.
+	rc=0 base=$q/board.dts board= ivs=
+	[ "$mode" = irq ] && ivs=$repo/tests/2m/ivshmem-$hvl_arch.dtso
 	if [ "$hvl_arch" = arm64 ]; then
+		base=$repo/tests/2m/base-arm64.dtso board=$out/virt-$mode.dtb
 		python3 "$repo/tests/2m/run.py" --arch arm64 --kdir "$kdir" --initrd "$initrd" \
-			--out "$out" --mode "$mode" --dumpdtb "$out/virt-$mode.dtb" &&
-		arm64_dtb "$out/backend-$mode.dtb" "$out/virt-$mode.dtb" \
-			"$repo/tests/2m/backend-$mode.dtso" &&
-		arm64_dtb "$out/peer-$mode.dtb" "$out/virt-$mode.dtb" \
-			"$repo/tests/2m/peer-$mode.dtso" || rc=$?
-	else
-		"$q/dtb.sh" "$out/backend-$mode.dtb" "$q/board.dts" "$repo/tests/2m/backend-$mode.dtso" &&
-		"$q/dtb.sh" "$out/peer-$mode.dtb" "$q/board.dts" "$repo/tests/2m/peer-$mode.dtso" || rc=$?
+			--out "$out" --mode "$mode" --dumpdtb "$board" || rc=$?
 	fi
+	for side in backend peer; do
+		[ $rc = 0 ] || break
+		HVL_DTB_BOARD=$board "$q/dtb.sh" "$out/$side-$mode.dtb" "$base" $ivs \
+			"$repo/tests/2m/$side-$mode.dtso" || rc=$?
+	done
 	result "2m $mode: device trees" $rc
 	[ $rc = 0 ] || continue
 	echo "hvl: two machines, $mode (logs: $out/console-$mode-*.log)"
 	python3 "$repo/tests/2m/run.py" --arch "$hvl_arch" --kdir "$kdir" --initrd "$initrd" --out "$out" \
 		--mode "$mode" --dtb-backend "$out/backend-$mode.dtb" \
 		--dtb-peer "$out/peer-$mode.dtb" --server "$out/hvl-ivshmem-server" \
-		${HVL_2M_BIG:+--big "$HVL_2M_BIG"} \
+		${HVL_2M_BIG:+--big "$HVL_2M_BIG"} ${HVL_CMDLINE:+--cmdline "$HVL_CMDLINE"} \
 		${HVL_2M_SCENARIOS:+--scenarios "$HVL_2M_SCENARIOS"} || true
 done
 

@@ -4,11 +4,14 @@
 #   dtb.sh <out.dtb> <base.dts> [overlay.dtso ...]
 #
 # HVL_ARCH=arm64 (arch.sh): the base is QEMU's virt board's own tree
-# (run.sh --dumpdtb), and <base> an overlay on it (board-arm64.dtso).
-# The overlays' windows are the x86 board's, 0x30000000-0x33ffffff, below
-# the virt board's RAM: each reg <0x0 0x3xxxxxxx ...> and unit address
-# @3xxxxxxx (8 digits) moves up 1 GiB, to 0x7xxxxxxx, so that the same
-# overlays serve both boards.
+# (run.sh --dumpdtb, or the file HVL_DTB_BOARD names: make check-2m's
+# machines, whose memory and devices differ), and <base> an overlay on it
+# (board-arm64.dtso, tests/2m/base-arm64.dtso).  The overlays' windows
+# are the x86 board's, below the virt board's RAM (make check's at
+# 0x3xxxxxxx, make check-2m's at 0x2xxxxxxx): each reg <0x0 0x2xxxxxxx ...>
+# or <0x0 0x3xxxxxxx ...> and each such unit address (8 digits) moves up
+# 1 GiB, to 0x6xxxxxxx and 0x7xxxxxxx, so that the same overlays serve
+# both boards.  Nothing else there has 8 digits starting with 2 or 3.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +22,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 if [ "$hvl_arch" = arm64 ]; then
-	"$here/run.sh" --dumpdtb "$tmp/base.dtb"
+	if [ -n "${HVL_DTB_BOARD:-}" ]; then
+		cp "$HVL_DTB_BOARD" "$tmp/base.dtb"
+	else
+		"$here/run.sh" --dumpdtb "$tmp/base.dtb"
+	fi
 	set -- "$base" "$@"
 else
 	dtc -q -@ -I dts -O dtb -o "$tmp/base.dtb" "$base"
@@ -28,7 +35,8 @@ i=0 ovl=
 for o in "$@"; do
 	i=$((i + 1))
 	if [ "$hvl_arch" = arm64 ]; then
-		sed -E 's/@3([0-9a-f]{7})\b/@7\1/g; s/<0x0 0x3([0-9a-f]{7}) /<0x0 0x7\1 /g' \
+		sed -E 's/@2([0-9a-f]{7})\b/@6\1/g; s/<0x0 0x2([0-9a-f]{7}) /<0x0 0x6\1 /g;
+			s/@3([0-9a-f]{7})\b/@7\1/g; s/<0x0 0x3([0-9a-f]{7}) /<0x0 0x7\1 /g' \
 			"$o" >"$tmp/$i.dtso"
 		o=$tmp/$i.dtso
 	fi

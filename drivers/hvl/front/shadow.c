@@ -602,5 +602,14 @@ void hvl_front_vq_show(struct hvl_front_vq *sq, struct seq_file *s)
 		   (u16)(sq->pub_avail - sq->pub_used), sq->refused,
 		   sq->quarantined ? " given-up" : "",
 		   virtqueue_is_broken(sq->vq) ? " broken" : "");
+	/*
+	 * The public ring as the window has it, for a queue that stalled:
+	 * who waits for whose doorbell.  The device side's fields are
+	 * whatever it wrote; they are only printed.
+	 */
+	seq_printf(s, "    avail %u used %u, window: used %u avail_event %u used_event %u\n",
+		   sq->pub_avail, sq->pub_used, pub16(&sq->pub.used->idx),
+		   pub16(&vring_avail_event(&sq->pub)),
+		   pub16(&vring_used_event(&sq->pub)));
 	spin_unlock_irqrestore(&sq->lock, flags);
 }

@@ -42,6 +42,11 @@
  *
  *	mboxes = <&ivshmem 1>;		(ring the machine whose ID is 1)
  *
+ * On a board whose PCI host bridge is in its device tree (arm64's virt,
+ * pci-host-ecam-generic) the same child goes under that bridge's node;
+ * MSI-X then goes through the bridge's "msi-parent" (a GICv2m frame, an
+ * ITS).  tests/2m/ivshmem-x86_64.dtso and ivshmem-arm64.dtso are both.
+ *
  * The cell is the other side's ID, checked against 0..65535 and against
  * our own.  A device the tree does not describe is left to other drivers
  * (a user-space one through uio, say).
