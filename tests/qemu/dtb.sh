@@ -8,10 +8,11 @@
 # machines, whose memory and devices differ), and <base> an overlay on it
 # (board-arm64.dtso, tests/2m/base-arm64.dtso).  The overlays' windows
 # are the x86 board's, below the virt board's RAM (make check's at
-# 0x3xxxxxxx, make check-2m's at 0x2xxxxxxx): each reg <0x0 0x2xxxxxxx ...>
-# or <0x0 0x3xxxxxxx ...> and each such unit address (8 digits) moves up
-# 1 GiB, to 0x6xxxxxxx and 0x7xxxxxxx, so that the same overlays serve
-# both boards.  Nothing else there has 8 digits starting with 2 or 3.
+# 0x3xxxxxxx, make check-2m's at 0x2xxxxxxx): each "reg = <0x0 0x2xxxxxxx"
+# or "reg = <0x0 0x3xxxxxxx" and each such unit address (8 hex digits)
+# moves up 1 GiB, to 0x6xxxxxxx and 0x7xxxxxxx, so that the same overlays
+# serve both boards.  Other properties (hvl,bus-addresses: the peer's
+# view) stay as written.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,8 +36,8 @@ i=0 ovl=
 for o in "$@"; do
 	i=$((i + 1))
 	if [ "$hvl_arch" = arm64 ]; then
-		sed -E 's/@2([0-9a-f]{7})\b/@6\1/g; s/<0x0 0x2([0-9a-f]{7}) /<0x0 0x6\1 /g;
-			s/@3([0-9a-f]{7})\b/@7\1/g; s/<0x0 0x3([0-9a-f]{7}) /<0x0 0x7\1 /g' \
+		sed -E 's/@2([0-9a-f]{7})\b/@6\1/g; s/(reg = <0x0 0x)2([0-9a-f]{7}) /\16\2 /g;
+			s/@3([0-9a-f]{7})\b/@7\1/g; s/(reg = <0x0 0x)3([0-9a-f]{7}) /\17\2 /g' \
 			"$o" >"$tmp/$i.dtso"
 		o=$tmp/$i.dtso
 	fi

@@ -11,6 +11,7 @@
 #include <linux/debugfs.h>
 #include <linux/math64.h>
 #include <linux/seq_file.h>
+#include <linux/virtio_byteorder.h>
 
 #include "core.h"
 
@@ -42,6 +43,21 @@ static int device_show(struct seq_file *s, void *unused)
 			   vq->last_avail, vq->used_idx, vq->stats.popped,
 			   vq->stats.notifies, vq->stats.suppressed,
 			   vq->stats.errors);
+		/*
+		 * The rings as the window has them, for a queue that
+		 * stalled: who waits for whose doorbell.  avail_event is
+		 * ours, used_event the peer's (only printed).  Under
+		 * cd->lock, as hvl_vq_init() and hvl_vq_reset() are.
+		 */
+		if (vq->ready)
+			seq_printf(s, "queue%u window: avail_idx=%u avail_seen=%u avail_event=%u used_idx=%u used_event=%u signalled_used=%u%s\n",
+				   i, __virtio16_to_cpu(true, READ_ONCE(vq->avail->idx)),
+				   READ_ONCE(vq->avail_seen),
+				   __virtio16_to_cpu(true, READ_ONCE(vring_avail_event(vq))),
+				   __virtio16_to_cpu(true, READ_ONCE(vq->used->idx)),
+				   __virtio16_to_cpu(true, READ_ONCE(vring_used_event(vq))),
+				   vq->signalled_used,
+				   vq->signalled_valid ? "" : " (not yet)");
 	}
 	if (cd->drv && cd->drv->show)
 		cd->drv->show(hdev, s);
@@ -59,6 +75,8 @@ static int doorbell_show(struct seq_file *s, void *unused)
 		   db->poll_period ? "poll" : "mailbox",
 		   atomic64_read(&db->rung), atomic64_read(&db->coalesced),
 		   atomic64_read(&db->received), atomic64_read(&db->errors));
+	/* doorbell.c's bits: 1 a ring in flight, 2 another folded behind. */
+	seq_printf(s, "flags: %#lx\n", READ_ONCE(db->flags));
 	/* How the window is mapped (map.c) decides its barriers. */
 	seq_printf(s, "mapping: %s\n",
 		   win->xlate.wc ? "write-combining" : "cacheable");

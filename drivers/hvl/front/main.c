@@ -607,9 +607,11 @@ static int status_show(struct seq_file *s, void *unused)
 		   front_get(&h->host_state), front_get(&h->host_gen),
 		   front_get(&h->table_gen), front_get(&h->host_beat),
 		   front_get(&h->peer_state), front_get(&h->peer_gen));
-	seq_printf(s, "doorbell rung %lld coalesced %lld received %lld errors %lld\n",
+	/* flags: doorbell.c's, 1 a ring in flight, 2 another folded behind. */
+	seq_printf(s, "doorbell rung %lld coalesced %lld received %lld errors %lld flags %#lx\n",
 		   atomic64_read(&f->db.rung), atomic64_read(&f->db.coalesced),
-		   atomic64_read(&f->db.received), atomic64_read(&f->db.errors));
+		   atomic64_read(&f->db.received), atomic64_read(&f->db.errors),
+		   READ_ONCE(f->db.flags));
 	if (mutex_lock_interruptible(&f->lock))
 		return -EINTR;
 	seq_printf(s, "online %d gen %u table_gen %u leaving %u\n", f->online,

@@ -44,7 +44,7 @@
  *
  * On a board whose PCI host bridge is in its device tree (arm64's virt,
  * pci-host-ecam-generic) the same child goes under that bridge's node;
- * MSI-X then goes through the bridge's "msi-parent" (a GICv2m frame, an
+ * MSI-X then goes where the bridge's "msi-map" says (a GICv2m frame, an
  * ITS).  tests/2m/ivshmem-x86_64.dtso and ivshmem-arm64.dtso are both.
  *
  * The cell is the other side's ID, checked against 0..65535 and against
@@ -65,6 +65,7 @@
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/pci.h>
+#include <linux/rcupdate.h>
 
 #define IVS_IV_POSITION		0x08
 #define IVS_DOORBELL		0x0c
@@ -144,9 +145,15 @@ static bool ivs_peek_data(struct mbox_chan *chan)
 {
 	struct ivs_chan *ic = chan->con_priv;
 
-	/* As in ivs_txdone(). */
+	/*
+	 * As in ivs_txdone(); under RCU, which ivs_shutdown() waits for:
+	 * a peek that saw the channel active must end before the
+	 * framework clears chan->cl.
+	 */
+	rcu_read_lock();
 	if (irq_work_is_pending(&ic->txdone) && smp_load_acquire(&ic->active))
 		mbox_chan_txdone(chan, 0);
+	rcu_read_unlock();
 	return false;
 }
 
@@ -162,7 +169,8 @@ static int ivs_startup(struct mbox_chan *chan)
 /*
  * mbox_free_channel() clears chan->cl when this returns: no rx or tx-done
  * callback may run after.  Handlers that saw the channel active have
- * finished once the interrupt and the irq_work are synchronised.
+ * finished once the interrupt, a peek (a client still spinning on another
+ * CPU while it frees the channel) and the irq_work are synchronised.
  */
 static void ivs_shutdown(struct mbox_chan *chan)
 {
@@ -170,6 +178,7 @@ static void ivs_shutdown(struct mbox_chan *chan)
 
 	WRITE_ONCE(ic->active, false);
 	synchronize_irq(ic->ivs->irq);
+	synchronize_rcu();	/* ivs_peek_data() */
 	irq_work_sync(&ic->txdone);
 }
 
