@@ -299,6 +299,9 @@ def vsock_xfer(r, snd, rcv, cid, port, size, limit):
     dt = time.time() - t0
     got = one(out, "sha256")
     ok = rc == 0 and rc2 == 0 and rc3 == 0 and rc4 == 0 and want and want == got
+    if not ok:
+        snd.run("diag")
+        rcv.run("diag")
     return ok, dt, "sent %s, received %s" % (want, got)
 
 
