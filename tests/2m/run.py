@@ -50,14 +50,6 @@ BOARD = {"x86_64": ["qemu-system-x86_64", "-M", "pc", "-cpu", "qemu64"],
 RAM_BASE = {"x86_64": 0, "arm64": 0x40000000}
 IMAGE = {"x86_64": "arch/x86/boot/bzImage", "arm64": "arch/arm64/boot/Image"}
 CONSOLE = {"x86_64": "ttyS0", "arm64": "ttyAMA0"}
-# x86: PCI interrupt routing from the BIOS's $PIR table, not ACPI.  The
-# pc board's _PRT, evaluated when the control network's card (and in irq
-# mode ivshmem) is enabled, ran into ACPICA's 30-s loop timeout under TCG
-# ("AE_AML_LOOP_TIMEOUT" 37 s into the boot): both machines were up
-# after 47 s, with acpi=noirq after 19 (make check-2m, irq, 2026-12-07).
-# pci=noacpi did as well but moved the BARs, and ivshmem's IVPosition
-# then read 0.  Both cards use MSI-X anyway.
-ARCH_CMDLINE = {"x86_64": "acpi=noirq", "arm64": ""}
 RAM_LOW = 512 << 20
 
 
@@ -132,8 +124,8 @@ class Guest:
         cmd += ["-kernel", os.path.join(a.kdir, IMAGE[a.arch]),
                 "-initrd", a.initrd, "-dtb", self.dtb,
                 "-append", "console=%s loglevel=5 panic=-1 oops=panic "
-                "panic_on_warn=1 softlockup_panic=1 kasan.fault=panic hvl.mode=2m %s %s"
-                % (CONSOLE[a.arch], ARCH_CMDLINE[a.arch], a.cmdline)]
+                "panic_on_warn=1 softlockup_panic=1 kasan.fault=panic hvl.mode=2m %s"
+                % (CONSOLE[a.arch], a.cmdline)]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=open(self.log + ".qemu", "w"),
                                      stderr=subprocess.STDOUT,
