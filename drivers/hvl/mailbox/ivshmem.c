@@ -145,12 +145,12 @@ static bool ivs_peek_data(struct mbox_chan *chan)
 {
 	struct ivs_chan *ic = chan->con_priv;
 
-	/*
-	 * As in ivs_txdone(); under RCU, which ivs_shutdown() waits for:
-	 * a peek that saw the channel active must end before the
-	 * framework clears chan->cl.
-	 */
 	rcu_read_lock();
+	/*
+	 * As in ivs_txdone(), and an RCU reader, which ivs_shutdown()
+	 * waits for: a peek that saw the channel active must end before
+	 * the framework clears chan->cl.
+	 */
 	if (irq_work_is_pending(&ic->txdone) && smp_load_acquire(&ic->active))
 		mbox_chan_txdone(chan, 0);
 	rcu_read_unlock();
