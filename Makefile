@@ -6,7 +6,7 @@
 #   make modules_install             install them (INSTALL_MOD_PATH, depmod)
 #   make check                       static checks + KUnit + QEMU integration
 #   make check-2m                    two QEMU machines over one shared memory
-#                                    (HVL_ARCH=arm64: two arm64 ones, polled)
+#                                    (HVL_ARCH=arm64: two arm64 ones)
 #   make check-arm64                 KUnit + console, vsock, 9P tests on arm64 (QEMU virt)
 #   make soak                        the long runs (SOAK_* sizes, see tests/qemu/soak.sh)
 #   make demo                        boot the test board, show a console session

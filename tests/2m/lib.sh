@@ -231,22 +231,21 @@ finish() {
 	reboot -f
 }
 
-# vdbg <key>: a counter of the backend's vsock device
-vdbg() {
+# devdbg <device id> <key>: a counter of the backend's device of that type
+devdbg() {
 	local f
-	f=$(grep -l "^device_id: 19$" /sys/kernel/debug/hvl/*/* 2>/dev/null | head -1)
-	sed -n "s/^$1: //p" "$f"
+	f=$(grep -l "^device_id: $1$" /sys/kernel/debug/hvl/*/* 2>/dev/null | head -1)
+	sed -n "s/^$2: //p" "$f"
 }
+
+# vdbg <key>: a counter of the backend's vsock device
+vdbg() { devdbg 19 "$1"; }
 
 # rxsize: bytes the vsock listener has written so far
 rxsize() { wc -c </tmp/vrx 2>/dev/null || echo 0; }
 
 # cdbg <key>: a counter of the backend's console device
-cdbg() {
-	local f
-	f=$(grep -l "^device_id: 3$" /sys/kernel/debug/hvl/*/* 2>/dev/null | head -1)
-	sed -n "s/^$1: //p" "$f"
-}
+cdbg() { devdbg 3 "$1"; }
 
 # bg <name> <command...>: run it in the background, its output to
 # /tmp/<name>.log; when it returns, /tmp/<name>.cs holds the centiseconds
@@ -366,14 +365,20 @@ sums() {
 	done | sort
 }
 
-# fe_fio: the peer mounts the backend's export over 9P (cache=none), fio
-# writes and verifies (sequential and random), then every file's sum.
+# fe_mount [options]: the peer mounts the backend's export over 9P
+# (cache=none) on $MNT.
 MNT=/mnt/hvl2m
+fe_mount() {
+	mkdir -p $MNT
+	mount -t 9p -o trans=virtio,version=9p2000.L,cache=none${1:+,$1} hvl2m $MNT ||
+		{ fail "mount -t 9p hvl2m"; return 1; }
+}
+
+# fe_fio: fio writes and verifies (sequential and random) on the peer's
+# mount, then every file's sum.
 fe_fio() {
 	local t0 job
-	mkdir -p $MNT
-	mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,cache=none \
-		hvl2m $MNT || { fail "mount -t 9p hvl2m"; return 1; }
+	fe_mount msize=524288 || return 1
 	t0=$(now)
 	for job in "--name=seq --rw=write --bs=1m --size=8m" \
 		"--name=randrw --rw=randrw --bs=4k --size=1m"; do
@@ -488,11 +493,7 @@ vt_server_wait() {
 }
 
 # p9dbg <key>: a counter of the backend's 9P device
-p9dbg() {
-	local f
-	f=$(grep -l "^device_id: 9$" /sys/kernel/debug/hvl/*/* 2>/dev/null | head -1)
-	sed -n "s/^$1: //p" "$f"
-}
+p9dbg() { devdbg 9 "$1"; }
 
 # The mount's root and the open file: two fids at least.
 p9_fids_some() { [ "$(p9dbg fids)" -ge 2 ] 2>/dev/null; }
@@ -501,9 +502,7 @@ p9_fids_none() { [ "$(p9dbg fids)" = 0 ]; }
 # fe_p9_hold: the peer mounts the export and keeps a file open on it,
 # until its machine dies (run.py crash()).
 fe_p9_hold() {
-	mkdir -p $MNT
-	mount -t 9p -o trans=virtio,version=9p2000.L,cache=none hvl2m $MNT ||
-		{ fail "mount -t 9p hvl2m"; return 1; }
+	fe_mount || return 1
 	bg p9hold sh -c "exec 7>$MNT/held; exec sleep 100000"
 	retry 50 [ -e $MNT/held ] || { fail "no $MNT/held"; return 1; }
 	echo "holding $MNT/held"

@@ -259,6 +259,16 @@ def counters(g):
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
+def verdict(snd, rcv, ran, want, got, dt):
+    """A transfer's (ok, seconds, why); a failed one prints each side's
+    rings and doorbells (diag) into this run's output."""
+    ok = bool(ran and want and want == got)
+    if not ok:
+        snd.run("diag")
+        rcv.run("diag")
+    return ok, dt, "sent %s, received %s" % (want, got)
+
+
 def console_xfer(r, snd, rcv, what, size, limit):
     """Send a file through the console from snd to rcv; compare checksums."""
     if size <= 64:
@@ -273,12 +283,7 @@ def console_xfer(r, snd, rcv, what, size, limit):
     rc4, out = rcv.run("rx_wait %d %d" % (n, limit), limit + 10)
     dt = time.time() - t0
     got = one(out, "sha256")
-    ok = rc == 0 and rc2 == 0 and rc3 == 0 and rc4 == 0 and want and want == got
-    if not ok:
-        # Each side's rings and doorbells, into this run's output.
-        snd.run("diag")
-        rcv.run("diag")
-    return ok, dt, "sent %s, received %s" % (want, got)
+    return verdict(snd, rcv, rc == rc2 == rc3 == rc4 == 0, want, got, dt)
 
 
 def vsock_xfer(r, snd, rcv, cid, port, size, limit):
@@ -290,11 +295,7 @@ def vsock_xfer(r, snd, rcv, cid, port, size, limit):
     rc4, out = rcv.run("vsock_wait %d %d" % (size, limit), limit + 10)
     dt = time.time() - t0
     got = one(out, "sha256")
-    ok = rc == 0 and rc2 == 0 and rc3 == 0 and rc4 == 0 and want and want == got
-    if not ok:
-        snd.run("diag")
-        rcv.run("diag")
-    return ok, dt, "sent %s, received %s" % (want, got)
+    return verdict(snd, rcv, rc == rc2 == rc3 == rc4 == 0, want, got, dt)
 
 
 def bring_up(r, be, fe, mod, order):

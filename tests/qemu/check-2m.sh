@@ -43,7 +43,7 @@ result() { # result <name> <exit-status>
 t0=$(date +%s)
 # Before the kernel: its cache key names the compiler, which a fresh
 # machine installs here (gcc-aarch64-linux-gnu for arm64).
-if [ "$hvl_arch" = x86_64 ]; then "$q/deps.sh"; else "$q/deps.sh" "$hvl_arch"; fi
+"$q/deps.sh" "$hvl_arch"
 # The debug kernel whatever HVL_KERNEL says: its reports are the tests' point.
 kdir=$(HVL_KERNEL=debug "$q/kernel.sh")
 src=$(HVL_KERNEL=debug "$q/kernel.sh" --src)
@@ -74,19 +74,21 @@ case " $modes " in
 	;;
 esac
 
+# Each machine's tree as dtb.sh merges make check's: on arm64 the virt
+# board's own tree with these machines' memory (HVL_DTB_BOARD, the same
+# in both modes: the doorbell's PCI device is not in it), base-arm64.dtso
+# adding what board.dts has.  In irq mode the doorbell's node first: it
+# sits where each board's PCI is (tests/2m/ivshmem-<arch>.dtso), and the
+# windows name its label.
+base=$q/board.dts board= board_rc=0
+if [ "$hvl_arch" = arm64 ]; then
+	base=$repo/tests/2m/base-arm64.dtso board=$out/virt.dtb
+	python3 "$repo/tests/2m/run.py" --arch arm64 --kdir "$kdir" --initrd "$initrd" \
+		--out "$out" --mode poll --dumpdtb "$board" || board_rc=$?
+fi
 for mode in $modes; do
-	# Each machine's tree as dtb.sh merges make check's: on arm64 the
-	# virt board's own tree with these machines' memory
-	# (HVL_DTB_BOARD), base-arm64.dtso adding what board.dts has.  In irq
-	# mode the doorbell's node first: it sits where each board's PCI is
-	# (tests/2m/ivshmem-<arch>.dtso), and the windows name its label.
-	rc=0 base=$q/board.dts board= ivs=
+	rc=$board_rc ivs=
 	[ "$mode" = irq ] && ivs=$repo/tests/2m/ivshmem-$hvl_arch.dtso
-	if [ "$hvl_arch" = arm64 ]; then
-		base=$repo/tests/2m/base-arm64.dtso board=$out/virt-$mode.dtb
-		python3 "$repo/tests/2m/run.py" --arch arm64 --kdir "$kdir" --initrd "$initrd" \
-			--out "$out" --mode "$mode" --dumpdtb "$board" || rc=$?
-	fi
 	for side in backend peer; do
 		[ $rc = 0 ] || break
 		HVL_DTB_BOARD=$board "$q/dtb.sh" "$out/$side-$mode.dtb" "$base" $ivs \
