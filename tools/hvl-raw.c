@@ -6,6 +6,7 @@
  *   hvl-raw TTY...
  *   hvl-raw -c TTY...
  *   hvl-raw -k TTY...
+ *   hvl-raw -n TTY...
  *
  * stty applies its settings with tcsetattr(TCSADRAIN), which first waits
  * until everything written to the terminal is sent.  The tests set a
@@ -37,8 +38,13 @@
  * printed, and it is kept open until the program is killed: a shell that
  * opens it meanwhile shares a raw terminal from the start (the terminal
  * keeps its settings while anyone has it open).
+ *
+ * With -n, for each terminal, the bytes its line discipline holds for a
+ * reader (FIONREAD) and what its driver still has to send (TIOCOUTQ), as
+ * "TTY in N out N": where a transfer that stalled left its last bytes.
  */
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -116,14 +122,36 @@ static int first(char **tty, int n, bool copy)
 	return 1;
 }
 
+/* -n: "TTY in N out N" for each; 0 or 1 */
+static int queued(char **tty, int n)
+{
+	int i, fd, in, out, rc = 0;
+
+	for (i = 0; i < n; i++) {
+		fd = open(tty[i], O_RDONLY | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0 || ioctl(fd, FIONREAD, &in) ||
+		    ioctl(fd, TIOCOUTQ, &out)) {
+			perror(tty[i]);
+			rc = 1;
+		} else {
+			printf("%s in %d out %d\n", tty[i], in, out);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	int i, fd, rc = 0;
 
 	if (argc > 2 && (!strcmp(argv[1], "-c") || !strcmp(argv[1], "-k")))
 		return first(argv + 2, argc - 2, argv[1][1] == 'c');
+	if (argc > 2 && !strcmp(argv[1], "-n"))
+		return queued(argv + 2, argc - 2);
 	if (argc < 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: hvl-raw TTY... | hvl-raw -c|-k TTY...\n");
+		fprintf(stderr, "usage: hvl-raw TTY... | hvl-raw -c|-k|-n TTY...\n");
 		return 1;
 	}
 	for (i = 1; i < argc; i++) {

@@ -338,10 +338,17 @@ front_status() {
 # transfer that stalled (who waits for whose doorbell).
 diag() {
 	local f
-	for f in /sys/kernel/debug/hvl/*/* /sys/kernel/debug/hvl_front/*/status; do
+	for f in /sys/kernel/debug/hvl/*/* /sys/kernel/debug/hvl_front/*/status \
+		/sys/kernel/debug/virtio-ports/*; do
 		[ -f "$f" ] || continue
 		echo "== $f"
 		cat "$f"
+	done 2>&1
+	# Past the rings: what the tty holds for its reader, and the reader.
+	echo "== $(hvl-raw -n "$(tty_dev)" 2>&1)"
+	for f in $(pidof head); do
+		echo "== head $f: $(tr '\0' ' ' </proc/$f/cmdline)"
+		cat /proc/$f/stack
 	done 2>&1
 	return 0
 }

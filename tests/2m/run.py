@@ -273,6 +273,8 @@ def console_xfer(r, snd, rcv, what, size, limit):
     """Send a file through the console from snd to rcv; compare checksums."""
     if size <= 64:
         rc, out = snd.run("printf '%%s\\n' '%s' >/tmp/tx; sum /tmp/tx" % what)
+    elif size % 1024:
+        rc, out = snd.run("head -c %d /dev/urandom >/tmp/tx; sum /tmp/tx" % size)
     else:
         rc, out = snd.run("mkdata /tmp/tx %d" % (size // 1024))
     want = one(out, "sha256")
@@ -407,6 +409,46 @@ def services(r, be, fe, args):
                  rc == rc2 == rc3 == 0, "\n".join(out + out2 + out3))
         print("HVL-2M: %s: vsock_test, %s serving: %s in %.0f s"
               % (args.mode, srv.name, one(out2, "cases") or "?", time.time() - t0))
+
+
+def console_loop(r, be, fe, args):
+    """The console's last exchanges, many times: transfers both ways of
+    sizes that end on a receive buffer's edge and off it, each followed
+    by both machines going idle.  A stall at the end of a transfer (the
+    stock hvc's, once in 19 arm64 runs of basic(): testing.rst) shows
+    up here many times sooner than by rerunning everything; the first
+    failure stops the loop, with diag's rings and tty in the output."""
+    sizes = (4 << 20, 4096, 64 << 10, 4095, 256 << 10, 4097, 1 << 20)
+    t0, ok, n = time.time(), True, 0
+    for i in range(args.console_loops):
+        size = sizes[i % len(sizes)]
+        for snd, rcv in ((be, fe), (fe, be)):
+            ok, dt, why = console_xfer(r, snd, rcv, None, size, 120)
+            n += 1
+            if not ok:
+                # Late, or never: the reader's file and the tty 10 s on.
+                time.sleep(10)
+                rc, out = rcv.run('echo "later: $(wc -c </tmp/rx) bytes, '
+                                  '$(hvl-raw -n "$(tty_dev)" 2>&1)"')
+                why += "; " + " ".join(out)
+                # Stuck or lost: 4 KiB more behind them, and the reader's
+                # first bytes are the transfer's if they were only stuck.
+                rc, out = snd.run("sum /tmp/tx; head -c 4096 /dev/zero >/tmp/pad; "
+                                  "tx /tmp/pad", 60)
+                want = one(out, "sha256")
+                rc, out = rcv.run("rx_wait %d 30" % size, 40)
+                got = one(out, "sha256")
+                why += "; with 4 KiB more sent: %s" % (
+                    "the transfer's bytes, only stuck" if got and got == want
+                    else "read %s" % got)
+                break
+        if not ok:
+            break
+    r.result("console loop: %d transfers of 4 KiB - 4 MiB both ways, checksums"
+             % n, ok, "" if ok else "transfer %d of %d bytes %s -> %s: %s"
+             % (n, size, snd.name, rcv.name, why))
+    print("HVL-2M: %s: console loop: %d transfers in %.0f s"
+          % (args.mode, n, time.time() - t0))
 
 
 def report_counters(r, args, what, c0, c1, check, mib=None):
@@ -708,12 +750,17 @@ def main():
     p.add_argument("--boot-limit", type=int, default=240)
     p.add_argument("--integrity-mib", type=int, default=64,
                    help="MiB through vsock in services(), half each way")
+    p.add_argument("--console-loops", type=int,
+                   default=int(os.environ.get("HVL_2M_CONSOLE_LOOPS", "50")),
+                   help="rounds of console-loop (each a transfer both ways)")
     p.add_argument("--scenarios",
                    help="besides the basic run: services (9P with fio, vsock "
                    "integrity, vsock_test), crash (kill and restart the peer), "
                    "backend-crash (kill and restart the backend's machine), "
                    "backend-reboot (reboot -f in it), peer-first (the other boot "
-                   "order); default all but backend-reboot polled")
+                   "order), console-loop (console transfers until one fails, "
+                   "--console-loops rounds); default all but backend-reboot "
+                   "polled and console-loop")
     args = p.parse_args()
     if args.scenarios is None:
         # A clean reboot takes the peer's path of a crash (hvl_core has no
@@ -765,6 +812,8 @@ def main():
                 t0 = time.time()
                 services(r, be, fe, args)
                 print("HVL-2M: %s: services: %.0f s in all" % (args.mode, time.time() - t0))
+            if "console-loop" in args.scenarios.split(","):
+                console_loop(r, be, fe, args)
             if "crash" in args.scenarios.split(","):
                 crash(r, be, fe, mod, args)
             for how in ("crash", "reboot"):

@@ -11,6 +11,7 @@
 #   HVL_2M_MODES="poll irq"   the modes to run
 #   HVL_2M_BIG=<bytes>        size of the console and vsock transfers (4 MiB)
 #   HVL_2M_SCENARIOS=a,b      run.py's --scenarios (default: all of them)
+#   HVL_2M_CONSOLE_LOOPS=N    rounds of the console-loop scenario (50)
 #   HVL_CMDLINE="..."         more kernel parameters, both machines
 #   HVL_OUT=<dir>             output directory (default .out-2m, or
 #                             .out-2m-arm64)
