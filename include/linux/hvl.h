@@ -180,6 +180,7 @@ bool hvl_vq_should_notify(struct hvl_vq *vq);
 void hvl_vq_disable_notify(struct hvl_vq *vq);
 bool hvl_vq_enable_notify(struct hvl_vq *vq);
 bool hvl_vq_has_work(struct hvl_vq *vq);
+void hvl_vq_defer(struct hvl_vq *vq);
 
 void hvl_chain_out_iter(const struct hvl_chain *c, struct iov_iter *it);
 void hvl_chain_in_iter(const struct hvl_chain *c, struct iov_iter *it);

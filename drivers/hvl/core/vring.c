@@ -270,6 +270,7 @@ bool hvl_vq_peer_news(const struct hvl_vq *vq)
 		return false;
 	return rd16(&a->idx) != READ_ONCE(vq->avail_seen);
 }
+EXPORT_SYMBOL_IF_KUNIT(hvl_vq_peer_news);
 
 /**
  * hvl_vq_pop() - take the next available descriptor chain
@@ -543,6 +544,26 @@ bool hvl_vq_has_work(struct hvl_vq *vq)
 	return vq->avail_seen != vq->last_avail;
 }
 EXPORT_SYMBOL_GPL(hvl_vq_has_work);
+
+/**
+ * hvl_vq_defer() - leave what the driver made available for later
+ * @vq: a queue whose buffers the device fills only when it has something
+ *	for the driver (receive buffers), which it has not now
+ *
+ * Notes avail->idx as read, so that hvl_bus_peer_news() does not run the
+ * device's work item for these buffers on every doorbell the peer rings
+ * for another queue or device: a driver refills its receive queue as it
+ * consumes, so without this a console that sent once and then idled ran
+ * on every doorbell of the window, for nothing.  The buffers are old news
+ * now; the device kicks itself when it has something, and that run pops
+ * them.  Work item context.
+ */
+void hvl_vq_defer(struct hvl_vq *vq)
+{
+	if (vq->ready && !vq->broken)
+		WRITE_ONCE(vq->avail_seen, hvl_vq_avail_idx(vq));
+}
+EXPORT_SYMBOL_GPL(hvl_vq_defer);
 
 /**
  * hvl_chain_out_iter() - iterate over the device-readable part of a chain

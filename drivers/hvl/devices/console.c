@@ -127,6 +127,9 @@ static bool serve_rx(struct hvl_device *hdev, struct hvl_console *con,
 		sent = true;
 		(*budget)--;
 	}
+	/* Nothing to send: the buffers wait for con_write()'s kick. */
+	if (kfifo_is_empty(&con->fifo))
+		hvl_vq_defer(vq);
 	if (sent)
 		tty_port_tty_wakeup(&con->port);
 	return sent;

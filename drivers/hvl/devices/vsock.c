@@ -62,6 +62,7 @@
 
 #define RX_Q		0
 #define TX_Q		1
+#define EVENT_Q		2
 
 struct hvl_vsock {
 	struct hvl_device *hdev;
@@ -460,8 +461,11 @@ static bool serve_rx(struct hvl_vsock *v, int *budget)
 
 	while (*budget > 0) {
 		skb = virtio_vsock_skb_dequeue(&v->send_q);
-		if (!skb)
+		if (!skb) {
+			/* Queueing a packet kicks us: the buffers wait. */
+			hvl_vq_defer(vq);
 			return false;
+		}
 		ret = hvl_vq_next(vq, &c, budget);
 		if (ret) {
 			virtio_vsock_skb_queue_head(&v->send_q, skb);
@@ -507,6 +511,8 @@ VISIBLE_IF_KUNIT bool hvl_vsock_poll(struct hvl_device *hdev, int budget)
 
 	more = serve_tx(v, &budget);
 	more |= serve_rx(v, &budget);
+	/* Held, never used (above): no news, ever. */
+	hvl_vq_defer(&hdev->vqs[EVENT_Q]);
 	/*
 	 * Replies drained by serve_rx() may let the tx queue go on.  If
 	 * serve_tx() stopped on them, it did not re-arm tx: with EVENT_IDX

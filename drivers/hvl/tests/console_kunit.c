@@ -95,6 +95,28 @@ static void rearm_budget_tx(struct kunit *test)
 }
 
 /*
+ * Receive buffers and nothing to send: the run leaves them, and they are
+ * no news for a doorbell the peer rings for another queue or device
+ * (hvl_bus_peer_news()), which would run the console for nothing each
+ * time.  The transmitq's next chain still is news.
+ */
+static void rx_deferred(struct kunit *test)
+{
+	struct fake_dev *fd = con_new(test, true);
+	int i;
+
+	for (i = 0; i < NUM; i++)
+		fake_post(fd, RX_Q, 0, 64, true);
+	KUNIT_EXPECT_TRUE(test, hvl_vq_peer_news(&fd->vqs[RX_Q]));
+	KUNIT_EXPECT_FALSE(test, con_poll(fd));
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
+	KUNIT_EXPECT_FALSE(test, hvl_vq_peer_news(&fd->vqs[RX_Q]));
+	KUNIT_EXPECT_FALSE(test, hvl_vq_peer_news(&fd->vqs[TX_Q]));
+	fake_post(fd, TX_Q, 0, 6, false);
+	KUNIT_EXPECT_TRUE(test, hvl_vq_peer_news(&fd->vqs[TX_Q]));
+}
+
+/*
  * The console bound through the core to a fake device whose device tree
  * allows the device-type features @dt, as hvl_core binds it: the peer's
  * register writes then go through hvl_txn_write().
@@ -261,6 +283,7 @@ static struct kunit_case con_cases[] = {
 	KUNIT_CASE(tx_rearmed_event_idx),
 	KUNIT_CASE(tx_rearmed_flags),
 	KUNIT_CASE(rearm_budget_tx),
+	KUNIT_CASE(rx_deferred),
 	KUNIT_CASE(emerg_write_after_features_ok),
 	KUNIT_CASE(emerg_write_withheld),
 	KUNIT_CASE(open_racing_remove),

@@ -842,6 +842,25 @@ static void rx_activity_is_the_peers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 9);
 }
 
+/*
+ * Receive buffers and no frame for the peer: left for later, and no news
+ * for a doorbell rung for another queue or device.
+ */
+static void rx_deferred(struct kunit *test)
+{
+	struct fake_dev *fd;
+	int i;
+
+	rx_setup(test, false);
+	fd = test->priv;
+	for (i = 0; i < 8; i++)
+		fake_post(fd, RX_Q, i * 1000, 1000, true);
+	KUNIT_EXPECT_TRUE(test, hvl_vq_peer_news(&fd->vqs[RX_Q]));
+	KUNIT_EXPECT_FALSE(test, fake_poll(fd, hvl_net_poll, HVL_BUDGET));
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
+	KUNIT_EXPECT_FALSE(test, hvl_vq_peer_news(&fd->vqs[RX_Q]));
+}
+
 static struct kunit_case hvl_net_rx_cases[] = {
 	KUNIT_CASE(rx_mergeable),
 	KUNIT_CASE(rx_waits_for_buffers),
@@ -855,6 +874,7 @@ static struct kunit_case hvl_net_rx_cases[] = {
 	KUNIT_CASE(rx_gso_after_restart),
 	KUNIT_CASE(rx_not_starved_by_tx),
 	KUNIT_CASE(rx_activity_is_the_peers),
+	KUNIT_CASE(rx_deferred),
 	{}
 };
 

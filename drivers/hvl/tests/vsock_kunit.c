@@ -275,6 +275,7 @@ static void tx_skb_sized_by_len(struct kunit *test)
 #define POLL_PORT	0x7e57u
 #define RX_Q		0
 #define TX_Q		1
+#define EVENT_Q		2
 #define RX_NUM		4
 #define TX_NUM		8
 #define BUF		0x100u		/* each buffer's size */
@@ -415,11 +416,34 @@ static void rearm_budget_rx(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, fd->vqs[RX_Q].broken);
 }
 
+/*
+ * Receive buffers and nothing queued for the peer, event buffers: left
+ * for later, and no news for a doorbell rung for another queue or device.
+ */
+static void rx_deferred(struct kunit *test)
+{
+	struct fake_dev *fd = test->priv;
+	int i;
+
+	post_rx(fd, RX_NUM);
+	for (i = 0; i < 4; i++)
+		fake_post(fd, EVENT_Q, RX_BUF(i), BUF, true);
+	KUNIT_EXPECT_TRUE(test, hvl_vq_peer_news(&fd->vqs[RX_Q]));
+	KUNIT_EXPECT_TRUE(test, hvl_vq_peer_news(&fd->vqs[EVENT_Q]));
+	KUNIT_EXPECT_FALSE(test, vsock_poll(fd));
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, RX_Q), 0);
+	KUNIT_EXPECT_FALSE(test, hvl_vq_peer_news(&fd->vqs[RX_Q]));
+	/* The event queue's buffers are held for good. */
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, EVENT_Q), 0);
+	KUNIT_EXPECT_FALSE(test, hvl_vq_peer_news(&fd->vqs[EVENT_Q]));
+}
+
 static struct kunit_case vsock_poll_cases[] = {
 	KUNIT_CASE(tx_rearmed_after_replies),
 	KUNIT_CASE(tx_rearmed_after_late_rx),
 	KUNIT_CASE(rearm_budget_tx),
 	KUNIT_CASE(rearm_budget_rx),
+	KUNIT_CASE(rx_deferred),
 	{}
 };
 

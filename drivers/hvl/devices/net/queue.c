@@ -277,6 +277,8 @@ static bool serve_rx(struct hvl_net *n, int *budget)
 	while (*budget > 0) {
 		skb = skb_dequeue(&n->to_peer);
 		if (!skb) {
+			/* start_xmit() kicks us: the buffers wait. */
+			hvl_vq_defer(&n->hdev->vqs[RX_Q]);
 			more = false;
 			break;
 		}
