@@ -272,6 +272,21 @@ bool hvl_vq_peer_news(const struct hvl_vq *vq)
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_vq_peer_news);
 
+/*
+ * Read avail->idx into avail_seen: what hvl_vq_peer_news() compares with
+ * (the doorbell's filter, hvl_bus_peer_news()) and what the watch on the
+ * peer sums (hvl_bus_peer_activity()).  Written for those two, which read
+ * it without the device's lock.  False, reading nothing, on a queue not
+ * ready or broken.
+ */
+static bool note_avail(struct hvl_vq *vq)
+{
+	if (!vq->ready || vq->broken)
+		return false;
+	WRITE_ONCE(vq->avail_seen, hvl_vq_avail_idx(vq));
+	return true;
+}
+
 /**
  * hvl_vq_pop() - take the next available descriptor chain
  * @vq: the queue
@@ -293,12 +308,9 @@ int hvl_vq_pop(struct hvl_vq *vq, struct hvl_chain *c)
 	u16 avail_idx, head;
 	int err;
 
-	if (!vq->ready || vq->broken)
+	if (!note_avail(vq))
 		return -EIO;
-
-	avail_idx = hvl_vq_avail_idx(vq);
-	/* Read without the lock by hvl_bus_peer_news(). */
-	WRITE_ONCE(vq->avail_seen, avail_idx);
+	avail_idx = vq->avail_seen;
 	if (avail_idx == vq->last_avail)
 		return -EAGAIN;
 	if ((u16)(avail_idx - vq->last_avail) > vq->num)
@@ -538,10 +550,7 @@ EXPORT_SYMBOL_GPL(hvl_vq_enable_notify);
  */
 bool hvl_vq_has_work(struct hvl_vq *vq)
 {
-	if (!vq->ready || vq->broken)
-		return false;
-	WRITE_ONCE(vq->avail_seen, hvl_vq_avail_idx(vq));
-	return vq->avail_seen != vq->last_avail;
+	return note_avail(vq) && vq->avail_seen != vq->last_avail;
 }
 EXPORT_SYMBOL_GPL(hvl_vq_has_work);
 
@@ -560,8 +569,7 @@ EXPORT_SYMBOL_GPL(hvl_vq_has_work);
  */
 void hvl_vq_defer(struct hvl_vq *vq)
 {
-	if (vq->ready && !vq->broken)
-		WRITE_ONCE(vq->avail_seen, hvl_vq_avail_idx(vq));
+	note_avail(vq);
 }
 EXPORT_SYMBOL_GPL(hvl_vq_defer);
 
