@@ -7,6 +7,7 @@
 #   HVL_SELFTEST_FAIL=1   inject one failing KUnit case (harness self-check)
 #   HVL_TIMEOUT=<s>       guest time limit (default 3600)
 #   HVL_KVM=1             try KVM instead of TCG
+#   HVL_QEMU_CPU=<model>  the x86 guest's CPU (default max,-erms,-fsrm: run.sh)
 #   HVL_ONLY=<glob>       run only the integration tests matching, e.g. 20-*
 #   HVL_CMDLINE=<args>    more guest kernel parameters, e.g. hvl.p9_storm=10000
 #   HVL_ARCH=arm64        the arm64 guest (check-arm64.sh): the module build
