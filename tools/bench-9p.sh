@@ -9,14 +9,18 @@
 # hvl and diod export a tmpfs of this guest; QEMU's runs natively on the
 # host while this guest is emulated, which flatters it.
 # Sizes: BENCH_SIZE (fio file, 16m), BENCH_RUNTIME (random I/O, s, 10),
-# BENCH_META (files for the metadata storm, 200) and BENCH_SERVERS
-# ("hvl diod qemu"), from the environment of "make bench-9p".
+# BENCH_META (files for the metadata storm, 200), BENCH_PERF_SIZE (the
+# cache=loose profiles' file, 64m) and BENCH_SERVERS ("hvl diod qemu";
+# give several as "hvl,diod": the kernel's command line carries it to
+# the guest, where a space would end it), from the environment of
+# "make bench-9p".
 # Scaling: 4 KiB random-read IOPS (fio jobs on one file) and
 # create+stat+unlink ops/s (hvl-fsstorm processes, the BENCH_META files
 # shared out) with BENCH_SCALE clients each ("1 4 16"; "" for none), and
 # the context switches (all CPUs, and by task) per random read and
-# write.  BENCH_PERF=1 profiles each server's random reads, random writes
-# and metadata run (tools/lib-bench.sh).
+# write.  BENCH_PERF=1 profiles each server's random reads (one client
+# and four), random writes, metadata run and cache=loose sequential runs
+# (tools/lib-bench.sh).
 . /tests/lib.sh
 . /tests/lib-9p.sh
 . /tools/lib-bench.sh
@@ -97,6 +101,7 @@ scale() {
 
 # profiles <server> <dir>: BENCH_PERF's profiles, outside the figures
 profiles() {
+	local iops
 	[ -n "${BENCH_PERF:-}" ] || return 0
 	profile_start
 	fio_bw "$2" randread 4k 8 --runtime=$RT --time_based >/dev/null
@@ -108,6 +113,33 @@ profiles() {
 	profile_start
 	meta_ops "$2" 1 >/dev/null
 	profile_stop "$1, create+stat+unlink, one client"
+	# The four clients of "scale", whose reads lose where one's win:
+	# where the guest's time goes (fio's own threads are gone before
+	# the second snapshot; the kernel's workers are not).
+	tasks_snap /tmp/tasks0
+	profile_start
+	iops=$(fio_bw "$2" randread 4k 8 --runtime=$RT --time_based \
+		--filename=scale.dat --numjobs=4 --group_reporting)
+	profile_stop "$1, 4 KiB random reads, four clients ($iops IOPS)"
+	tasks_snap /tmp/tasks1
+	tasks_report /tmp/tasks0 /tmp/tasks1 $((iops * RT)) "$1, 4 KiB random reads, four clients"
+	rm -f "$2/scale.dat"
+}
+
+# loose_profiles <server> <dir>: BENCH_PERF's profiles of the sequential
+# runs in cache=loose, outside the figures, on a file of
+# BENCH_PERF_SIZE (64m): at the 8m of the published runs the transfer
+# takes some 80 ms and fio's own start-up (it loads its Ceph engines)
+# is most of the samples.
+loose_profiles() {
+	local size=${BENCH_PERF_SIZE:-64m}
+	[ -n "${BENCH_PERF:-}" ] || return 0
+	profile_start
+	fio_bw "$2" write 1m 48 --end_fsync=1 --size=$size >/dev/null
+	profile_stop "$1, cache=loose sequential write of $size"
+	profile_start
+	fio_bw "$2" read 1m 7 --size=$size >/dev/null
+	profile_stop "$1, cache=loose sequential read of $size"
 }
 
 # rand_figs <server> <dir> <read|write> <fio terse field>: 4 KiB random
@@ -150,6 +182,7 @@ run() {
 # page-cache write-back and read-ahead fill each message (see 9p.rst).
 seq_loose() {
 	seq_figs "$1" "$2" -loose
+	loose_profiles "$1" "$2"
 	rm -f "$2"/b.*
 }
 
@@ -206,7 +239,7 @@ bench_qemu() {
 	fi
 }
 
-for server in ${BENCH_SERVERS:-hvl diod qemu}; do
+for server in $(echo "${BENCH_SERVERS:-hvl diod qemu}" | tr , ' '); do
 	echo "== $server"
 	bench_$server
 done

@@ -14,7 +14,8 @@
 # other CPU, as before it (hvl_mbox_loopback direct=0): what the test
 # mailbox costs.  The peer side runs on CPUs 2-3, Linux on 0-1.  Context
 # switches (all CPUs) per MiB streamed and per round trip, and by task
-# per round trip, say what each path costs in wake-ups.  BENCH_PERF=1 profiles a 64 KiB stream
+# per round trip, and hvl_vsock's work item runs per round trip, say what
+# each path costs in wake-ups.  BENCH_PERF=1 profiles a 64 KiB stream
 # (BENCH_PERF_BYTES, 128M) and the round trips of hvl both ways and of
 # vsock_loopback (tools/lib-bench.sh).
 . /tests/lib.sh
@@ -27,6 +28,13 @@ P="taskset $PEER_CPUS"
 
 # field <line> <key>: the value of key=value in a hvl-rr result line
 field() { echo "$1" | sed -n "s|.* $2=\([^ ]*\).*|\1|p"; }
+
+# hvl_vsock's work item runs so far (0 when the device is not there).
+runs() {
+	local f
+	f=$(devdbg 19)
+	[ -n "$f" ] && sed -n 's/^runs: //p' "$f" || echo 0
+}
 
 # Function-call and irq_work interrupts so far, all CPUs: the loopback
 # mailbox's IPIs and self-IPIs.
@@ -48,7 +56,7 @@ profile() {
 
 # measure <name> <server-side> <listen-addr> <client-side> <connect-addr>
 measure() {
-	local s r4 r64 rr db0 db1 rg0 rg1 ip0 ip1 cs0 cs1 cs2 mib=$((2 * ${BYTES%M}))
+	local s r4 r64 rr db0 db1 rg0 rg1 ip0 ip1 cs0 cs1 cs2 w0 w1 mib=$((2 * ${BYTES%M}))
 	$2 hvl-rr server $3 &
 	s=$!
 	sleep 1
@@ -63,14 +71,16 @@ measure() {
 	db1=$(dbg doorbell received 2>/dev/null || echo 0)
 	rg1=$(dbg doorbell rung 2>/dev/null || echo 0)
 	tasks_snap /tmp/tasks0
+	w0=$(runs)
 	rr=$($4 hvl-rr rr $5 -n $RR)
 	cs2=$(ctxt)
+	w1=$(runs)
 	tasks_snap /tmp/tasks1
 	tasks_report /tmp/tasks0 /tmp/tasks1 $RR "$1, 1-byte round trips"
 	profile $1 "$4" $5
 	kill $s
 	wait $s 2>/dev/null
-	echo "$1 $(field "$r4" MiB/s) $(field "$r64" MiB/s) $(field "$rr" p50_us) $(field "$rr" p99_us) $(((db1 - db0) / mib))/$(((rg1 - rg0) / mib)) $(((ip1 - ip0) / mib)) $(((cs1 - cs0) / mib)) $(awk "BEGIN { printf \"%.1f\", ($cs2 - $cs1) / $RR }")" >>/tmp/bench
+	echo "$1 $(field "$r4" MiB/s) $(field "$r64" MiB/s) $(field "$rr" p50_us) $(field "$rr" p99_us) $(((db1 - db0) / mib))/$(((rg1 - rg0) / mib)) $(((ip1 - ip0) / mib)) $(((cs1 - cs0) / mib)) $(awk "BEGIN { printf \"%.1f\", ($cs2 - $cs1) / $RR }") $(awk "BEGIN { printf \"%.2f\", ($w1 - $w0) / $RR }")" >>/tmp/bench
 	echo "$1: 4K $(field "$r4" MiB/s) MiB/s, 64K $(field "$r64" MiB/s) MiB/s, rr p50 $(field "$rr" p50_us) us p99 $(field "$rr" p99_us) us"
 }
 
@@ -108,10 +118,11 @@ rmmod vsock_loopback
 measure tcp "$L" tcp:127.0.0.1:5003 "$P" tcp:127.0.0.1:5003
 
 echo
-echo "path               4K MiB/s  64K MiB/s  rr p50 us  rr p99 us  doorbells/MiB to backend/to peer  IPIs/MiB  ctxsw/MiB  ctxsw/rt"
-while read -r n a b c d e f g h; do
-	printf "%-18s %9s %10s %10s %10s  %-33s %8s %10s %9s\n" $n $a $b $c $d \
-		"$(case $n in hvl*) echo $e ;; *) echo - ;; esac)" "$f" "$g" "$h"
+echo "path               4K MiB/s  64K MiB/s  rr p50 us  rr p99 us  doorbells/MiB to backend/to peer  IPIs/MiB  ctxsw/MiB  ctxsw/rt  work runs/rt"
+while read -r n a b c d e f g h i; do
+	printf "%-18s %9s %10s %10s %10s  %-33s %8s %10s %9s  %12s\n" $n $a $b $c $d \
+		"$(case $n in hvl*) echo $e ;; *) echo - ;; esac)" "$f" "$g" "$h" \
+		"$(case $n in hvl*) echo $i ;; *) echo - ;; esac)"
 done </tmp/bench
 awk '
 	{ t4[$1] = $2; t64[$1] = $3; p50[$1] = $4; p99[$1] = $5 }

@@ -5,8 +5,8 @@
 # BENCH_PERF=1 (make bench-<name> BENCH_PERF=1): profile_start and
 # profile_stop around a run record every CPU with Debian's perf on the
 # guest's software clock (TCG has no PMU), then print the costliest
-# functions, each CPU's idle and busy shares (0-1 Linux, 2-3 the peer)
-# and the busiest tasks; BENCH_PERF=2 adds who calls the costliest
+# functions, each CPU's idle and busy shares (0-1 Linux, 2-3 the peer),
+# the busiest tasks and the share of each module; BENCH_PERF=2 adds who calls the costliest
 # functions, a call chain a line.  Without BENCH_PERF both do nothing.
 
 PERF_PID=
@@ -34,6 +34,16 @@ profile_stop() {
 		END { for (c = 0; c < 4; c++) printf "cpu%d idle %.1f%% busy %.1f%%\n", c, idle[c], busy[c] }'
 	perf report -q -i /tmp/perf.data --stdio --no-children --sort comm 2>/dev/null |
 		grep -v '^$' | head -12
+	# Whose code the busy samples are in: the kernel, each of our
+	# modules (the loopback mailbox and the front-end are test
+	# infrastructure; their share is what a board would not pay), the
+	# programs.  Self time: what a module calls (memcpy) is the kernel's.
+	# The idle loop is the kernel's too: left out, as above.
+	echo "busy samples by module (self, share of all CPUs' samples):"
+	perf report -q -i /tmp/perf.data --stdio --no-children --sort dso,sym 2>/dev/null |
+		awk '$1 ~ /%$/ { p = $1 + 0; if ($NF ~ /safe_halt|cpu_idle|default_idle/) idle += p; else s[$2] += p }
+		END { for (d in s) printf "%8.2f%%  %s\n", s[d], d; printf "%8.2f%%  (idle)\n", idle }' |
+		sort -rn | head -${BENCH_PERF_DSOS:-12}
 	[ "$BENCH_PERF" = 2 ] &&
 		perf report -q -i /tmp/perf.data --stdio --no-children --sort sym \
 			-g folded,0.5,caller,function,percent \
