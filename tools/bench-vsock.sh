@@ -36,6 +36,20 @@ runs() {
 	[ -n "$f" ] && sed -n 's/^runs: //p' "$f" || echo 0
 }
 
+# vsock_counts: hvl_vsock's work item runs, the doorbells that had news
+# for it, and the chains popped from its receive and transmit queues
+# (packets to and from the peer), so far, as one line; empty without
+# the device.
+vsock_counts() {
+	local f
+	f=$(devdbg 19)
+	[ -n "$f" ] || return 0
+	awk '/^runs:/ { r = $2 } /^kicks:/ { k = $2 }
+		/^queue0:/ { for (i = 1; i <= NF; i++) if ($i ~ /^popped=/) q0 = substr($i, 8) }
+		/^queue1:/ { for (i = 1; i <= NF; i++) if ($i ~ /^popped=/) q1 = substr($i, 8) }
+		END { print r, k, q0, q1 }' "$f"
+}
+
 # Function-call and irq_work interrupts so far, all CPUs: the loopback
 # mailbox's IPIs and self-IPIs.
 ipis() { irqs_of CAL IWI; }
@@ -56,7 +70,7 @@ profile() {
 
 # measure <name> <server-side> <listen-addr> <client-side> <connect-addr>
 measure() {
-	local s r4 r64 rr db0 db1 rg0 rg1 ip0 ip1 cs0 cs1 cs2 w0 w1 mib=$((2 * ${BYTES%M}))
+	local s r4 r64 rr db0 db1 rg0 rg1 ip0 ip1 cs0 cs1 cs2 w0 w1 v0 v1 mib=$((2 * ${BYTES%M}))
 	$2 hvl-rr server $3 &
 	s=$!
 	sleep 1
@@ -72,10 +86,19 @@ measure() {
 	rg1=$(dbg doorbell rung 2>/dev/null || echo 0)
 	tasks_snap /tmp/tasks0
 	w0=$(runs)
+	v0=$(vsock_counts)
 	rr=$($4 hvl-rr rr $5 -n $RR)
 	cs2=$(ctxt)
 	w1=$(runs)
+	v1=$(vsock_counts)
 	tasks_snap /tmp/tasks1
+	# Each round trip is four packets, data and a credit update each
+	# way (vsock.rst): what ran the work item for them.
+	case $1 in hvl*) ;; *) v0= ;; esac
+	[ -n "$v0" ] && echo "$v0 $v1" | awk -v n=$RR -v p="$1" '{
+		printf "%s, per round trip: work item runs %.2f (for doorbells with news %.2f), packets to the peer %.2f, from the peer %.2f\n",
+			p, ($5 - $1) / n, ($6 - $2) / n, ($7 - $3) / n, ($8 - $4) / n }'
+
 	tasks_report /tmp/tasks0 /tmp/tasks1 $RR "$1, 1-byte round trips"
 	profile $1 "$4" $5
 	kill $s
