@@ -29,13 +29,6 @@ P="taskset $PEER_CPUS"
 # field <line> <key>: the value of key=value in a hvl-rr result line
 field() { echo "$1" | sed -n "s|.* $2=\([^ ]*\).*|\1|p"; }
 
-# hvl_vsock's work item runs so far (0 when the device is not there).
-runs() {
-	local f
-	f=$(devdbg 19)
-	[ -n "$f" ] && sed -n 's/^runs: //p' "$f" || echo 0
-}
-
 # vsock_counts: hvl_vsock's work item runs, the doorbells that had news
 # for it, and the chains popped from its receive and transmit queues
 # (packets to and from the peer), so far, as one line; empty without
@@ -70,7 +63,7 @@ profile() {
 
 # measure <name> <server-side> <listen-addr> <client-side> <connect-addr>
 measure() {
-	local s r4 r64 rr db0 db1 rg0 rg1 ip0 ip1 cs0 cs1 cs2 w0 w1 v0 v1 mib=$((2 * ${BYTES%M}))
+	local s r4 r64 rr db0 db1 rg0 rg1 ip0 ip1 cs0 cs1 cs2 v0 v1 wrt=- mib=$((2 * ${BYTES%M}))
 	$2 hvl-rr server $3 &
 	s=$!
 	sleep 1
@@ -85,25 +78,25 @@ measure() {
 	db1=$(dbg doorbell received 2>/dev/null || echo 0)
 	rg1=$(dbg doorbell rung 2>/dev/null || echo 0)
 	tasks_snap /tmp/tasks0
-	w0=$(runs)
 	v0=$(vsock_counts)
 	rr=$($4 hvl-rr rr $5 -n $RR)
 	cs2=$(ctxt)
-	w1=$(runs)
 	v1=$(vsock_counts)
 	tasks_snap /tmp/tasks1
 	# Each round trip is four packets, data and a credit update each
 	# way (vsock.rst): what ran the work item for them.
 	case $1 in hvl*) ;; *) v0= ;; esac
-	[ -n "$v0" ] && echo "$v0 $v1" | awk -v n=$RR -v p="$1" '{
-		printf "%s, per round trip: work item runs %.2f (for doorbells with news %.2f), packets to the peer %.2f, from the peer %.2f\n",
-			p, ($5 - $1) / n, ($6 - $2) / n, ($7 - $3) / n, ($8 - $4) / n }'
-
+	if [ -n "$v0" ]; then
+		echo "$v0 $v1" | awk -v n=$RR -v p="$1" '{
+			printf "%s, per round trip: work item runs %.2f (for doorbells with news %.2f), packets to the peer %.2f, from the peer %.2f\n",
+				p, ($5 - $1) / n, ($6 - $2) / n, ($7 - $3) / n, ($8 - $4) / n }'
+		wrt=$(echo "$v0 $v1" | awk -v n=$RR '{ printf "%.2f", ($5 - $1) / n }')
+	fi
 	tasks_report /tmp/tasks0 /tmp/tasks1 $RR "$1, 1-byte round trips"
 	profile $1 "$4" $5
 	kill $s
 	wait $s 2>/dev/null
-	echo "$1 $(field "$r4" MiB/s) $(field "$r64" MiB/s) $(field "$rr" p50_us) $(field "$rr" p99_us) $(((db1 - db0) / mib))/$(((rg1 - rg0) / mib)) $(((ip1 - ip0) / mib)) $(((cs1 - cs0) / mib)) $(awk "BEGIN { printf \"%.1f\", ($cs2 - $cs1) / $RR }") $(awk "BEGIN { printf \"%.2f\", ($w1 - $w0) / $RR }")" >>/tmp/bench
+	echo "$1 $(field "$r4" MiB/s) $(field "$r64" MiB/s) $(field "$rr" p50_us) $(field "$rr" p99_us) $(((db1 - db0) / mib))/$(((rg1 - rg0) / mib)) $(((ip1 - ip0) / mib)) $(((cs1 - cs0) / mib)) $(awk "BEGIN { printf \"%.1f\", ($cs2 - $cs1) / $RR }") $wrt" >>/tmp/bench
 	echo "$1: 4K $(field "$r4" MiB/s) MiB/s, 64K $(field "$r64" MiB/s) MiB/s, rr p50 $(field "$rr" p50_us) us p99 $(field "$rr" p99_us) us"
 }
 
@@ -144,8 +137,7 @@ echo
 echo "path               4K MiB/s  64K MiB/s  rr p50 us  rr p99 us  doorbells/MiB to backend/to peer  IPIs/MiB  ctxsw/MiB  ctxsw/rt  work runs/rt"
 while read -r n a b c d e f g h i; do
 	printf "%-18s %9s %10s %10s %10s  %-33s %8s %10s %9s  %12s\n" $n $a $b $c $d \
-		"$(case $n in hvl*) echo $e ;; *) echo - ;; esac)" "$f" "$g" "$h" \
-		"$(case $n in hvl*) echo $i ;; *) echo - ;; esac)"
+		"$(case $n in hvl*) echo $e ;; *) echo - ;; esac)" "$f" "$g" "$h" "$i"
 done </tmp/bench
 awk '
 	{ t4[$1] = $2; t64[$1] = $3; p50[$1] = $4; p99[$1] = $5 }

@@ -6,10 +6,14 @@
 # profile_stop around a run record every CPU with Debian's perf on the
 # guest's software clock (TCG has no PMU), then print the costliest
 # functions, each CPU's idle and busy shares (0-1 Linux, 2-3 the peer),
-# the busiest tasks and the share of each module; BENCH_PERF=2 adds who calls the costliest
-# functions, a call chain a line.  Without BENCH_PERF both do nothing.
+# the busiest tasks and the share of each module; BENCH_PERF=2 adds who
+# calls the costliest functions, a call chain a line.  Without BENCH_PERF
+# both do nothing.
 
 PERF_PID=
+# The idle loop's functions: a sample in one of them is an idle CPU.
+IDLE_SYMS='safe_halt|cpu_idle|default_idle'
+
 profile_start() {
 	[ -n "${BENCH_PERF:-}" ] || return 0
 	perf record -q -a $([ "$BENCH_PERF" = 2 ] && echo -g) -e cpu-clock \
@@ -30,7 +34,7 @@ profile_stop() {
 		grep -v '^$' | head -${BENCH_PERF_LINES:-40}
 	echo "idle and busy samples by CPU (0-1 Linux, 2-3 the peer):"
 	perf report -q -i /tmp/perf.data --stdio --no-children --sort cpu,sym 2>/dev/null |
-		awk '$2 ~ /^[0-9]+$/ { c = $2 + 0; if ($NF ~ /safe_halt|cpu_idle|default_idle/) idle[c] += $1; else busy[c] += $1 }
+		awk -v idle_syms="$IDLE_SYMS" '$2 ~ /^[0-9]+$/ { c = $2 + 0; if ($NF ~ idle_syms) idle[c] += $1; else busy[c] += $1 }
 		END { for (c = 0; c < 4; c++) printf "cpu%d idle %.1f%% busy %.1f%%\n", c, idle[c], busy[c] }'
 	perf report -q -i /tmp/perf.data --stdio --no-children --sort comm 2>/dev/null |
 		grep -v '^$' | head -12
@@ -41,7 +45,7 @@ profile_stop() {
 	# The idle loop is the kernel's too: left out, as above.
 	echo "busy samples by module (self, share of all CPUs' samples):"
 	perf report -q -i /tmp/perf.data --stdio --no-children --sort dso,sym 2>/dev/null |
-		awk '$1 ~ /%$/ { p = $1 + 0; if ($NF ~ /safe_halt|cpu_idle|default_idle/) idle += p; else s[$2] += p }
+		awk -v idle_syms="$IDLE_SYMS" '$1 ~ /%$/ { p = $1 + 0; if ($NF ~ idle_syms) idle += p; else s[$2] += p }
 		END { for (d in s) printf "%8.2f%%  %s\n", s[d], d; printf "%8.2f%%  (idle)\n", idle }' |
 		sort -rn | head -${BENCH_PERF_DSOS:-12}
 	[ "$BENCH_PERF" = 2 ] &&
