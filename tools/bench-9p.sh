@@ -197,6 +197,11 @@ MOPTS=version=9p2000.L,msize=524288
 bench_hvl() {
 	OPTS=cache=none
 	p9_up
+	# Where the work item runs: "default (cache)" unless the command
+	# line says workqueue.default_affinity_scope=cpu (the queuing CPU).
+	for f in /sys/devices/virtual/workqueue/hvl-*/affinity_scope; do
+		echo "workqueue $(basename "${f%/*}"): affinity scope $(cat "$f")"
+	done
 	run hvl $MNT
 	p9_umount
 	OPTS=cache=loose

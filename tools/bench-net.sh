@@ -13,8 +13,9 @@
 # processes run on CPUs 2-3 and Linux's on 0-1, on every path.
 # Sizes: BENCH_SECS (iperf3 seconds per run, 10), BENCH_RR (round trips,
 # 5000), BENCH_BYTES (vsock stream, 64M) from "make bench-net"'s
-# environment; BENCH_PERF=1 adds a profile of hvl's single streams, 2 with
-# the call chains of the costliest functions.
+# environment.  BENCH_TAIL=1 adds what each path's slowest round trips
+# waited for (tools/lib-bench.sh); BENCH_PERF=1 a profile of hvl's single
+# streams, 2 with the call chains of the costliest functions.
 . /tests/lib.sh
 . /tests/lib-net.sh
 . /tools/lib-bench.sh
@@ -76,11 +77,16 @@ stop_server() {
 
 # rr <path> <server-side> <client-side> <addr>: p50 p99 in us
 rr() {
-	local s out
+	local s out trr
 	$2 hvl-rr server $4 &
 	s=$!
 	nap 1
 	out=$($3 hvl-rr rr $4 -n $RR) || fail "$1: hvl-rr rr $4"
+	if [ -n "${BENCH_TAIL:-}" ]; then
+		tail_start
+		trr=$($3 hvl-rr rr $4 -n $RR -T /tmp/rr.times) || rm -f /tmp/rr.times
+		tail_stop "$1, 1-byte round trips, run again (p50 $(field "$trr" p50_us) us, p99 $(field "$trr" p99_us) us)" /tmp/rr.times
+	fi
 	stop_server $s
 	echo "$1 rr $(field "$out" p50_us) $(field "$out" p99_us)" >>/tmp/bench
 	echo "$1 1-byte rr: p50 $(field "$out" p50_us) us, p99 $(field "$out" p99_us) us"

@@ -17,7 +17,9 @@
 # per round trip, and hvl_vsock's work item runs per round trip, say what
 # each path costs in wake-ups.  BENCH_PERF=1 profiles a 64 KiB stream
 # (BENCH_PERF_BYTES, 128M) and the round trips of hvl both ways and of
-# vsock_loopback (tools/lib-bench.sh).
+# vsock_loopback (tools/lib-bench.sh).  BENCH_TAIL=1 runs each path's
+# round trips once more with the scheduler's events recorded, and says
+# what the slowest 1% waited for (tail_stop in tools/lib-bench.sh).
 . /tests/lib.sh
 . /tools/lib-bench.sh
 
@@ -63,7 +65,7 @@ profile() {
 
 # measure <name> <server-side> <listen-addr> <client-side> <connect-addr>
 measure() {
-	local s r4 r64 rr db0 db1 rg0 rg1 ip0 ip1 cs0 cs1 cs2 v0 v1 wrt=- mib=$((2 * ${BYTES%M}))
+	local s r4 r64 rr trr db0 db1 rg0 rg1 ip0 ip1 cs0 cs1 cs2 v0 v1 vs0 vs1 wrt=- mib=$((2 * ${BYTES%M}))
 	$2 hvl-rr server $3 &
 	s=$!
 	sleep 1
@@ -71,8 +73,10 @@ measure() {
 	rg0=$(dbg doorbell rung 2>/dev/null || echo 0)
 	ip0=$(ipis)
 	cs0=$(ctxt)
+	vs0=$(vsock_counts)
 	r4=$($4 hvl-rr stream $5 -b $BYTES -m 4K)
 	r64=$($4 hvl-rr stream $5 -b $BYTES -m 64K)
+	vs1=$(vsock_counts)
 	cs1=$(ctxt)
 	ip1=$(ipis)
 	db1=$(dbg doorbell received 2>/dev/null || echo 0)
@@ -85,7 +89,16 @@ measure() {
 	tasks_snap /tmp/tasks1
 	# Each round trip is four packets, data and a credit update each
 	# way (vsock.rst): what ran the work item for them.
-	case $1 in hvl*) ;; *) v0= ;; esac
+	case $1 in hvl*) ;; *) v0= vs0= ;; esac
+	# What a doorbell brings while streaming: doorbells per MiB are the
+	# chains per MiB (the data's buffers, and the credit updates back)
+	# over the chains each doorbell finds.
+	if [ -n "$vs0" ]; then
+		echo "$vs0 $vs1 $db0 $db1 $rg0 $rg1" | awk -v m=$mib -v p="$1" '{
+			from = $8 - $4; to = $7 - $3; db = $10 - $9; rg = $12 - $11
+			printf "%s, streaming: chains per MiB from the peer %.0f, to the peer %.0f; per doorbell to the backend %.1f chains from the peer, per doorbell to the peer %.1f chains to it\n",
+				p, from / m, to / m, from / (db ? db : 1), to / (rg ? rg : 1) }'
+	fi
 	if [ -n "$v0" ]; then
 		echo "$v0 $v1" | awk -v n=$RR -v p="$1" '{
 			printf "%s, per round trip: work item runs %.2f (for doorbells with news %.2f), packets to the peer %.2f, from the peer %.2f\n",
@@ -94,6 +107,11 @@ measure() {
 	fi
 	tasks_report /tmp/tasks0 /tmp/tasks1 $RR "$1, 1-byte round trips"
 	profile $1 "$4" $5
+	if [ -n "${BENCH_TAIL:-}" ]; then
+		tail_start
+		trr=$($4 hvl-rr rr $5 -n $RR -T /tmp/rr.times) || rm -f /tmp/rr.times
+		tail_stop "$1, 1-byte round trips, run again (p50 $(field "$trr" p50_us) us, p99 $(field "$trr" p99_us) us)" /tmp/rr.times
+	fi
 	kill $s
 	wait $s 2>/dev/null
 	echo "$1 $(field "$r4" MiB/s) $(field "$r64" MiB/s) $(field "$rr" p50_us) $(field "$rr" p99_us) $(((db1 - db0) / mib))/$(((rg1 - rg0) / mib)) $(((ip1 - ip0) / mib)) $(((cs1 - cs0) / mib)) $(awk "BEGIN { printf \"%.1f\", ($cs2 - $cs1) / $RR }") $wrt" >>/tmp/bench

@@ -6,7 +6,11 @@
  * has no round-trip mode and no TCP, which is what this adds.
  *
  *   hvl-rr server ADDR                  serve until killed, one client at a time
- *   hvl-rr rr ADDR [-n COUNT] [-s SIZE] COUNT round trips of SIZE bytes
+ *   hvl-rr rr ADDR [-n COUNT] [-s SIZE] [-T FILE]
+ *                                       COUNT round trips of SIZE bytes; -T
+ *                                       writes each one's start and length
+ *                                       (ns, CLOCK_MONOTONIC: perf record -k
+ *                                       mono's clock) to FILE, a line each
  *   hvl-rr stream ADDR [-b BYTES] [-m MSG]  send BYTES in MSG-byte writes
  *   hvl-rr connect ADDR [-n COUNT]      COUNT connect, 1-byte round trip, close
  *   hvl-rr feed ADDR [-n COUNT] [-b BYTES] [-s BUFSIZE]
@@ -241,14 +245,17 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int rr(const char *where, unsigned long n, uint32_t size)
+static int rr(const char *where, unsigned long n, uint32_t size,
+	      const char *times)
 {
-	uint64_t *lat = calloc(n, sizeof(*lat)), sum = 0, t;
+	uint64_t *lat = calloc(n, sizeof(*lat)), *start = calloc(n, sizeof(*start));
 	char *buf = calloc(1, size), mode = MODE_RR;
 	int family, fd = dial(where, &family, 1000);
+	uint64_t sum = 0, t;
 	unsigned long i;
+	FILE *f;
 
-	if (!lat || !buf || !n || !size || size > (1 << 16)) {
+	if (!lat || !start || !buf || !n || !size || size > (1 << 16)) {
 		fprintf(stderr, "hvl-rr: bad count or size\n");
 		return 2;
 	}
@@ -261,10 +268,23 @@ static int rr(const char *where, unsigned long n, uint32_t size)
 			fprintf(stderr, "hvl-rr: server closed\n");
 			return 1;
 		}
+		/* After the round trip: a first touch of a page is a fault. */
 		lat[i] = now_ns() - t;
+		start[i] = t;
 		sum += lat[i];
 	}
 	close(fd);
+	/* Before the sort: the file pairs each start with its own length. */
+	if (times) {
+		f = fopen(times, "w");
+		if (!f)
+			die(times);
+		for (i = 0; i < n; i++)
+			fprintf(f, "%llu %llu\n", (unsigned long long)start[i],
+				(unsigned long long)lat[i]);
+		if (fclose(f))
+			die(times);
+	}
 	qsort(lat, n, sizeof(*lat), cmp_u64);
 	printf("rr: n=%lu size=%u p50_us=%.1f p99_us=%.1f avg_us=%.1f max_us=%.1f\n",
 	       n, size, lat[n / 2] / 1e3, lat[(n * 99) / 100] / 1e3,
@@ -419,6 +439,7 @@ static uint64_t size_arg(const char *s)
 int main(int argc, char **argv)
 {
 	uint64_t bytes = 64 << 20, size = 1, msg = 4096, n = 10000, bufsize = 0;
+	const char *times = NULL;
 	int i;
 
 	if (argc < 3)
@@ -432,6 +453,8 @@ int main(int argc, char **argv)
 			bytes = size_arg(argv[i + 1]);
 		else if (!strcmp(argv[i], "-m"))
 			msg = size_arg(argv[i + 1]);
+		else if (!strcmp(argv[i], "-T"))
+			times = argv[i + 1];
 		else
 			goto usage;
 	}
@@ -441,8 +464,10 @@ int main(int argc, char **argv)
 		server(argv[2]);
 		return 1;
 	}
+	if (times && strcmp(argv[1], "rr"))
+		goto usage;
 	if (!strcmp(argv[1], "rr"))
-		return rr(argv[2], n, size);
+		return rr(argv[2], n, size, times);
 	if (!strcmp(argv[1], "stream"))
 		return stream(argv[2], bytes, msg);
 	if (!strcmp(argv[1], "connect"))
@@ -450,7 +475,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "feed"))
 		return feed(argv[2], n, bytes, bufsize);
 usage:
-	fprintf(stderr, "usage: hvl-rr server ADDR | rr ADDR [-n N] [-s SIZE] | stream ADDR [-b BYTES] [-m MSG] | connect ADDR [-n N]\n"
+	fprintf(stderr, "usage: hvl-rr server ADDR | rr ADDR [-n N] [-s SIZE] [-T FILE] | stream ADDR [-b BYTES] [-m MSG] | connect ADDR [-n N]\n"
 		"       | feed ADDR [-n N] [-b BYTES] [-s BUFSIZE]\n"
 		"       ADDR: vsock:CID:PORT | vsock:any:PORT | tcp:IPV4:PORT\n");
 	return 2;

@@ -9,6 +9,9 @@
 # the busiest tasks and the share of each module; BENCH_PERF=2 adds who
 # calls the costliest functions, a call chain a line.  Without BENCH_PERF
 # both do nothing.
+#
+# BENCH_TAIL=1: tail_start and tail_stop around an hvl-rr rr -T run say
+# what its slowest round trips waited for (tail_stop, below).
 
 PERF_PID=
 # The idle loop's functions: a sample in one of them is an idle CPU.
@@ -90,4 +93,59 @@ tasks_report() {
 		{ d = $3 - a[$1]; k = $2; gsub(/[0-9]+/, "N", k); if (d > 0) s[k] += d }
 		END { for (k in s) printf "%8.2f %s\n", s[k] / (n > 0 ? n : 1), k }' "$1" "$2" |
 		sort -rn | head -${BENCH_TASKS_LINES:-8}
+}
+
+TAIL_PID=
+# tail_start: record every CPU's wake-ups and context switches, timer
+# interrupts and the timers they run, irq_work (the test mailbox's
+# deliveries) and IPIs, on CLOCK_MONOTONIC, the clock of hvl-rr -T's
+# times.
+tail_start() {
+	local e ev=
+	[ -n "${BENCH_TAIL:-}" ] || return 0
+	rm -f /tmp/tail.data /tmp/rr.times
+	[ -d /sys/kernel/tracing/events ] || mount -t tracefs tracefs /sys/kernel/tracing
+	# x86's interrupt vectors; other architectures have none of these
+	for e in sched/sched_waking sched/sched_switch timer/hrtimer_expire_entry \
+		timer/timer_expire_entry irq_vectors/local_timer_entry \
+		irq_vectors/irq_work_entry irq_vectors/reschedule_entry \
+		irq_vectors/call_function_entry irq_vectors/call_function_single_entry; do
+		[ -d /sys/kernel/tracing/events/$e ] && ev="$ev -e ${e%/*}:${e#*/}"
+	done
+	perf record -q -a -m 1024 -k CLOCK_MONOTONIC $ev -o /tmp/tail.data 2>/tmp/tail.err &
+	TAIL_PID=$!
+	sleep 1
+	kill -0 $TAIL_PID 2>/dev/null && return 0
+	echo "tail: perf record failed: $(cat /tmp/tail.err)"
+	TAIL_PID=
+}
+
+# tail_stop <title> <times> [tasks]: the round trips of <times> (hvl-rr
+# rr -T's file), the slowest 1% apart from the rest, and what each one
+# waited for (tools/lib-tail.awk): the wake-ups within it of the tasks
+# that carry a round trip (<tasks>, a regular expression over their
+# names, hvl-rr and kernel workers by default), the longest one's share
+# and whether its vCPU was idle (halted: under TCG, a host thread to
+# wake) or busy with another task; the time no task ran on any CPU,
+# waiting for an interrupt, with what ended the longest such stretch;
+# and each task's CPU time per round trip.
+tail_stop() {
+	[ -n "$TAIL_PID" ] || return 0
+	kill -INT $TAIL_PID
+	wait $TAIL_PID
+	TAIL_PID=
+	local n p99
+	n=$(wc -l <"$2" 2>/dev/null || echo 0)
+	if [ "$n" -eq 0 ]; then
+		echo "tail of $1: no round trips recorded"
+		return 0
+	fi
+	p99=$(awk '{ print $2 }' "$2" | sort -n | sed -n "$((n * 99 / 100 + 1))p")
+	echo "tail of $1 ($n round trips, the slowest 1% from $((p99 / 1000)) us):"
+	perf script -i /tmp/tail.data --ns -F cpu,time,event,trace 2>/tmp/tail.err |
+		awk -v p99="$p99" -v ncpu="$(grep -c ^processor /proc/cpuinfo)" \
+			-v tasks="${3:-^(hvl-rr|kworker|ksoftirqd)}" -f /tools/lib-tail.awk "$2" -
+	# perf says so when its buffers overflowed: events missing
+	grep -i "lost" /tmp/tail.err
+	return 0
 }

@@ -29,8 +29,10 @@ mkdir -p "$out"
 
 "$q/deps.sh"
 # BENCH_PERF=1: Debian's perf in the guest, for a profile of the runs
-# the benchmark script chooses (software clock: TCG has no PMU).
-if [ -n "${BENCH_PERF:-}" ]; then
+# the benchmark script chooses (software clock: TCG has no PMU);
+# BENCH_TAIL=1: the same perf, for the scheduler's events of the round
+# trips (tools/lib-bench.sh).
+if [ -n "${BENCH_PERF:-}${BENCH_TAIL:-}" ]; then
 	command -v perf >/dev/null || {
 		apt-get update -qq >&2
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-perf >&2

@@ -46,7 +46,7 @@ export HVL_SLOW
 echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
 
 if [ "$mode" = bench ]; then
-	{ echo "kernel: $(uname -r), $(nproc) cpus"; sh "/tools/bench-$bench.sh" 2>&1 && echo done; } |
+	{ echo "kernel: $(uname -r), $(nproc) cpus"; echo "command line: $(cat /proc/cmdline)"; sh "/tools/bench-$bench.sh" 2>&1 && echo done; } |
 		sed 's/^/HVL-BENCH: /'
 	reboot -f
 fi

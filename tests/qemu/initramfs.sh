@@ -37,7 +37,7 @@ find "$mods" -name '*.ko' -exec cp {} "$root/lib/modules/hvl/" \;
 cp "$repo"/tests/integration/*.sh "$root/tests/"
 cp "$repo"/tests/soak/*.sh "$root/soak/"
 cp "$repo"/tests/2m/*.sh "$root/2m/"
-cp "$repo/tools/hvl-stat" "$repo"/tools/bench-*.sh "$repo/tools/lib-bench.sh" "$root/tools/"
+cp "$repo/tools/hvl-stat" "$repo"/tools/bench-*.sh "$repo/tools/lib-bench.sh" "$repo/tools/lib-tail.awk" "$root/tools/"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh" >> "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
