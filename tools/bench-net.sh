@@ -83,7 +83,7 @@ rr() {
 	nap 1
 	out=$($3 hvl-rr rr $4 -n $RR) || fail "$1: hvl-rr rr $4"
 	if [ -n "${BENCH_TAIL:-}" ]; then
-		tail_start
+		tail_start $1
 		trr=$($3 hvl-rr rr $4 -n $RR -T /tmp/rr.times) || rm -f /tmp/rr.times
 		tail_stop "$1, 1-byte round trips, run again (p50 $(field "$trr" p50_us) us, p99 $(field "$trr" p99_us) us)" /tmp/rr.times
 	fi

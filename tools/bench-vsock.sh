@@ -108,7 +108,7 @@ measure() {
 	tasks_report /tmp/tasks0 /tmp/tasks1 $RR "$1, 1-byte round trips"
 	profile $1 "$4" $5
 	if [ -n "${BENCH_TAIL:-}" ]; then
-		tail_start
+		tail_start $1
 		trr=$($4 hvl-rr rr $5 -n $RR -T /tmp/rr.times) || rm -f /tmp/rr.times
 		tail_stop "$1, 1-byte round trips, run again (p50 $(field "$trr" p50_us) us, p99 $(field "$trr" p99_us) us)" /tmp/rr.times
 	fi

@@ -96,10 +96,13 @@ tasks_report() {
 }
 
 TAIL_PID=
-# tail_start: record every CPU's wake-ups and context switches, timer
-# interrupts and the timers they run, irq_work (the test mailbox's
+# tail_start <name>: record every CPU's wake-ups and context switches,
+# timer interrupts and the timers they run, irq_work (the test mailbox's
 # deliveries) and IPIs, on CLOCK_MONOTONIC, the clock of hvl-rr -T's
-# times.
+# times.  Its last line and tail_stop's first, "tail: recording <name>"
+# and "tail: recorded <name>", bracket the round trips for the host's
+# count (tests/qemu/host-sched.sh); they go straight to the console,
+# which the host times, not through init's pipe, which buffers.
 tail_start() {
 	local e ev=
 	[ -n "${BENCH_TAIL:-}" ] || return 0
@@ -112,10 +115,14 @@ tail_start() {
 		irq_vectors/call_function_entry irq_vectors/call_function_single_entry; do
 		[ -d /sys/kernel/tracing/events/$e ] && ev="$ev -e ${e%/*}:${e#*/}"
 	done
-	perf record -q -a -m 1024 -k CLOCK_MONOTONIC $ev -o /tmp/tail.data 2>/tmp/tail.err &
+	# -B: no build-ids, whose collection at the end would take a minute
+	perf record -q -B -a -m 1024 -k CLOCK_MONOTONIC $ev -o /tmp/tail.data 2>/tmp/tail.err &
 	TAIL_PID=$!
 	sleep 1
-	kill -0 $TAIL_PID 2>/dev/null && return 0
+	if kill -0 $TAIL_PID 2>/dev/null; then
+		echo "HVL-MARK: tail: recording $1" >/dev/console
+		return 0
+	fi
 	echo "tail: perf record failed: $(cat /tmp/tail.err)"
 	TAIL_PID=
 }
@@ -131,6 +138,7 @@ tail_start() {
 # and each task's CPU time per round trip.
 tail_stop() {
 	[ -n "$TAIL_PID" ] || return 0
+	echo "HVL-MARK: tail: recorded ${1%%,*}" >/dev/console
 	kill -INT $TAIL_PID
 	wait $TAIL_PID
 	TAIL_PID=

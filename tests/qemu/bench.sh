@@ -67,8 +67,18 @@ if [ "$name" = 9p ]; then
 	args="$args pci=noacpi"
 fi
 echo "hvl: booting the $HVL_KERNEL kernel ($kdir) for bench-$name (log: $out/console.log)"
+# BENCH_TAIL=1: the host counts how long QEMU's threads waited for a CPU
+# while the guest recorded its round trips.
+: >"$out/console.log"
+sampler=
+if [ -n "${BENCH_TAIL:-}" ]; then
+	"$q/host-sched.sh" sample "$out/console.log" "$out/initramfs.cpio" >"$out/host-sched" &
+	sampler=$!
+fi
 "$q/run.sh" "$kdir" "$out/initramfs.cpio" "$out/board.dtb" \
 	"$out/console.log" "${HVL_TIMEOUT:-2400}" $args || true
+[ -z "$sampler" ] || wait $sampler
 echo "hvl: bench-$name ran on the $HVL_KERNEL kernel:"
 sed -n 's/^HVL-BENCH: //p' "$out/console.log" | tr -d '\r'
+[ -z "$sampler" ] || "$q/host-sched.sh" report "$out/console.log" "$out/host-sched"
 grep -q '^HVL-BENCH: done' "$out/console.log"
