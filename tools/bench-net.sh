@@ -26,9 +26,6 @@ BYTES=${BENCH_BYTES:-64M}
 VA=10.78.0.1		# veth: this side
 VB=10.78.0.2		# veth: the other namespace
 
-# field <line> <key>: the value of key=value in a hvl-rr result line
-field() { echo "$1" | sed -n "s|.* $2=\([^ ]*\).*|\1|p"; }
-
 # snap: the counters a run's breakdown comes from, as one line: the
 # window's doorbells (received, rung), then hvl_net's work item runs,
 # its busy microseconds, frames to and from the peer.
@@ -77,16 +74,12 @@ stop_server() {
 
 # rr <path> <server-side> <client-side> <addr>: p50 p99 in us
 rr() {
-	local s out trr
+	local s out
 	$2 hvl-rr server $4 &
 	s=$!
 	nap 1
 	out=$($3 hvl-rr rr $4 -n $RR) || fail "$1: hvl-rr rr $4"
-	if [ -n "${BENCH_TAIL:-}" ]; then
-		tail_start $1
-		trr=$($3 hvl-rr rr $4 -n $RR -T /tmp/rr.times) || rm -f /tmp/rr.times
-		tail_stop "$1, 1-byte round trips, run again (p50 $(field "$trr" p50_us) us, p99 $(field "$trr" p99_us) us)" /tmp/rr.times
-	fi
+	tail_rr $1 $3 hvl-rr rr $4 -n $RR
 	stop_server $s
 	echo "$1 rr $(field "$out" p50_us) $(field "$out" p99_us)" >>/tmp/bench
 	echo "$1 1-byte rr: p50 $(field "$out" p50_us) us, p99 $(field "$out" p99_us) us"

@@ -28,9 +28,6 @@ RR=${BENCH_RR:-5000}
 L="taskset $LINUX_CPUS"
 P="taskset $PEER_CPUS"
 
-# field <line> <key>: the value of key=value in a hvl-rr result line
-field() { echo "$1" | sed -n "s|.* $2=\([^ ]*\).*|\1|p"; }
-
 # vsock_counts: hvl_vsock's work item runs, the doorbells that had news
 # for it, and the chains popped from its receive and transmit queues
 # (packets to and from the peer), so far, as one line; empty without
@@ -65,7 +62,7 @@ profile() {
 
 # measure <name> <server-side> <listen-addr> <client-side> <connect-addr>
 measure() {
-	local s r4 r64 rr trr db0 db1 rg0 rg1 ip0 ip1 cs0 cs1 cs2 v0 v1 vs0 vs1 wrt=- mib=$((2 * ${BYTES%M}))
+	local s r4 r64 rr db0 db1 rg0 rg1 ip0 ip1 cs0 cs1 cs2 v0 v1 vs0 vs1 wrt=- mib=$((2 * ${BYTES%M}))
 	$2 hvl-rr server $3 &
 	s=$!
 	sleep 1
@@ -107,11 +104,7 @@ measure() {
 	fi
 	tasks_report /tmp/tasks0 /tmp/tasks1 $RR "$1, 1-byte round trips"
 	profile $1 "$4" $5
-	if [ -n "${BENCH_TAIL:-}" ]; then
-		tail_start $1
-		trr=$($4 hvl-rr rr $5 -n $RR -T /tmp/rr.times) || rm -f /tmp/rr.times
-		tail_stop "$1, 1-byte round trips, run again (p50 $(field "$trr" p50_us) us, p99 $(field "$trr" p99_us) us)" /tmp/rr.times
-	fi
+	tail_rr $1 $4 hvl-rr rr $5 -n $RR
 	kill $s
 	wait $s 2>/dev/null
 	echo "$1 $(field "$r4" MiB/s) $(field "$r64" MiB/s) $(field "$rr" p50_us) $(field "$rr" p99_us) $(((db1 - db0) / mib))/$(((rg1 - rg0) / mib)) $(((ip1 - ip0) / mib)) $(((cs1 - cs0) / mib)) $(awk "BEGIN { printf \"%.1f\", ($cs2 - $cs1) / $RR }") $wrt" >>/tmp/bench

@@ -95,6 +95,21 @@ tasks_report() {
 		sort -rn | head -${BENCH_TASKS_LINES:-8}
 }
 
+# field <line> <key>: the value of key=value in a hvl-rr result line
+field() { echo "$1" | sed -n "s|.* $2=\([^ ]*\).*|\1|p"; }
+
+# tail_rr <name> <command...>: BENCH_TAIL's run of a path's round trips,
+# <command> an hvl-rr rr to which -T is added, between tail_start and
+# tail_stop.
+tail_rr() {
+	local name=$1 out
+	[ -n "${BENCH_TAIL:-}" ] || return 0
+	shift
+	tail_start $name
+	out=$("$@" -T /tmp/rr.times) || rm -f /tmp/rr.times
+	tail_stop "$name, 1-byte round trips, run again (p50 $(field "$out" p50_us) us, p99 $(field "$out" p99_us) us)" /tmp/rr.times
+}
+
 TAIL_PID=
 # tail_start <name>: record every CPU's wake-ups and context switches,
 # timer interrupts and the timers they run, irq_work (the test mailbox's
