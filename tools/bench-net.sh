@@ -57,7 +57,7 @@ iperf() {
 	# The last "receiver" line: the sum with -P > 1, the stream with 1.
 	mibs=$(echo "$out" | awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") r = $i }
 		END { printf "%.1f", r * 1e6 / 8 / 1048576 }')
-	[ "$1" = hvl ] || a= b=
+	case $1 in hvl*) ;; *) a= b= ;; esac
 	echo "$1 $5 $dir $mibs $a $b" >>/tmp/bench
 	echo "$1 $dir, $5 stream(s): $mibs MiB/s"
 }
@@ -120,6 +120,23 @@ done
 rr hvl peer linux tcp:$PA:5300
 rr veth other linux tcp:$VB:5301
 
+# BENCH_COAL=<ethtool -C arguments, "," for spaces: the kernel command
+# line carries the variable>: hvl's runs once more, in the same boot,
+# with the peer's driver asking hvl_net to hold its interrupts so
+# (notification coalescing, Documentation/hvl/net.rst): "hvl+coal".
+if [ -n "${BENCH_COAL:-}" ]; then
+	coal=$(echo "$BENCH_COAL" | tr , ' ')
+	peer_ns ethtool -C hvlpeer $coal || fail "ethtool -C hvlpeer $coal"
+	echo "hvl+coal: ethtool -C hvlpeer $coal"
+	for p in 1 4; do
+		iperf hvl+coal peer linux $PA $p - $peer_proc
+		iperf hvl+coal peer linux $PA $p R $peer_proc
+	done
+	rr hvl+coal peer linux tcp:$PA:5302
+	peer_ns ethtool -C hvlpeer rx-usecs 0 rx-frames 0 tx-usecs 0 tx-frames 1 ||
+		fail "ethtool -C hvlpeer: coalescing off again"
+fi
+
 # vsock: one stream each way, 64 KiB writes, and round trips.
 vs() { # vs <dir> <server-side> <server-addr> <client-side> <client-addr>
 	local s out
@@ -138,11 +155,11 @@ rr vsock "taskset $PEER_CPUS" linux vsock:$PEER_CID:5402
 echo
 # For hvl: doorbells per MiB each way, the share of the run its work
 # item was busy, the average frame, and frames per doorbell received.
-echo "path   streams  direction       MiB/s  doorbells/MiB   work busy  KiB/frame  frames/doorbell"
-echo "                                       to hvl/to peer"
+echo "path     streams  direction       MiB/s  doorbells/MiB   work busy  KiB/frame  frames/doorbell"
+echo "                                         to hvl/to peer"
 awk -v secs=$SECS '$2 != "rr" {
 	db = busy = kib = fpd = "-"
-	if ($1 == "hvl" && NF == 16) {
+	if ($1 ~ /^hvl/ && NF == 16) {
 		mib = $4 * secs
 		db = sprintf("%.1f/%.1f", ($11 - $5) / mib, ($12 - $6) / mib)
 		busy = sprintf("%.0f%%", ($14 - $8) / (secs * 1e6) * 100)
@@ -150,11 +167,11 @@ awk -v secs=$SECS '$2 != "rr" {
 		kib = sprintf("%.1f", fr ? mib * 1024 / fr : 0)
 		fpd = sprintf("%.1f", ($11 - $5) ? fr / ($11 - $5) : 0)
 	}
-	printf "%-6s %7s  %-14s %6s  %13s  %9s  %9s  %15s\n", $1, $2, $3, $4, db, busy, kib, fpd
+	printf "%-8s %7s  %-14s %6s  %13s  %9s  %9s  %15s\n", $1, $2, $3, $4, db, busy, kib, fpd
 }' /tmp/bench
 echo
-echo "path   rr p50 us  rr p99 us"
-awk '$2 == "rr" { printf "%-6s %9s  %9s\n", $1, $3, $4 }' /tmp/bench
+echo "path     rr p50 us  rr p99 us"
+awk '$2 == "rr" { printf "%-8s %9s  %9s\n", $1, $3, $4 }' /tmp/bench
 echo
 awk '
 	$2 == "rr" { p50[$1] = $3; p99[$1] = $4; next }
@@ -165,6 +182,12 @@ awk '
 			if (t["veth " k[i]] > 0)
 				printf "hvl / veth, %s: %.2fx\n", k[i], t["hvl " k[i]] / t["veth " k[i]]
 		printf "hvl / veth, rr: p50 %.2fx, p99 %.2fx\n", p50["hvl"] / p50["veth"], p99["hvl"] / p99["veth"]
+		if ("hvl+coal" in p50) {
+			for (i = 1; i <= n; i++)
+				if (t["veth " k[i]] > 0)
+					printf "hvl+coal / veth, %s: %.2fx\n", k[i], t["hvl+coal " k[i]] / t["veth " k[i]]
+			printf "hvl+coal / veth, rr: p50 %.2fx, p99 %.2fx\n", p50["hvl+coal"] / p50["veth"], p99["hvl+coal"] / p99["veth"]
+		}
 		printf "vsock / veth, rr: p50 %.2fx, p99 %.2fx\n", p50["vsock"] / p50["veth"], p99["vsock"] / p99["veth"]
 	}' /tmp/bench
 echo "(throughput ratios above 1 and latency ratios below 1 favour hvl)"

@@ -126,6 +126,7 @@ struct hvl_vq_stats {
 	u64 popped;		/* chains taken from the avail ring */
 	u64 notifies;		/* interrupts the device asked for */
 	u64 suppressed;		/* interrupts EVENT_IDX/NO_INTERRUPT saved */
+	u64 coalesced;		/* packets whose interrupt was held */
 	u64 errors;		/* malformed rings or chains */
 };
 
@@ -146,6 +147,14 @@ struct hvl_vq {
 	bool ready;		/* rings translated and validated */
 	bool broken;		/* a validation error was seen */
 	unsigned int index;
+	/*
+	 * Notification coalescing, as the driver set it (core/coalesce.c):
+	 * the work item's, and 0 after a reset.
+	 */
+	u32 coal_usecs;		/* longest an interrupt is held */
+	u32 coal_packets;	/* packets that ring at once */
+	u32 coal_pending;	/* packets used since the last interrupt */
+	ktime_t coal_due;	/* when the held interrupt goes */
 	struct hvl_vq_stats stats;
 };
 
@@ -207,6 +216,12 @@ struct hvl_device {
 	u32 status;		/* virtio status byte as the driver set it */
 	u64 host_features;	/* offered: DT bits & driver bits & transport */
 	u64 guest_features;	/* as the peer wrote them: see hvl_device_feature() */
+	/*
+	 * Device-type bits the device module's ->probe() does not offer for
+	 * this device, of those it implements: one its node gives no queue
+	 * for (hvl_net's control queue).
+	 */
+	u64 features_withheld;
 	unsigned int num_queues;
 	struct hvl_vq *vqs;
 	void *config;		/* the device's config bytes in the window */
@@ -259,6 +274,10 @@ void hvl_driver_unregister(struct hvl_driver *drv);
 
 void hvl_device_kick(struct hvl_device *hdev);
 void hvl_device_interrupt(struct hvl_device *hdev, struct hvl_vq *vq);
+/* Longest a driver may have an interrupt held: 100 ms, any NIC's range. */
+#define HVL_COAL_MAX_USECS	100000
+int hvl_device_set_coalescing(struct hvl_device *hdev, unsigned int index,
+			      u32 usecs, u32 packets);
 void hvl_device_config_changed(struct hvl_device *hdev);
 void hvl_device_needs_reset(struct hvl_device *hdev, const char *why);
 bool hvl_device_ready(const struct hvl_device *hdev);

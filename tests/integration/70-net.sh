@@ -5,8 +5,13 @@
 # iperf3 with 4 streams each
 # way, UDP of varied sizes up to the MTU, an MTU change, link down and up
 # as the peer sees it, a peer restart in the middle of a stream, and
-# hvl_net unloaded under traffic.  After the traffic, the peer restart
-# and the reload, nothing is left in flight for BQL.
+# hvl_net unloaded under traffic.  Notification coalescing set by the
+# peer's "ethtool -C" through the control queue, its interrupts held on
+# a stream and released by the timer for a ping, a value beyond the
+# longest refused, the driver's adaptive moderation (net_dim) setting
+# its own, all of it forgotten by the peer's restart.  After the
+# traffic, the peer restart and the reload, nothing is left in flight
+# for BQL.
 # hvl-timeout: 300
 . /tests/lib.sh
 . /tests/lib-net.sh
@@ -29,6 +34,8 @@ trap 'exit 143' TERM INT
 
 # nd <key>: a counter of the net device's debugfs file
 nd() { sed -n "s/^$1: //p" "$(devdbg 1)"; }
+# co <queue> <key>: its notification coalescing, from the same file
+co() { sed -n "s/^queue$1 coalescing: .*$2=\([0-9]*\).*/\1/p" "$(devdbg 1)"; }
 
 # BQL: every byte counted sent on hvlnet0 was completed once the traffic
 # is over.  A frame counted sent and never completed would keep the
@@ -225,6 +232,47 @@ retry 50 peer_carrier 1 || fail "the peer sees no link with hvlnet0 up again"
 pings "after link down and up"
 echo "hvlnet0 down and up, seen by the peer: ok"
 
+section "notification coalescing, as the peer's driver asks"
+# "ethtool -C" on the peer sends its commands over the control queue;
+# the core then holds each queue's interrupts for that many frames or
+# that long.  Left on for the peer restart below, which forgets it.
+done0=$(nd ctrl_commands)
+peer_ns ethtool -C hvlpeer rx-usecs 2000 rx-frames 64 tx-usecs 500 tx-frames 32 ||
+	fail "ethtool -C hvlpeer: the peer's driver could not set coalescing"
+[ "$(co 0 usecs) $(co 0 packets) $(co 1 usecs) $(co 1 packets)" = "2000 64 500 32" ] ||
+	fail "coalescing not as asked: $(grep coalescing "$(devdbg 1)")"
+[ "$(nd ctrl_commands)" -ge $((done0 + 2)) ] ||
+	fail "ctrl_commands $(nd ctrl_commands), from $done0: not both commands counted"
+# A ping and its reply are one frame of 64 each way: the timer rings.
+pings "with interrupts held"
+held0=$(co 0 coalesced) held1=$(co 1 coalesced)
+tcp linux 5005 /tmp/net.small
+tcp peer 5006 /tmp/net.small
+tcp_check 5005 /tmp/net.small "Linux -> peer, interrupts held" 120
+tcp_check 5006 /tmp/net.small "peer -> Linux, interrupts held" 120
+[ "$(co 0 coalesced)" -gt "$held0" ] && [ "$(co 1 coalesced)" -gt "$held1" ] ||
+	fail "no interrupt held on the streams: $(grep coalescing "$(devdbg 1)")"
+# Beyond HVL_COAL_MAX_USECS: refused, counted, what was set kept.
+refused=$(nd ctrl_refused)
+peer_ns ethtool -C hvlpeer rx-usecs 100001 2>/dev/null &&
+	fail "ethtool -C hvlpeer took rx-usecs 100001, beyond 100 ms"
+[ "$(nd ctrl_refused)" = $((refused + 1)) ] ||
+	fail "ctrl_refused $(nd ctrl_refused), from $refused: the refusal not counted"
+[ "$(co 0 usecs)" = 2000 ] || fail "a refused command changed rx-usecs to $(co 0 usecs)"
+echo "held: $(($(co 0 coalesced) - held0)) interrupts to the peer's receiveq, $(($(co 1 coalesced) - held1)) on its transmitq; rx-usecs 100001 refused"
+# The driver's adaptive moderation (net_dim) sets the receiveq's on its
+# own as the traffic goes (VQ_SET): one of its profiles, 256 packets.
+# It decides every 64 interrupts, which 2 ms or 64 frames would space
+# out: off first.
+peer_ns ethtool -C hvlpeer rx-usecs 0 rx-frames 0 &&
+	peer_ns ethtool -C hvlpeer adaptive-rx on ||
+	fail "ethtool -C hvlpeer adaptive-rx on"
+dim() { [ "$(co 0 packets)" = 256 ] && [ "$(co 0 usecs)" -le 256 ]; }
+linux ping -A -q -c 300 $PA >/dev/null || fail "ping -A with adaptive moderation"
+retry 50 dim || fail "no moderation from net_dim: $(grep coalescing "$(devdbg 1)")"
+check_counters
+echo "net_dim's moderation: rx-usecs $(co 0 usecs), rx-frames $(co 0 packets)"
+
 section "peer restart in the middle of a stream"
 resets=$(nd peer_resets)
 tcp linux 5003 /tmp/net.small
@@ -239,6 +287,8 @@ retry 50 carrier 1 || fail "hvlnet0 has no carrier after the peer came back"
 # The peer's TCP socket outlived its interface; the stream resumes.
 tcp_check 5003 /tmp/net.small "stream across a peer restart" 120
 [ "$(nd peer_resets)" -gt "$resets" ] || fail "the backend saw no peer reset"
+[ "$(co 0 usecs) $(co 0 packets) $(co 1 usecs) $(co 1 packets)" = "0 0 0 0" ] ||
+	fail "coalescing outlived the peer's reset: $(grep coalescing "$(devdbg 1)")"
 echo "peer restarted at $((got >> 10)) KiB of 4096, the stream resumed, checksum matches"
 pings "after the peer restart"
 check_counters

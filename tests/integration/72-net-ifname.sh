@@ -6,6 +6,8 @@
 # by it); "a/b", a name of 20 characters and two strings each fail the
 # probe with a message naming the node and the property, a name in use
 # ("lo") with register_netdev()'s error; no interface appears for those.
+# Only a device with a third queue (hvlovl0) offers the control queue's
+# features.
 . /tests/lib.sh
 
 IP=/usr/bin/ip
@@ -40,6 +42,19 @@ wait_for /sys/class/net/hvlovl0 ||
 [ "$(cat /sys/class/net/hvlovl0/name_assign_type)" = 1 ] ||
 	fail "hvlovl0: name_assign_type $(cat /sys/class/net/hvlovl0/name_assign_type)"
 echo "peer0 and hvlovl0: ok"
+
+# A third queue in the node, the control queue, is what offers the
+# features that need one: CTRL_VQ (17), VQ_NOTF_COAL (52), NOTF_COAL (53).
+feats() {
+	sed -n 's/^host_features: //p' \
+		"/sys/kernel/debug/hvl/$W/$(basename "$(readlink /sys/class/net/$1/device)")"
+}
+ctrl=$(((1 << 17) | (1 << 52) | (1 << 53)))
+[ $(($(feats peer0) & ctrl)) = 0 ] ||
+	fail "peer0, without a control queue, offers its features: $(feats peer0)"
+[ $(($(feats hvlovl0) & ctrl)) = $ctrl ] ||
+	fail "hvlovl0, with a control queue, does not offer its features: $(feats hvlovl0)"
+echo "the control queue's features offered with one only: ok"
 
 # The kernel log since the start of this test.
 log() { dmesg | sed -n '/hvl-test: 72-net-ifname: start$/,$p'; }

@@ -91,6 +91,7 @@ static void work_fn(struct work_struct *work)
 	if (cd->active && cd->drv && cd->drv->poll &&
 	    !(hdev->status & VIRTIO_CONFIG_S_NEEDS_RESET))
 		more = cd->drv->poll(hdev, HVL_BUDGET);
+	hvl_coal_run(cd);
 	if (cd->irq) {
 		cd->irq = false;
 		hdev->stats.irqs_out++;
@@ -123,13 +124,25 @@ EXPORT_SYMBOL_GPL(hvl_device_kick);
  * @hdev: the device
  * @vq: the queue the device pushed to
  *
- * Work item context.  Honours EVENT_IDX / NO_INTERRUPT; the doorbell is
- * rung once at the end of the work item, however many queues asked.
+ * Work item context.  One call per packet: the driver may have asked for
+ * its interrupts to be held (hvl_device_set_coalescing()).  Honours
+ * EVENT_IDX / NO_INTERRUPT; the doorbell is rung once at the end of the
+ * work item, however many queues asked.
  */
 void hvl_device_interrupt(struct hvl_device *hdev, struct hvl_vq *vq)
 {
 	struct hvl_core_dev *cd = to_core_dev(hdev);
 
+	lockdep_assert_held(&cd->lock);
+
+	if (!hvl_coal_hold(cd, vq))
+		hvl_bus_signal_used(cd, vq);
+}
+EXPORT_SYMBOL_GPL(hvl_device_interrupt);
+
+/* Raise the queue interrupt for @vq's used buffers, if the driver wants it. */
+void hvl_bus_signal_used(struct hvl_core_dev *cd, struct hvl_vq *vq)
+{
 	lockdep_assert_held(&cd->lock);
 
 	if (!hvl_vq_should_notify(vq))
@@ -141,7 +154,6 @@ void hvl_device_interrupt(struct hvl_device *hdev, struct hvl_vq *vq)
 	spin_unlock_irq(&cd->isr_lock);
 	cd->irq = true;
 }
-EXPORT_SYMBOL_GPL(hvl_device_interrupt);
 
 static void raise_config(struct hvl_core_dev *cd, u32 status_bits)
 {
@@ -278,6 +290,7 @@ static int probe(struct device *dev)
 	if (ret)
 		return ret;
 	hdev->config_size = drv->config_size;
+	hdev->features_withheld = 0;
 	ret = drv->probe ? drv->probe(hdev) : 0;
 	if (ret)
 		return ret;
@@ -302,6 +315,7 @@ static void remove(struct device *dev)
 	mutex_lock(&cd->lock);
 	hvl_txn_bind(cd, NULL);
 	mutex_unlock(&cd->lock);
+	hvl_coal_stop(cd);
 	cancel_work_sync(&cd->work);
 	hvl_window_table_update(cd, 0);
 
@@ -356,6 +370,7 @@ struct hvl_core_dev *hvl_bus_alloc(struct hvl_window *win,
 	mutex_init(&cd->lock);
 	spin_lock_init(&cd->isr_lock);
 	INIT_WORK(&cd->work, work_fn);
+	hvl_coal_init(cd);
 	hdev->win = win;
 	hdev->index = index;
 	hdev->device_id = device_id;
@@ -393,6 +408,7 @@ int hvl_bus_add(struct hvl_core_dev *cd)
 void hvl_bus_del(struct hvl_core_dev *cd)
 {
 	device_del(&cd->hdev.dev);
+	hvl_coal_stop(cd);
 	cancel_work_sync(&cd->work);
 }
 

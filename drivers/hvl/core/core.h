@@ -96,6 +96,7 @@ struct hvl_core_dev {
 	spinlock_t isr_lock;		/* isr, config_gen, hdev.status */
 	u32 isr;
 	u32 config_gen;
+	struct hrtimer coal_timer;	/* held interrupts: coalesce.c */
 };
 
 static inline struct hvl_core_dev *to_core_dev(struct hvl_device *hdev)
@@ -103,7 +104,11 @@ static inline struct hvl_core_dev *to_core_dev(struct hvl_device *hdev)
 	return container_of(hdev, struct hvl_core_dev, hdev);
 }
 
+/* Device-type feature bits, as the virtio specification numbers them. */
+#define HVL_DEVICE_TYPE_FEATURES	(GENMASK_ULL(23, 0) | GENMASK_ULL(63, 50))
+
 /* bus.c */
+void hvl_bus_signal_used(struct hvl_core_dev *cd, struct hvl_vq *vq);
 extern const struct bus_type hvl_bus;
 struct hvl_core_dev *hvl_bus_alloc(struct hvl_window *win,
 				   struct device_node *np, unsigned int index,
@@ -114,6 +119,12 @@ void hvl_bus_del(struct hvl_core_dev *cd);
 void hvl_bus_kick_all(struct hvl_window *win);
 void hvl_bus_run_all(struct hvl_window *win);
 unsigned long hvl_bus_activity(struct hvl_window *win);
+
+/* coalesce.c */
+void hvl_coal_init(struct hvl_core_dev *cd);
+void hvl_coal_stop(struct hvl_core_dev *cd);
+bool hvl_coal_hold(struct hvl_core_dev *cd, struct hvl_vq *vq);
+void hvl_coal_run(struct hvl_core_dev *cd);
 
 /* vring.c */
 bool hvl_vq_peer_news(const struct hvl_vq *vq);

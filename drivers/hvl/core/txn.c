@@ -531,7 +531,8 @@ void hvl_txn_bind(struct hvl_core_dev *cd, struct hvl_driver *drv)
 	hvl_txn_reset(cd);
 	cd->drv = drv;
 	cd->hdev.host_features = TRANSPORT_FEATURES |
-				 (drv ? drv->features & cd->dt_features : 0);
+				 (drv ? drv->features & cd->dt_features &
+				  ~cd->hdev.features_withheld : 0);
 	hvl_txn_publish(cd);
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_txn_bind);

@@ -114,8 +114,9 @@ EXPORT_SYMBOL_GPL(hvl_vq_init);
  * hvl_vq_reset() - forget a queue's rings
  * @vq: the queue
  *
- * Afterwards the queue is not ready and no longer broken.  @vq->num_max,
- * @vq->index and the statistics are kept.
+ * Afterwards the queue is not ready, no longer broken and holds no
+ * interrupt (coalescing off).  @vq->num_max, @vq->index and the
+ * statistics are kept.
  */
 void hvl_vq_reset(struct hvl_vq *vq)
 {
@@ -132,6 +133,9 @@ void hvl_vq_reset(struct hvl_vq *vq)
 	vq->signalled_valid = false;
 	vq->event_idx = false;
 	vq->indirect = false;
+	vq->coal_usecs = 0;
+	vq->coal_packets = 0;
+	vq->coal_pending = 0;
 	WRITE_ONCE(vq->broken, false);
 }
 EXPORT_SYMBOL_GPL(hvl_vq_reset);

@@ -315,8 +315,8 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	 * node that names them was written for another meaning of the
 	 * property, and dropping them quietly would hide that.
 	 */
-	if (has_features && (features & ~GENMASK_ULL(23, 0))) {
-		dev_err(dev, "%pOF: \"hvl,device-features\" (%#llx): bits 24 and up belong to the transport, only device-type bits 0-23 may be given\n",
+	if (has_features && (features & ~HVL_DEVICE_TYPE_FEATURES)) {
+		dev_err(dev, "%pOF: \"hvl,device-features\" (%#llx): bits 24 to 49 belong to the transport, only device-type bits 0-23 and 50-63 may be given\n",
 			np, features);
 		return ERR_PTR(-EINVAL);
 	}
@@ -327,7 +327,7 @@ static struct hvl_core_dev *parse_child(struct hvl_window *win,
 	cd = hvl_bus_alloc(win, np, index, id, sizes, nq);
 	if (!cd)
 		return ERR_PTR(-ENOMEM);
-	cd->dt_features = features & GENMASK_ULL(23, 0);
+	cd->dt_features = features & HVL_DEVICE_TYPE_FEATURES;
 	cd->reg_offset = reg[0];
 	cd->reg_size = reg[1];
 	return cd;

@@ -53,11 +53,14 @@ int hvl_net_hdr_from_skb(const struct sk_buff *skb,
 
 #define RX_Q		0	/* the peer's receiveq: frames for the peer */
 #define TX_Q		1	/* the peer's transmitq: frames from it */
+#define CTRL_Q		2	/* its controlq, if the DT gives a third queue */
 
 /* Frames queued for the peer at most; 64 KiB each with TSO. */
 #define TO_PEER_MAX	128u
 /* Frames copied from the peer ahead of NAPI at most. */
 #define FROM_PEER_MAX	256u
+/* Control commands a run answers at most (the stock driver has one out). */
+#define CTRL_BUDGET	8
 /* Receive buffers one frame may take with MRG_RXBUF. */
 #define MRG_MAX		256u
 
@@ -106,12 +109,13 @@ struct hvl_net {
 	 * and bad[].
 	 */
 	atomic64_t tx_packets, tx_bytes, rx_packets, rx_bytes, resets;
+	atomic64_t ctrl_done, ctrl_refused;
 	atomic64_t bad[HVL_NET_NR_VERDICTS];
 	atomic64_t drops[NR_DROPS];
 };
 
 /* The counters debugfs and "ethtool -S" show: traffic, drops, refusals. */
-#define HVL_NET_NR_TRAFFIC	5
+#define HVL_NET_NR_TRAFFIC	7
 #define HVL_NET_NR_STATS	(HVL_NET_NR_TRAFFIC + NR_DROPS + \
 				 HVL_NET_NR_VERDICTS - 1)
 
@@ -132,6 +136,9 @@ static inline void hvl_net_kick(struct hvl_net *n)
 
 /* queue.c: the rings, in the device's work item, and NAPI. */
 bool hvl_net_poll(struct hvl_device *hdev, int budget);
+
+/* ctrl.c: the control queue, in the device's work item. */
+bool hvl_net_serve_ctrl(struct hvl_net *n, int *budget);
 int hvl_net_napi_poll(struct napi_struct *napi, int budget);
 
 #endif /* _HVL_NET_H */

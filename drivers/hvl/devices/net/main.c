@@ -7,10 +7,11 @@
  * other interface.
  *
  * Queues, from the peer driver's point of view: 0 receiveq (frames for
- * the peer), 1 transmitq (its frames for us).  One pair, no control
- * queue: the stock virtio_net waits for control commands spinning under
- * RTNL, which a peer would have to trust us for, and nothing here needs
- * one (no filtering, the MAC address is the peer's to use as it likes).
+ * the peer), 1 transmitq (its frames for us), and 2 controlq if the
+ * device tree gives a third queue.  The control queue serves notification
+ * coalescing only (ctrl.c): nothing else here needs one (no filtering,
+ * the MAC address is the peer's to use as it likes).  Without it the
+ * features that need it are not offered.
  *
  * Link state, both ways: our carrier is up while the peer's driver is
  * (between DRIVER_OK and the next reset); the peer's is VIRTIO_NET_S_LINK_UP
@@ -49,6 +50,10 @@
 #include "hvl_net.h"
 
 #define DEFAULT_MTU	ETH_DATA_LEN
+/* What takes a control queue: offered only with one. */
+#define CTRL_FEATURES	(BIT_ULL(VIRTIO_NET_F_CTRL_VQ) |		\
+			 BIT_ULL(VIRTIO_NET_F_NOTF_COAL) |		\
+			 BIT_ULL(VIRTIO_NET_F_VQ_NOTF_COAL))
 
 static const char *const drop_names[NR_DROPS] = {
 	[DROP_PEER_DOWN] = "to_peer_dropped_peer_down",
@@ -75,6 +80,8 @@ static const struct {
 	{ "from_peer_frames", offsetof(struct hvl_net, rx_packets) },
 	{ "from_peer_bytes", offsetof(struct hvl_net, rx_bytes) },
 	{ "peer_resets", offsetof(struct hvl_net, resets) },
+	{ "ctrl_commands", offsetof(struct hvl_net, ctrl_done) },
+	{ "ctrl_refused", offsetof(struct hvl_net, ctrl_refused) },
 };
 
 static_assert(ARRAY_SIZE(traffic) == HVL_NET_NR_TRAFFIC);
@@ -500,11 +507,13 @@ static int probe(struct hvl_device *hdev)
 	unsigned int mtu;
 	int ret;
 
-	if (hdev->num_queues != 2) {
-		dev_err(&hdev->dev, "net needs 2 queues (receiveq, transmitq), DT gives %u\n",
+	if (hdev->num_queues != 2 && hdev->num_queues != 3) {
+		dev_err(&hdev->dev, "net needs 2 queues (receiveq, transmitq) or 3 (and controlq), DT gives %u\n",
 			hdev->num_queues);
 		return -EINVAL;
 	}
+	if (hdev->num_queues == 2)
+		hdev->features_withheld = CTRL_FEATURES;
 	ret = read_mtu(hdev, &mtu);
 	if (ret)
 		return ret;
@@ -594,7 +603,7 @@ static struct hvl_driver net_driver = {
 		    BIT_ULL(VIRTIO_NET_F_HOST_TSO4) |
 		    BIT_ULL(VIRTIO_NET_F_HOST_TSO6) |
 		    BIT_ULL(VIRTIO_NET_F_MRG_RXBUF) |
-		    BIT_ULL(VIRTIO_NET_F_STATUS),
+		    BIT_ULL(VIRTIO_NET_F_STATUS) | CTRL_FEATURES,
 	.config_size = sizeof(struct virtio_net_config),
 	.probe = probe,
 	.remove = remove,

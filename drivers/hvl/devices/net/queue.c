@@ -309,7 +309,10 @@ static bool serve_rx(struct hvl_net *n, int *budget)
 }
 
 /*
- * The device's ->poll().  Frames from the peer first: its transmit
+ * The device's ->poll().  Control commands first, on a budget of their
+ * own: the peer's driver spins until they are answered, and one that
+ * floods its control queue takes nothing from the frames.  Then frames
+ * from the peer: its transmit
  * buffers come back to it at once, ours wait in its receive buffers.
  * But while frames wait for the peer, half the budget is kept for them:
  * else a peer that keeps its transmitq full, a flood of small frames,
@@ -320,10 +323,12 @@ bool hvl_net_poll(struct hvl_device *hdev, int budget)
 {
 	struct hvl_net *n = hdev->priv;
 	int kept = skb_queue_empty_lockless(&n->to_peer) ? 0 : budget / 2;
+	int ctrl = CTRL_BUDGET;
 	bool more;
 
+	more = hvl_net_serve_ctrl(n, &ctrl);
 	budget -= kept;
-	more = serve_tx(n, &budget);
+	more |= serve_tx(n, &budget);
 	budget += kept;
 	more |= serve_rx(n, &budget);
 	return more;
