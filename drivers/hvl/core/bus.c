@@ -77,7 +77,7 @@ static void work_fn(struct work_struct *work)
 {
 	struct hvl_core_dev *cd = container_of(work, struct hvl_core_dev, work);
 	struct hvl_device *hdev = &cd->hdev;
-	bool more = false;
+	bool more = false, ring;
 	u64 t0;
 
 	/* A frozen window (a test knob) serves nothing; unfreezing kicks. */
@@ -92,16 +92,25 @@ static void work_fn(struct work_struct *work)
 	    !(hdev->status & VIRTIO_CONFIG_S_NEEDS_RESET))
 		more = cd->drv->poll(hdev, HVL_BUDGET);
 	hvl_coal_run(cd);
-	if (cd->irq) {
+	ring = cd->irq;
+	if (ring) {
 		cd->irq = false;
 		hdev->stats.irqs_out++;
-		hvl_window_ring(hdev->win);
 	}
 	WRITE_ONCE(cd->activity, hvl_bus_peer_activity(cd));
 	hdev->stats.runs++;
 	hdev->stats.busy_ns += ktime_get_ns() - t0;
 	mutex_unlock(&cd->lock);
 
+	/*
+	 * The doorbell once the device is free again: what the peer does
+	 * when it rings, at once on the CPU that rang with the loopback
+	 * mailbox (its receive path, and its next kick of us), then does
+	 * not hold the device, whose next run may start on another CPU.
+	 * The interrupt status it announces was written under the lock.
+	 */
+	if (ring)
+		hvl_window_ring(hdev->win);
 	if (more)
 		queue_work(hdev->win->wq, &cd->work);
 }
