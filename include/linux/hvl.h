@@ -127,6 +127,7 @@ struct hvl_vq_stats {
 	u64 notifies;		/* interrupts the device asked for */
 	u64 suppressed;		/* interrupts EVENT_IDX/NO_INTERRUPT saved */
 	u64 coalesced;		/* packets whose interrupt was held */
+	u64 coal_timeouts;	/* held interrupts the time released */
 	u64 errors;		/* malformed rings or chains */
 };
 
@@ -216,12 +217,6 @@ struct hvl_device {
 	u32 status;		/* virtio status byte as the driver set it */
 	u64 host_features;	/* offered: DT bits & driver bits & transport */
 	u64 guest_features;	/* as the peer wrote them: see hvl_device_feature() */
-	/*
-	 * Device-type bits the device module's ->probe() does not offer for
-	 * this device, of those it implements: one its node gives no queue
-	 * for (hvl_net's control queue).
-	 */
-	u64 features_withheld;
 	unsigned int num_queues;
 	struct hvl_vq *vqs;
 	void *config;		/* the device's config bytes in the window */
@@ -239,6 +234,13 @@ struct hvl_driver {
 	 */
 	const char * const *of_properties;
 	u64 features;		/* device-type feature bits implemented */
+	/*
+	 * Optional: of @features, those this device offers, after the
+	 * device tree's "hvl,device-features" took its share: not those its
+	 * node gives no queue for, nor those whose prerequisite is no longer
+	 * there.  It can only take bits away.  Under the device's lock.
+	 */
+	u64 (*offer)(const struct hvl_device *hdev, u64 features);
 	unsigned int config_size;
 	int (*probe)(struct hvl_device *hdev);
 	void (*remove)(struct hvl_device *hdev);
@@ -252,6 +254,13 @@ struct hvl_driver {
 	void (*reset)(struct hvl_device *hdev);
 	/* Serve the queues; return true if budget ran out. Work item context. */
 	bool (*poll)(struct hvl_device *hdev, int budget);
+	/*
+	 * Optional, instead of ->poll() while the device needs a reset:
+	 * answer with an error what a driver spins on until it is answered
+	 * (virtio-net's control commands), and touch nothing else.  Return
+	 * true if budget ran out.  Work item context.
+	 */
+	bool (*poll_failed)(struct hvl_device *hdev, int budget);
 	/* The peer wrote config space (already stored). Work item context. */
 	int (*config_write)(struct hvl_device *hdev, unsigned int offset,
 			    unsigned int width, u32 value);
@@ -276,6 +285,8 @@ void hvl_device_kick(struct hvl_device *hdev);
 void hvl_device_interrupt(struct hvl_device *hdev, struct hvl_vq *vq);
 /* Longest a driver may have an interrupt held: 100 ms, any NIC's range. */
 #define HVL_COAL_MAX_USECS	100000
+/* Shorter holds are a run's own batching (core/coalesce.c). */
+#define HVL_COAL_MIN_USECS	10
 int hvl_device_set_coalescing(struct hvl_device *hdev, unsigned int index,
 			      u32 usecs, u32 packets);
 void hvl_device_config_changed(struct hvl_device *hdev);

@@ -28,7 +28,7 @@ expect hvl-bad-queues '/soc/hvl-bad-queues/dev@1000: "hvl,queue-sizes" entry 1 (
 expect hvl-bad-features '"hvl,device-features" must be one 64-bit value'
 expect hvl-bad-devid64 '"hvl,device-id" must be one 32-bit cell'
 expect hvl-bad-features3 '"hvl,device-features" must be one 64-bit value'
-expect hvl-bad-features-high '"hvl,device-features" (0x100000001): bits 24 to 49 belong to the transport'
+expect hvl-bad-features-high '"hvl,device-features" (0x2000101000000): bits 24 to 49 belong to the transport'
 expect hvl-bad-reg3 '"reg" must be <offset size>, one cell each'
 expect hvl-bad-sizecells '/soc/hvl-bad-sizecells: a window with children needs #address-cells = <1> and #size-cells = <1>'
 # Regions whose memory the kernel uses: never written (the old code put

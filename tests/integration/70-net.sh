@@ -9,7 +9,8 @@
 # peer's "ethtool -C" through the control queue, its interrupts held on
 # a stream and released by the timer for a ping, a value beyond the
 # longest refused, the driver's adaptive moderation (net_dim) setting
-# its own, all of it forgotten by the peer's restart.  After the
+# its own, all of it forgotten by the peer's restart; hvl_net unloaded
+# with interrupts held for 100 ms.  After the
 # traffic, the peer restart and the reload, nothing is left in flight
 # for BQL.
 # hvl-timeout: 300
@@ -243,8 +244,12 @@ peer_ns ethtool -C hvlpeer rx-usecs 2000 rx-frames 64 tx-usecs 500 tx-frames 32 
 	fail "coalescing not as asked: $(grep coalescing "$(devdbg 1)")"
 [ "$(nd ctrl_commands)" -ge $((done0 + 2)) ] ||
 	fail "ctrl_commands $(nd ctrl_commands), from $done0: not both commands counted"
-# A ping and its reply are one frame of 64 each way: the timer rings.
+# A ping and its reply are one frame of 64 each way: the time releases
+# the interrupt.
+timeouts=$(co 0 timeouts)
 pings "with interrupts held"
+[ "$(co 0 timeouts)" -gt "$timeouts" ] ||
+	fail "no held interrupt released by its time: $(grep coalescing "$(devdbg 1)")"
 held0=$(co 0 coalesced) held1=$(co 1 coalesced)
 tcp linux 5005 /tmp/net.small
 tcp peer 5006 /tmp/net.small
@@ -296,6 +301,9 @@ bql_check "after the peer restart"
 echo "counters: $(nd to_peer_frames) frames to the peer, $(nd from_peer_frames) from it, none refused"
 
 section "hvl_net unloaded under traffic"
+# With interrupts held for 100 ms: the device goes with its timer set.
+peer_ns ethtool -C hvlpeer rx-usecs 100000 rx-frames 64 ||
+	fail "ethtool -C hvlpeer rx-usecs 100000"
 tcp linux 5004 /tmp/net.small
 peer ping -A -q -c 100000 $LA >/dev/null 2>&1 &
 pids="$pids $!"

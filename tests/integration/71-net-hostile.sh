@@ -16,6 +16,8 @@
 #   reset none is, and frames go to it again.  A second stall with BQL's
 #   limit out of the way: our own bound of 128 frames holds, and our
 #   link down purges them out of BQL's count.
+# - A control command ("ethtool -C", for which the stock driver spins
+#   under RTNL) while the device needs a reset: answered, refused.
 . /tests/lib.sh
 
 IP=/usr/bin/ip		# iproute2: busybox's ip cannot add a neighbour
@@ -218,3 +220,23 @@ retry 100 bql_idle ||
 	fail "BQL: $(cat $BQL/inflight) bytes in flight after the second reset, $(nd queued_to_peer) frames queued"
 echo 0 >$BQL/limit_min || fail "BQL limit_min back"
 echo "after the second reset: nothing in flight for BQL"
+
+echo "== a control command while the device needs a reset"
+# The stock driver spins under RTNL until a control command is answered,
+# and would notice the reset only after: it is answered, refused.  The
+# reset comes from a chain outside the window on the transmitq; the
+# device is not held, so the driver's command reaches the window.
+resets=$(nd needs_reset)
+echo "$ENTRY $TXQ desc-oob" >$INJECT || fail "inject a chain outside the window"
+retry 50 counted needs_reset $((resets + 1)) || fail "no DEVICE_NEEDS_RESET for a chain outside the window"
+refused=$(nd ctrl_refused)
+T0=$(now)
+ethtool -C "$(peer_dev)" rx-usecs 50 rx-frames 8 >/tmp/ethtool.out 2>&1 &
+pid=$!
+returns $pid "ethtool -C on a device that needs a reset" 5000
+wait $pid && fail "ethtool -C took coalescing from a device that needs a reset"
+[ "$(nd ctrl_refused)" -gt "$refused" ] ||
+	fail "the command was not refused: ctrl_refused $(nd ctrl_refused)"
+dmesg | grep -q "refused control command .*: the device needs a reset" ||
+	fail "no message naming the refusal"
+echo "ethtool -C failed in $MS ms: $(cat /tmp/ethtool.out)"

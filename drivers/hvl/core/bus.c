@@ -73,6 +73,22 @@ unsigned long hvl_bus_activity(struct hvl_window *win)
 	return sum;
 }
 
+/*
+ * The device module's part of a run: its queues, or while the device
+ * needs a reset only what a driver spins on.  Returns true if it stopped
+ * on the budget.
+ */
+static bool serve(struct hvl_core_dev *cd)
+{
+	struct hvl_driver *drv = cd->drv;
+
+	if (!cd->active || !drv)
+		return false;
+	if (!(cd->hdev.status & VIRTIO_CONFIG_S_NEEDS_RESET))
+		return drv->poll && drv->poll(&cd->hdev, HVL_BUDGET);
+	return drv->poll_failed && drv->poll_failed(&cd->hdev, HVL_BUDGET);
+}
+
 static void work_fn(struct work_struct *work)
 {
 	struct hvl_core_dev *cd = container_of(work, struct hvl_core_dev, work);
@@ -88,9 +104,7 @@ static void work_fn(struct work_struct *work)
 	t0 = ktime_get_ns();
 	if (hvl_txn_run(cd))
 		cd->irq = true;
-	if (cd->active && cd->drv && cd->drv->poll &&
-	    !(hdev->status & VIRTIO_CONFIG_S_NEEDS_RESET))
-		more = cd->drv->poll(hdev, HVL_BUDGET);
+	more = serve(cd);
 	hvl_coal_run(cd);
 	ring = cd->irq;
 	if (ring) {
@@ -299,7 +313,6 @@ static int probe(struct device *dev)
 	if (ret)
 		return ret;
 	hdev->config_size = drv->config_size;
-	hdev->features_withheld = 0;
 	ret = drv->probe ? drv->probe(hdev) : 0;
 	if (ret)
 		return ret;

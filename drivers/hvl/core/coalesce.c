@@ -6,7 +6,8 @@
  * (coal_usecs) and a packet count (coal_packets) set holds its interrupt
  * from the first packet it used until it has used coal_packets of them or
  * coal_usecs have passed, whichever comes first.  With either of them 0,
- * every packet rings at once, as before.
+ * a count of 1 or a time under HVL_COAL_MIN_USECS, every packet rings at
+ * the end of the run that used it, as before.
  *
  * Why a device does this: every interrupt costs the peer its handler and
  * a round of its NAPI, and a stream of 64 KiB frames to the peer rang it
@@ -35,10 +36,15 @@
 
 #include "core.h"
 
-/* Does @vq hold interrupts at all? */
+/*
+ * Does @vq hold interrupts at all?  Not for less than HVL_COAL_MIN_USECS:
+ * a run rings once at its end for all it used anyway, and a shorter hold
+ * would only cost a second run for the ring (net_dim's first profile is
+ * 1 us).
+ */
 static bool holds(const struct hvl_vq *vq)
 {
-	return vq->coal_usecs && vq->coal_packets > 1;
+	return vq->coal_usecs >= HVL_COAL_MIN_USECS && vq->coal_packets > 1;
 }
 
 static enum hrtimer_restart coal_fire(struct hrtimer *t)
@@ -134,10 +140,12 @@ void hvl_coal_run(struct hvl_core_dev *cd)
 			continue;
 		if (!now)
 			now = ktime_get();
-		if (holds(vq) && vq->coal_pending < vq->coal_packets &&
-		    ktime_before(now, vq->coal_due)) {
-			next = min(next, vq->coal_due);
-			continue;
+		if (holds(vq) && vq->coal_pending < vq->coal_packets) {
+			if (ktime_before(now, vq->coal_due)) {
+				next = min(next, vq->coal_due);
+				continue;
+			}
+			vq->stats.coal_timeouts++;
 		}
 		vq->coal_pending = 0;
 		hvl_bus_signal_used(cd, vq);

@@ -44,9 +44,10 @@ static int device_show(struct seq_file *s, void *unused)
 			   vq->stats.notifies, vq->stats.suppressed,
 			   vq->stats.errors);
 		if (vq->coal_usecs || vq->coal_packets || vq->stats.coalesced)
-			seq_printf(s, "queue%u coalescing: usecs=%u packets=%u pending=%u coalesced=%llu\n",
+			seq_printf(s, "queue%u coalescing: usecs=%u packets=%u pending=%u coalesced=%llu timeouts=%llu\n",
 				   i, vq->coal_usecs, vq->coal_packets,
-				   vq->coal_pending, vq->stats.coalesced);
+				   vq->coal_pending, vq->stats.coalesced,
+				   vq->stats.coal_timeouts);
 		/*
 		 * The rings as the window has them, for a queue that
 		 * stalled: who waits for whose doorbell.  avail_event is

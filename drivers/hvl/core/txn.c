@@ -526,13 +526,15 @@ EXPORT_SYMBOL_IF_KUNIT(hvl_txn_run);
  */
 void hvl_txn_bind(struct hvl_core_dev *cd, struct hvl_driver *drv)
 {
+	u64 f = drv ? drv->features & cd->dt_features : 0;
+
 	lockdep_assert_held(&cd->lock);
 
 	hvl_txn_reset(cd);
 	cd->drv = drv;
-	cd->hdev.host_features = TRANSPORT_FEATURES |
-				 (drv ? drv->features & cd->dt_features &
-				  ~cd->hdev.features_withheld : 0);
+	if (drv && drv->offer)
+		f &= drv->offer(&cd->hdev, f);
+	cd->hdev.host_features = TRANSPORT_FEATURES | f;
 	hvl_txn_publish(cd);
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_txn_bind);

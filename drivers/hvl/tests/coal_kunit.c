@@ -75,11 +75,16 @@ static int set(struct fake_dev *fd, unsigned int q, u32 usecs, u32 packets)
 	return ret;
 }
 
-/* Off, or either parameter 0 or a count of 1: every packet rings. */
+/*
+ * Off, either parameter 0, a count of 1 or a time under
+ * HVL_COAL_MIN_USECS: every packet rings.
+ */
 static void coal_off_rings_each(struct kunit *test)
 {
-	static const u32 params[][2] = { { 0, 0 }, { 0, 8 }, { 100, 0 },
-					 { 100, 1 } };
+	static const u32 params[][2] = {
+		{ 0, 0 }, { 0, 8 }, { 100, 0 }, { 100, 1 }, { 1, 256 },
+		{ HVL_COAL_MIN_USECS - 1, 256 },
+	};
 	struct fake_dev *fd = coal_setup(test);
 	struct hvl_vq *vq = &fd->vqs[0];
 	unsigned int i;
@@ -121,6 +126,7 @@ static void coal_holds_until_count(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vq->stats.notifies, 1);
 	KUNIT_EXPECT_EQ(test, vq->coal_pending, 0);
 	KUNIT_EXPECT_TRUE(test, fd->cd.irq);
+	KUNIT_EXPECT_EQ(test, vq->stats.coal_timeouts, 0);
 }
 
 /* One packet held, released by the end of the run after its time. */
@@ -137,6 +143,7 @@ static void coal_releases_when_due(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vq->stats.notifies, 1);
 	KUNIT_EXPECT_EQ(test, vq->coal_pending, 0);
 	KUNIT_EXPECT_TRUE(test, fd->cd.irq);
+	KUNIT_EXPECT_EQ(test, vq->stats.coal_timeouts, 1);
 }
 
 /* Before its time a run leaves it held, the timer set for it. */
@@ -178,15 +185,25 @@ static void coal_change_releases(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vq->stats.notifies, 2);
 }
 
-/* A shorter time applies to what is held already. */
+/*
+ * A shorter time applies to what is held already: the timer moves
+ * earlier at the end of the run, and the interrupt goes at the new time.
+ */
 static void coal_shorter_time_applies(struct kunit *test)
 {
 	struct fake_dev *fd = coal_setup(test);
 	struct hvl_vq *vq = &fd->vqs[0];
+	ktime_t first;
 
 	KUNIT_ASSERT_EQ(test, set(fd, 0, HVL_COAL_MAX_USECS, 64), 0);
 	packet(fd, 0);
 	KUNIT_EXPECT_EQ(test, vq->stats.notifies, 0);
+	first = hrtimer_get_expires(&fd->cd.coal_timer);
+	KUNIT_ASSERT_EQ(test, set(fd, 0, HVL_COAL_MAX_USECS / 2, 64), 0);
+	run(fd);
+	KUNIT_EXPECT_EQ(test, vq->stats.notifies, 0);
+	KUNIT_EXPECT_TRUE(test, ktime_before(hrtimer_get_expires(&fd->cd.coal_timer),
+					     first));
 	KUNIT_ASSERT_EQ(test, set(fd, 0, 20, 64), 0);
 	usleep_range(100, 200);
 	run(fd);
@@ -242,6 +259,57 @@ static void coal_timer_runs_work(struct kunit *test)
 	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&ran, HZ), 0);
 }
 
+/*
+ * With EVENT_IDX, the held interrupt goes if the driver asked for one at
+ * any of the packets held (used_event at the first): vring_need_event()
+ * covers them all, since holding moved nothing of the ring's bookkeeping.
+ */
+static void coal_event_idx_covers_held(struct kunit *test)
+{
+	struct fake_dev *fd = fake_dev_new(test, NQ, nums, true);
+	struct hvl_vq *vq = &fd->vqs[0];
+	int i;
+
+	hvl_coal_init(&fd->cd);
+	vq->signalled_valid = true;
+	vring_used_event(vq) = __cpu_to_virtio16(true, 0);
+	KUNIT_ASSERT_EQ(test, set(fd, 0, HVL_COAL_MAX_USECS, 4), 0);
+	for (i = 0; i < 4; i++) {
+		vq->used_idx++;
+		packet(fd, 0);
+	}
+	KUNIT_EXPECT_EQ(test, vq->stats.notifies, 1);
+	KUNIT_EXPECT_EQ(test, vq->stats.suppressed, 0);
+	KUNIT_EXPECT_EQ(test, vq->signalled_used, 4);
+}
+
+/*
+ * A driver that polled what was held, and asks for an interrupt only
+ * further on, gets none when the hold ends.
+ */
+static void coal_event_idx_polled(struct kunit *test)
+{
+	struct fake_dev *fd = fake_dev_new(test, NQ, nums, true);
+	struct hvl_vq *vq = &fd->vqs[0];
+	int i;
+
+	hvl_coal_init(&fd->cd);
+	vq->signalled_valid = true;
+	vring_used_event(vq) = __cpu_to_virtio16(true, 0);
+	KUNIT_ASSERT_EQ(test, set(fd, 0, HVL_COAL_MAX_USECS, 4), 0);
+	for (i = 0; i < 3; i++) {
+		vq->used_idx++;
+		packet(fd, 0);
+	}
+	/* The driver saw all three, and wants to hear after the 10th. */
+	vring_used_event(vq) = __cpu_to_virtio16(true, 10);
+	vq->used_idx++;
+	packet(fd, 0);
+	KUNIT_EXPECT_EQ(test, vq->stats.notifies, 0);
+	KUNIT_EXPECT_EQ(test, vq->stats.suppressed, 1);
+	KUNIT_EXPECT_FALSE(test, fd->cd.irq);
+}
+
 static struct kunit_case hvl_coal_cases[] = {
 	KUNIT_CASE(coal_off_rings_each),
 	KUNIT_CASE(coal_holds_until_count),
@@ -252,6 +320,8 @@ static struct kunit_case hvl_coal_cases[] = {
 	KUNIT_CASE(coal_reset_forgets),
 	KUNIT_CASE(coal_refuses),
 	KUNIT_CASE(coal_timer_runs_work),
+	KUNIT_CASE(coal_event_idx_covers_held),
+	KUNIT_CASE(coal_event_idx_polled),
 	{}
 };
 
@@ -268,6 +338,10 @@ static struct kunit_suite hvl_coal_suite = {
 #define ALL_COAL	(BIT_ULL(VIRTIO_NET_F_CTRL_VQ) |		\
 			 BIT_ULL(VIRTIO_NET_F_NOTF_COAL) |		\
 			 BIT_ULL(VIRTIO_NET_F_VQ_NOTF_COAL))
+#define COAL		VIRTIO_NET_CTRL_NOTF_COAL
+#define RX_SET		VIRTIO_NET_CTRL_NOTF_COAL_RX_SET
+#define VQ_SET		VIRTIO_NET_CTRL_NOTF_COAL_VQ_SET
+#define VQ_GET		VIRTIO_NET_CTRL_NOTF_COAL_VQ_GET
 
 /* A net device on the fake, its features negotiated as @features. */
 static struct hvl_net *ctrl_setup(struct kunit *test, u64 features)
@@ -304,7 +378,7 @@ static u32 send(struct kunit *test, struct hvl_net *n, u8 class, u8 cmd,
 	fake_post_chain(fd, CTRL_Q, fake_bus(CMD_OFF), 2 + len,
 			in_len ? fake_bus(ACK_OFF) : 0, in_len);
 	mutex_lock(&fd->cd.lock);
-	KUNIT_EXPECT_FALSE(test, hvl_net_serve_ctrl(n, &budget));
+	KUNIT_EXPECT_FALSE(test, hvl_net_serve_ctrl(n, &budget, false));
 	mutex_unlock(&fd->cd.lock);
 	if (fake_used_idx(fd, CTRL_Q) != (u16)(used + 1))
 		return U32_MAX;
@@ -380,6 +454,82 @@ static void ctrl_get(struct kunit *test)
 				   sizeof(vq), 1 + sizeof(*res)),
 			1 + sizeof(*res));
 	KUNIT_EXPECT_EQ(test, ack(test), VIRTIO_NET_OK);
+	/* The transmitq's, asked with vqn alone. */
+	fd->vqs[TX_Q].coal_usecs = 67;
+	fd->vqs[TX_Q].coal_packets = 89;
+	vq.vqn = cpu_to_le16(TX_Q);
+	KUNIT_EXPECT_EQ(test, send(test, n, VIRTIO_NET_CTRL_NOTF_COAL,
+				   VIRTIO_NET_CTRL_NOTF_COAL_VQ_GET, &vq, 2,
+				   1 + sizeof(*res)), 1 + sizeof(*res));
+	KUNIT_EXPECT_EQ(test, ack(test), VIRTIO_NET_OK);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(res->max_usecs), 67);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(res->max_packets), 89);
+}
+
+/* A queue the driver did not enable is not one to set or ask about. */
+static void ctrl_queue_not_enabled(struct kunit *test)
+{
+	struct hvl_net *n = ctrl_setup(test, ALL_COAL);
+	struct fake_dev *fd = test->priv;
+	struct virtio_net_ctrl_coal_vq vq = {
+		.vqn = cpu_to_le16(TX_Q),
+		.coal = { cpu_to_le32(32), cpu_to_le32(50) },
+	};
+
+	fd->vqs[TX_Q].ready = false;
+	KUNIT_EXPECT_EQ(test, send(test, n, COAL, VQ_SET, &vq, sizeof(vq), 1), 1);
+	KUNIT_EXPECT_EQ(test, ack(test), VIRTIO_NET_ERR);
+	KUNIT_EXPECT_EQ(test, send(test, n, COAL, VQ_GET, &vq, 4, 9), 1);
+	KUNIT_EXPECT_EQ(test, ack(test), VIRTIO_NET_ERR);
+	KUNIT_EXPECT_EQ(test, fd->vqs[TX_Q].coal_packets, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&n->ctrl_refused), 2);
+}
+
+/*
+ * While the device needs a reset, only the control queue is served, and
+ * every command refused: the stock driver spins until it is answered.
+ */
+static void ctrl_needs_reset(struct kunit *test)
+{
+	struct hvl_net *n = ctrl_setup(test, ALL_COAL);
+	struct fake_dev *fd = test->priv;
+	struct virtio_net_ctrl_coal_rx rx = { cpu_to_le32(16), cpu_to_le32(300) };
+	u8 *buf = fake_buf(fd, CMD_OFF);
+
+	fd->cd.hdev.status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	buf[0] = COAL;
+	buf[1] = RX_SET;
+	memcpy(buf + 2, &rx, sizeof(rx));
+	fake_post_chain(fd, CTRL_Q, fake_bus(CMD_OFF), 2 + sizeof(rx),
+			fake_bus(ACK_OFF), 1);
+	mutex_lock(&fd->cd.lock);
+	KUNIT_EXPECT_FALSE(test, hvl_net_poll_failed(&fd->cd.hdev, 64));
+	mutex_unlock(&fd->cd.lock);
+	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, CTRL_Q), 1);
+	KUNIT_EXPECT_EQ(test, ack(test), VIRTIO_NET_ERR);
+	KUNIT_EXPECT_EQ(test, fd->vqs[RX_Q].coal_usecs, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&n->ctrl_refused), 1);
+}
+
+/*
+ * The control queue's features need a third queue, and the coalescing
+ * ones CTRL_VQ: the stock driver refuses a device offering them without.
+ */
+static void ctrl_offer(struct kunit *test)
+{
+	u64 all = BIT_ULL(VIRTIO_NET_F_MRG_RXBUF) | ALL_COAL;
+	struct hvl_device hdev = { .num_queues = 3 };
+
+	KUNIT_EXPECT_EQ(test, hvl_net_offer(&hdev, all), all);
+	KUNIT_EXPECT_EQ(test,
+			hvl_net_offer(&hdev, all & ~BIT_ULL(VIRTIO_NET_F_CTRL_VQ)),
+			BIT_ULL(VIRTIO_NET_F_MRG_RXBUF));
+	KUNIT_EXPECT_EQ(test,
+			hvl_net_offer(&hdev, all & ~BIT_ULL(VIRTIO_NET_F_NOTF_COAL)),
+			all & ~BIT_ULL(VIRTIO_NET_F_NOTF_COAL));
+	hdev.num_queues = 2;
+	KUNIT_EXPECT_EQ(test, hvl_net_offer(&hdev, all),
+			BIT_ULL(VIRTIO_NET_F_MRG_RXBUF));
 }
 
 /*
@@ -395,11 +545,6 @@ struct refused_case {
 	u32 usecs;
 	u32 in_len;		/* writable bytes */
 };
-
-#define COAL		VIRTIO_NET_CTRL_NOTF_COAL
-#define RX_SET		VIRTIO_NET_CTRL_NOTF_COAL_RX_SET
-#define VQ_SET		VIRTIO_NET_CTRL_NOTF_COAL_VQ_SET
-#define VQ_GET		VIRTIO_NET_CTRL_NOTF_COAL_VQ_GET
 
 #define R(w, f, cl, cm, l, v, u, in) \
 	{ .what = w, .features = f, .class = cl, .cmd = cm, .len = l, \
@@ -476,7 +621,7 @@ static void ctrl_short(struct kunit *test)
 
 	fake_post_chain(fd, CTRL_Q, fake_bus(CMD_OFF), 1, fake_bus(ACK_OFF), 1);
 	mutex_lock(&fd->cd.lock);
-	hvl_net_serve_ctrl(n, &budget);
+	hvl_net_serve_ctrl(n, &budget, false);
 	mutex_unlock(&fd->cd.lock);
 	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, CTRL_Q), (u16)(used + 1));
 	KUNIT_EXPECT_EQ(test, ack(test), VIRTIO_NET_ERR);
@@ -507,12 +652,12 @@ static void ctrl_budget(struct kunit *test)
 		fake_post_chain(fd, CTRL_Q, fake_bus(CMD_OFF), 2,
 				fake_bus(ACK_OFF + i), 1);
 	mutex_lock(&fd->cd.lock);
-	KUNIT_EXPECT_TRUE(test, hvl_net_serve_ctrl(n, &budget));
+	KUNIT_EXPECT_TRUE(test, hvl_net_serve_ctrl(n, &budget, false));
 	mutex_unlock(&fd->cd.lock);
 	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, CTRL_Q), CTRL_BUDGET);
 	budget = CTRL_BUDGET;
 	mutex_lock(&fd->cd.lock);
-	KUNIT_EXPECT_FALSE(test, hvl_net_serve_ctrl(n, &budget));
+	KUNIT_EXPECT_FALSE(test, hvl_net_serve_ctrl(n, &budget, false));
 	mutex_unlock(&fd->cd.lock);
 	KUNIT_EXPECT_EQ(test, fake_used_idx(fd, CTRL_Q), CTRL_BUDGET + 2);
 }
@@ -524,6 +669,9 @@ static struct kunit_case hvl_net_ctrl_cases[] = {
 	KUNIT_CASE(ctrl_short),
 	KUNIT_CASE(ctrl_no_ack),
 	KUNIT_CASE(ctrl_budget),
+	KUNIT_CASE(ctrl_queue_not_enabled),
+	KUNIT_CASE(ctrl_needs_reset),
+	KUNIT_CASE(ctrl_offer),
 	{}
 };
 

@@ -5,11 +5,14 @@
  * A command is one chain: class and command bytes and their data, readable;
  * then the ack byte and any result, writable (virtio 1.3, 5.1.6.5).  The
  * stock virtio_net waits for the ack spinning under RTNL, so every command
- * is answered in the run of the work item that finds it.  What we do not
- * serve gets VIRTIO_NET_ERR, and so does a command of the wrong size: the
- * driver then reports the failure to its user ("ethtool -C" fails).  A
- * chain without a writable byte cannot be answered at all: the device
- * needs a reset, as for any malformed chain.
+ * is answered, CTRL_BUDGET a run (it has one out at a time), and answered
+ * with VIRTIO_NET_ERR while the device needs a reset too, when nothing
+ * else of the device is served (hvl_net_poll_failed()): a driver that
+ * would only notice the reset after its answer would spin for good.
+ * What we do not serve gets VIRTIO_NET_ERR, and so does a command of the
+ * wrong size: the driver then reports the failure to its user ("ethtool
+ * -C" fails).  A chain without a writable byte cannot be answered at all:
+ * the device needs a reset, as for any malformed chain.
  *
  * Coalescing (VIRTIO_NET_F_NOTF_COAL, VIRTIO_NET_F_VQ_NOTF_COAL) is the
  * core's (core/coalesce.c): the driver's "ethtool -C" values, or those
@@ -33,7 +36,6 @@ struct ctrl_cmd {
 	u8 data[CTRL_DATA_MAX];
 };
 
-/* The coalescing of queue @q as the driver set it. */
 /* The coalescing of queue @q as the driver set it; NULL or why not. */
 static const char *set_coal(struct hvl_net *n, unsigned int q,
 			    __le32 packets, __le32 usecs)
@@ -44,10 +46,13 @@ static const char *set_coal(struct hvl_net *n, unsigned int q,
 	return NULL;
 }
 
-/* A receiveq or transmitq, by its virtqueue number: the only two we have. */
-static bool data_queue(u16 vqn)
+/*
+ * An enabled receiveq or transmitq, by its virtqueue number: the only
+ * two we have, and a driver may set DRIVER_OK without either.
+ */
+static bool data_queue(struct hvl_net *n, u16 vqn)
 {
-	return vqn == RX_Q || vqn == TX_Q;
+	return (vqn == RX_Q || vqn == TX_Q) && n->hdev->vqs[vqn].ready;
 }
 
 /*
@@ -90,21 +95,25 @@ static const char *execute(struct hvl_net *n, const struct ctrl_cmd *cmd,
 		if (cmd->len != sizeof(*vq))
 			return "wrong length";
 		vqn = le16_to_cpu(vq->vqn);
-		if (!data_queue(vqn))
-			return "not a receiveq or transmitq";
+		if (!data_queue(n, vqn))
+			return "not an enabled receiveq or transmitq";
 		return set_coal(n, vqn, vq->coal.max_packets,
 				vq->coal.max_usecs);
 	case VIRTIO_NET_CTRL_NOTF_COAL_VQ_GET:
 		if (!vq_coal)
 			return "VQ_NOTF_COAL not negotiated";
-		/* The data is vqn and a reserved word, or all of VQ_SET's. */
-		if (cmd->len != 2 * sizeof(__le16) && cmd->len != sizeof(*vq))
+		/*
+		 * The data starts with vqn: the word alone, with the reserved
+		 * one, or all of VQ_SET's, as drivers have sent it.
+		 */
+		if (cmd->len != sizeof(__le16) &&
+		    cmd->len != 2 * sizeof(__le16) && cmd->len != sizeof(*vq))
 			return "wrong length";
 		if (res_len < sizeof(*out))
 			return "no room for the result";
 		vqn = le16_to_cpu(vq->vqn);
-		if (!data_queue(vqn))
-			return "not a receiveq or transmitq";
+		if (!data_queue(n, vqn))
+			return "not an enabled receiveq or transmitq";
 		q = &n->hdev->vqs[vqn];
 		out->max_packets = cpu_to_le32(q->coal_packets);
 		out->max_usecs = cpu_to_le32(q->coal_usecs);
@@ -115,11 +124,11 @@ static const char *execute(struct hvl_net *n, const struct ctrl_cmd *cmd,
 }
 
 /*
- * One command chain: read it, execute it, write the ack and the result.
- * Returns the bytes written, or -EINVAL for a chain that cannot be
- * answered.
+ * One command chain: read it, execute it (unless told to @refuse them
+ * all), write the ack and the result.  Returns the bytes written, or
+ * -EINVAL for a chain that cannot be answered.
  */
-static int answer(struct hvl_net *n, const struct hvl_chain *c)
+static int answer(struct hvl_net *n, const struct hvl_chain *c, bool refuse)
 {
 	struct virtio_net_ctrl_coal res;
 	struct ctrl_cmd cmd = {};
@@ -142,6 +151,8 @@ static int answer(struct hvl_net *n, const struct hvl_chain *c)
 		why = "shorter than its header";
 	} else if (cmd.len > CTRL_DATA_MAX) {
 		why = "longer than any command served";
+	} else if (refuse) {
+		why = "the device needs a reset";
 	} else {
 		if (copy_from_iter(cmd.data, cmd.len, &it) != cmd.len)
 			return -EINVAL;
@@ -167,12 +178,13 @@ static int answer(struct hvl_net *n, const struct hvl_chain *c)
  * hvl_net_serve_ctrl() - answer the peer's control commands
  * @n: the device
  * @budget: chains left for this run; each command takes one
+ * @refuse: answer each with VIRTIO_NET_ERR, executing none
  *
  * Work item context.
  *
  * Return: true if it stopped on the budget.
  */
-bool hvl_net_serve_ctrl(struct hvl_net *n, int *budget)
+bool hvl_net_serve_ctrl(struct hvl_net *n, int *budget, bool refuse)
 {
 	struct hvl_vq *vq;
 	struct hvl_chain c = { .iov = n->iov, .max = HVL_CHAIN_MAX };
@@ -193,7 +205,7 @@ bool hvl_net_serve_ctrl(struct hvl_net *n, int *budget)
 			hvl_device_needs_reset(n->hdev, "bad controlq chain");
 			return false;
 		}
-		ret = answer(n, &c);
+		ret = answer(n, &c, refuse);
 		if (ret < 0) {
 			hvl_device_needs_reset(n->hdev,
 					       "control command without room for its ack");
@@ -205,3 +217,21 @@ bool hvl_net_serve_ctrl(struct hvl_net *n, int *budget)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(hvl_net_serve_ctrl);
+
+/**
+ * hvl_net_poll_failed() - the device's ->poll_failed()
+ * @hdev: the device, which needs a reset
+ * @budget: unused: the control queue has a budget of its own
+ *
+ * The peer's driver may be spinning on a control command: answer it, and
+ * any it sends before it resets the device, with VIRTIO_NET_ERR.
+ *
+ * Return: true if commands are left for another run.
+ */
+bool hvl_net_poll_failed(struct hvl_device *hdev, int budget)
+{
+	int ctrl = CTRL_BUDGET;
+
+	return hvl_net_serve_ctrl(hdev->priv, &ctrl, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_net_poll_failed);

@@ -54,6 +54,10 @@ int hvl_net_hdr_from_skb(const struct sk_buff *skb,
 #define RX_Q		0	/* the peer's receiveq: frames for the peer */
 #define TX_Q		1	/* the peer's transmitq: frames from it */
 #define CTRL_Q		2	/* its controlq, if the DT gives a third queue */
+/* What takes a control queue: offered only with one (hvl_net_offer()). */
+#define CTRL_FEATURES	(BIT_ULL(VIRTIO_NET_F_CTRL_VQ) |		\
+			 BIT_ULL(VIRTIO_NET_F_NOTF_COAL) |		\
+			 BIT_ULL(VIRTIO_NET_F_VQ_NOTF_COAL))
 
 /* Frames queued for the peer at most; 64 KiB each with TSO. */
 #define TO_PEER_MAX	128u
@@ -121,6 +125,7 @@ struct hvl_net {
 
 const char *hvl_net_stat_name(unsigned int i);
 bool hvl_net_ifname_valid(const char *name);
+u64 hvl_net_offer(const struct hvl_device *hdev, u64 features);
 
 static inline void hvl_net_count_drop(struct hvl_net *n, enum hvl_net_drop d)
 {
@@ -138,7 +143,8 @@ static inline void hvl_net_kick(struct hvl_net *n)
 bool hvl_net_poll(struct hvl_device *hdev, int budget);
 
 /* ctrl.c: the control queue, in the device's work item. */
-bool hvl_net_serve_ctrl(struct hvl_net *n, int *budget);
+bool hvl_net_serve_ctrl(struct hvl_net *n, int *budget, bool refuse);
+bool hvl_net_poll_failed(struct hvl_device *hdev, int budget);
 int hvl_net_napi_poll(struct napi_struct *napi, int budget);
 
 #endif /* _HVL_NET_H */

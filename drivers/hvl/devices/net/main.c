@@ -50,10 +50,6 @@
 #include "hvl_net.h"
 
 #define DEFAULT_MTU	ETH_DATA_LEN
-/* What takes a control queue: offered only with one. */
-#define CTRL_FEATURES	(BIT_ULL(VIRTIO_NET_F_CTRL_VQ) |		\
-			 BIT_ULL(VIRTIO_NET_F_NOTF_COAL) |		\
-			 BIT_ULL(VIRTIO_NET_F_VQ_NOTF_COAL))
 
 static const char *const drop_names[NR_DROPS] = {
 	[DROP_PEER_DOWN] = "to_peer_dropped_peer_down",
@@ -512,8 +508,6 @@ static int probe(struct hvl_device *hdev)
 			hdev->num_queues);
 		return -EINVAL;
 	}
-	if (hdev->num_queues == 2)
-		hdev->features_withheld = CTRL_FEATURES;
 	ret = read_mtu(hdev, &mtu);
 	if (ret)
 		return ret;
@@ -588,6 +582,27 @@ static void show(struct hvl_device *hdev, struct seq_file *s)
 			   stat_value(n, i));
 }
 
+/**
+ * hvl_net_offer() - the features this device offers, of those it may
+ * @hdev: the device
+ * @features: what we implement and the device tree allows
+ *
+ * The control queue's features need one in the device tree, and the
+ * coalescing ones need CTRL_VQ: the stock virtio_net refuses a device
+ * that offers them without it (virtnet_validate_features()), so a node
+ * whose "hvl,device-features" leaves CTRL_VQ out must not offer them.
+ *
+ * Return: @features, without what this device cannot offer.
+ */
+u64 hvl_net_offer(const struct hvl_device *hdev, u64 features)
+{
+	if (hdev->num_queues <= CTRL_Q ||
+	    !(features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
+		features &= ~CTRL_FEATURES;
+	return features;
+}
+EXPORT_SYMBOL_IF_KUNIT(hvl_net_offer);
+
 static const char * const of_properties[] = { "hvl,mtu", "hvl,ifname", NULL };
 
 static struct hvl_driver net_driver = {
@@ -604,12 +619,14 @@ static struct hvl_driver net_driver = {
 		    BIT_ULL(VIRTIO_NET_F_HOST_TSO6) |
 		    BIT_ULL(VIRTIO_NET_F_MRG_RXBUF) |
 		    BIT_ULL(VIRTIO_NET_F_STATUS) | CTRL_FEATURES,
+	.offer = hvl_net_offer,
 	.config_size = sizeof(struct virtio_net_config),
 	.probe = probe,
 	.remove = remove,
 	.activate = activate,
 	.reset = reset,
 	.poll = hvl_net_poll,
+	.poll_failed = hvl_net_poll_failed,
 	.show = show,
 };
 

@@ -326,7 +326,7 @@ bool hvl_net_poll(struct hvl_device *hdev, int budget)
 	int ctrl = CTRL_BUDGET;
 	bool more;
 
-	more = hvl_net_serve_ctrl(n, &ctrl);
+	more = hvl_net_serve_ctrl(n, &ctrl, false);
 	budget -= kept;
 	more |= serve_tx(n, &budget);
 	budget += kept;
