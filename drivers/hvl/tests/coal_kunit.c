@@ -260,24 +260,34 @@ static void coal_timer_runs_work(struct kunit *test)
 }
 
 /*
- * With EVENT_IDX, the held interrupt goes if the driver asked for one at
- * any of the packets held (used_event at the first): vring_need_event()
- * covers them all, since holding moved nothing of the ring's bookkeeping.
+ * With EVENT_IDX: queue 0 of a fake device, the driver's used_event at 0,
+ * interrupts held for 4 packets; @n packets used, each one entry.
  */
-static void coal_event_idx_covers_held(struct kunit *test)
+static struct hvl_vq *event_idx_held(struct kunit *test, int n)
 {
 	struct fake_dev *fd = fake_dev_new(test, NQ, nums, true);
 	struct hvl_vq *vq = &fd->vqs[0];
-	int i;
 
 	hvl_coal_init(&fd->cd);
 	vq->signalled_valid = true;
 	vring_used_event(vq) = __cpu_to_virtio16(true, 0);
-	KUNIT_ASSERT_EQ(test, set(fd, 0, HVL_COAL_MAX_USECS, 4), 0);
-	for (i = 0; i < 4; i++) {
+	KUNIT_EXPECT_EQ(test, set(fd, 0, HVL_COAL_MAX_USECS, 4), 0);
+	while (n--) {
 		vq->used_idx++;
 		packet(fd, 0);
 	}
+	return vq;
+}
+
+/*
+ * The held interrupt goes if the driver asked for one at any of the
+ * packets held (used_event at the first): vring_need_event() covers them
+ * all, since holding moved nothing of the ring's bookkeeping.
+ */
+static void coal_event_idx_covers_held(struct kunit *test)
+{
+	struct hvl_vq *vq = event_idx_held(test, 4);
+
 	KUNIT_EXPECT_EQ(test, vq->stats.notifies, 1);
 	KUNIT_EXPECT_EQ(test, vq->stats.suppressed, 0);
 	KUNIT_EXPECT_EQ(test, vq->signalled_used, 4);
@@ -289,18 +299,9 @@ static void coal_event_idx_covers_held(struct kunit *test)
  */
 static void coal_event_idx_polled(struct kunit *test)
 {
-	struct fake_dev *fd = fake_dev_new(test, NQ, nums, true);
-	struct hvl_vq *vq = &fd->vqs[0];
-	int i;
+	struct hvl_vq *vq = event_idx_held(test, 3);
+	struct fake_dev *fd = test->priv;
 
-	hvl_coal_init(&fd->cd);
-	vq->signalled_valid = true;
-	vring_used_event(vq) = __cpu_to_virtio16(true, 0);
-	KUNIT_ASSERT_EQ(test, set(fd, 0, HVL_COAL_MAX_USECS, 4), 0);
-	for (i = 0; i < 3; i++) {
-		vq->used_idx++;
-		packet(fd, 0);
-	}
 	/* The driver saw all three, and wants to hear after the 10th. */
 	vring_used_event(vq) = __cpu_to_virtio16(true, 10);
 	vq->used_idx++;
