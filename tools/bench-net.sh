@@ -178,15 +178,15 @@ awk '
 	{ t[$1 " " $2 " " $3] = $4 }
 	END {
 		n = split("1 linux-to-peer,1 peer-to-linux,4 linux-to-peer,4 peer-to-linux", k, ",")
-		for (i = 1; i <= n; i++)
-			if (t["veth " k[i]] > 0)
-				printf "hvl / veth, %s: %.2fx\n", k[i], t["hvl " k[i]] / t["veth " k[i]]
-		printf "hvl / veth, rr: p50 %.2fx, p99 %.2fx\n", p50["hvl"] / p50["veth"], p99["hvl"] / p99["veth"]
-		if ("hvl+coal" in p50) {
+		# hvl, and hvl+coal if BENCH_COAL ran it
+		np = split("hvl hvl+coal", path, " ")
+		for (j = 1; j <= np; j++) {
+			if (!(path[j] in p50))
+				continue
 			for (i = 1; i <= n; i++)
 				if (t["veth " k[i]] > 0)
-					printf "hvl+coal / veth, %s: %.2fx\n", k[i], t["hvl+coal " k[i]] / t["veth " k[i]]
-			printf "hvl+coal / veth, rr: p50 %.2fx, p99 %.2fx\n", p50["hvl+coal"] / p50["veth"], p99["hvl+coal"] / p99["veth"]
+					printf "%s / veth, %s: %.2fx\n", path[j], k[i], t[path[j] " " k[i]] / t["veth " k[i]]
+			printf "%s / veth, rr: p50 %.2fx, p99 %.2fx\n", path[j], p50[path[j]] / p50["veth"], p99[path[j]] / p99["veth"]
 		}
 		printf "vsock / veth, rr: p50 %.2fx, p99 %.2fx\n", p50["vsock"] / p50["veth"], p99["vsock"] / p99["veth"]
 	}' /tmp/bench
